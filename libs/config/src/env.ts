@@ -1,0 +1,715 @@
+/**
+ * Every environment variable Liên Thông reads, in one table: its type, default and meaning.
+ * Apps load the subset they use with `loadEnv`, which fails fast with every problem listed at once.
+ * The README's configuration reference is generated from this table (`npm run docs:config`) and a test
+ * keeps the two equal.
+ */
+export type EnvType = 'string' | 'int' | 'bool' | 'url' | 'list' | 'enum';
+
+export interface EnvVar {
+  name: string;
+  type: EnvType;
+  default?: string;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  apps: readonly ('gateway' | 'relay' | 'simulators' | 'cli' | 'start')[];
+  description: string;
+}
+
+const ALL = ['gateway', 'relay', 'simulators', 'cli', 'start'] as const;
+const SERVICES = ['gateway', 'relay', 'cli', 'start'] as const;
+
+export const ENV_VARS = [
+  {
+    name: 'KAFKA_BROKERS',
+    type: 'list',
+    apps: SERVICES,
+    description:
+      'Comma-separated Kafka bootstrap servers. Unset: `npm start` launches the local KRaft broker and sets it; the apps themselves require it.',
+  },
+  {
+    name: 'KAFKA_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong',
+    apps: SERVICES,
+    description: 'Client id prefix reported to Kafka; each app appends its own name.',
+  },
+  {
+    name: 'KAFKA_PARTITIONS',
+    type: 'int',
+    default: '6',
+    min: 1,
+    apps: ['cli', 'start'],
+    description: 'Partition count used when creating the registry topics (`lienthong topics init`).',
+  },
+  {
+    name: 'KAFKA_REPLICATION_FACTOR',
+    type: 'int',
+    default: '1',
+    min: 1,
+    apps: ['cli', 'start'],
+    description: 'Replication factor used when creating topics; use 3 on a production cluster.',
+  },
+  {
+    name: 'KAFKA_SEND_TIMEOUT_MS',
+    type: 'int',
+    default: '5000',
+    min: 100,
+    apps: ['gateway', 'relay'],
+    description:
+      'A produce that has not been acknowledged (acks=all) within this time is rejected to the caller.',
+  },
+  {
+    name: 'KAFKA_HEALTH_TIMEOUT_MS',
+    type: 'int',
+    default: '2000',
+    min: 100,
+    apps: ['gateway', 'relay'],
+    description:
+      'Readiness gives up on the broker (admin describeCluster) after this long and reports Kafka down.',
+  },
+  {
+    name: 'KAFKA_LOCAL_PORT',
+    type: 'int',
+    default: '9092',
+    min: 1,
+    max: 65535,
+    apps: ['start'],
+    description:
+      'Port of the local broker that `npm start` and `npm run kafka:local` launch (controller on the next port).',
+  },
+  {
+    name: 'KAFKA_LOCAL_DATA_DIR',
+    type: 'string',
+    default: 'var/kafka',
+    apps: ['start'],
+    description:
+      'Data directory (KRaft log, server.log) of the local broker; relative paths are from the repository root.',
+  },
+  {
+    name: 'CONSUMER_MAX_ATTEMPTS',
+    type: 'int',
+    default: '5',
+    min: 1,
+    apps: ['gateway', 'relay'],
+    description:
+      'Attempts for a message whose handler fails transiently, before it goes to the dead-letter topic.',
+  },
+  {
+    name: 'CONSUMER_RETRY_BASE_MS',
+    type: 'int',
+    default: '200',
+    min: 1,
+    apps: ['relay'],
+    description:
+      'First retry delay of a consumer handler; doubles per attempt (with jitter), capped at 30 s.',
+  },
+  {
+    name: 'PROCEDURES_FILE',
+    type: 'string',
+    default: 'deploy/config/procedures.yaml',
+    apps: ['relay', 'cli', 'start'],
+    description:
+      'Procedure catalogue (procedure → sector → ministry) used to route dossier events to ministry topics; relative to the repository root.',
+  },
+  {
+    name: 'PORTAL_URL',
+    type: 'url',
+    apps: ['relay', 'start'],
+    description:
+      'Base URL of the National Public Service Portal sync API. Unset: portal sync is off (`npm start` points it at the simulator).',
+  },
+  {
+    name: 'PORTAL_USERNAME',
+    type: 'string',
+    default: 'lienthong',
+    apps: ['relay'],
+    description: "The province's connection account on the portal (the simulator's default for local runs).",
+  },
+  {
+    name: 'PORTAL_PASSWORD',
+    type: 'string',
+    default: 'lienthong-dev',
+    apps: ['relay'],
+    description: 'Password of the portal connection account; set it from a secret in production.',
+  },
+  {
+    name: 'PORTAL_UNIT_CODE',
+    type: 'string',
+    default: '000.00.00.H56',
+    apps: ['relay'],
+    description: "The province's unit code (mã đơn vị) sent with the portal login.",
+  },
+  {
+    name: 'PORTAL_TIMEOUT_MS',
+    type: 'int',
+    default: '10000',
+    min: 100,
+    apps: ['relay'],
+    description: 'Timeout of one portal call.',
+  },
+  {
+    name: 'PORTAL_SYNC_MAX_ATTEMPTS',
+    type: 'int',
+    default: '8',
+    min: 1,
+    apps: ['relay'],
+    description: 'Delivery attempts of an event waiting on the retry topic before it is dead-lettered.',
+  },
+  {
+    name: 'PORTAL_RETRY_BASE_MS',
+    type: 'int',
+    default: '1000',
+    min: 1,
+    apps: ['relay'],
+    description: 'First delay of a portal retry; doubles per attempt (a 429 Retry-After is honoured).',
+  },
+  {
+    name: 'PORTAL_RETRY_MAX_MS',
+    type: 'int',
+    default: '300000',
+    min: 1,
+    apps: ['relay'],
+    description: 'Longest delay between two portal retries of one event.',
+  },
+  {
+    name: 'OPERATIONS_CENTER_URL',
+    type: 'url',
+    apps: ['relay', 'start'],
+    description:
+      'Base URL of the Government operations center reporting API (token endpoint `<url>/oauth2/token`). Unset: indicator reports are neither scheduled nor delivered (`lienthong indicators report` still queues them).',
+  },
+  {
+    name: 'OPERATIONS_CENTER_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong-relay',
+    apps: ['relay'],
+    description:
+      "OAuth 2.0 client id of the province's relay at the operations center (the simulator's default).",
+  },
+  {
+    name: 'OPERATIONS_CENTER_CLIENT_SECRET',
+    type: 'string',
+    default: 'lienthong-dev-secret',
+    apps: ['relay'],
+    description:
+      'OAuth 2.0 client secret of the relay at the operations center (the default is the simulator’s); set it from a secret in production.',
+  },
+  {
+    name: 'OPERATIONS_CENTER_TIMEOUT_MS',
+    type: 'int',
+    default: '10000',
+    min: 100,
+    apps: ['relay'],
+    description: 'Timeout of one call to the operations center (each quick retry has its own).',
+  },
+  {
+    name: 'OPERATIONS_CENTER_MAX_ATTEMPTS',
+    type: 'int',
+    default: '8',
+    min: 1,
+    apps: ['relay'],
+    description:
+      'Delivery attempts of an indicator report waiting on its retry topic before it is dead-lettered.',
+  },
+  {
+    name: 'OPERATIONS_CENTER_RETRY_BASE_MS',
+    type: 'int',
+    default: '1000',
+    min: 1,
+    apps: ['relay'],
+    description:
+      'First delay of an operations-center retry; doubles per attempt (a 429 Retry-After is honoured).',
+  },
+  {
+    name: 'OPERATIONS_CENTER_RETRY_MAX_MS',
+    type: 'int',
+    default: '300000',
+    min: 1,
+    apps: ['relay'],
+    description: 'Longest delay between two operations-center retries of one report.',
+  },
+  {
+    name: 'INDICATOR_REPORT_SCHEDULE',
+    type: 'int',
+    default: '3600000',
+    min: 0,
+    apps: ['relay'],
+    description:
+      'Interval in milliseconds at which the relay computes the indicator reports of the current and previous day, month and quarter and queues every changed one for the operations center (first run shortly after start); 0 turns the schedule off. Only with `OPERATIONS_CENTER_URL` set.',
+  },
+  {
+    name: 'SIMULATOR_PORTAL_PORT',
+    type: 'int',
+    default: '4004',
+    min: 0,
+    max: 65535,
+    apps: ['simulators', 'start'],
+    description: 'Port of the public service portal simulator.',
+  },
+  {
+    name: 'SIMULATOR_POPULATION_PORT',
+    type: 'int',
+    default: '4001',
+    min: 0,
+    max: 65535,
+    apps: ['simulators', 'start'],
+    description:
+      'HTTPS port (mutual TLS) of the National Population Database simulator. Needs the dev PKI (`lienthong pki init`; npm start creates it).',
+  },
+  {
+    name: 'SIMULATOR_BUSINESS_REGISTRY_PORT',
+    type: 'int',
+    default: '4002',
+    min: 0,
+    max: 65535,
+    apps: ['simulators', 'start'],
+    description: 'Port of the Business Registration Database simulator.',
+  },
+  {
+    name: 'SIMULATOR_LAND_PORT',
+    type: 'int',
+    default: '4003',
+    min: 0,
+    max: 65535,
+    apps: ['simulators', 'start'],
+    description: 'Port of the Land Database simulator.',
+  },
+  {
+    name: 'SIMULATOR_OPERATIONS_CENTER_PORT',
+    type: 'int',
+    default: '4005',
+    min: 0,
+    max: 65535,
+    apps: ['simulators', 'start'],
+    description: 'Port of the Government operations center simulator.',
+  },
+  {
+    name: 'PKI_DIR',
+    type: 'string',
+    default: 'var/pki',
+    apps: ['gateway', 'simulators', 'cli', 'start'],
+    description:
+      'Development PKI (`lienthong pki init`): CA, simulator and gateway certificates. The gateway falls back to it for each `POPULATION_*_PATH` left unset.',
+  },
+  {
+    name: 'POPULATION_URL',
+    type: 'url',
+    apps: ['gateway', 'start'],
+    description:
+      'SOAP endpoint of the National Population Database, e.g. `https://127.0.0.1:4001/ws/congdan`. Unset: citizen lookups answer 503 `UPSTREAM_NOT_CONFIGURED`.',
+  },
+  {
+    name: 'POPULATION_CLIENT_KEY_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM private key of the gateway for mutual TLS with the population database and for signing its SOAP requests. Unset: the dev PKI `gateway` key.',
+  },
+  {
+    name: 'POPULATION_CLIENT_CERT_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM certificate matching `POPULATION_CLIENT_KEY_PATH`. Unset: the dev PKI `gateway` certificate.',
+  },
+  {
+    name: 'POPULATION_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM CA certificate(s) that issued the population database server certificate. Unset: the dev CA.',
+  },
+  {
+    name: 'POPULATION_SIGNING_CERT_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM certificate(s) the population database signs its answers with; any other signer is refused. Unset: the dev PKI `population-signer`.',
+  },
+  {
+    name: 'POPULATION_TIMEOUT_MS',
+    type: 'int',
+    default: '3000',
+    min: 50,
+    apps: ['gateway'],
+    description: 'Timeout of one call to the population database (each retry has its own).',
+  },
+  {
+    name: 'POPULATION_VALIDITY_MS',
+    type: 'int',
+    default: '86400000',
+    min: 0,
+    apps: ['gateway'],
+    description:
+      'How long a verified citizen answer may be reused (`validUntil`, Decree 47/2020 art. 41); 0 disables the cache for this upstream.',
+  },
+  {
+    name: 'BUSINESS_REGISTRY_URL',
+    type: 'url',
+    apps: ['gateway', 'start'],
+    description:
+      'Base URL of the Business Registration Database API (token endpoint `<url>/oauth2/token`). Unset: enterprise lookups answer 503 `UPSTREAM_NOT_CONFIGURED`.',
+  },
+  {
+    name: 'BUSINESS_REGISTRY_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong-gateway',
+    apps: ['gateway'],
+    description: 'OAuth 2.0 client id of the gateway at the business registry.',
+  },
+  {
+    name: 'BUSINESS_REGISTRY_CLIENT_SECRET',
+    type: 'string',
+    default: 'lienthong-dev-secret',
+    apps: ['gateway'],
+    description:
+      'OAuth 2.0 client secret of the gateway at the business registry (the default is the simulator’s).',
+  },
+  {
+    name: 'BUSINESS_REGISTRY_TIMEOUT_MS',
+    type: 'int',
+    default: '3000',
+    min: 50,
+    apps: ['gateway'],
+    description: 'Timeout of one call to the business registry.',
+  },
+  {
+    name: 'BUSINESS_REGISTRY_VALIDITY_MS',
+    type: 'int',
+    default: '604800000',
+    min: 0,
+    apps: ['gateway'],
+    description:
+      'How long a verified enterprise answer may be reused; 0 disables the cache for this upstream.',
+  },
+  {
+    name: 'LAND_URL',
+    type: 'url',
+    apps: ['gateway', 'start'],
+    description:
+      'Base URL of the Land Database lookup service. Unset: parcel lookups answer 503 `UPSTREAM_NOT_CONFIGURED`.',
+  },
+  {
+    name: 'LAND_API_KEY',
+    type: 'string',
+    apps: ['gateway'],
+    description: 'Sent as `X-Api-Key` to the land database when it requires one.',
+  },
+  {
+    name: 'LAND_TIMEOUT_MS',
+    type: 'int',
+    default: '3000',
+    min: 50,
+    apps: ['gateway'],
+    description: 'Timeout of one call to the land database.',
+  },
+  {
+    name: 'LAND_VALIDITY_MS',
+    type: 'int',
+    default: '86400000',
+    min: 0,
+    apps: ['gateway'],
+    description: 'How long a verified parcel answer may be reused; 0 disables the cache for this upstream.',
+  },
+  {
+    name: 'LOOKUP_CACHE_MAX_ENTRIES',
+    type: 'int',
+    default: '100000',
+    min: 0,
+    apps: ['gateway'],
+    description: 'Lookup answers kept in memory per gateway instance (least recently used dropped first).',
+  },
+  {
+    name: 'LOOKUP_STALE_MAX_AGE_MS',
+    type: 'int',
+    default: '604800000',
+    min: 0,
+    apps: ['gateway'],
+    description:
+      'How long past its `validUntil` a cached answer may still be served, marked stale, to clients allowed stale answers while its upstream is down.',
+  },
+  {
+    name: 'UPSTREAM_RETRIES',
+    type: 'int',
+    default: '2',
+    min: 0,
+    max: 10,
+    apps: ['gateway'],
+    description:
+      'Retries of a lookup call to an upstream (population, business registry, land) after a transient failure, with exponential backoff and jitter.',
+  },
+  {
+    name: 'UPSTREAM_CIRCUIT_FAILURES',
+    type: 'int',
+    default: '5',
+    min: 1,
+    apps: ['gateway'],
+    description:
+      'Consecutive transient failures of an upstream (each attempt counts) that open its circuit: calls are then refused at once (503 with Retry-After, or a stale answer where allowed).',
+  },
+  {
+    name: 'UPSTREAM_CIRCUIT_HALF_OPEN_MS',
+    type: 'int',
+    default: '5000',
+    min: 100,
+    apps: ['gateway'],
+    description:
+      'How long an open circuit stays open before one trial call; its success closes the circuit. Also the `Retry-After` of an upstream failure.',
+  },
+  {
+    name: 'AUDIT_SUBJECT_KEY',
+    type: 'string',
+    apps: ['gateway', 'cli', 'start'],
+    description:
+      'Secret key of the HMAC-SHA256 that replaces looked-up identifiers in the audit log (at least 32 bytes; `base64:` or `hex:` prefix for binary keys, e.g. base64: followed by `openssl rand -base64 48`). Required by the gateway; npm start on embedded defaults keeps one in `var/secrets/`. Changing it makes earlier records unfindable by subject unless the old key is kept in AUDIT_SUBJECT_KEYS_PREVIOUS.',
+  },
+  {
+    name: 'AUDIT_SUBJECT_KEYS_PREVIOUS',
+    type: 'list',
+    apps: ['gateway', 'cli'],
+    description:
+      'Comma-separated keys AUDIT_SUBJECT_KEY replaced; used only to find older records by subject.',
+  },
+  {
+    name: 'AUDIT_SIGNING_KEY_PATH',
+    type: 'string',
+    apps: ['gateway', 'cli'],
+    description:
+      'PEM file of the RSA private key (at least 2048 bits) that signs the last audit record of every batch. Unset: records are hash-chained but not signed.',
+  },
+  {
+    name: 'AUDIT_SIGNING_KEY_PASSPHRASE',
+    type: 'string',
+    apps: ['gateway', 'cli'],
+    description: 'Passphrase of AUDIT_SIGNING_KEY_PATH when the key is encrypted.',
+  },
+  {
+    name: 'AUDIT_BATCH_SIZE',
+    type: 'int',
+    default: '200',
+    min: 1,
+    max: 5000,
+    apps: ['gateway'],
+    description: 'Audit records written per transaction.',
+  },
+  {
+    name: 'AUDIT_FLUSH_INTERVAL_MS',
+    type: 'int',
+    default: '50',
+    min: 0,
+    max: 60000,
+    apps: ['gateway'],
+    description: 'Longest time an audit record waits in memory for its batch while traffic is low.',
+  },
+  {
+    name: 'AUDIT_MAX_QUEUE',
+    type: 'int',
+    default: '100000',
+    min: 5000,
+    max: 10000000,
+    apps: ['gateway'],
+    description:
+      'Audit records held in memory while the database is slow or down; beyond it, lookups wait for the audit log.',
+  },
+  {
+    name: 'AUDIT_RETENTION_DAYS',
+    type: 'int',
+    min: 1,
+    max: 36500,
+    apps: ['cli'],
+    description:
+      'Default age in days for `lienthong audit prune`. Unset: nothing is removed unless the command names an age.',
+  },
+  {
+    name: 'CLIENTS_FILE',
+    type: 'string',
+    default: 'deploy/config/clients.yaml',
+    apps: ['gateway', 'cli'],
+    description:
+      'Client registry and access policy (who may call which service, for which purposes, which fields).',
+  },
+  {
+    name: 'LGSP_DEMO_API_KEY',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description:
+      'When set, a demo client allowed every service, purpose and field is registered with this API key. npm start on embedded defaults sets it (generated when unset) and prints it. Never set it in production.',
+  },
+  {
+    name: 'DATABASE_URL',
+    type: 'url',
+    apps: SERVICES,
+    description:
+      'PostgreSQL connection URL (postgres://user@host:5432/db). Unset: embedded PGlite under `PGLITE_DIR`.',
+  },
+  {
+    name: 'PGLITE_DIR',
+    type: 'string',
+    default: 'var/pglite',
+    apps: SERVICES,
+    description: 'Data directory of the embedded PGlite database used when `DATABASE_URL` is unset.',
+  },
+  {
+    name: 'DATABASE_POOL_SIZE',
+    type: 'int',
+    default: '10',
+    min: 1,
+    apps: ['gateway', 'relay'],
+    description: 'Maximum PostgreSQL connections per process.',
+  },
+  {
+    name: 'PORT',
+    type: 'int',
+    default: '3000',
+    min: 0,
+    max: 65535,
+    apps: ['gateway', 'start'],
+    description: 'HTTP port of the gateway (API, /docs, /health, /metrics).',
+  },
+  {
+    name: 'RELAY_PORT',
+    type: 'int',
+    default: '3001',
+    min: 0,
+    max: 65535,
+    apps: ['relay', 'start'],
+    description: 'HTTP port of the relay for /health and /metrics.',
+  },
+  {
+    name: 'SIMULATORS_PORT',
+    type: 'int',
+    default: '4000',
+    min: 0,
+    max: 65535,
+    apps: ['simulators', 'start'],
+    description: 'HTTP port of the upstream simulators.',
+  },
+  {
+    name: 'HOST',
+    type: 'string',
+    default: '127.0.0.1',
+    apps: ALL,
+    description: 'Interface the HTTP servers bind to; set 0.0.0.0 in a container.',
+  },
+  {
+    name: 'LOG_LEVEL',
+    type: 'enum',
+    default: 'info',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    apps: ALL,
+    description: 'pino log level. Personal identifiers are redacted at every level.',
+  },
+  {
+    name: 'LGSP_LOG_CAPTURE_FILE',
+    type: 'string',
+    apps: ALL,
+    description:
+      'When set, every log line is also appended to this file. The test suite sets it and fails if any captured line holds a personal ID in clear.',
+  },
+  {
+    name: 'HTTP_BODY_LIMIT_BYTES',
+    type: 'int',
+    default: '1048576',
+    min: 1024,
+    apps: ['gateway'],
+    description: 'Largest accepted request body; larger ones get 413 problem+json.',
+  },
+] as const satisfies readonly EnvVar[];
+
+export type EnvName = (typeof ENV_VARS)[number]['name'];
+
+type ValueOf<T extends EnvType> = T extends 'int'
+  ? number
+  : T extends 'bool'
+    ? boolean
+    : T extends 'list'
+      ? string[]
+      : string;
+type VarByName<N extends EnvName> = Extract<(typeof ENV_VARS)[number], { name: N }>;
+type HasDefault<V> = V extends { default: string } ? true : false;
+
+export type Env<N extends EnvName> = {
+  [K in N]: HasDefault<VarByName<K>> extends true
+    ? ValueOf<VarByName<K>['type']>
+    : ValueOf<VarByName<K>['type']> | undefined;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function parse(spec: EnvVar, raw: string): { value?: unknown; problem?: string } {
+  switch (spec.type) {
+    case 'int': {
+      if (!/^-?\d+$/.test(raw.trim())) return { problem: `must be a whole number` };
+      const value = Number(raw);
+      if (spec.min !== undefined && value < spec.min) return { problem: `must be at least ${spec.min}` };
+      if (spec.max !== undefined && value > spec.max) return { problem: `must be at most ${spec.max}` };
+      return { value };
+    }
+    case 'bool':
+      if (/^(true|1|yes)$/i.test(raw)) return { value: true };
+      if (/^(false|0|no)$/i.test(raw)) return { value: false };
+      return { problem: 'must be true or false' };
+    case 'list': {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      return items.length ? { value: items } : { problem: 'must list at least one item' };
+    }
+    case 'url':
+      try {
+        new URL(raw);
+        return { value: raw };
+      } catch {
+        return { problem: 'must be a URL' };
+      }
+    case 'enum':
+      return spec.values?.includes(raw)
+        ? { value: raw }
+        : { problem: `must be one of ${spec.values?.join(', ')}` };
+    default:
+      return { value: raw };
+  }
+}
+
+/**
+ * Reads and validates the named variables. Empty strings count as unset. Throws one ConfigError naming
+ * every invalid or missing variable so a misconfigured deployment fails at start with a clear message.
+ */
+export function loadEnv<N extends EnvName>(
+  names: readonly N[],
+  options: { required?: readonly N[]; source?: NodeJS.ProcessEnv } = {},
+): Env<N> {
+  const source = options.source ?? process.env;
+  const problems: string[] = [];
+  const result: Record<string, unknown> = {};
+  for (const name of names) {
+    const spec = ENV_VARS.find((candidate) => candidate.name === name) as EnvVar;
+    const raw = source[name]?.trim() ? source[name] : undefined;
+    const effective = raw ?? spec.default;
+    if (effective === undefined) {
+      if (options.required?.includes(name)) problems.push(`${name} is required: ${spec.description}`);
+      continue;
+    }
+    const { value, problem } = parse(spec, effective);
+    if (problem) problems.push(`${name} ${problem}`);
+    else result[name] = value;
+  }
+  if (problems.length) {
+    throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return result as Env<N>;
+}
+
+/** The README's configuration reference, generated from ENV_VARS. */
+export function envReferenceMarkdown(): string {
+  const rows = (ENV_VARS as readonly EnvVar[]).map(
+    (spec) =>
+      `| \`${spec.name}\` | ${spec.default !== undefined ? `\`${spec.default}\`` : '—'} | ${spec.apps.join(', ')} | ${spec.description} |`,
+  );
+  return ['| variable | default | read by | what it does |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,191 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppLogger } from '../logger';
+import { redactText } from '../redact';
+
+/** RFC 9457 problem details as every HTTP endpoint of Liên Thông returns them. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  /** Stable machine-readable code; clients branch on this, never on `title` or `detail`. */
+  code: string;
+  requestId?: string;
+  errors?: ProblemFieldError[];
+  /** Per-item outcomes of a batch request, when some items were refused. */
+  results?: unknown[];
+}
+
+export interface ProblemFieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export const PROBLEM_TYPE_BASE = 'https://lienthong.gov.vn/problems/';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The problem `type` URI of a code: INVALID_EVENT → …/problems/invalid-event. */
+export function problemType(code: string): string {
+  return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
+}
+
+/** Thrown by use cases and controllers; the filter renders it as problem+json. */
+export class ProblemException extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: ProblemFieldError[],
+    readonly headers: Record<string, string> = {},
+    /** Extra members of the problem object (RFC 9457 extensions), e.g. per-item results of a batch. */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'ProblemException';
+  }
+}
+
+const STATUS_CODES: Record<number, [code: string, title: string]> = {
+  400: ['BAD_REQUEST', 'Bad request'],
+  401: ['UNAUTHENTICATED', 'Authentication required'],
+  403: ['FORBIDDEN', 'Forbidden'],
+  404: ['NOT_FOUND', 'Not found'],
+  405: ['METHOD_NOT_ALLOWED', 'Method not allowed'],
+  406: ['NOT_ACCEPTABLE', 'Not acceptable'],
+  409: ['CONFLICT', 'Conflict'],
+  413: ['PAYLOAD_TOO_LARGE', 'Request body too large'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
+  422: ['UNPROCESSABLE', 'Unprocessable content'],
+  429: ['RATE_LIMITED', 'Too many requests'],
+  503: ['UNAVAILABLE', 'Service unavailable'],
+};
+
+/** Errors raised by Fastify itself before a route runs (body parsing, content type, size). */
+const FASTIFY_CODES: Record<string, [status: number, code: string, title: string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'Request body too large'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'Request body is not valid JSON'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'Request body is not valid JSON'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST', 'Invalid Content-Length'],
+};
+
+export function toProblem(error: unknown): {
+  problem: Omit<ProblemDetails, 'requestId'>;
+  headers: Record<string, string>;
+  unexpected: boolean;
+} {
+  if (error instanceof ProblemException) {
+    return {
+      problem: {
+        type: problemType(error.code),
+        title: error.title,
+        status: error.status,
+        code: error.code,
+        ...(error.detail ? { detail: error.detail } : {}),
+        ...(error.errors?.length ? { errors: error.errors } : {}),
+        ...error.extensions,
+      },
+      headers: error.headers,
+      unexpected: false,
+    };
+  }
+  const fastifyCode = (error as { code?: unknown })?.code;
+  if (typeof fastifyCode === 'string' && FASTIFY_CODES[fastifyCode]) {
+    const [status, code, title] = FASTIFY_CODES[fastifyCode];
+    return {
+      problem: { type: problemType(code), title, status, code },
+      headers: {},
+      unexpected: false,
+    };
+  }
+  if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
+    return toProblem(new ProblemException(400, 'MALFORMED_JSON', 'Request body is not valid JSON'));
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    // Nest re-raises Fastify's body-parsing errors as plain HttpExceptions, keeping only the message.
+    if (status === 400 && /\bJSON\b/.test(error.message)) {
+      return toProblem(new ProblemException(400, 'MALFORMED_JSON', 'Request body is not valid JSON'));
+    }
+    const [code, title] = STATUS_CODES[status] ?? [
+      status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
+      'Request failed',
+    ];
+    const response = error.getResponse();
+    const message =
+      typeof response === 'object' && response !== null
+        ? (response as { message?: unknown }).message
+        : response;
+    const errors: ProblemFieldError[] | undefined = Array.isArray(message)
+      ? message.map((text) => ({ path: '', code: 'INVALID', message: redactText(String(text)) }))
+      : undefined;
+    return {
+      problem: {
+        type: problemType(code),
+        title,
+        status,
+        code,
+        ...(typeof message === 'string' && status < 500 ? { detail: redactText(message) } : {}),
+        ...(errors ? { errors } : {}),
+      },
+      headers: {},
+      unexpected: status >= 500,
+    };
+  }
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const [code, title] = STATUS_CODES[status] ?? ['BAD_REQUEST', 'Bad request'];
+    return {
+      problem: { type: problemType(code), title, status, code },
+      headers: {},
+      unexpected: false,
+    };
+  }
+  return {
+    problem: {
+      type: problemType('INTERNAL'),
+      title: 'Internal error',
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: 'INTERNAL',
+      detail: 'The request could not be completed; quote the request id to the operators.',
+    },
+    headers: {},
+    unexpected: true,
+  };
+}
+
+/** One filter for every HTTP error: problem+json with the request id, no stack, no personal data. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers, unexpected } = toProblem(error);
+    const body: ProblemDetails = {
+      ...problem,
+      instance: request.url.split('?')[0],
+      requestId: String(request.id),
+    };
+    if (unexpected) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.logger.error(
+        {
+          requestId: request.id,
+          route: request.routeOptions?.url,
+          err: { type: err.name, message: err.message },
+        },
+        'request failed unexpectedly',
+      );
+      if (this.logger.isLevelEnabled('debug'))
+        this.logger.debug({ requestId: request.id, stack: err.stack }, 'stack');
+    }
+    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
+  }
+}

@@ -1,0 +1,11 @@
+export type { IdentifierIssue, ValidationResult } from './identifiers/validation-result.types';
+export * from './identifiers/province-codes.data';
+export * from './identifiers/personal-id';
+export * from './identifiers/enterprise-code';
+export * from './identifiers/dossier-code';
+export * from './identifiers/admin-unit';
+export * from './dossier/dossier-status';
+export * from './dossier/dossier-status-machine';
+export * from './validation/domain-validators.decorator';
+export * from './catalogue/procedure-catalogue';
+export * from './indicators';

@@ -1,0 +1,4 @@
+export * from './indicator-period';
+export * from './indicator-formulas';
+export * from './dossier-facts';
+export * from './indicator-aggregator';

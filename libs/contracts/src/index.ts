@@ -1,0 +1,3 @@
+export * from './models';
+export * from './schema-registry';
+export * from './contracts.module';

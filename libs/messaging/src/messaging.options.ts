@@ -1,0 +1,23 @@
+import type { AppLogger } from '@lienthong/observability';
+
+export interface MessagingOptions {
+  brokers: string[];
+  /** Identifies this process to the broker, e.g. `lienthong-gateway`. */
+  clientId: string;
+  /** A send not acknowledged by all in-sync replicas within this time rejects. */
+  sendTimeoutMs: number;
+  /** Readiness gives up on describeCluster after this long. */
+  healthTimeoutMs: number;
+  logger: AppLogger;
+}
+
+export interface ConsumerPolicy {
+  /** Attempts of a transiently failing handler before the message is dead-lettered. */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt with jitter, capped at maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+export const CONSUMER_POLICY = Symbol('CONSUMER_POLICY');

@@ -1,0 +1,91 @@
+import type { INestApplication } from '@nestjs/common';
+import { CustomStrategy, KafkaOptions, ServerKafka, Transport } from '@nestjs/microservices';
+import { ConsumerStatusRegistry } from './consumer/consumer-status.registry';
+import { Partitioners } from 'kafkajs';
+import type { AppLogger } from '@lienthong/observability';
+import { kafkaLogCreator } from './kafka-client';
+
+/**
+ * Options for a @nestjs/microservices Kafka server that consumes through ReliableConsumer:
+ * raw record values (the consumer base parses and validates them itself), the group id exactly as
+ * given, a new group starting from the earliest offset so nothing produced before its first start is
+ * skipped, and several partitions handled concurrently (order is kept within each partition).
+ */
+export function kafkaMicroserviceOptions(input: {
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  logger: AppLogger;
+  partitionsConsumedConcurrently?: number;
+}): KafkaOptions {
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      postfixId: '',
+      client: {
+        clientId: input.clientId,
+        brokers: input.brokers,
+        logCreator: kafkaLogCreator(input.logger),
+        connectionTimeout: 3000,
+        retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+      },
+      consumer: {
+        groupId: input.groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+      },
+      producer: { createPartitioner: Partitioners.DefaultPartitioner },
+      subscribe: { fromBeginning: true },
+      run: { autoCommit: true, partitionsConsumedConcurrently: input.partitionsConsumedConcurrently ?? 6 },
+      parser: { keepBinary: true },
+    },
+  };
+}
+
+/**
+ * Connects a Kafka consumer server to a hybrid app (call before `app.listen`); `start()` (after it)
+ * starts the consumers in the background: the HTTP side answers (not ready) while Kafka is
+ * unreachable, and the first connection is retried until it succeeds or `stop()` is called. The
+ * server's status stream feeds readiness under `name`.
+ */
+/**
+ * The same server bound to a transport id: a process with several consumer groups runs one server per
+ * group, and a handler declared with `@EventPattern(topic, transportId)` runs only in its group.
+ */
+export function kafkaConsumerServer(options: KafkaOptions, transportId: symbol): CustomStrategy {
+  const server = new ServerKafka(options.options ?? {});
+  server.setTransportId(transportId);
+  return { strategy: server };
+}
+
+export function connectKafkaConsumers(
+  app: INestApplication,
+  options: KafkaOptions | CustomStrategy,
+  input: { name: string; logger: AppLogger },
+): { start(): void; stop(): void } {
+  const microservice = app.connectMicroservice(options, { inheritAppConfig: true });
+  app.get(ConsumerStatusRegistry).track(input.name, microservice.status);
+  let stopped = false;
+  return {
+    start: () => {
+      void (async () => {
+        for (let attempt = 1; !stopped; attempt++) {
+          try {
+            await microservice.listen();
+            return;
+          } catch (error) {
+            input.logger.warn(
+              { err: error, consumer: input.name, attempt },
+              'Kafka consumers could not start; retrying',
+            );
+            await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
+          }
+        }
+      })();
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The topic registry: every topic Liên Thông produces or consumes, in one place.
+ * Names follow `lgsp.<domain>.<event>.v<N>`; per-ministry copies append `.<ministry>`.
+ * contracts/asyncapi.yaml documents the same topics for consumers outside the project.
+ */
+export const Topic = {
+  DossierInbound: 'lgsp.dossier.inbound.v1',
+  DossierStatus: 'lgsp.dossier.status.v1',
+  DossierStatusRetry: 'lgsp.dossier.status-retry.v1',
+  DeadLetter: 'lgsp.ops.deadletter.v1',
+  AuditLookup: 'lgsp.audit.lookup.v1',
+  IndicatorReport: 'lgsp.indicator.report.v1',
+  IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
+} as const;
+
+export type TopicName = (typeof Topic)[keyof typeof Topic];
+
+export interface TopicDefinition {
+  name: TopicName;
+  description: string;
+  /** What the record key holds; records with one key keep their order. */
+  key: string;
+  /** The contract of `data` inside the CloudEvents envelope (contracts/schemas), or raw bytes. */
+  dataSchema: 'dossier-status-event' | 'indicator-report' | 'raw';
+  /** Retention in milliseconds; -1 keeps records forever. */
+  retentionMs: number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export const TOPICS: readonly TopicDefinition[] = [
+  {
+    name: Topic.DossierInbound,
+    description: 'Dossier status events produced by the one-stop system, before validation.',
+    key: 'dossier code',
+    dataSchema: 'dossier-status-event',
+    retentionMs: 7 * DAY,
+  },
+  {
+    name: Topic.DossierStatus,
+    description: 'Validated canonical dossier status events, in order per dossier.',
+    key: 'dossier code',
+    dataSchema: 'dossier-status-event',
+    retentionMs: 30 * DAY,
+  },
+  {
+    name: Topic.DossierStatusRetry,
+    description:
+      'Dossier events whose delivery to an upstream failed transiently, waiting for a later attempt.',
+    key: 'dossier code',
+    dataSchema: 'dossier-status-event',
+    retentionMs: 7 * DAY,
+  },
+  {
+    name: Topic.DeadLetter,
+    description:
+      'Messages a consumer could not process (invalid payload, permanent rejection, retries exhausted), with the reason in headers.',
+    key: 'the original key',
+    dataSchema: 'raw',
+    retentionMs: 90 * DAY,
+  },
+  {
+    name: Topic.AuditLookup,
+    description: 'One record per lookup of personal or enterprise data (who, what, why, outcome).',
+    key: 'request id',
+    // the audit record's contract is defined with the audit library
+    dataSchema: 'raw',
+    retentionMs: 30 * DAY,
+  },
+  {
+    name: Topic.IndicatorReport,
+    description: 'Decision 766 indicator reports per agency and period.',
+    key: '<agency code>:<period key>',
+    dataSchema: 'indicator-report',
+    retentionMs: 365 * DAY,
+  },
+  {
+    name: Topic.IndicatorReportRetry,
+    description:
+      'Indicator reports whose delivery to the Government operations center failed transiently, waiting for a later attempt.',
+    key: '<agency code>:<period key>',
+    dataSchema: 'indicator-report',
+    retentionMs: 7 * DAY,
+  },
+];
+
+export const TOPIC_NAME_PATTERN = /^lgsp\.[a-z]+\.[a-z-]+\.v[0-9]+(\.[a-z0-9-]+)?$/;
+
+/** The per-ministry copy of the dossier status topic, e.g. `lgsp.dossier.status.v1.bo-tu-phap`. */
+export function ministryTopic(ministry: string): string {
+  const name = `${Topic.DossierStatus}.${ministry}`;
+  if (!TOPIC_NAME_PATTERN.test(name)) throw new Error(`invalid ministry topic suffix: ${ministry}`);
+  return name;
+}

@@ -1,0 +1,274 @@
+/**
+ * `npm start`: the whole local stack on embedded defaults, or only the apps in production mode.
+ *
+ * - KAFKA_BROKERS unset: starts the local KRaft broker (deploy/local/kafka) and creates the registry topics.
+ * - DATABASE_URL unset: embedded PGlite under PGLITE_DIR. PGlite is a single-process database, so the
+ *   gateway and the relay then run together in one process (deploy/local/app-host) sharing it;
+ *   with PostgreSQL they run as separate processes, as in production.
+ * - Unless both variables are set (production mode), the lookup stack runs on local stand-ins: the
+ *   development PKI in PKI_DIR is created when missing (as `lienthong pki init` does), the upstream
+ *   simulators start and the apps are pointed at them (POPULATION_URL, BUSINESS_REGISTRY_URL, LAND_URL,
+ *   PORTAL_URL and OPERATIONS_CENTER_URL, each unless set), AUDIT_SUBJECT_KEY comes from
+ *   var/secrets/audit-subject.key (created once) unless set, and a demo client is registered with LGSP_DEMO_API_KEY (generated for the run unless
+ *   set) and printed with a curl line to try. In production mode none of this applies; a demo client only
+ *   when the operator sets LGSP_DEMO_API_KEY.
+ * Prints where to look once everything is ready; Ctrl-C (or SIGTERM) stops everything it started.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join, relative, resolve } from 'node:path';
+import { ConfigError, loadEnv, repoRoot } from '@lienthong/config';
+import { initTopics } from '@lienthong/messaging';
+import { createDevPki } from '@lienthong/pki';
+import { generateApiKey, isWellFormedApiKey } from '@lienthong/security';
+import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
+import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
+import { LocalKafka, LocalKafkaError } from './kafka/local-kafka';
+import { localSubjectKeyFile, readOrCreateSubjectKey } from './local-secrets';
+
+/** A dossier code of the documented form, for the sample request (DOMAIN.md). */
+const SAMPLE_DOSSIER_CODE = '000.17.22.H56-261031-0007';
+
+const say = (line: string) => console.log(`[start] ${line}`);
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+}
+
+function launch(name: string, script: string, env: NodeJS.ProcessEnv): Child {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot(), 'dist', script)], {
+    env: { ...env, LGSP_EXIT_WITH_PARENT: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line) => process.stdout.write(`[${name}] ${line}\n`));
+  child.stdout?.on('data', prefix);
+  child.stderr?.on('data', prefix);
+  return { name, process: child };
+}
+
+async function waitReady(name: string, url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${name} exited during start-up`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${name} was not ready at ${url} within ${timeoutMs / 1000} s (last answer: ${last})`);
+}
+
+async function main(): Promise<void> {
+  const env = loadEnv([
+    'KAFKA_BROKERS',
+    'KAFKA_CLIENT_ID',
+    'KAFKA_LOCAL_PORT',
+    'KAFKA_LOCAL_DATA_DIR',
+    'KAFKA_PARTITIONS',
+    'KAFKA_REPLICATION_FACTOR',
+    'DATABASE_URL',
+    'PGLITE_DIR',
+    'PORT',
+    'RELAY_PORT',
+    'SIMULATORS_PORT',
+    'SIMULATOR_POPULATION_PORT',
+    'SIMULATOR_BUSINESS_REGISTRY_PORT',
+    'SIMULATOR_LAND_PORT',
+    'SIMULATOR_PORTAL_PORT',
+    'SIMULATOR_OPERATIONS_CENTER_PORT',
+    'PKI_DIR',
+    'POPULATION_URL',
+    'BUSINESS_REGISTRY_URL',
+    'LAND_URL',
+    'PORTAL_URL',
+    'OPERATIONS_CENTER_URL',
+    'AUDIT_SUBJECT_KEY',
+    'LGSP_DEMO_API_KEY',
+    'PROCEDURES_FILE',
+    'HOST',
+  ]);
+  const production = Boolean(env.KAFKA_BROKERS && env.DATABASE_URL);
+  const children: Child[] = [];
+  let kafka: LocalKafka | undefined;
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all(
+      children.map(
+        ({ process: child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await kafka?.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  process.on('exit', () => {
+    for (const { process: child } of children) child.kill('SIGKILL');
+    kafka?.killNow();
+  });
+
+  try {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env };
+    const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+    const demoKey = env.LGSP_DEMO_API_KEY ?? (production ? undefined : generateApiKey());
+    if (demoKey !== undefined && !isWellFormedApiKey(demoKey)) {
+      throw new ConfigError('LGSP_DEMO_API_KEY must be 16 to 512 characters from A-Z a-z 0-9 - . _ ~ + /');
+    }
+    const simulator = {
+      population: `https://${host}:${env.SIMULATOR_POPULATION_PORT}${POPULATION_SERVICE_PATH}`,
+      businessRegistry: `http://${host}:${env.SIMULATOR_BUSINESS_REGISTRY_PORT}`,
+      land: `http://${host}:${env.SIMULATOR_LAND_PORT}`,
+      portal: `http://${host}:${env.SIMULATOR_PORTAL_PORT}`,
+      operationsCenter: `http://${host}:${env.SIMULATOR_OPERATIONS_CENTER_PORT}`,
+      index: `http://${host}:${env.SIMULATORS_PORT}`,
+    };
+    if (!production) {
+      const pkiDir = resolve(repoRoot(), env.PKI_DIR);
+      const pki = createDevPki(pkiDir);
+      say(`development PKI in ${pkiDir}${pki.created.length ? ` (created ${pki.created.join(', ')})` : ''}`);
+      childEnv.PKI_DIR = pkiDir;
+      if (!env.AUDIT_SUBJECT_KEY) {
+        const file = localSubjectKeyFile();
+        const { key, created } = readOrCreateSubjectKey(file);
+        childEnv.AUDIT_SUBJECT_KEY = key;
+        say(`audit subject key ${created ? 'created in' : 'from'} ${relative(repoRoot(), file)}`);
+      }
+      childEnv.LGSP_DEMO_API_KEY = demoKey;
+      if (!env.POPULATION_URL) childEnv.POPULATION_URL = simulator.population;
+      if (!env.BUSINESS_REGISTRY_URL) childEnv.BUSINESS_REGISTRY_URL = simulator.businessRegistry;
+      if (!env.LAND_URL) childEnv.LAND_URL = simulator.land;
+      if (!env.PORTAL_URL) childEnv.PORTAL_URL = simulator.portal;
+      if (!env.OPERATIONS_CENTER_URL) childEnv.OPERATIONS_CENTER_URL = simulator.operationsCenter;
+    }
+    if (!env.KAFKA_BROKERS) {
+      kafka = new LocalKafka({
+        port: env.KAFKA_LOCAL_PORT,
+        dataDir: resolve(repoRoot(), env.KAFKA_LOCAL_DATA_DIR),
+        defaultPartitions: env.KAFKA_PARTITIONS,
+        log: (line) => say(line),
+      });
+      await kafka.start();
+      childEnv.KAFKA_BROKERS = kafka.brokers;
+    }
+    const brokers = (childEnv.KAFKA_BROKERS as string).split(',');
+
+    if (!production) {
+      const { created } = await initTopics({
+        brokers,
+        partitions: env.KAFKA_PARTITIONS,
+        replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+        proceduresFile: env.PROCEDURES_FILE,
+      });
+      say(created.length ? `created topics: ${created.join(', ')}` : 'topics already exist');
+      children.push(launch('simulators', 'apps/simulators/src/main.js', childEnv));
+    }
+
+    if (env.DATABASE_URL) {
+      children.push(launch('gateway', 'apps/gateway/src/main.js', childEnv));
+      children.push(launch('relay', 'apps/relay/src/main.js', childEnv));
+    } else {
+      say(`embedded PGlite database in ${env.PGLITE_DIR}; gateway and relay share one process`);
+      children.push(launch('apps', 'deploy/local/app-host.js', childEnv));
+    }
+    for (const child of children) {
+      child.process.once('exit', (code, signal) => {
+        if (stopping) return;
+        say(`${child.name} exited (${signal ?? code}); stopping the stack`);
+        void stopAll(1);
+      });
+    }
+
+    const gateway = `http://${host}:${env.PORT}`;
+    const relay = `http://${host}:${env.RELAY_PORT}`;
+    const appProcess = (name: string) =>
+      (children.find((c) => c.name === name) ?? children[children.length - 1]).process;
+    await waitReady('gateway', `${gateway}/health/ready`, appProcess('gateway'));
+    await waitReady('relay', `${relay}/health/ready`, appProcess('relay'));
+    if (!production)
+      await waitReady('simulators', `${simulator.index}/health/ready`, appProcess('simulators'));
+    const lines = [
+      '',
+      'Liên Thông is running.',
+      `  API           ${gateway}`,
+      `  API docs      ${gateway}/docs`,
+      `  readiness     ${gateway}/health/ready   (relay: ${relay}/health/ready)`,
+      `  metrics       ${gateway}/metrics   (relay: ${relay}/metrics)`,
+      ...(production
+        ? []
+        : [
+            `  simulators    ${simulator.index}   (what each one speaks, its contract and fault controls)`,
+            `    population          ${simulator.population}   (SOAP, mutual TLS with the dev PKI in ${env.PKI_DIR})`,
+            `    business registry   ${simulator.businessRegistry}   (REST JSON, OAuth2 client credentials)`,
+            `    land                ${simulator.land}   (REST, XML)`,
+            `    portal              ${simulator.portal}   (DVCQG sync API)`,
+            `    operations center   ${simulator.operationsCenter}   (indicator reports, REST JSON)`,
+          ]),
+      `  Kafka         ${brokers.join(',')}${kafka ? '   (local KRaft broker, data in ' + env.KAFKA_LOCAL_DATA_DIR + ')' : ''}`,
+      `  database      ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${env.PGLITE_DIR}`}`,
+      ...(production
+        ? productionDemoLines(demoKey)
+        : demoLines(gateway, demoKey as string, !env.LGSP_DEMO_API_KEY)),
+      '',
+      'Ctrl-C stops everything started here.',
+      '',
+    ];
+    console.log(lines.join('\n'));
+  } catch (error) {
+    console.error(
+      `[start] ${error instanceof ConfigError || error instanceof LocalKafkaError ? error.message : (error as Error).message}`,
+    );
+    await stopAll(1);
+  }
+}
+
+/** The demo key and a lookup to paste (an enterprise: no personal data in the output). */
+function demoLines(gateway: string, key: string, generated: boolean): string[] {
+  const [enterprise] = sampleLookups().enterprises;
+  const body = JSON.stringify({
+    enterpriseCode: enterprise.enterpriseCode,
+    purpose: 'DOSSIER_PROCESSING',
+    dossierCode: SAMPLE_DOSSIER_CODE,
+  });
+  return [
+    '',
+    `  demo API key  ${key}`,
+    `                (LGSP_DEMO_API_KEY${generated ? ', generated for this run' : ''}; every service, purpose and field)`,
+    '',
+    'Try a lookup (more identifiers: `lienthong sim sample`; a curl for each lookup in the README):',
+    `  curl -s ${gateway}/v1/enterprises/lookup -H "Authorization: Bearer ${key}" -H 'content-type: application/json' -d '${body}'`,
+  ];
+}
+
+/** In production a demo client exists only when the operator set LGSP_DEMO_API_KEY; its key is not printed. */
+function productionDemoLines(key: string | undefined): string[] {
+  return key === undefined
+    ? []
+    : ['', '  demo client   registered (LGSP_DEMO_API_KEY is set; never with real data)'];
+}
+
+void main();

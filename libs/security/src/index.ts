@@ -1,0 +1,13 @@
+export * from './services';
+export * from './clients.types';
+export * from './api-key';
+export * from './certificate';
+export * from './clients-file';
+export * from './client-registry';
+export * from './access-policy';
+export * from './field-mask';
+export * from './rate-limiter';
+export * from './security.errors';
+export * from './lookup.guard';
+export * from './security.module';
+export { ModelFieldIndex } from './field-paths';

@@ -1,0 +1,45 @@
+import type { SchemaName } from '@lienthong/contracts';
+
+/**
+ * The data-sharing services the gateway publishes (Decree 47/2020/NĐ-CP: sharing goes through published
+ * services, each consumer authorised per service). A client's policy in clients.yaml grants them one by one.
+ */
+export const SERVICE_NAMES = [
+  'citizen.lookup',
+  'citizen.verify',
+  'enterprise.lookup',
+  'land.lookup',
+  'dossier.events',
+  'documents.register',
+  'documents.search',
+  'audit.subjects',
+  'indicators.read',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface ServiceDefinition {
+  /** Every request must name a purpose (personal-data processing, Decree 13/2023/NĐ-CP). */
+  purposeRequired: boolean;
+  /** Only clients with `admin: true` may be granted it. */
+  adminOnly: boolean;
+  /** The canonical model whose fields the grant's `fields` name (checked when clients.yaml is loaded). */
+  model?: SchemaName;
+}
+
+export const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = Object.freeze({
+  'citizen.lookup': { purposeRequired: true, adminOnly: false, model: 'citizen' },
+  'citizen.verify': { purposeRequired: true, adminOnly: false, model: 'citizen' },
+  'enterprise.lookup': { purposeRequired: true, adminOnly: false, model: 'enterprise' },
+  'land.lookup': { purposeRequired: true, adminOnly: false, model: 'land-parcel' },
+  // Submissions: the dossier code in the payload is the context; a purpose is checked when one is given.
+  'dossier.events': { purposeRequired: false, adminOnly: false },
+  'documents.register': { purposeRequired: false, adminOnly: false },
+  'documents.search': { purposeRequired: true, adminOnly: false, model: 'reusable-document' },
+  'audit.subjects': { purposeRequired: true, adminOnly: true },
+  // Decision 766 indicators: aggregate counts per agency, no personal data, so no purpose to declare.
+  'indicators.read': { purposeRequired: false, adminOnly: false },
+});
+
+export function isServiceName(value: unknown): value is ServiceName {
+  return typeof value === 'string' && (SERVICE_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,55 @@
+import type { Message } from 'kafkajs';
+import { EVENT_TYPES, schemaIdOf, type AuditRecord } from '@lienthong/contracts';
+import { Topic, createEvent, toKafkaMessage, type CloudEvent } from '@lienthong/messaging';
+
+/** Where committed audit records go after the database (which stays the source of truth). */
+export interface AuditPublisher {
+  /** Resolves when every record is accepted downstream; rejects otherwise (the caller logs and counts). */
+  publish(records: readonly AuditRecord[]): Promise<void>;
+}
+
+/** The part of EventProducer the Kafka publisher needs; tests pass a recording fake. */
+export interface AuditEventSender {
+  send(topic: string, messages: Message[]): Promise<unknown>;
+}
+
+/** CloudEvents source of audit events unless configured otherwise. */
+export const DEFAULT_AUDIT_EVENT_SOURCE = '/lienthong/gateway';
+
+/** The CloudEvents envelope of one audit record: id = record id, subject and key = request id. */
+export function auditEvent(
+  record: AuditRecord,
+  source = DEFAULT_AUDIT_EVENT_SOURCE,
+): CloudEvent<AuditRecord> {
+  return createEvent({
+    type: EVENT_TYPES.auditLookup,
+    source,
+    id: record.id,
+    subject: record.requestId,
+    time: record.occurredAt,
+    dataschema: schemaIdOf('audit-record'),
+    requestId: record.requestId,
+    data: record,
+  });
+}
+
+/** Publishes audit records to lgsp.audit.lookup.v1, keyed by request id, one send per batch. */
+export class KafkaAuditPublisher implements AuditPublisher {
+  constructor(
+    private readonly sender: AuditEventSender,
+    private readonly source = DEFAULT_AUDIT_EVENT_SOURCE,
+  ) {}
+
+  async publish(records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.sender.send(
+      Topic.AuditLookup,
+      records.map((record) => toKafkaMessage(auditEvent(record, this.source), record.requestId)),
+    );
+  }
+}
+
+/** Publishes nothing (publishing disabled, or no Kafka in this process). */
+export class NoopAuditPublisher implements AuditPublisher {
+  async publish(): Promise<void> {}
+}

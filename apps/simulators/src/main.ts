@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { ConfigError } from '@lienthong/config';
+import { closeOnSignals } from '@lienthong/observability';
+import { startSimulators } from './bootstrap';
+
+startSimulators()
+  .then((running) => closeOnSignals(() => running.close()))
+  .catch((error: unknown) => {
+    console.error(
+      error instanceof ConfigError
+        ? error.message
+        : `simulators failed to start: ${(error as Error).message}`,
+    );
+    process.exit(1);
+  });

@@ -1,0 +1,5 @@
+export * from './portal-simulator';
+export * from './portal.codes';
+export * from './portal.faults';
+export * from './portal.store';
+export { isPortalDateTime } from './portal.validation';

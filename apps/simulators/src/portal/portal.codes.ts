@@ -1,0 +1,55 @@
+/**
+ * The simulated portal's result codes (`error_code` in every response body) and messages, as documented in
+ * contracts/upstream/public-service-portal/openapi.yaml. Written from that contract, independently of the
+ * adapter in libs/adapters/public-service-portal, so the integration spec cross-checks the two.
+ */
+export const PortalCode = {
+  /** Thành công. */
+  OK: 0,
+  /** Lỗi hệ thống: the portal failed; retry later. */
+  SYSTEM_ERROR: -1,
+  /** Phiên làm việc hết hạn hoặc không hợp lệ: log in again and repeat the call. */
+  SESSION_EXPIRED: -2,
+  /** Dữ liệu không hợp lệ: one or more items were refused; `result[]` says which and why. Permanent. */
+  INVALID_DATA: -3,
+  /** Yêu cầu không hợp lệ: malformed body, unknown service, missing or empty `data`. Permanent. */
+  INVALID_REQUEST: -4,
+  /** Sai tên đăng nhập hoặc mật khẩu (login). */
+  LOGIN_FAILED: -5,
+  /** Mã đơn vị thiếu, sai, hoặc khác đơn vị của phiên. */
+  UNIT_NOT_ALLOWED: -6,
+  /** Vượt quá tần suất cho phép (sent with HTTP 429 and Retry-After). */
+  TOO_MANY_REQUESTS: -9,
+} as const;
+export type PortalCodeValue = (typeof PortalCode)[keyof typeof PortalCode];
+
+export const PORTAL_MESSAGES: Readonly<Record<PortalCodeValue, string>> = {
+  [PortalCode.OK]: 'Thành công',
+  [PortalCode.SYSTEM_ERROR]: 'Lỗi hệ thống, vui lòng thử lại sau',
+  [PortalCode.SESSION_EXPIRED]: 'Phiên làm việc hết hạn hoặc không hợp lệ',
+  [PortalCode.INVALID_DATA]: 'Dữ liệu không hợp lệ',
+  [PortalCode.INVALID_REQUEST]: 'Yêu cầu không hợp lệ',
+  [PortalCode.LOGIN_FAILED]: 'Sai tên đăng nhập hoặc mật khẩu',
+  [PortalCode.UNIT_NOT_ALLOWED]: 'Mã đơn vị không hợp lệ hoặc không được phép',
+  [PortalCode.TOO_MANY_REQUESTS]: 'Vượt quá tần suất gọi cho phép, vui lòng thử lại sau',
+};
+
+export const PORTAL_SERVICES = ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'TraCuuHoSo'] as const;
+export type PortalServiceName = (typeof PORTAL_SERVICES)[number];
+
+/** Routes of the simulated portal. */
+export const PORTAL_PATHS = {
+  login: '/api/login',
+  service: '/api/service',
+  adminFaults: '/__admin/faults',
+  adminDossier: '/__admin/dossiers/:code',
+  adminStats: '/__admin/stats',
+  adminReset: '/__admin/reset',
+} as const;
+
+/** Header carrying the unit code (mã đơn vị) at login; `madonvi` is accepted as an alias. */
+export const UNIT_CODE_HEADER = 'x-unit-code';
+export const UNIT_CODE_HEADER_ALIAS = 'madonvi';
+
+/** Most items accepted in one DongBoHoSoMC or CapNhatTienDoHoSoMC call. */
+export const MAX_ITEMS_PER_CALL = 100;

@@ -1,0 +1,195 @@
+/**
+ * Who may post dossier status events and read a dossier back, over HTTP on the project's HTTP app
+ * conventions: embedded PostgreSQL (PGlite) with the migrations, the real client registry and access
+ * policy, and a producer that keeps what would have gone to Kafka.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Global, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { dump } from 'js-yaml';
+import type { Message } from 'kafkajs';
+import { ContractsModule } from '@lienthong/contracts';
+import { EventProducer, Outbox, Topic } from '@lienthong/messaging';
+import { createHttpApp, createLogger } from '@lienthong/observability';
+import { generateApiKey, SecurityModule } from '@lienthong/security';
+import { PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
+import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
+import { buildOpenApi } from '../bootstrap';
+import { DossierEventsController } from './dossier-events.controller';
+import { DossierEventsService } from './dossier-events.service';
+
+const logger = createLogger({ name: 'dossier-events-spec', level: 'silent' });
+const AGENCY = '000.17.22.H56';
+
+/** What Kafka would have received, by topic. */
+const published: { topic: string; message: Message }[] = [];
+const publishedIds = () =>
+  published
+    .filter((p) => p.topic === Topic.DossierStatus)
+    .map((p) => (JSON.parse(String(p.message.value)) as { id: string }).id);
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EventProducer,
+      useValue: {
+        async send(topic: string, messages: Message[]) {
+          for (const message of messages) published.push({ topic, message });
+          return [];
+        },
+      },
+    },
+    // Kafka always takes the events here, so nothing waits in the outbox.
+    { provide: Outbox, useValue: { keysWithBacklog: async () => new Set<string>() } },
+  ],
+  exports: [EventProducer, Outbox],
+})
+class KafkaInMemoryModule {}
+
+let dossiers = 0;
+const newDossier = () => ++dossiers;
+
+function event(status: string, dossier: number, minutes = 0) {
+  return {
+    eventId: randomUUID(),
+    dossierCode: `${AGENCY}-261120-${String(dossier).padStart(4, '0')}`,
+    agencyCode: AGENCY,
+    procedureCode: '1.001193',
+    status,
+    occurredAt: new Date(Date.parse('2026-11-20T09:00:00+07:00') + minutes * 60_000).toISOString(),
+    channel: 'ONLINE',
+    applicant: { kind: 'CITIZEN', personalId: '001090012345' },
+  };
+}
+
+describe('dossier events: access', () => {
+  let dir: string;
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lienthong-dossier-events-'));
+    const document = testClientsDocument() as { clients: { rateLimit?: object }[] };
+    // Rate limits are not what this suite is about.
+    for (const client of document.clients) client.rateLimit = { requestsPerMinute: 6000, burst: 1000 };
+    writeFileSync(join(dir, 'clients.yaml'), dump(document));
+    @Module({
+      imports: [
+        ContractsModule,
+        StorageModule.forRoot({ pgliteDir: PGLITE_MEMORY, migrate: true }),
+        SecurityModule.forRoot({ clientsFile: join(dir, 'clients.yaml'), now: () => NOW }),
+        KafkaInMemoryModule,
+      ],
+      controllers: [DossierEventsController],
+      providers: [DossierEventsService],
+    })
+    class TestModule {}
+    app = await createHttpApp(TestModule, { logger });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (body: unknown, key?: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/dossier-events',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      payload: JSON.stringify(body),
+    });
+  const dossier = (code: string, key?: string) =>
+    app.inject({
+      method: 'GET',
+      url: `/v1/dossiers/${code}`,
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+    });
+
+  it('takes a batch and a single event from a client granted dossier.events, and lets it read the dossier', async () => {
+    const dossier1 = newDossier();
+    const first = event('SUBMITTED', dossier1);
+    const other = event('SUBMITTED', newDossier());
+    const batch = await post({ events: [first, other] }, KEYS.oneStop);
+    expect(batch.statusCode).toBe(202);
+    expect(batch.json()).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 });
+
+    const next = event('RECEIVED', dossier1, 5);
+    const single = await post(next, KEYS.oneStop);
+    expect(single.statusCode).toBe(202);
+    expect(single.json()).toMatchObject({ outcome: 'ACCEPTED', eventId: next.eventId, seq: 2 });
+    expect(publishedIds()).toEqual(expect.arrayContaining([first.eventId, other.eventId, next.eventId]));
+
+    const read = await dossier(first.dossierCode, KEYS.oneStop);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ dossierCode: first.dossierCode, status: 'RECEIVED' });
+    expect(read.json().history.map((h: { eventId: string }) => h.eventId)).toEqual([
+      first.eventId,
+      next.eventId,
+    ]);
+  });
+
+  it.each([
+    ['no credentials', undefined, 401, 'UNAUTHENTICATED'],
+    ['an unknown key', generateApiKey(), 401, 'INVALID_CREDENTIALS'],
+    ['an expired key', KEYS.ministryOld, 401, 'INVALID_CREDENTIALS'],
+    ['a disabled client', KEYS.disabled, 401, 'INVALID_CREDENTIALS'],
+    ['a client without dossier.events', KEYS.ministry, 403, 'SERVICE_NOT_ALLOWED'],
+  ])('refuses a post with %s as problem+json and keeps nothing', async (_name, key, status, code) => {
+    const single = event('SUBMITTED', newDossier());
+    const inBatch = event('SUBMITTED', newDossier());
+    for (const body of [single, { events: [inBatch] }, [inBatch]]) {
+      const response = await post(body, key);
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ status, code });
+      if (status === 401) expect(response.headers['www-authenticate']).toContain('Bearer');
+    }
+    // Refused before the body is looked at: an oversized batch is not even counted.
+    const oversize = await post({ events: Array.from({ length: 501 }, () => ({})) }, key);
+    expect([oversize.statusCode, oversize.json().code]).toEqual([status, code]);
+
+    expect(publishedIds()).not.toContain(single.eventId);
+    expect(publishedIds()).not.toContain(inBatch.eventId);
+    for (const code of [single.dossierCode, inBatch.dossierCode]) {
+      const read = await dossier(code, KEYS.oneStop);
+      expect([read.statusCode, read.json().code]).toEqual([404, 'DOSSIER_NOT_FOUND']);
+    }
+  });
+
+  it('refuses to show a dossier without credentials or to a client without dossier.events', async () => {
+    const known = event('SUBMITTED', newDossier());
+    expect((await post(known, KEYS.oneStop)).statusCode).toBe(202);
+
+    const anonymous = await dossier(known.dossierCode);
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(anonymous.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(JSON.stringify(anonymous.json())).not.toContain(known.eventId);
+
+    const ministry = await dossier(known.dossierCode, KEYS.ministry);
+    expect([ministry.statusCode, ministry.json().code]).toEqual([403, 'SERVICE_NOT_ALLOWED']);
+    expect(JSON.stringify(ministry.json())).not.toContain(known.eventId);
+
+    // Credentials are checked before the code: an anonymous caller learns nothing about it.
+    const malformed = await dossier('not-a-code');
+    expect([malformed.statusCode, malformed.json().code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it('declares bearer authentication and the refusals in the OpenAPI document', () => {
+    const document = buildOpenApi(app);
+    const operations = [
+      document.paths['/v1/dossier-events']?.post,
+      document.paths['/v1/dossiers/{dossierCode}']?.get,
+    ];
+    for (const operation of operations) {
+      expect(operation?.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403', '429']));
+    }
+  });
+});

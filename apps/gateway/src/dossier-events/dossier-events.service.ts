@@ -1,0 +1,396 @@
+import { Injectable } from '@nestjs/common';
+import type { Message } from 'kafkajs';
+import { validate, type DossierStatusEvent } from '@lienthong/contracts';
+import {
+  canTransition,
+  DossierStatus,
+  parseDossierCode,
+  toPortalCode,
+  validateAgencyCode,
+  validateDossierCode,
+} from '@lienthong/domain';
+import { createEvent, EventProducer, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
+import { counter, histogram, LATENCY_BUCKETS } from '@lienthong/observability';
+import { Database, Queryable } from '@lienthong/storage';
+
+export const DOSSIER_STATUS_EVENT_TYPE = 'vn.lienthong.dossier.status.v1';
+export const MAX_BATCH = 500;
+/** After Kafka refused a send, events go straight to the outbox for this long. */
+const DIRECT_RETRY_AFTER_MS = 3000;
+
+export interface EventIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export type EventOutcome =
+  | {
+      index: number;
+      eventId?: string;
+      dossierCode?: string;
+      outcome: 'ACCEPTED';
+      seq: number;
+      queued: boolean;
+    }
+  | { index: number; eventId: string; dossierCode: string; outcome: 'DUPLICATE'; seq: number }
+  | {
+      index: number;
+      eventId?: string;
+      dossierCode?: string;
+      outcome: 'REJECTED';
+      code: string;
+      errors: EventIssue[];
+    };
+
+export interface IngestResult {
+  results: EventOutcome[];
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+const ingested = counter({
+  name: 'lgsp_dossier_events_total',
+  help: 'Dossier status events received, by outcome and rejection code',
+  labelNames: ['outcome', 'code', 'channel'] as const,
+});
+const ingestDuration = histogram({
+  name: 'lgsp_dossier_ingest_duration_seconds',
+  help: 'Time to validate, record and publish (or queue) one request of dossier events',
+  labelNames: ['path'] as const,
+  buckets: LATENCY_BUCKETS,
+});
+const queuedToOutbox = counter({
+  name: 'lgsp_dossier_events_queued_total',
+  help: 'Accepted dossier events written to the outbox because Kafka could not take them at once',
+});
+
+interface DossierRow {
+  dossier_code: string;
+  status: DossierStatus;
+  last_occurred_at: Date;
+  event_count: number;
+}
+
+interface Candidate {
+  index: number;
+  event: DossierStatusEvent;
+}
+
+/** Schema, identifier formats and the portal code consistency; no database access. */
+function checkShape(value: unknown): { event?: DossierStatusEvent; code?: string; errors: EventIssue[] } {
+  const result = validate('dossier-status-event', value);
+  if (!result.ok) return { code: 'INVALID_EVENT', errors: result.errors };
+  const event = result.value as DossierStatusEvent;
+  const errors: EventIssue[] = [];
+  for (const issue of validateDossierCode(event.dossierCode).errors) {
+    errors.push({ path: '/dossierCode', code: issue.code, message: issue.message });
+  }
+  for (const issue of validateAgencyCode(event.agencyCode).errors) {
+    errors.push({ path: '/agencyCode', code: issue.code, message: issue.message });
+  }
+  const parsed = parseDossierCode(event.dossierCode);
+  if (parsed && errors.length === 0 && new Date(event.occurredAt).getTime() > Date.now() + 5 * 60 * 1000) {
+    errors.push({ path: '/occurredAt', code: 'EVENT_IN_FUTURE', message: 'occurredAt is in the future' });
+  }
+  return errors.length ? { code: 'INVALID_IDENTIFIER', errors } : { event, errors };
+}
+
+/**
+ * Ingest of dossier status events from the one-stop system (HTTP or the inbound topic): validation,
+ * the status machine, idempotency by event id, and publication keyed by dossier code.
+ *
+ * Each request is one database transaction. Every dossier it touches is locked (in code order, so two
+ * requests never deadlock), events are checked against the dossier's last accepted state, recorded,
+ * and published to Kafka before the commit. When Kafka cannot take them (or an earlier event of the
+ * same dossier is still waiting in the outbox) they go to the outbox in the same transaction and the
+ * caller is still answered: nothing accepted is lost, and each dossier keeps its order.
+ */
+@Injectable()
+export class DossierEventsService {
+  private directFailedAt = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly producer: EventProducer,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async ingest(
+    items: unknown[],
+    context: { requestId: string; path: 'http' | 'kafka' },
+  ): Promise<IngestResult> {
+    const stop = ingestDuration.startTimer({ path: context.path });
+    const results: EventOutcome[] = new Array(items.length);
+    const candidates: Candidate[] = [];
+    items.forEach((item, index) => {
+      const { event, code, errors } = checkShape(item);
+      if (event) {
+        candidates.push({ index, event });
+      } else {
+        const raw = (item ?? {}) as Partial<DossierStatusEvent>;
+        results[index] = {
+          index,
+          ...(typeof raw.eventId === 'string' ? { eventId: raw.eventId } : {}),
+          ...(typeof raw.dossierCode === 'string' && errors.every((e) => e.path !== '/dossierCode')
+            ? { dossierCode: raw.dossierCode }
+            : {}),
+          outcome: 'REJECTED',
+          code: code ?? 'INVALID_EVENT',
+          errors,
+        };
+      }
+    });
+    if (candidates.length) await this.record(candidates, results, context);
+    stop();
+    const summary = { results, accepted: 0, duplicates: 0, rejected: 0 };
+    for (const result of results) {
+      if (result.outcome === 'ACCEPTED') summary.accepted++;
+      else if (result.outcome === 'DUPLICATE') summary.duplicates++;
+      else summary.rejected++;
+      ingested.inc({
+        outcome: result.outcome.toLowerCase(),
+        code: result.outcome === 'REJECTED' ? result.code : '',
+        channel: context.path,
+      });
+    }
+    return summary;
+  }
+
+  private async record(candidates: Candidate[], results: EventOutcome[], context: { requestId: string }) {
+    const codes = [...new Set(candidates.map((c) => c.event.dossierCode))].sort();
+    await this.database.transaction(async (tx) => {
+      const states = await this.lockDossiers(tx, codes);
+      const seen = await this.knownEvents(
+        tx,
+        candidates.map((c) => c.event.eventId),
+      );
+      const accepted: { candidate: Candidate; seq: number }[] = [];
+      const batchIds = new Map<string, number>();
+      for (const candidate of candidates) {
+        const { event, index } = candidate;
+        const known = seen.get(event.eventId) ?? batchIds.get(event.eventId);
+        if (known !== undefined) {
+          const seq = typeof known === 'number' ? known : known.seq;
+          const dossierCode = typeof known === 'number' ? event.dossierCode : known.dossier_code;
+          results[index] = { index, eventId: event.eventId, dossierCode, outcome: 'DUPLICATE', seq };
+          continue;
+        }
+        const state = states.get(event.dossierCode);
+        const refusal = this.refusal(state, event);
+        if (refusal) {
+          results[index] = {
+            index,
+            eventId: event.eventId,
+            dossierCode: event.dossierCode,
+            outcome: 'REJECTED',
+            code: refusal.code,
+            errors: [refusal],
+          };
+          continue;
+        }
+        const seq = (state?.event_count ?? 0) + 1;
+        states.set(event.dossierCode, {
+          dossier_code: event.dossierCode,
+          status: event.status as DossierStatus,
+          last_occurred_at: new Date(event.occurredAt),
+          event_count: seq,
+        });
+        batchIds.set(event.eventId, seq);
+        accepted.push({ candidate, seq });
+      }
+      if (!accepted.length) return;
+      await this.persist(tx, accepted, states, context.requestId);
+      const queued = await this.publish(tx, accepted, context.requestId);
+      for (const { candidate, seq } of accepted) {
+        results[candidate.index] = {
+          index: candidate.index,
+          eventId: candidate.event.eventId,
+          dossierCode: candidate.event.dossierCode,
+          outcome: 'ACCEPTED',
+          seq,
+          queued,
+        };
+      }
+    });
+  }
+
+  private refusal(state: DossierRow | undefined, event: DossierStatusEvent): EventIssue | undefined {
+    if (state && new Date(event.occurredAt).getTime() < state.last_occurred_at.getTime()) {
+      return {
+        path: '/occurredAt',
+        code: 'STALE_EVENT',
+        message: 'the event is older than the last event accepted for this dossier',
+      };
+    }
+    const transition = canTransition(state?.status ?? null, event.status as DossierStatus);
+    if (!transition.allowed) {
+      return {
+        path: '/status',
+        code: transition.code ?? 'ILLEGAL_TRANSITION',
+        message: transition.reason ?? `${event.status} cannot follow ${state?.status ?? 'a new dossier'}`,
+      };
+    }
+    return undefined;
+  }
+
+  private async lockDossiers(tx: Queryable, codes: string[]): Promise<Map<string, DossierRow>> {
+    const rows = await tx.query<DossierRow>(
+      `SELECT dossier_code, status, last_occurred_at, event_count FROM dossier_state
+        WHERE dossier_code IN (SELECT jsonb_array_elements_text($1::jsonb))
+        ORDER BY dossier_code FOR UPDATE`,
+      [JSON.stringify(codes)],
+    );
+    return new Map(rows.map((row) => [row.dossier_code, row]));
+  }
+
+  private async knownEvents(tx: Queryable, ids: string[]) {
+    const rows = await tx.query<{ event_id: string; dossier_code: string; seq: number }>(
+      `SELECT event_id, dossier_code, seq FROM dossier_event
+        WHERE event_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)`,
+      [JSON.stringify(ids)],
+    );
+    return new Map(rows.map((row) => [row.event_id, row]));
+  }
+
+  private async persist(
+    tx: Queryable,
+    accepted: { candidate: Candidate; seq: number }[],
+    states: Map<string, DossierRow>,
+    requestId: string,
+  ): Promise<void> {
+    const touched = new Map<string, { event: DossierStatusEvent; seq: number }>();
+    for (const { candidate, seq } of accepted)
+      touched.set(candidate.event.dossierCode, { event: candidate.event, seq });
+    const stateParams: unknown[] = [];
+    const stateRows = [...touched.values()].map(({ event, seq }, i) => {
+      stateParams.push(
+        event.dossierCode,
+        event.agencyCode,
+        event.procedureCode,
+        event.status,
+        event.eventId,
+        states.get(event.dossierCode)?.last_occurred_at ?? new Date(event.occurredAt),
+        seq,
+      );
+      const b = i * 7;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::uuid, $${b + 6}::timestamptz, $${b + 7}::int)`;
+    });
+    await tx.query(
+      `INSERT INTO dossier_state (dossier_code, agency_code, procedure_code, status, last_event_id, last_occurred_at, event_count)
+       VALUES ${stateRows.join(', ')}
+       ON CONFLICT (dossier_code) DO UPDATE SET
+         agency_code = EXCLUDED.agency_code, procedure_code = EXCLUDED.procedure_code, status = EXCLUDED.status,
+         last_event_id = EXCLUDED.last_event_id, last_occurred_at = EXCLUDED.last_occurred_at,
+         event_count = EXCLUDED.event_count, updated_at = now()`,
+      stateParams,
+    );
+    const eventParams: unknown[] = [];
+    const eventRows = accepted.map(({ candidate: { event }, seq }, i) => {
+      eventParams.push(
+        event.eventId,
+        event.dossierCode,
+        seq,
+        event.status,
+        new Date(event.occurredAt),
+        requestId,
+        JSON.stringify(event),
+      );
+      const b = i * 7;
+      return `($${b + 1}::uuid, $${b + 2}, $${b + 3}::int, $${b + 4}, $${b + 5}::timestamptz, $${b + 6}, $${b + 7}::jsonb)`;
+    });
+    await tx.query(
+      `INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, request_id, payload)
+       VALUES ${eventRows.join(', ')}`,
+      eventParams,
+    );
+  }
+
+  /** Publishes before the commit; returns true when the events went to the outbox instead. */
+  private async publish(
+    tx: Queryable,
+    accepted: { candidate: Candidate; seq: number }[],
+    requestId: string,
+  ): Promise<boolean> {
+    const messages: Message[] = accepted.map(({ candidate: { event } }) => {
+      const data: DossierStatusEvent = {
+        ...event,
+        portalStatusCode: toPortalCode(event.status as DossierStatus),
+      };
+      return toKafkaMessage(
+        createEvent({
+          id: event.eventId,
+          type: DOSSIER_STATUS_EVENT_TYPE,
+          source: '/lienthong/gateway',
+          subject: event.dossierCode,
+          time: event.occurredAt,
+          data,
+          requestId,
+        }),
+        event.dossierCode,
+      );
+    });
+    const keys = [...new Set(accepted.map(({ candidate }) => candidate.event.dossierCode))];
+    // A dossier with older events still in the outbox queues behind them; so does everything for a
+    // short while after Kafka refused a send, so callers are not each kept waiting for the timeout.
+    const waiting = await this.outbox.keysWithBacklog(tx, Topic.DossierStatus, keys);
+    if (waiting.size === 0 && Date.now() - this.directFailedAt > DIRECT_RETRY_AFTER_MS) {
+      try {
+        await this.producer.send(Topic.DossierStatus, messages);
+        return false;
+      } catch {
+        this.directFailedAt = Date.now();
+      }
+    }
+    await this.outbox.enqueue(tx, Topic.DossierStatus, messages);
+    queuedToOutbox.inc(messages.length);
+    void this.outbox.drain().catch(() => undefined);
+    return true;
+  }
+
+  async dossier(dossierCode: string) {
+    const state = await this.database.queryOne<{
+      dossier_code: string;
+      agency_code: string;
+      procedure_code: string;
+      status: DossierStatus;
+      last_occurred_at: Date;
+      event_count: number;
+      updated_at: Date;
+    }>(
+      `SELECT dossier_code, agency_code, procedure_code, status, last_occurred_at, event_count, updated_at
+         FROM dossier_state WHERE dossier_code = $1`,
+      [dossierCode],
+    );
+    if (!state) return null;
+    const history = await this.database.query<{
+      event_id: string;
+      seq: number;
+      status: DossierStatus;
+      occurred_at: Date;
+      received_at: Date;
+    }>(
+      `SELECT event_id, seq, status, occurred_at, received_at FROM dossier_event
+        WHERE dossier_code = $1 ORDER BY seq`,
+      [dossierCode],
+    );
+    return {
+      dossierCode: state.dossier_code,
+      agencyCode: state.agency_code,
+      procedureCode: state.procedure_code,
+      status: state.status,
+      portalStatusCode: toPortalCode(state.status),
+      lastOccurredAt: state.last_occurred_at.toISOString(),
+      updatedAt: state.updated_at.toISOString(),
+      history: history.map((row) => ({
+        eventId: row.event_id,
+        seq: row.seq,
+        status: row.status,
+        portalStatusCode: toPortalCode(row.status),
+        occurredAt: row.occurred_at.toISOString(),
+        receivedAt: row.received_at.toISOString(),
+      })),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { ConfigError } from '@lienthong/config';
+import { loadGatewayConfig } from './gateway.config';
+
+const KEY = 'a-subject-key-of-at-least-thirty-two-bytes!!';
+
+describe('gateway configuration', () => {
+  it('requires AUDIT_SUBJECT_KEY and says what it is', () => {
+    expect(() => loadGatewayConfig({ KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(ConfigError);
+    expect(() => loadGatewayConfig({ KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(
+      /AUDIT_SUBJECT_KEY is required/,
+    );
+  });
+
+  it('refuses a subject key that is too short, without repeating it', () => {
+    let message = '';
+    try {
+      loadGatewayConfig({ KAFKA_BROKERS: '127.0.0.1:9092', AUDIT_SUBJECT_KEY: 'short-secret' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/AUDIT_SUBJECT_KEY must be at least 32 bytes/);
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('reads the lookup settings with their defaults', () => {
+    const config = loadGatewayConfig({ KAFKA_BROKERS: '127.0.0.1:9092', AUDIT_SUBJECT_KEY: KEY });
+    expect(config.audit.subjectKey).toBe(KEY);
+    expect(config.POPULATION_URL).toBeUndefined();
+    expect(config).toMatchObject({
+      POPULATION_VALIDITY_MS: 86_400_000,
+      LOOKUP_CACHE_MAX_ENTRIES: 100_000,
+      UPSTREAM_RETRIES: 2,
+      UPSTREAM_CIRCUIT_FAILURES: 5,
+      UPSTREAM_CIRCUIT_HALF_OPEN_MS: 5_000,
+      CLIENTS_FILE: 'deploy/config/clients.yaml',
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuditModule } from '@lienthong/audit';
+import { ContractsModule } from '@lienthong/contracts';
+import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
+import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
+import { SecurityModule } from '@lienthong/security';
+import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
+import { AuditSubjectsModule } from './audit-subjects/audit-subjects.module';
+import type { GatewayConfig } from './gateway.config';
+import { DocsController } from './docs/docs.controller';
+import { DocumentsModule } from './documents/documents.module';
+import { DossierEventsController } from './dossier-events/dossier-events.controller';
+import { DossierEventsService } from './dossier-events/dossier-events.service';
+import { InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
+import { IndicatorsModule } from './indicators/indicators.module';
+import { InfoController } from './info/info.controller';
+import { LookupsModule } from './lookups/lookups.module';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+        ContractsModule,
+        StorageModule.forRoot({
+          url: config.DATABASE_URL,
+          pgliteDir: config.PGLITE_DIR,
+          poolSize: config.DATABASE_POOL_SIZE,
+          applicationName: 'lienthong-gateway',
+          migrate: true,
+        }),
+        MessagingModule.forRoot(
+          {
+            brokers: config.KAFKA_BROKERS,
+            clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
+            sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
+            healthTimeoutMs: config.KAFKA_HEALTH_TIMEOUT_MS,
+            logger,
+          },
+          {
+            maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+            baseDelayMs: config.CONSUMER_RETRY_BASE_MS,
+            maxDelayMs: 30_000,
+          },
+          { outbox: true },
+        ),
+        // After StorageModule (and MessagingModule): its shutdown hook writes the queue before they close.
+        AuditModule.forRoot({ ...config.audit, logger }),
+        SecurityModule.forRoot({
+          clientsFile: config.CLIENTS_FILE,
+          demoApiKey: config.LGSP_DEMO_API_KEY,
+          logger,
+        }),
+        LookupsModule.forRoot(config, logger),
+        AuditSubjectsModule,
+        DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
+        IndicatorsModule,
+      ],
+      controllers: [
+        InfoController,
+        DocsController,
+        HealthController,
+        MetricsController,
+        DossierEventsController,
+        InboundDossierEventsConsumer,
+      ],
+      providers: [
+        DossierEventsService,
+        {
+          provide: READINESS_CHECKS,
+          inject: [KafkaHealthIndicator, DatabaseHealthIndicator],
+          useFactory: (kafka: KafkaHealthIndicator, database: DatabaseHealthIndicator) => [
+            () => kafka.kafka(),
+            () => database.isHealthy('database'),
+            () => kafka.consumerStatus(),
+          ],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { AdapterHealth, ResilienceOptions } from '@lienthong/adapters/common';
+import { BusinessRegistryAdapter, BusinessRegistryClient } from '@lienthong/adapters/business-registry';
+import { LandAdapter, LandClient } from '@lienthong/adapters/land';
+import {
+  PopulationAdapter,
+  PopulationClient,
+  populationClientOptionsFromDevPki,
+} from '@lienthong/adapters/population';
+import { ConfigError, repoRoot } from '@lienthong/config';
+import type { AppLogger } from '@lienthong/observability';
+import type { GatewayConfig } from '../gateway.config';
+
+/** The upstreams behind the lookup API, by the name the audit record and the metrics use. */
+export type UpstreamName = 'population' | 'business-registry' | 'land';
+
+export const UPSTREAM_NAMES: readonly UpstreamName[] = ['population', 'business-registry', 'land'];
+
+interface UpstreamAdapters {
+  population?: PopulationAdapter;
+  'business-registry'?: BusinessRegistryAdapter;
+  land?: LandAdapter;
+}
+
+/** What `GET /health/adapters` lists for one upstream. */
+export type AdapterHealthEntry =
+  ({ configured: true } & AdapterHealth) | { adapter: UpstreamName; configured: false };
+
+/** The upstream settings of the gateway configuration. */
+export type UpstreamConfig = Pick<
+  GatewayConfig,
+  | 'PKI_DIR'
+  | 'POPULATION_URL'
+  | 'POPULATION_CLIENT_KEY_PATH'
+  | 'POPULATION_CLIENT_CERT_PATH'
+  | 'POPULATION_CA_PATH'
+  | 'POPULATION_SIGNING_CERT_PATH'
+  | 'POPULATION_TIMEOUT_MS'
+  | 'POPULATION_VALIDITY_MS'
+  | 'BUSINESS_REGISTRY_URL'
+  | 'BUSINESS_REGISTRY_CLIENT_ID'
+  | 'BUSINESS_REGISTRY_CLIENT_SECRET'
+  | 'BUSINESS_REGISTRY_TIMEOUT_MS'
+  | 'BUSINESS_REGISTRY_VALIDITY_MS'
+  | 'LAND_URL'
+  | 'LAND_API_KEY'
+  | 'LAND_TIMEOUT_MS'
+  | 'LAND_VALIDITY_MS'
+  | 'UPSTREAM_RETRIES'
+  | 'UPSTREAM_CIRCUIT_FAILURES'
+  | 'UPSTREAM_CIRCUIT_HALF_OPEN_MS'
+>;
+
+/**
+ * The lookup clients of the configured upstreams, built once at start from the environment (an upstream
+ * whose URL is unset is simply absent: its lookups answer 503 UPSTREAM_NOT_CONFIGURED). Nothing is sent at
+ * start, so the gateway starts while an upstream is down. Connection pools are closed at shutdown.
+ */
+export class LookupUpstreams implements OnApplicationShutdown {
+  constructor(
+    private readonly adapters: UpstreamAdapters,
+    /** Suggested wait after an upstream failure (the circuit's half-open delay), in ms. */
+    readonly retryAfterMs: number,
+    private readonly closers: (() => Promise<void>)[] = [],
+  ) {}
+
+  /** Builds the clients from the configuration; unreadable key material stops the start (ConfigError). */
+  static fromConfig(config: UpstreamConfig, logger?: AppLogger): LookupUpstreams {
+    const adapters: UpstreamAdapters = {};
+    const closers: (() => Promise<void>)[] = [];
+    const resilience = (timeoutMs: number): Partial<ResilienceOptions> => ({
+      timeoutMs,
+      retries: config.UPSTREAM_RETRIES,
+      breaker: { kind: 'consecutive', failures: config.UPSTREAM_CIRCUIT_FAILURES },
+      halfOpenAfterMs: config.UPSTREAM_CIRCUIT_HALF_OPEN_MS,
+    });
+    if (config.POPULATION_URL) {
+      const client = new PopulationClient(
+        populationClientOptions(config, {
+          resilience: resilience(config.POPULATION_TIMEOUT_MS),
+          validityTtlMs: config.POPULATION_VALIDITY_MS,
+          logger,
+        }),
+      );
+      adapters.population = client;
+      closers.push(() => client.close());
+    }
+    if (config.BUSINESS_REGISTRY_URL) {
+      const client = new BusinessRegistryClient({
+        baseUrl: config.BUSINESS_REGISTRY_URL,
+        clientId: config.BUSINESS_REGISTRY_CLIENT_ID,
+        clientSecret: config.BUSINESS_REGISTRY_CLIENT_SECRET,
+        resilience: resilience(config.BUSINESS_REGISTRY_TIMEOUT_MS),
+        validityTtlMs: config.BUSINESS_REGISTRY_VALIDITY_MS,
+        logger,
+      });
+      adapters['business-registry'] = client;
+      closers.push(() => client.close());
+    }
+    if (config.LAND_URL) {
+      const client = new LandClient({
+        baseUrl: config.LAND_URL,
+        apiKey: config.LAND_API_KEY,
+        resilience: resilience(config.LAND_TIMEOUT_MS),
+        validityTtlMs: config.LAND_VALIDITY_MS,
+        logger,
+      });
+      adapters.land = client;
+      closers.push(() => client.close());
+    }
+    return new LookupUpstreams(adapters, config.UPSTREAM_CIRCUIT_HALF_OPEN_MS, closers);
+  }
+
+  population(): PopulationAdapter | undefined {
+    return this.adapters.population;
+  }
+
+  businessRegistry(): BusinessRegistryAdapter | undefined {
+    return this.adapters['business-registry'];
+  }
+
+  land(): LandAdapter | undefined {
+    return this.adapters.land;
+  }
+
+  /** Circuit state, recent latency and error rate of every upstream, unconfigured ones included. */
+  health(): AdapterHealthEntry[] {
+    return UPSTREAM_NAMES.map((name): AdapterHealthEntry => {
+      const adapter = this.adapters[name];
+      return adapter
+        ? { ...adapter.health(), adapter: name, configured: true }
+        : { adapter: name, configured: false };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.closers.map((close) => close()));
+  }
+}
+
+/**
+ * Population client options: each PEM path that is set is read, each one left unset falls back to the
+ * development PKI in PKI_DIR (the gateway certificate for mutual TLS and request signing, the dev CA, the
+ * pinned `population-signer`).
+ */
+function populationClientOptions(
+  config: UpstreamConfig,
+  overrides: Parameters<typeof populationClientOptionsFromDevPki>[2],
+): ReturnType<typeof populationClientOptionsFromDevPki> {
+  const endpoint = config.POPULATION_URL as string;
+  const explicit = {
+    key: pem(config.POPULATION_CLIENT_KEY_PATH, 'POPULATION_CLIENT_KEY_PATH'),
+    cert: pem(config.POPULATION_CLIENT_CERT_PATH, 'POPULATION_CLIENT_CERT_PATH'),
+    ca: pem(config.POPULATION_CA_PATH, 'POPULATION_CA_PATH'),
+    signer: pem(config.POPULATION_SIGNING_CERT_PATH, 'POPULATION_SIGNING_CERT_PATH'),
+  };
+  const complete = Object.values(explicit).every((value) => value !== undefined);
+  let base: ReturnType<typeof populationClientOptionsFromDevPki>;
+  if (complete) {
+    base = {
+      endpoint,
+      tls: { key: explicit.key!, cert: explicit.cert!, ca: explicit.ca! },
+      requestSigning: { privateKey: explicit.key!, certificatePem: explicit.cert! },
+      upstreamSigningCertificates: explicit.signer!,
+    };
+  } else {
+    try {
+      base = populationClientOptionsFromDevPki(fromRepoRoot(config.PKI_DIR), endpoint);
+    } catch (error) {
+      throw new ConfigError(
+        `invalid configuration:\n  - POPULATION_URL is set but the population client's key material is incomplete: set POPULATION_CLIENT_KEY_PATH, POPULATION_CLIENT_CERT_PATH, POPULATION_CA_PATH and POPULATION_SIGNING_CERT_PATH, or create the development PKI in PKI_DIR (${(error as Error).message})`,
+      );
+    }
+  }
+  const key = explicit.key ?? base.tls.key;
+  const cert = explicit.cert ?? base.tls.cert;
+  return {
+    ...base,
+    tls: { key, cert, ca: explicit.ca ?? base.tls.ca },
+    requestSigning: { privateKey: key, certificatePem: cert },
+    upstreamSigningCertificates: explicit.signer ?? base.upstreamSigningCertificates,
+    ...overrides,
+  };
+}
+
+function pem(path: string | undefined, name: string): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(fromRepoRoot(path), 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `invalid configuration:\n  - ${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+}
+
+function fromRepoRoot(path: string): string {
+  return isAbsolute(path) ? path : resolve(repoRoot(), path);
+}

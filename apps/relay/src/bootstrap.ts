@@ -1,0 +1,106 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { connectKafkaConsumers, kafkaConsumerServer, kafkaMicroserviceOptions } from '@lienthong/messaging';
+import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@lienthong/observability';
+import { loadRelayConfig, RelayConfig } from './relay.config';
+import {
+  PORTAL_GROUP_ID,
+  PORTAL_RETRY_GROUP_ID,
+  PORTAL_RETRY_TRANSPORT,
+  PORTAL_TRANSPORT,
+  ROUTING_GROUP_ID,
+  ROUTING_TRANSPORT,
+} from './relay.transports';
+import { RelayModule } from './relay.module';
+import { INDICATORS_GROUP_ID, INDICATORS_TRANSPORT } from './indicators/indicators.transport';
+import {
+  OPERATIONS_CENTER_GROUP_ID,
+  OPERATIONS_CENTER_RETRY_GROUP_ID,
+  OPERATIONS_CENTER_RETRY_TRANSPORT,
+  OPERATIONS_CENTER_TRANSPORT,
+} from './operations-center/operations-center.transports';
+
+export interface RunningRelay {
+  app: NestFastifyApplication;
+  url: string;
+  config: RelayConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * The relay: Kafka consumers (@nestjs/microservices) plus a small HTTP server for /health and /metrics,
+ * in one hybrid Nest application.
+ */
+export async function startRelay(
+  options: { env?: NodeJS.ProcessEnv; logger?: AppLogger } = {},
+): Promise<RunningRelay> {
+  const config = loadRelayConfig(options.env);
+  const logger = options.logger ?? createLogger({ name: 'relay', level: config.LOG_LEVEL });
+  collectProcessMetrics('relay');
+  const app = await createHttpApp(RelayModule.forRoot(config, logger), { logger });
+  const server = (name: string, groupId: string, transportId: symbol) =>
+    kafkaConsumerServer(
+      kafkaMicroserviceOptions({
+        brokers: config.KAFKA_BROKERS,
+        clientId: `${config.KAFKA_CLIENT_ID}-relay-${name}`,
+        groupId,
+        logger,
+      }),
+      transportId,
+    );
+  const consumers = [
+    connectKafkaConsumers(app, server('ministries', ROUTING_GROUP_ID, ROUTING_TRANSPORT), {
+      name: 'ministries',
+      logger,
+    }),
+    connectKafkaConsumers(app, server('indicators', INDICATORS_GROUP_ID, INDICATORS_TRANSPORT), {
+      name: 'indicators',
+      logger,
+    }),
+    ...(config.PORTAL_URL
+      ? [
+          connectKafkaConsumers(app, server('portal', PORTAL_GROUP_ID, PORTAL_TRANSPORT), {
+            name: 'portal-sync',
+            logger,
+          }),
+          connectKafkaConsumers(app, server('portal-retry', PORTAL_RETRY_GROUP_ID, PORTAL_RETRY_TRANSPORT), {
+            name: 'portal-retry',
+            logger,
+          }),
+        ]
+      : []),
+  ];
+  if (config.OPERATIONS_CENTER_URL) {
+    consumers.push(
+      connectKafkaConsumers(
+        app,
+        server('operations-center', OPERATIONS_CENTER_GROUP_ID, OPERATIONS_CENTER_TRANSPORT),
+        { name: 'operations-center', logger },
+      ),
+      connectKafkaConsumers(
+        app,
+        server(
+          'operations-center-retry',
+          OPERATIONS_CENTER_RETRY_GROUP_ID,
+          OPERATIONS_CENTER_RETRY_TRANSPORT,
+        ),
+        { name: 'operations-center-retry', logger },
+      ),
+    );
+  } else logger.warn('OPERATIONS_CENTER_URL is not set: operations-center reporting is off');
+  if (!config.PORTAL_URL) logger.warn('PORTAL_URL is not set: portal sync is off');
+  await app.listen(config.RELAY_PORT, config.HOST);
+  for (const consumer of consumers) consumer.start();
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.RELAY_PORT;
+  const url = `http://${config.HOST}:${port}`;
+  logger.info({ url, portalSync: Boolean(config.PORTAL_URL) }, 'relay listening');
+  return {
+    app,
+    url,
+    config,
+    close: async () => {
+      for (const consumer of consumers) consumer.stop();
+      await app.close();
+    },
+  };
+}

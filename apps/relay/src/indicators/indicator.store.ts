@@ -1,0 +1,226 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { IndicatorCounts, ReportingPeriod } from '@lienthong/contracts';
+import {
+  buildIndicatorReport,
+  deriveDossierFacts,
+  evaluationInstant,
+  FORMULA_VERSION,
+  periodBounds,
+  SATISFIED_MIN_SCORE,
+  toIndicatorEvent,
+  type ComputedIndicatorReport,
+  type DossierFacts,
+  type IndicatorEvent,
+} from '@lienthong/domain';
+import { Database, type Queryable } from '@lienthong/storage';
+
+/** Optional provider: the wall clock (ms since the epoch) that decides which period is running. */
+export const INDICATOR_CLOCK = Symbol('INDICATOR_CLOCK');
+
+/** First key of the advisory lock that serialises the re-derivation of one dossier's facts. */
+const DOSSIER_LOCK_CLASS = 766;
+
+export interface RecordOutcome {
+  /** False when the event id had been applied before: nothing changed. */
+  applied: boolean;
+  /** The dossier's facts after the event, when it was applied. */
+  facts?: DossierFacts;
+}
+
+interface CountRow {
+  agency_code: string;
+  received: string;
+  resolved_on_time: string;
+  resolved_late: string;
+  pending_in_time: string;
+  pending_overdue: string;
+  received_online: string;
+  paid_online: string;
+  digitised_at_intake: string;
+  results_digitised: string;
+  reused_store: string | null;
+  reused_portal: string | null;
+  ratings: string;
+  ratings_satisfied: string;
+}
+
+/*
+ * The counting rules of libs/domain/src/indicators/indicator-aggregator.ts in SQL, over the facts table and
+ * the reuse store's records of which dossier reused which document (document_reuse, migration 0004):
+ * $1 period start, $2 period end (excluded), $3 evaluation instant, $4 lowest satisfied score,
+ * $5 agency code or null for every agency. The store's spec holds the two to each other.
+ */
+const IN_PERIOD = (column: string) => `(${column} >= $1 AND ${column} < $2)`;
+const OPEN_AT_EVALUATION = '(received_at < $3 AND (closed_at IS NULL OR closed_at >= $3))';
+const RELEVANT = `(${IN_PERIOD('received_at')} OR ${IN_PERIOD('resolved_at')} OR (rating_score IS NOT NULL AND ${IN_PERIOD('rated_at')}) OR ${OPEN_AT_EVALUATION})`;
+
+const COUNT_SQL = `
+SELECT agency_code,
+  count(*) FILTER (WHERE ${IN_PERIOD('received_at')}) AS received,
+  count(*) FILTER (WHERE ${IN_PERIOD('resolved_at')} AND on_time IS DISTINCT FROM false) AS resolved_on_time,
+  count(*) FILTER (WHERE ${IN_PERIOD('resolved_at')} AND on_time = false) AS resolved_late,
+  count(*) FILTER (WHERE ${OPEN_AT_EVALUATION} AND (due_at IS NULL OR due_at >= $3)) AS pending_in_time,
+  count(*) FILTER (WHERE ${OPEN_AT_EVALUATION} AND due_at < $3) AS pending_overdue,
+  count(*) FILTER (WHERE ${IN_PERIOD('received_at')} AND online) AS received_online,
+  count(*) FILTER (WHERE ${IN_PERIOD('received_at')} AND paid_online) AS paid_online,
+  count(*) FILTER (WHERE ${IN_PERIOD('received_at')} AND digitised_at_intake) AS digitised_at_intake,
+  count(*) FILTER (WHERE ${IN_PERIOD('resolved_at')} AND result_digitised) AS results_digitised,
+  sum(GREATEST(components_reused_store, (
+    SELECT count(*) FROM document_reuse r WHERE r.dossier_code = indicator_dossier.dossier_code
+  ))) FILTER (WHERE ${IN_PERIOD('received_at')}) AS reused_store,
+  sum(components_reused_portal) FILTER (WHERE ${IN_PERIOD('received_at')}) AS reused_portal,
+  count(*) FILTER (WHERE rating_score IS NOT NULL AND ${IN_PERIOD('rated_at')}) AS ratings,
+  count(*) FILTER (WHERE rating_score >= $4 AND ${IN_PERIOD('rated_at')}) AS ratings_satisfied
+FROM indicator_dossier
+WHERE ($5::text IS NULL OR agency_code = $5::text) AND ${RELEVANT}
+GROUP BY agency_code
+ORDER BY agency_code`;
+
+const UPSERT_SQL = `
+INSERT INTO indicator_dossier (
+  dossier_code, agency_code, received_at, due_at, resolved_at, closed_at, on_time, online, fee_required,
+  paid_online, digitised_at_intake, result_digitised, components_reused_store, components_reused_portal,
+  rating_score, rated_at, formula_version, event_count, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, now())
+ON CONFLICT (dossier_code) DO UPDATE SET
+  agency_code = EXCLUDED.agency_code, received_at = EXCLUDED.received_at, due_at = EXCLUDED.due_at,
+  resolved_at = EXCLUDED.resolved_at, closed_at = EXCLUDED.closed_at, on_time = EXCLUDED.on_time,
+  online = EXCLUDED.online, fee_required = EXCLUDED.fee_required, paid_online = EXCLUDED.paid_online,
+  digitised_at_intake = EXCLUDED.digitised_at_intake, result_digitised = EXCLUDED.result_digitised,
+  components_reused_store = EXCLUDED.components_reused_store,
+  components_reused_portal = EXCLUDED.components_reused_portal, rating_score = EXCLUDED.rating_score,
+  rated_at = EXCLUDED.rated_at, formula_version = EXCLUDED.formula_version,
+  event_count = EXCLUDED.event_count, updated_at = now()`;
+
+/**
+ * The Decision 766 indicators as the relay keeps them: every applied dossier status event (once per event
+ * id) and, per dossier, the facts derived from all its events (libs/domain/src/indicators). Counts and
+ * scores are computed from the facts when asked, for any agency and any DAY, MONTH or QUARTER, so a late
+ * event corrects the period its dossier's dates fall in as soon as it is applied, and the stock of a
+ * running period (pending in time / overdue) is always taken now.
+ *
+ * API (stable, used by the relay's consumer and metrics, the gateway's read API and operations-center
+ * reporting): `record(event)`, `report(agencyCode, period)`, `reports(period)`, `agencies(period)`.
+ */
+@Injectable()
+export class IndicatorStore {
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly db: Database,
+    @Optional() @Inject(INDICATOR_CLOCK) clock?: () => number,
+  ) {
+    this.clock = clock ?? Date.now;
+  }
+
+  /**
+   * Applies one dossier status event: records it (a repeated event id changes nothing and returns
+   * `applied: false`) and re-derives its dossier's facts from every event of the dossier, so the order in
+   * which events arrive does not matter. One transaction; events of one dossier are applied one at a time.
+   */
+  async record(event: IndicatorEvent): Promise<RecordOutcome> {
+    const slim = toIndicatorEvent(event);
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.query(
+        `INSERT INTO indicator_event (event_id, dossier_code, occurred_at, payload) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        [slim.eventId, slim.dossierCode, new Date(slim.occurredAt), JSON.stringify(slim)],
+      );
+      if (inserted.length === 0) return { applied: false };
+      await tx.query(
+        'SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))) AS l',
+        [DOSSIER_LOCK_CLASS, slim.dossierCode],
+      );
+      const rows = await tx.query<{ payload: IndicatorEvent }>(
+        'SELECT payload FROM indicator_event WHERE dossier_code = $1',
+        [slim.dossierCode],
+      );
+      const facts = deriveDossierFacts(rows.map((row) => row.payload)) as DossierFacts;
+      await this.saveFacts(tx, facts, rows.length);
+      return { applied: true, facts };
+    });
+  }
+
+  /**
+   * Counts and scores of one agency for one period (formula version FORMULA_VERSION); undefined when the
+   * agency has nothing in the period (no dossier received, resolved or rated in it, none pending at its
+   * evaluation instant).
+   */
+  async report(agencyCode: string, period: ReportingPeriod): Promise<ComputedIndicatorReport | undefined> {
+    const [report] = await this.compute(period, agencyCode);
+    return report;
+  }
+
+  /** The reports of every agency with something in the period, by agency code. */
+  reports(period: ReportingPeriod): Promise<ComputedIndicatorReport[]> {
+    return this.compute(period, null);
+  }
+
+  /** Agency codes with something in the period, sorted. */
+  async agencies(period: ReportingPeriod): Promise<string[]> {
+    const { start, end } = periodBounds(period);
+    const asOf = evaluationInstant(period, this.clock());
+    const rows = await this.db.query<{ agency_code: string }>(
+      `SELECT DISTINCT agency_code FROM indicator_dossier WHERE ${RELEVANT} ORDER BY agency_code`,
+      [start, end, asOf],
+    );
+    return rows.map((row) => row.agency_code);
+  }
+
+  private async compute(
+    period: ReportingPeriod,
+    agencyCode: string | null,
+  ): Promise<ComputedIndicatorReport[]> {
+    const { start, end } = periodBounds(period);
+    const asOf = evaluationInstant(period, this.clock());
+    const rows = await this.db.query<CountRow>(COUNT_SQL, [
+      start,
+      end,
+      asOf,
+      SATISFIED_MIN_SCORE,
+      agencyCode,
+    ]);
+    return rows.map((row) => buildIndicatorReport(row.agency_code, period, countsOf(row)));
+  }
+
+  private async saveFacts(tx: Queryable, facts: DossierFacts, eventCount: number): Promise<void> {
+    await tx.query(UPSERT_SQL, [
+      facts.dossierCode,
+      facts.agencyCode,
+      facts.receivedAt,
+      facts.dueAt,
+      facts.resolvedAt,
+      facts.closedAt,
+      facts.onTime,
+      facts.online,
+      facts.feeRequired,
+      facts.paidOnline,
+      facts.digitisedAtIntake,
+      facts.resultDigitised,
+      facts.componentsReusedFromStore,
+      facts.componentsReusedFromPortal,
+      facts.ratingScore,
+      facts.ratedAt,
+      FORMULA_VERSION,
+      eventCount,
+    ]);
+  }
+}
+
+function countsOf(row: CountRow): IndicatorCounts {
+  return {
+    received: Number(row.received),
+    resolvedOnTime: Number(row.resolved_on_time),
+    resolvedLate: Number(row.resolved_late),
+    pendingInTime: Number(row.pending_in_time),
+    pendingOverdue: Number(row.pending_overdue),
+    receivedOnline: Number(row.received_online),
+    paidOnline: Number(row.paid_online),
+    digitisedAtIntake: Number(row.digitised_at_intake),
+    resultsDigitised: Number(row.results_digitised),
+    componentsReusedFromStore: Number(row.reused_store ?? 0),
+    componentsReusedFromPortal: Number(row.reused_portal ?? 0),
+    ratings: Number(row.ratings),
+    ratingsSatisfied: Number(row.ratings_satisfied),
+  };
+}

@@ -1,0 +1,189 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
+import type { DossierStatusEvent } from '@lienthong/contracts';
+import {
+  PortalRateLimitedError,
+  PublicServicePortal,
+  isTransientPortalError,
+} from '@lienthong/adapters/public-service-portal';
+import {
+  CloudEvent,
+  ConsumedEvent,
+  deliverParked,
+  EventProducer,
+  parkHeaders,
+  PermanentError,
+  ReliableConsumer,
+  toKafkaMessage,
+  Topic,
+} from '@lienthong/messaging';
+import { counter, histogram } from '@lienthong/observability';
+import type { AppLogger } from '@lienthong/observability';
+import { Database } from '@lienthong/storage';
+import { ProcedureCatalogue } from '@lienthong/domain';
+import {
+  PORTAL_GROUP_ID,
+  PORTAL_RETRY_GROUP_ID,
+  PORTAL_RETRY_TRANSPORT,
+  PORTAL_TRANSPORT,
+} from '../relay.transports';
+
+export const PORTAL_CLIENT = Symbol('PORTAL_CLIENT');
+export const PORTAL_SYNC_OPTIONS = Symbol('PORTAL_SYNC_OPTIONS');
+
+export interface PortalSyncOptions {
+  /** Delivery attempts of a parked event on the retry topic before it is dead-lettered. */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt, capped at maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  logger: AppLogger;
+}
+
+const synced = counter({
+  name: 'lgsp_portal_sync_total',
+  help: 'Dossier events delivered to the public service portal, by outcome',
+  labelNames: ['outcome'] as const,
+});
+const syncDelay = histogram({
+  name: 'lgsp_portal_sync_delay_seconds',
+  help: 'Delay from the event time to the portal acknowledging it',
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+});
+
+/**
+ * Synchronises the public service portal from the canonical dossier stream.
+ *
+ * A transient failure (portal down, 5xx, 429, timeout) parks the event: it is recorded in
+ * portal_sync_parked and sent to the retry topic, and every later event of that dossier follows it
+ * there until the portal has them all, so the portal receives each dossier's events in order while
+ * other dossiers keep flowing. The retry handler works through the retry topic in order, retrying each
+ * event with growing delays; after the configured attempts, or on a permanent rejection, the event goes
+ * to the dead-letter topic, from where `lienthong dlq replay` brings it back to the retry topic.
+ * Redeliveries are harmless: the portal applies each event id once.
+ */
+@Controller()
+export class PortalSyncConsumer {
+  private readonly logger: AppLogger;
+
+  constructor(
+    private readonly consumer: ReliableConsumer,
+    private readonly producer: EventProducer,
+    private readonly database: Database,
+    private readonly catalogue: ProcedureCatalogue,
+    @Inject(PORTAL_CLIENT) private readonly portal: PublicServicePortal,
+    @Inject(PORTAL_SYNC_OPTIONS) private readonly options: PortalSyncOptions,
+  ) {
+    this.logger = options.logger.child({ component: 'portal-sync' });
+  }
+
+  @EventPattern(Topic.DossierStatus, PORTAL_TRANSPORT)
+  handleStatus(@Ctx() context: KafkaContext): Promise<void> {
+    return this.consumer.process<DossierStatusEvent>(
+      context,
+      {
+        group: PORTAL_GROUP_ID,
+        dataSchema: 'dossier-status-event',
+        replayTopic: Topic.DossierStatusRetry,
+        replayGroup: PORTAL_RETRY_GROUP_ID,
+      },
+      async (consumed) => {
+        const { event } = consumed;
+        if (await this.isParked(event.data.dossierCode)) {
+          await this.park(consumed, 'an earlier event of this dossier is waiting');
+          return;
+        }
+        try {
+          await this.sync(event);
+        } catch (error) {
+          if (!isTransientPortalError(error)) throw this.permanent(error);
+          await this.park(consumed, (error as Error).message);
+        }
+      },
+    );
+  }
+
+  @EventPattern(Topic.DossierStatusRetry, PORTAL_RETRY_TRANSPORT)
+  handleRetry(@Ctx() context: KafkaContext): Promise<void> {
+    return this.consumer.process<DossierStatusEvent>(
+      context,
+      { group: PORTAL_RETRY_GROUP_ID, dataSchema: 'dossier-status-event' },
+      async ({ event, headers, partition, offset }) => {
+        const { dossierCode, eventId } = event.data;
+        await deliverParked(headers, context.getHeartbeat(), this.options, {
+          attempt: async () => {
+            await this.sync(event);
+            await this.unpark(dossierCode, eventId);
+          },
+          isTransient: isTransientPortalError,
+          retryAfterMs: (error) => (error instanceof PortalRateLimitedError ? error.retryAfterMs : 0),
+          permanent: async (error) => {
+            await this.unpark(dossierCode, eventId);
+            return this.permanent(error);
+          },
+          exhausted: async (attempts, error) => {
+            await this.unpark(dossierCode, eventId);
+            synced.inc({ outcome: 'exhausted' });
+            return new PermanentError(
+              'RETRIES_EXHAUSTED',
+              `the portal did not take the event after ${attempts} attempts: ${(error as Error).message}`,
+            );
+          },
+          retrying: async (attempt, delayMs, error) => {
+            synced.inc({ outcome: 'retried' });
+            this.logger.warn(
+              { partition, offset, attempt, delayMs, err: error },
+              'portal sync failed; retrying',
+            );
+          },
+        });
+      },
+    );
+  }
+
+  private async sync(event: CloudEvent<DossierStatusEvent>): Promise<void> {
+    const route = this.catalogue.route(event.data);
+    await this.portal.syncDossier(event.data, {
+      procedureName: route?.procedureName,
+      sectorCode: route?.sectorCode,
+      sectorName: route?.sectorName,
+    });
+    synced.inc({ outcome: 'delivered' });
+    syncDelay.observe(Math.max(0, Date.now() - Date.parse(event.data.occurredAt)) / 1000);
+  }
+
+  private permanent(error: unknown): PermanentError {
+    synced.inc({ outcome: 'rejected' });
+    const code = (error as { code?: string }).code ?? 'PORTAL_REJECTED';
+    return new PermanentError(code, (error as Error).message);
+  }
+
+  private async isParked(dossierCode: string): Promise<boolean> {
+    return Boolean(
+      await this.database.queryOne(
+        'SELECT 1 AS parked FROM portal_sync_parked WHERE dossier_code = $1 LIMIT 1',
+        [dossierCode],
+      ),
+    );
+  }
+
+  /** Recorded before it is sent, so a crash in between leaves the dossier parked, never overtaken. */
+  private async park(consumed: ConsumedEvent<DossierStatusEvent>, reason: string): Promise<void> {
+    const { event, key } = consumed;
+    await this.database.query(
+      'INSERT INTO portal_sync_parked (dossier_code, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING',
+      [event.data.dossierCode, event.data.eventId],
+    );
+    await this.producer.send(Topic.DossierStatusRetry, [
+      toKafkaMessage(event, key, parkHeaders(this.options, reason)),
+    ]);
+    synced.inc({ outcome: 'parked' });
+  }
+
+  private async unpark(dossierCode: string, eventId: string): Promise<void> {
+    await this.database.query(
+      'DELETE FROM portal_sync_parked WHERE dossier_code = $1 AND event_id = $2::uuid',
+      [dossierCode, eventId],
+    );
+  }
+}

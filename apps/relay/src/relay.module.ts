@@ -1,0 +1,114 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
+import { ContractsModule } from '@lienthong/contracts';
+import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lienthong/messaging';
+import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
+import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
+import { ProcedureCatalogue } from '@lienthong/domain';
+import { ConsumerLagMetrics } from './consumer-lag.metrics';
+import { IndicatorsModule } from './indicators/indicators.module';
+import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
+import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
+import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
+import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
+import { RelayConfig } from './relay.config';
+import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
+
+@Module({})
+export class RelayModule {
+  static forRoot(config: RelayConfig, logger: AppLogger): DynamicModule {
+    const portalSync = Boolean(config.PORTAL_URL);
+    const operationsCenter = operationsCenterRelayParts(config, logger);
+    return {
+      module: RelayModule,
+      imports: [
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+        ContractsModule,
+        StorageModule.forRoot({
+          url: config.DATABASE_URL,
+          pgliteDir: config.PGLITE_DIR,
+          poolSize: config.DATABASE_POOL_SIZE,
+          applicationName: 'lienthong-relay',
+          migrate: true,
+        }),
+        MessagingModule.forRoot(
+          {
+            brokers: config.KAFKA_BROKERS,
+            clientId: `${config.KAFKA_CLIENT_ID}-relay`,
+            sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
+            healthTimeoutMs: config.KAFKA_HEALTH_TIMEOUT_MS,
+            logger,
+          },
+          {
+            maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+            baseDelayMs: config.CONSUMER_RETRY_BASE_MS,
+            maxDelayMs: 30_000,
+          },
+        ),
+        IndicatorsModule,
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        MinistryRouterConsumer,
+        ...(portalSync ? [PortalSyncConsumer] : []),
+        ...operationsCenter.controllers,
+      ],
+      providers: [
+        { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
+        ...operationsCenter.providers,
+        ...(portalSync
+          ? [
+              {
+                provide: PORTAL_CLIENT,
+                useFactory: () =>
+                  new PublicServicePortalClient({
+                    baseUrl: config.PORTAL_URL as string,
+                    username: config.PORTAL_USERNAME,
+                    password: config.PORTAL_PASSWORD,
+                    unitCode: config.PORTAL_UNIT_CODE,
+                    timeoutMs: config.PORTAL_TIMEOUT_MS,
+                    logger,
+                  }),
+              },
+              {
+                provide: PORTAL_SYNC_OPTIONS,
+                useValue: {
+                  maxAttempts: config.PORTAL_SYNC_MAX_ATTEMPTS,
+                  baseDelayMs: config.PORTAL_RETRY_BASE_MS,
+                  maxDelayMs: config.PORTAL_RETRY_MAX_MS,
+                  logger,
+                },
+              },
+            ]
+          : []),
+        {
+          provide: ConsumerLagMetrics,
+          inject: [KafkaAdmin],
+          useFactory: (admin: KafkaAdmin) =>
+            new ConsumerLagMetrics(admin, [
+              { groupId: ROUTING_GROUP_ID, topics: [Topic.DossierStatus] },
+              { groupId: INDICATORS_GROUP_ID, topics: [Topic.DossierStatus] },
+              ...(portalSync
+                ? [
+                    { groupId: PORTAL_GROUP_ID, topics: [Topic.DossierStatus] },
+                    { groupId: PORTAL_RETRY_GROUP_ID, topics: [Topic.DossierStatusRetry] },
+                  ]
+                : []),
+              ...operationsCenter.lagGroups,
+            ]),
+        },
+        {
+          provide: READINESS_CHECKS,
+          inject: [KafkaHealthIndicator, DatabaseHealthIndicator],
+          useFactory: (kafka: KafkaHealthIndicator, database: DatabaseHealthIndicator) => [
+            () => kafka.kafka(),
+            () => database.isHealthy('database'),
+            () => kafka.consumerStatus(),
+          ],
+        },
+      ],
+    };
+  }
+}

@@ -94,7 +94,7 @@ export const ENV_VARS = [
     min: 1,
     apps: ['gateway', 'relay'],
     description:
-      'Attempts for a message whose handler fails transiently, before it goes to the dead-letter topic.',
+      'Attempts for a message whose handler fails transiently, before it goes to the dead-letter topic. Waiting for an unavailable Kafka does not count.',
   },
   {
     name: 'CONSUMER_RETRY_BASE_MS',

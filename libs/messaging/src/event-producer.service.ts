@@ -4,6 +4,22 @@ import { createKafka } from './kafka-client';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { produceDuration, produceErrors, producedMessages } from './metrics';
 
+/**
+ * Broker answers that are about the records themselves or the topic's setup: sending the same records
+ * again cannot succeed until someone changes them or the cluster's configuration.
+ */
+const RECORD_FAULTS = new Set([
+  'CLOSED',
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+]);
+
 export class ProduceError extends Error {
   override readonly name = 'ProduceError';
   constructor(
@@ -13,6 +29,38 @@ export class ProduceError extends Error {
   ) {
     super(message);
   }
+
+  /**
+   * True when Kafka could not take the records for a reason of its own (unreachable, restarting,
+   * no leader, no acknowledgement in time): the same records will go through once it is back.
+   */
+  get kafkaUnavailable(): boolean {
+    return !RECORD_FAULTS.has(this.code);
+  }
+}
+
+/**
+ * Broker answers after which kafkajs's idempotent producer stays out of step with the broker for good
+ * (its sequence numbers or producer id no longer match, as when a broker restart lost a reply):
+ * only a new producer, with a new producer id, gets sends going again.
+ */
+const IDEMPOTENCE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+/** The protocol error type kafkajs reports, else the name of the innermost error behind its retry wrappers. */
+function kafkaErrorCode(error: unknown): string {
+  let current = error as { type?: string; name?: string; cause?: unknown };
+  for (let depth = 0; depth < 10; depth++) {
+    if (current.type) return current.type;
+    const cause = current.cause as typeof current | undefined;
+    if (!cause || cause === current || typeof cause !== 'object') break;
+    current = cause;
+  }
+  return String(current.name ?? 'Error');
 }
 
 /** The kafkajs settings every producer of the project uses; benchmarks reuse them for a fair baseline. */
@@ -33,16 +81,33 @@ export const PRODUCER_SETTINGS = {
 @Injectable()
 export class EventProducer implements OnModuleInit, OnApplicationShutdown {
   readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected?: Promise<void>;
   private closed = false;
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
     this.kafka = createKafka(options);
-    this.producer = this.kafka.producer(PRODUCER_SETTINGS);
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connected = undefined;
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
+    const producer = this.kafka.producer(PRODUCER_SETTINGS);
+    producer.on(producer.events.DISCONNECT, () => {
+      if (this.producer === producer) this.connected = undefined;
     });
+    return producer;
+  }
+
+  /** Replaces a producer the broker no longer accepts; what it had in flight fails and is sent again by its caller. */
+  private renewProducer(code: string): void {
+    const stale = this.producer;
+    this.producer = this.createProducer();
+    this.connected = undefined;
+    this.options.logger.warn(
+      { component: 'producer', code },
+      'the broker no longer accepts the idempotent producer; starting a new one',
+    );
+    void stale.disconnect().catch(() => undefined);
   }
 
   get brokers(): string[] {
@@ -96,10 +161,7 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
       return metadata;
     } catch (error) {
       stop({ outcome: 'error' });
-      const code =
-        error instanceof ProduceError
-          ? error.code
-          : String((error as { type?: string }).type ?? (error as Error).name);
+      const code = error instanceof ProduceError ? error.code : kafkaErrorCode(error);
       produceErrors.inc({ topic, code });
       if (error instanceof ProduceError) throw error;
       throw new ProduceError(topic, code, (error as Error).message);
@@ -151,6 +213,8 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
           });
           for (const entry of batch) entry.resolve(metadata);
         } catch (error) {
+          const code = kafkaErrorCode(error);
+          if (IDEMPOTENCE_LOST.has(code) && !this.closed) this.renewProducer(code);
           for (const entry of batch) entry.reject(error);
         }
       }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { KafkaContext } from '@nestjs/microservices';
 import { KafkaRetriableException } from '@nestjs/microservices';
 import type { IHeaders } from 'kafkajs';
@@ -7,6 +7,7 @@ import { redactText } from '@lienthong/observability';
 import type { AppLogger } from '@lienthong/observability';
 import { CloudEvent, decodeEvent, Header, headerString, headersToStrings } from '../envelope';
 import { CONSUMER_POLICY, ConsumerPolicy, MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
+import { ProduceError } from '../event-producer.service';
 import { consumedMessages, consumerRetries, handlerDuration } from '../metrics';
 import { DeadLetterHeader, DeadLetterPublisher, FailedRecord } from './dead-letter.publisher';
 
@@ -60,13 +61,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *   PermanentError go to the dead-letter topic at once.
  * - Other errors are retried in place with exponential backoff and jitter (heartbeating so the group
  *   keeps the member), which keeps per-key order; after maxAttempts the message is dead-lettered.
+ * - A handler that fails because Kafka itself cannot take what it produces (a ProduceError of an
+ *   unavailable broker) is retried in place for as long as that lasts, never dead-lettered: the
+ *   message is not at fault, the dead-letter topic lives on the same cluster, and giving up just as
+ *   the broker returns would divert a good event from its ordered stream.
  * - Either way the handler returns normally, so the offset is committed and a bad message never
- *   blocks its partition. Only when the dead-letter topic itself cannot be written does it throw a
- *   retriable error, leaving the offset uncommitted so nothing is lost.
+ *   blocks its partition. Only when the dead-letter topic itself cannot be written, or the process
+ *   shuts down mid-retry, does it throw a retriable error, leaving the offset uncommitted so nothing
+ *   is lost.
  */
 @Injectable()
-export class ReliableConsumer {
+export class ReliableConsumer implements BeforeApplicationShutdown {
   private readonly logger: AppLogger;
+  private stopping = false;
 
   constructor(
     @Inject(CONSUMER_POLICY) private readonly policy: ConsumerPolicy,
@@ -74,6 +81,10 @@ export class ReliableConsumer {
     private readonly deadLetters: DeadLetterPublisher,
   ) {
     this.logger = options.logger.child({ component: 'consumer' });
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
   }
 
   /** Adapts a Nest microservice KafkaContext (parser configured with keepBinary). */
@@ -135,6 +146,8 @@ export class ReliableConsumer {
       const headers = headersToStrings(record.headers);
       const key =
         record.key === null ? null : Buffer.isBuffer(record.key) ? record.key.toString('utf8') : record.key;
+      // attempts that count towards maxAttempts; waits for an unavailable Kafka do not
+      let counted = 0;
       for (let attempt = 1; ; attempt++) {
         try {
           await handler({
@@ -153,7 +166,13 @@ export class ReliableConsumer {
           if (error instanceof PermanentError) {
             return await this.deadLetter(record, options, error.code, error.message, attempt);
           }
-          if (attempt >= this.policy.maxAttempts) {
+          const kafkaDown = error instanceof ProduceError && error.kafkaUnavailable;
+          if (!kafkaDown) counted++;
+          if (this.stopping) {
+            // shutting down: leave the offset uncommitted, the next start handles the message again
+            throw new KafkaRetriableException('shutting down before the message was handled');
+          }
+          if (counted >= this.policy.maxAttempts) {
             return await this.deadLetter(
               record,
               options,
@@ -163,7 +182,8 @@ export class ReliableConsumer {
             );
           }
           consumerRetries.inc({ topic: record.topic });
-          const delay = this.delay(attempt);
+          // while Kafka is down, poll at most every 5 s so the stream resumes soon after it returns
+          const delay = kafkaDown ? Math.min(5_000, this.delay(attempt)) : this.delay(counted);
           this.logger.warn(
             {
               topic: record.topic,
@@ -173,7 +193,9 @@ export class ReliableConsumer {
               delayMs: delay,
               err: error,
             },
-            'handler failed; retrying',
+            kafkaDown
+              ? 'Kafka cannot take the handler output; retrying until it can'
+              : 'handler failed; retrying',
           );
           await this.sleepWithHeartbeat(record, delay);
         }
@@ -190,7 +212,7 @@ export class ReliableConsumer {
 
   private async sleepWithHeartbeat(record: IncomingRecord, ms: number): Promise<void> {
     const until = Date.now() + ms;
-    while (Date.now() < until) {
+    while (Date.now() < until && !this.stopping) {
       await sleep(Math.min(1000, until - Date.now()));
       await record.heartbeat().catch(() => undefined);
     }

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { repoRoot } from '@lienthong/config';
+import { initTopics } from '@lienthong/messaging';
+import { createDevPki } from '@lienthong/pki';
+import { generateApiKey } from '@lienthong/security';
+import { ChildProcess, spawn } from 'node:child_process';
+import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
+
+/** The raw producer's topic: same partitions as the canonical one, not consumed by the relay. */
+export const RAW_TOPIC = 'lgsp.bench.raw.v1';
+
+export interface BenchEnvironment {
+  brokers: string;
+  gatewayUrl: string;
+  /** The gateway's demo client key (every service, no rate limit), for `authorization: Bearer <key>`. */
+  apiKey: string;
+  /** Stops the relay (the benchmarks that measure ingest alone run without it). */
+  stopRelay(): Promise<void>;
+  databaseKind: string;
+  /** What the lookup benchmark needs: the population simulator, the dev PKI, a baseline route. */
+  lookups: {
+    populationServiceUrl: string;
+    pkiDir: string;
+    gatewayPid: number | undefined;
+    /** A bare NestJS-on-Fastify echo route in its own process (`POST /echo`). */
+    echoUrl: string;
+  };
+  record(name: string, figures: Record<string, number>): void;
+  close(): Promise<void>;
+}
+
+/** Runs `task` from `concurrency` loops for `seconds`; each call returns how many items it handled. */
+export async function runFor(seconds: number, concurrency: number, task: () => Promise<number>) {
+  const until = Date.now() + seconds * 1000;
+  let items = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        const handled = await task(); // read `items` only after the await: loops run concurrently
+        items += handled;
+      }
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  return { items, seconds: elapsed, perSecond: items / elapsed };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * The stack a benchmark measures: the broker (KAFKA_BROKERS, or a local one started here), PostgreSQL
+ * (DATABASE_URL, or a fresh database on the local server, or PGlite when there is none), and the
+ * gateway and relay as their own processes, as in production (portal sync off, so ministry routing is
+ * measured alone), so the load generator in this process does not share their event loop.
+ */
+export async function startBenchEnvironment(): Promise<BenchEnvironment> {
+  const cleanups: (() => Promise<void>)[] = [];
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    const kafka = new LocalKafka({
+      port: await freePort(),
+      controllerPort: await freePort(),
+      dataDir: mkdtempSync(join(tmpdir(), 'lienthong-bench-kafka-')),
+      heapMb: 768,
+      defaultPartitions: 6,
+    });
+    await kafka.start();
+    brokers = kafka.brokers;
+    cleanups.push(async () => {
+      await kafka.stop();
+      rmSync(kafka.dataDir, { recursive: true, force: true });
+    });
+  }
+  await initTopics({
+    brokers: [brokers],
+    partitions: 6,
+    replicationFactor: 1,
+    proceduresFile: 'deploy/config/procedures.yaml',
+    extra: [RAW_TOPIC],
+  });
+
+  let databaseUrl = process.env.DATABASE_URL;
+  let pgliteDir: string | undefined;
+  if (!databaseUrl) {
+    const adminUrl =
+      process.env.LGSP_TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const name = `lienthong_bench_${Date.now()}`;
+    const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query(`CREATE DATABASE ${name}`);
+      await client.end();
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      databaseUrl = url.toString();
+      cleanups.push(async () => {
+        const drop = new Client({ connectionString: adminUrl });
+        await drop.connect();
+        await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await drop.end();
+      });
+    } catch {
+      await client.end().catch(() => undefined);
+      pgliteDir = mkdtempSync(join(tmpdir(), 'lienthong-bench-pglite-'));
+      cleanups.push(async () => rmSync(pgliteDir as string, { recursive: true, force: true }));
+    }
+  }
+  const [port, relayPort] = [await freePort(), await freePort()];
+  const pkiDir = mkdtempSync(join(tmpdir(), 'lienthong-bench-pki-'));
+  createDevPki(pkiDir);
+  cleanups.push(async () => rmSync(pkiDir, { recursive: true, force: true }));
+  const simulatorPorts = {
+    SIMULATORS_PORT: await freePort(),
+    SIMULATOR_POPULATION_PORT: await freePort(),
+    SIMULATOR_BUSINESS_REGISTRY_PORT: await freePort(),
+    SIMULATOR_LAND_PORT: await freePort(),
+    SIMULATOR_PORTAL_PORT: await freePort(),
+    SIMULATOR_OPERATIONS_CENTER_PORT: await freePort(),
+  };
+  const populationServiceUrl = `https://127.0.0.1:${simulatorPorts.SIMULATOR_POPULATION_PORT}/ws/congdan`;
+  const apiKey = generateApiKey();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    KAFKA_BROKERS: brokers,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { PGLITE_DIR: pgliteDir }),
+    DATABASE_POOL_SIZE: '20',
+    PORT: String(port),
+    RELAY_PORT: String(relayPort),
+    LOG_LEVEL: 'error',
+    LGSP_EXIT_WITH_PARENT: '1',
+    // The gateway requires a key for its lookup audit log; one for this run.
+    AUDIT_SUBJECT_KEY: `base64:${randomBytes(48).toString('base64')}`,
+    PKI_DIR: pkiDir,
+    POPULATION_URL: populationServiceUrl,
+    LGSP_DEMO_API_KEY: apiKey,
+    ...Object.fromEntries(Object.entries(simulatorPorts).map(([name, value]) => [name, String(value)])),
+  };
+  const launch = async (script: string, url: string): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [join(repoRoot(), 'dist', script)], {
+      env,
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
+      const ready = await fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) return child;
+      if (Date.now() > deadline) throw new Error(`${script} was not ready within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  };
+  const stop = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  // The simulators and the echo baseline run in their own processes too, off the load generator's loop.
+  const simulators = await launch(
+    'apps/simulators/src/main.js',
+    `http://127.0.0.1:${simulatorPorts.SIMULATORS_PORT}`,
+  );
+  cleanups.push(() => stop(simulators));
+  const echoPort = await freePort();
+  const echo = spawn(process.execPath, [join(repoRoot(), 'dist', 'test', 'bench', 'echo-app.js')], {
+    env: { PATH: process.env.PATH, ECHO_PORT: String(echoPort) },
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+  cleanups.push(() => stop(echo));
+  const echoUrl = `http://127.0.0.1:${echoPort}`;
+  await waitUntil(
+    () =>
+      fetch(`${echoUrl}/echo`, { method: 'POST' }).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    'the echo baseline',
+  );
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  // PGlite serves one process: there the gateway and relay share one, as `npm start` does
+  const gateway = databaseUrl
+    ? await launch('apps/gateway/src/main.js', gatewayUrl)
+    : await launch('deploy/local/app-host.js', gatewayUrl);
+  const relay = databaseUrl
+    ? await launch('apps/relay/src/main.js', `http://127.0.0.1:${relayPort}`)
+    : undefined;
+  const results: Record<string, Record<string, number>> = {};
+  return {
+    brokers,
+    gatewayUrl,
+    apiKey,
+    stopRelay: async () => {
+      if (relay) await stop(relay);
+    },
+    databaseKind: databaseUrl ? 'postgres' : 'pglite',
+    lookups: { populationServiceUrl, pkiDir, gatewayPid: gateway.pid, echoUrl },
+    record(name, figures) {
+      results[name] = figures;
+      const dir = join(repoRoot(), 'var', 'bench');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, `${name}.json`),
+        `${JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2)}\n`,
+      );
+    },
+    async close() {
+      if (relay) await stop(relay);
+      await stop(gateway);
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    },
+  };
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { CustomStrategy, KafkaOptions, ServerKafka, Transport } from '@nestjs/microservices';
 import { ConsumerStatusRegistry } from './consumer/consumer-status.registry';
 import { Partitioners } from 'kafkajs';
+import type { Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { AppLogger } from '@lienthong/observability';
 import { kafkaLogCreator } from './kafka-client';
 
@@ -44,12 +45,6 @@ export function kafkaMicroserviceOptions(input: {
 }
 
 /**
- * Connects a Kafka consumer server to a hybrid app (call before `app.listen`); `start()` (after it)
- * starts the consumers in the background: the HTTP side answers (not ready) while Kafka is
- * unreachable, and the first connection is retried until it succeeds or `stop()` is called. The
- * server's status stream feeds readiness under `name`.
- */
-/**
  * The same server bound to a transport id: a process with several consumer groups runs one server per
  * group, and a handler declared with `@EventPattern(topic, transportId)` runs only in its group.
  */
@@ -59,31 +54,59 @@ export function kafkaConsumerServer(options: KafkaOptions, transportId: symbol):
   return { strategy: server };
 }
 
+/**
+ * Connects a Kafka consumer server to a hybrid app (call before `app.listen`); `start()` (after it)
+ * starts the consumers in the background: the HTTP side answers (not ready) while Kafka is
+ * unreachable, and the first connection is retried until it succeeds or `stop()` is called. The
+ * server's status stream feeds readiness under `name`. A consumer kafkajs stopped for good after a
+ * crash is started again the same way.
+ */
 export function connectKafkaConsumers(
   app: INestApplication,
   options: KafkaOptions | CustomStrategy,
   input: { name: string; logger: AppLogger },
 ): { start(): void; stop(): void } {
-  const microservice = app.connectMicroservice(options, { inheritAppConfig: true });
+  // hold the server itself, so a consumer kafkajs gave up on can be started again
+  const strategy: CustomStrategy =
+    'strategy' in options ? options : { strategy: new ServerKafka(options.options ?? {}) };
+  const server = strategy.strategy as ServerKafka;
+  const microservice = app.connectMicroservice(strategy, { inheritAppConfig: true });
   app.get(ConsumerStatusRegistry).track(input.name, microservice.status);
   let stopped = false;
-  return {
-    start: () => {
+  const listen = async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await microservice.listen();
+        watchForFatalCrash();
+        return;
+      } catch (error) {
+        input.logger.warn(
+          { err: error, consumer: input.name, attempt },
+          'Kafka consumers could not start; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
+      }
+    }
+  };
+  // kafkajs restarts a consumer after retriable errors only; after any other it stays stopped for
+  // good and its partitions go unread. Start it again: uncommitted messages are delivered anew.
+  const watchForFatalCrash = () => {
+    const [, consumer] = server.unwrap<[unknown, Consumer]>();
+    consumer.on(consumer.events.CRASH, (event: ConsumerCrashEvent) => {
+      if (event.payload.restart || stopped) return;
+      input.logger.error(
+        { err: event.payload.error, consumer: input.name },
+        'Kafka consumer stopped after an error kafkajs does not retry; starting it again',
+      );
       void (async () => {
-        for (let attempt = 1; !stopped; attempt++) {
-          try {
-            await microservice.listen();
-            return;
-          } catch (error) {
-            input.logger.warn(
-              { err: error, consumer: input.name, attempt },
-              'Kafka consumers could not start; retrying',
-            );
-            await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
-          }
-        }
+        await server.close().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await listen();
       })();
-    },
+    });
+  };
+  return {
+    start: () => void listen(),
     stop: () => {
       stopped = true;
     },

@@ -100,8 +100,16 @@ export class KafkaAdmin implements OnApplicationShutdown {
             numPartitions: settings.partitions,
             replicationFactor: settings.replicationFactor,
           }));
-        if (wanted.length) await admin.createTopics({ topics: wanted, waitForLeaders: true });
-        return wanted.map((topic) => topic.topic);
+        if (!wanted.length) return [];
+        const names = wanted.map((topic) => topic.topic);
+        await admin.createTopics({ topics: wanted, waitForLeaders: true }).catch((error: unknown) => {
+          // kafkajs's own wait fails, rather than retries, while the broker has created the topics but
+          // does not serve their metadata yet
+          if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+        });
+        // a consumer subscribing right after creation fails the same way: return once they are served
+        await waitForLeaders(admin, names);
+        return names;
       },
       30_000,
     );
@@ -139,4 +147,19 @@ export class KafkaAdmin implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.reset();
   }
+}
+
+/** Polls metadata until every partition of `topics` has a leader. */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => undefined);
+    const ready =
+      metadata?.topics.length === topics.length &&
+      metadata.topics.every(
+        (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
+      );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
 }

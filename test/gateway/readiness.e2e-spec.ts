@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { getJson, testEnv, waitFor } from '../support/http';
+import { createIsolatedDatabase, IsolatedDatabase } from '../support/database';
 
 describe('gateway readiness follows its dependencies', () => {
   let kafka: LocalKafka;
   let gateway: RunningGateway;
+  let database: IsolatedDatabase;
 
   beforeAll(async () => {
     // A broker of its own: this suite stops it, which must not disturb the other suites.
@@ -23,13 +25,18 @@ describe('gateway readiness follows its dependencies', () => {
       heapMb: 384,
     });
     await kafka.start();
-    gateway = await startGateway({ env: testEnv({ KAFKA_BROKERS: kafka.brokers }) });
+    // and a database of its own, so its gateway drains no other suite's outbox to this broker
+    database = await createIsolatedDatabase('readiness');
+    gateway = await startGateway({
+      env: testEnv({ KAFKA_BROKERS: kafka.brokers, DATABASE_URL: database.url }),
+    });
   });
 
   afterAll(async () => {
     await gateway?.close();
     await kafka?.stop();
     rmSync(kafka.dataDir, { recursive: true, force: true });
+    await database?.drop().catch(() => undefined);
   });
 
   it('is ready with Kafka and the database up, and names Kafka when the broker stops, then recovers', async () => {

@@ -1,7 +1,7 @@
 /**
  * The dossier pipeline as it runs in production, for end-to-end suites: a broker of the suite's own
  * (so it can be stopped), the portal simulator, the gateway in this process and the relay as a child
- * process (so it can be SIGKILLed), all over real TCP, sharing the suite's PostgreSQL database.
+ * process (so it can be SIGKILLed), all over real TCP, on a PostgreSQL database of the stack's own.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { startPortalSimulator, PortalSimulator } from '../../apps/simulators/src
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
 import { getJson, TEST_AUDIT_SUBJECT_KEY, waitFor } from './http';
+import { createIsolatedDatabase } from './database';
 
 const root = join(__dirname, '..', '..');
 
@@ -52,6 +53,8 @@ export async function startPipelineStack(overrides: Record<string, string> = {})
     proceduresFile: 'deploy/config/procedures.yaml',
   });
 
+  // its own database too: see ./database.ts
+  const database = await createIsolatedDatabase('pipeline');
   const portal = await startPortalSimulator({ port: 0, logger });
   const relayPort = await freePort();
   const apiKey = generateApiKey();
@@ -59,7 +62,7 @@ export async function startPipelineStack(overrides: Record<string, string> = {})
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     KAFKA_BROKERS: kafka.brokers,
-    DATABASE_URL: process.env.TEST_DATABASE_URL,
+    DATABASE_URL: database.url,
     PORTAL_URL: portal.url,
     PORT: '0',
     RELAY_PORT: String(relayPort),
@@ -122,6 +125,7 @@ export async function startPipelineStack(overrides: Record<string, string> = {})
       await portal.close().catch(() => undefined);
       await kafka.stop();
       rmSync(kafka.dataDir, { recursive: true, force: true });
+      await database.drop().catch(() => undefined);
     },
   };
   await stack.startRelay();

@@ -37,7 +37,12 @@ export async function startRelay(
   const logger = options.logger ?? createLogger({ name: 'relay', level: config.LOG_LEVEL });
   collectProcessMetrics('relay');
   const app = await createHttpApp(RelayModule.forRoot(config, logger), { logger });
-  const server = (name: string, groupId: string, transportId: symbol) =>
+  const server = (
+    name: string,
+    groupId: string,
+    transportId: symbol,
+    order: 'partition' | 'key' = 'partition',
+  ) =>
     kafkaConsumerServer(
       kafkaMicroserviceOptions({
         brokers: config.KAFKA_BROKERS,
@@ -46,9 +51,11 @@ export async function startRelay(
         logger,
       }),
       transportId,
+      order,
     );
   const consumers = [
-    connectKafkaConsumers(app, server('ministries', ROUTING_GROUP_ID, ROUTING_TRANSPORT), {
+    // copying to a ministry topic needs per-dossier order only: a batch's copies travel together
+    connectKafkaConsumers(app, server('ministries', ROUTING_GROUP_ID, ROUTING_TRANSPORT, 'key'), {
       name: 'ministries',
       logger,
     }),

@@ -11,6 +11,7 @@ export * from './consumer/consumer-status.registry';
 export * from './consumer/dead-letter.publisher';
 export * from './consumer/parked-retry';
 export * from './consumer/reliable-consumer';
+export * from './consumer/keyed-batch.server';
 export * from './outbox/outbox';
 export * from './consumer/dead-letter-store';
 export * from './topics-init';

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CustomStrategy, KafkaOptions, ServerKafka, Transport } from '@nestjs/microservices';
 import { ConsumerStatusRegistry } from './consumer/consumer-status.registry';
+import { KeyedBatchServerKafka } from './consumer/keyed-batch.server';
 import { Partitioners } from 'kafkajs';
 import type { Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { AppLogger } from '@lienthong/observability';
@@ -47,9 +48,18 @@ export function kafkaMicroserviceOptions(input: {
 /**
  * The same server bound to a transport id: a process with several consumer groups runs one server per
  * group, and a handler declared with `@EventPattern(topic, transportId)` runs only in its group.
+ * `order: 'key'` hands each fetched batch to the handlers one chain per record key (KeyedBatchServerKafka)
+ * instead of one record at a time per partition.
  */
-export function kafkaConsumerServer(options: KafkaOptions, transportId: symbol): CustomStrategy {
-  const server = new ServerKafka(options.options ?? {});
+export function kafkaConsumerServer(
+  options: KafkaOptions,
+  transportId: symbol,
+  order: 'partition' | 'key' = 'partition',
+): CustomStrategy {
+  const server =
+    order === 'key'
+      ? new KeyedBatchServerKafka(options.options ?? {})
+      : new ServerKafka(options.options ?? {});
   server.setTransportId(transportId);
   return { strategy: server };
 }

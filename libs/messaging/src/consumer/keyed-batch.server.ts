@@ -1,0 +1,66 @@
+import { ServerKafka } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+
+/**
+ * A Nest Kafka server that hands each fetched batch to the same `@EventPattern` handlers, one chain per
+ * record key: a key's records are handled one after another, in offset order, while different keys
+ * are handled at the same time. Offsets are resolved only up to the last record before which every
+ * record has been handled, so a crash or an error never skips one (records after it come again).
+ *
+ * Nest's own server handles a partition's records strictly one at a time, so a handler that waits on
+ * a broker round trip per record (copying it to another topic) can do one record per round trip and
+ * per partition. Here the sends of a whole batch travel together. Only per-key order is kept, which
+ * is the order our topics promise (records are keyed by dossier code).
+ */
+export class KeyedBatchServerKafka extends ServerKafka {
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    const patterns = [...this.messageHandlers.keys()];
+    if (patterns.length > 0) {
+      await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: patterns });
+    }
+    await consumer.run({
+      ...(this.options.run ?? {}),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, pause, isRunning, isStale } = payload;
+    const chains = new Map<string, Promise<void>>();
+    const outcomes: Promise<{ failed: false } | { failed: true; error: unknown }>[] = [];
+    const taken: KafkaMessage[] = [];
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const key = keyOf(message);
+      // after a failed record its key's chain stays rejected: later records of the key are not handled
+      // here but fetched again with it
+      const handled = (chains.get(key) ?? Promise.resolve()).then(() =>
+        this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat, pause }),
+      );
+      chains.set(key, handled);
+      outcomes.push(
+        handled.then(
+          () => ({ failed: false as const }),
+          (error: unknown) => ({ failed: true as const, error }),
+        ),
+      );
+      taken.push(message);
+    }
+    const results = await Promise.all(outcomes);
+    const firstFailure = results.findIndex((result) => result.failed);
+    const completed = firstFailure === -1 ? taken.length : firstFailure;
+    if (completed > 0) payload.resolveOffset(taken[completed - 1].offset);
+    if (firstFailure !== -1) {
+      await payload.commitOffsetsIfNecessary().catch(() => undefined);
+      const failure = results[firstFailure];
+      throw failure.failed ? failure.error : new Error('a record of the batch failed');
+    }
+    await heartbeat().catch(() => undefined);
+    await payload.commitOffsetsIfNecessary();
+  }
+}
+
+function keyOf(message: KafkaMessage): string {
+  return message.key ? message.key.toString('latin1') : `\u0000${message.offset}`;
+}

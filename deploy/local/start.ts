@@ -165,6 +165,8 @@ async function main(): Promise<void> {
       if (!env.PORTAL_URL) childEnv.PORTAL_URL = simulator.portal;
       if (!env.OPERATIONS_CENTER_URL) childEnv.OPERATIONS_CENTER_URL = simulator.operationsCenter;
     }
+    // the simulators need no broker: they start while the JVM boots
+    if (!production) children.push(launch('simulators', 'apps/simulators/src/main.js', childEnv));
     if (!env.KAFKA_BROKERS) {
       kafka = new LocalKafka({
         port: env.KAFKA_LOCAL_PORT,
@@ -185,7 +187,6 @@ async function main(): Promise<void> {
         proceduresFile: env.PROCEDURES_FILE,
       });
       say(created.length ? `created topics: ${created.join(', ')}` : 'topics already exist');
-      children.push(launch('simulators', 'apps/simulators/src/main.js', childEnv));
     }
 
     if (env.DATABASE_URL) {

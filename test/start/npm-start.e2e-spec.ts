@@ -92,10 +92,12 @@ describe('npm start on embedded defaults', () => {
     stack.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     stack.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-    await waitFor(
-      () => output.includes('Liên Thông is running'),
-      90_000,
-      `the start banner; output so far:\n${output}`,
+    // The 90 s readiness goal is measured on an idle machine (README); here other suites share the
+    // two cores, so this waits longer and only checks that everything comes up.
+    await waitFor(() => output.includes('Liên Thông is running'), 180_000, 'the start banner').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; output so far:\n${output}`);
+      },
     );
     const gateway = `http://127.0.0.1:${ports.gateway}`;
     expect(output).toContain(`${gateway}/docs`);
@@ -138,7 +140,7 @@ describe('npm start on embedded defaults', () => {
     expect(metrics.body).toContain('lgsp_kafka_up');
     expect(metrics.body).toContain('lgsp_db_query_duration_seconds');
     expect(processesMentioning(join(work, 'kafka'))).not.toHaveLength(0);
-  }, 150_000);
+  }, 240_000);
 
   it('runs every upstream simulator, each answering its health or admin endpoint', async () => {
     const index = `http://127.0.0.1:${ports.simulators}`;

@@ -1,0 +1,18 @@
+// Suite order for the two jest workers. The npm start suite times a whole stack coming up (a broker
+// JVM among others), and the pipeline suite runs the heaviest load with a broker of its own: the start
+// suite goes first and the pipeline suite last, so they do not share the two cores. Everything else
+// keeps jest's default order (slowest first, from earlier runs).
+const Sequencer = require('@jest/test-sequencer').default;
+
+const FIRST = /[\\/]test[\\/]start[\\/]/;
+const LAST = /[\\/]test[\\/]dossier[\\/]pipeline\.e2e-spec\.ts$/;
+
+class LienThongSequencer extends Sequencer {
+  sort(tests) {
+    const sorted = super.sort(tests);
+    const rank = (test) => (FIRST.test(test.path) ? 0 : LAST.test(test.path) ? 2 : 1);
+    return [...sorted].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
+module.exports = LienThongSequencer;

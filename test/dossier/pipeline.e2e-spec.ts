@@ -144,21 +144,26 @@ async function postLoad(
   return { events, statuses };
 }
 
+/** The lines of a /metrics page whose metric name matches `names`. */
+async function metricLines(url: string, names: RegExp): Promise<string> {
+  const page = String((await getJson(`${url}/metrics`).catch(() => ({ body: '' }))).body);
+  return page
+    .split('\n')
+    .filter((line) => names.test(line))
+    .join('\n');
+}
+
 /** The relay's metrics and recent output, appended to a timeout so a failure says where events stopped. */
 async function relayDiagnostics(stack: PipelineStack): Promise<string> {
-  const metrics = String((await getJson(`${stack.relayUrl}/metrics`).catch(() => ({ body: '' }))).body)
-    .split('\n')
-    .filter((line) =>
-      /^lgsp_(relay_routed_total|portal_sync_total|consumer_lag|dead_letters_total|consumer_retries_total|kafka_produce_errors_total|portal_errors_total)/.test(
-        line,
-      ),
-    )
-    .join('\n');
-  const gateway = String((await getJson(`${stack.gateway.url}/metrics`).catch(() => ({ body: '' }))).body)
-    .split('\n')
-    .filter((line) => /^lgsp_(outbox_depth|outbox_published_total|kafka_produce_errors_total)/.test(line))
-    .join('\n');
-  return `relay:\n${metrics}\ngateway:\n${gateway}\n${stack.relayLog().slice(-3000)}`;
+  const relay = await metricLines(
+    stack.relayUrl,
+    /^lgsp_(relay_routed_total|portal_sync_total|consumer_lag|dead_letters_total|consumer_retries_total|kafka_produce_errors_total|portal_errors_total)/,
+  );
+  const gateway = await metricLines(
+    stack.gateway.url,
+    /^lgsp_(outbox_depth|outbox_published_total|kafka_produce_errors_total)/,
+  );
+  return `relay:\n${relay}\ngateway:\n${gateway}\n${stack.relayLog().slice(-3000)}`;
 }
 
 async function expectMinistriesInOrder(

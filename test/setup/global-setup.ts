@@ -12,8 +12,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
 import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
+import { createDatabaseOn } from '../support/database';
 
 export interface TestInfra {
   kafka?: LocalKafka;
@@ -24,27 +24,6 @@ declare global {
   var __LGSP_TEST_INFRA__: TestInfra | undefined;
   /** The log capture file this run created (global teardown scans and then removes it). */
   var __LGSP_LOG_CAPTURE__: string | undefined;
-}
-
-async function createTestDatabase(adminUrl: string): Promise<{ url: string; name: string }> {
-  const name = `lienthong_test_${Date.now()}_${process.pid}`;
-  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL is needed for the storage and end-to-end suites but ${new URL(adminUrl).host} did not answer (${(error as Error).message}). ` +
-        'Start PostgreSQL, or set TEST_DATABASE_URL / LGSP_TEST_POSTGRES_ADMIN_URL.',
-    );
-  }
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), name };
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -59,7 +38,7 @@ export default async function globalSetup(): Promise<void> {
     } else {
       const adminUrl =
         process.env.LGSP_TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-      const created = await createTestDatabase(adminUrl);
+      const created = await createDatabaseOn(adminUrl, 'test');
       infra.createdDatabase = { adminUrl, name: created.name };
       process.env.TEST_DATABASE_URL = created.url;
     }

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { Client } from 'pg';
+import { dropDatabase } from '../support/database';
 import { scanLogFile } from '../support/log-scan';
 
 export default async function globalTeardown(): Promise<void> {
@@ -33,12 +33,6 @@ async function stopInfra(): Promise<void> {
     rmSync(infra.kafka.dataDir, { recursive: true, force: true });
   }
   if (infra.createdDatabase) {
-    const client = new Client({ connectionString: infra.createdDatabase.adminUrl });
-    await client.connect();
-    try {
-      await client.query(`DROP DATABASE IF EXISTS ${infra.createdDatabase.name} WITH (FORCE)`);
-    } finally {
-      await client.end();
-    }
+    await dropDatabase(infra.createdDatabase.adminUrl, infra.createdDatabase.name);
   }
 }

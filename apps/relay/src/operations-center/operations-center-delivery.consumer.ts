@@ -14,6 +14,7 @@ import {
   parkHeaders,
   PermanentError,
   ReliableConsumer,
+  type RetrySchedule,
   toKafkaMessage,
   Topic,
 } from '@lienthong/messaging';
@@ -29,14 +30,8 @@ import {
 export const OPERATIONS_CENTER_CLIENT = Symbol('OPERATIONS_CENTER_CLIENT');
 export const OPERATIONS_CENTER_DELIVERY_OPTIONS = Symbol('OPERATIONS_CENTER_DELIVERY_OPTIONS');
 
-export interface OperationsCenterDeliveryOptions {
-  /** Delivery attempts of a parked report on the retry topic before it is dead-lettered. */
-  maxAttempts: number;
-  /** First retry delay; doubles per attempt, capped at maxDelayMs (a longer Retry-After wins). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  logger: AppLogger;
-}
+/** The retry schedule of parked reports on the retry topic, and the logger. */
+export type OperationsCenterDeliveryOptions = RetrySchedule & { logger: AppLogger };
 
 const delivered = counter({
   name: 'lgsp_indicator_delivery_total',

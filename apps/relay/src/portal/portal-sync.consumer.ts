@@ -14,6 +14,7 @@ import {
   parkHeaders,
   PermanentError,
   ReliableConsumer,
+  type RetrySchedule,
   toKafkaMessage,
   Topic,
 } from '@lienthong/messaging';
@@ -31,14 +32,8 @@ import {
 export const PORTAL_CLIENT = Symbol('PORTAL_CLIENT');
 export const PORTAL_SYNC_OPTIONS = Symbol('PORTAL_SYNC_OPTIONS');
 
-export interface PortalSyncOptions {
-  /** Delivery attempts of a parked event on the retry topic before it is dead-lettered. */
-  maxAttempts: number;
-  /** First retry delay; doubles per attempt, capped at maxDelayMs. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  logger: AppLogger;
-}
+/** The retry schedule of parked events on the retry topic, and the logger. */
+export type PortalSyncOptions = RetrySchedule & { logger: AppLogger };
 
 const synced = counter({
   name: 'lgsp_portal_sync_total',

@@ -1,3 +1,5 @@
+import { isObject, parseRateLimit, parseServerErrors } from '../shared/fault-controls';
+
 /**
  * Scripted failures of the report endpoint: the next N submissions fail in a given way, whatever they carry.
  * Deterministic where the shared fault controls (apps/simulators/src/shared/fault-controls.ts) are
@@ -21,16 +23,7 @@ export class ScriptedFailureSettingsError extends Error {
   override readonly name = 'ScriptedFailureSettingsError';
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function count(value: unknown, field: string): number {
-  if (!Number.isInteger(value) || (value as number) < 0) {
-    throw new ScriptedFailureSettingsError(`${field}.count must be a non-negative integer`);
-  }
-  return value as number;
-}
+const fail = (message: string) => new ScriptedFailureSettingsError(message);
 
 /** Checks JSON received on the admin route and returns it typed. */
 export function parseScriptedFailures(body: unknown): ScriptedFailureSettings {
@@ -41,29 +34,9 @@ export function parseScriptedFailures(body: unknown): ScriptedFailureSettings {
     }
   }
   const settings: ScriptedFailureSettings = {};
-  if (body.serverErrors !== undefined) {
-    if (body.serverErrors === null) settings.serverErrors = null;
-    else if (!isObject(body.serverErrors))
-      throw new ScriptedFailureSettingsError('serverErrors must be an object');
-    else {
-      const status = body.serverErrors.status ?? 503;
-      if (status !== 500 && status !== 502 && status !== 503) {
-        throw new ScriptedFailureSettingsError('serverErrors.status must be 500, 502 or 503');
-      }
-      settings.serverErrors = { count: count(body.serverErrors.count, 'serverErrors'), status };
-    }
-  }
-  if (body.rateLimit !== undefined) {
-    if (body.rateLimit === null) settings.rateLimit = null;
-    else if (!isObject(body.rateLimit)) throw new ScriptedFailureSettingsError('rateLimit must be an object');
-    else {
-      const retry = body.rateLimit.retryAfterSeconds ?? 1;
-      if (typeof retry !== 'number' || !(retry >= 0)) {
-        throw new ScriptedFailureSettingsError('rateLimit.retryAfterSeconds must be a non-negative number');
-      }
-      settings.rateLimit = { count: count(body.rateLimit.count, 'rateLimit'), retryAfterSeconds: retry };
-    }
-  }
+  if (body.serverErrors !== undefined)
+    settings.serverErrors = parseServerErrors(body.serverErrors, 503, fail);
+  if (body.rateLimit !== undefined) settings.rateLimit = parseRateLimit(body.rateLimit, fail);
   return settings;
 }
 

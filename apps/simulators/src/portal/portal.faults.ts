@@ -1,3 +1,11 @@
+import {
+  isObject,
+  parseCountdown,
+  parseLatency,
+  parseRateLimit,
+  parseServerErrors,
+} from '../shared/fault-controls';
+
 /**
  * Misbehaviour on demand. Set in-process with `faults.set({...})` or over HTTP with
  * `POST /__admin/faults` (same JSON); `DELETE /__admin/faults` or `faults.clear()` removes them all.
@@ -44,16 +52,7 @@ const FAULT_KEYS = new Set([
   'rejectDossiers',
 ]);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function count(value: unknown, field: string): number {
-  if (!Number.isInteger(value) || (value as number) < 0) {
-    throw new PortalFaultSettingsError(`${field}.count must be a non-negative integer`);
-  }
-  return value as number;
-}
+const fail = (message: string) => new PortalFaultSettingsError(message);
 
 /** Checks JSON received on the admin route and returns it typed. */
 export function parseFaultSettings(body: unknown): PortalFaultSettings {
@@ -71,54 +70,13 @@ export function parseFaultSettings(body: unknown): PortalFaultSettings {
     if (typeof body.down !== 'boolean') throw new PortalFaultSettingsError('down must be a boolean');
     settings.down = body.down;
   }
-  if (body.rateLimit !== undefined) {
-    if (body.rateLimit === null) settings.rateLimit = null;
-    else if (!isObject(body.rateLimit)) throw new PortalFaultSettingsError('rateLimit must be an object');
-    else {
-      const retry = body.rateLimit.retryAfterSeconds ?? 1;
-      if (typeof retry !== 'number' || !(retry >= 0)) {
-        throw new PortalFaultSettingsError('rateLimit.retryAfterSeconds must be a non-negative number');
-      }
-      settings.rateLimit = { count: count(body.rateLimit.count, 'rateLimit'), retryAfterSeconds: retry };
-    }
-  }
-  if (body.serverErrors !== undefined) {
-    if (body.serverErrors === null) settings.serverErrors = null;
-    else if (!isObject(body.serverErrors))
-      throw new PortalFaultSettingsError('serverErrors must be an object');
-    else {
-      const status = body.serverErrors.status ?? 500;
-      if (status !== 500 && status !== 502 && status !== 503) {
-        throw new PortalFaultSettingsError('serverErrors.status must be 500, 502 or 503');
-      }
-      settings.serverErrors = { count: count(body.serverErrors.count, 'serverErrors'), status };
-    }
-  }
+  if (body.rateLimit !== undefined) settings.rateLimit = parseRateLimit(body.rateLimit, fail);
+  if (body.serverErrors !== undefined)
+    settings.serverErrors = parseServerErrors(body.serverErrors, 500, fail);
   if (body.malformedResponses !== undefined) {
-    if (body.malformedResponses === null) settings.malformedResponses = null;
-    else if (!isObject(body.malformedResponses)) {
-      throw new PortalFaultSettingsError('malformedResponses must be an object');
-    } else
-      settings.malformedResponses = { count: count(body.malformedResponses.count, 'malformedResponses') };
+    settings.malformedResponses = parseCountdown(body.malformedResponses, 'malformedResponses', fail);
   }
-  if (body.latencyMs !== undefined) {
-    const latency = body.latencyMs;
-    if (latency === null) settings.latencyMs = null;
-    else if (typeof latency === 'number' && latency >= 0) settings.latencyMs = latency;
-    else if (
-      isObject(latency) &&
-      typeof latency.min === 'number' &&
-      typeof latency.max === 'number' &&
-      latency.min >= 0 &&
-      latency.max >= latency.min
-    ) {
-      settings.latencyMs = { min: latency.min, max: latency.max };
-    } else {
-      throw new PortalFaultSettingsError(
-        'latencyMs must be a non-negative number or {min, max} with min <= max',
-      );
-    }
-  }
+  if (body.latencyMs !== undefined) settings.latencyMs = parseLatency(body.latencyMs, fail);
   if (body.rejectDossiers !== undefined) {
     const list = body.rejectDossiers;
     if (list === null) settings.rejectDossiers = null;

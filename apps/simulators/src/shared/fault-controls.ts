@@ -38,8 +38,73 @@ export class FaultSettingsError extends Error {
 
 const FAULT_KEYS = new Set(['latencyMs', 'errorRate', 'down', 'malformedRate', 'slowDrip', 'paths']);
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parsers of the fault settings several simulators share. `fail` builds the simulator's own settings
+ * error (its admin route answers 400 with the message).
+ */
+type Fail = (message: string) => Error;
+
+/** `latencyMs`: null, a fixed delay, or uniform in {min, max}. */
+export function parseLatency(value: unknown, fail: Fail): number | { min: number; max: number } | null {
+  if (value === null) return null;
+  if (typeof value === 'number' && value >= 0) return value;
+  if (
+    isObject(value) &&
+    typeof value.min === 'number' &&
+    typeof value.max === 'number' &&
+    value.min >= 0 &&
+    value.max >= value.min
+  ) {
+    return { min: value.min, max: value.max };
+  }
+  throw fail('latencyMs must be a non-negative number or {min, max} with min <= max');
+}
+
+function countOf(value: unknown, field: string, fail: Fail): number {
+  if (!Number.isInteger(value) || (value as number) < 0) {
+    throw fail(`${field}.count must be a non-negative integer`);
+  }
+  return value as number;
+}
+
+/** `{ count }` of a countdown fault (the next `count` requests misbehave), or null to clear it. */
+export function parseCountdown(value: unknown, field: string, fail: Fail): { count: number } | null {
+  if (value === null) return null;
+  if (!isObject(value)) throw fail(`${field} must be an object`);
+  return { count: countOf(value.count, field, fail) };
+}
+
+/** `rateLimit`: the next `count` requests get 429 with Retry-After (default 1 s). */
+export function parseRateLimit(
+  value: unknown,
+  fail: Fail,
+): { count: number; retryAfterSeconds: number } | null {
+  if (value === null) return null;
+  if (!isObject(value)) throw fail('rateLimit must be an object');
+  const retry = value.retryAfterSeconds ?? 1;
+  if (typeof retry !== 'number' || !(retry >= 0)) {
+    throw fail('rateLimit.retryAfterSeconds must be a non-negative number');
+  }
+  return { count: countOf(value.count, 'rateLimit', fail), retryAfterSeconds: retry };
+}
+
+/** `serverErrors`: the next `count` requests get a 500, 502 or 503 (`defaultStatus` when not given). */
+export function parseServerErrors(
+  value: unknown,
+  defaultStatus: 500 | 502 | 503,
+  fail: Fail,
+): { count: number; status: 500 | 502 | 503 } | null {
+  if (value === null) return null;
+  if (!isObject(value)) throw fail('serverErrors must be an object');
+  const status = value.status ?? defaultStatus;
+  if (status !== 500 && status !== 502 && status !== 503) {
+    throw fail('serverErrors.status must be 500, 502 or 503');
+  }
+  return { count: countOf(value.count, 'serverErrors', fail), status };
 }
 
 function fraction(value: unknown, field: string): number | null {
@@ -65,20 +130,7 @@ export function parseFaultSettings(body: unknown): FaultSettings {
   if (body.malformedRate !== undefined)
     settings.malformedRate = fraction(body.malformedRate, 'malformedRate');
   if (body.latencyMs !== undefined) {
-    const latency = body.latencyMs;
-    if (latency === null) settings.latencyMs = null;
-    else if (typeof latency === 'number' && latency >= 0) settings.latencyMs = latency;
-    else if (
-      isObject(latency) &&
-      typeof latency.min === 'number' &&
-      typeof latency.max === 'number' &&
-      latency.min >= 0 &&
-      latency.max >= latency.min
-    ) {
-      settings.latencyMs = { min: latency.min, max: latency.max };
-    } else {
-      throw new FaultSettingsError('latencyMs must be a non-negative number or {min, max} with min <= max');
-    }
+    settings.latencyMs = parseLatency(body.latencyMs, (message) => new FaultSettingsError(message));
   }
   if (body.slowDrip !== undefined) {
     const drip = body.slowDrip;

@@ -197,7 +197,7 @@ export class LocalKafka {
       classpath,
     ];
     if (!existsSync(join(logsDir, 'meta.properties'))) {
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = newClusterId();
       const format = spawnSync(
         'java',
         [...jvmArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
@@ -309,5 +309,16 @@ export class LocalKafka {
     } catch {
       return '(no log)';
     }
+  }
+}
+
+/**
+ * A cluster id as Kafka makes them: base64url of 16 random bytes, and never one starting with '-', which
+ * the storage tool would read as an option (one format in 64 failed that way).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
   }
 }

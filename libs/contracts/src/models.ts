@@ -787,7 +787,14 @@ export const PROBLEM_KEYS = contractKeys<Problem>()({
 // ---------------------------------------------------------------------------------------------------
 // audit-record.v1.json
 
-export const AUDIT_SUBJECT_KINDS = ['CITIZEN', 'ENTERPRISE', 'PARCEL'] as const;
+export const AUDIT_SUBJECT_KINDS = [
+  'CITIZEN',
+  'ENTERPRISE',
+  'PARCEL',
+  'DOSSIER',
+  'DOCUMENT',
+  'NONE',
+] as const;
 export type AuditSubjectKind = (typeof AUDIT_SUBJECT_KINDS)[number];
 
 export const AUDIT_OUTCOMES = [
@@ -801,14 +808,26 @@ export const AUDIT_OUTCOMES = [
 ] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
-export const AUDIT_UPSTREAMS = ['population', 'business-registry', 'land', 'reuse-store'] as const;
+export const AUDIT_UPSTREAMS = [
+  'population',
+  'business-registry',
+  'land',
+  'reuse-store',
+  'dossier-store',
+  'public-service-portal',
+  'operations-center',
+  'dead-letters',
+  'audit-log',
+  'gateway',
+] as const;
 export type AuditUpstream = (typeof AUDIT_UPSTREAMS)[number];
 
 export const AUDIT_CACHE_RESULTS = ['HIT', 'MISS', 'STALE'] as const;
 export type AuditCacheResult = (typeof AUDIT_CACHE_RESULTS)[number];
 
 /**
- * One lookup in the audit hash chain (libs/audit). `hash` is SHA-256 of the RFC 8785 canonical JSON of
+ * One exchange in the audit hash chain (libs/audit): a lookup, a dossier event, a portal or operations-center
+ * call, a reuse-store change or an operator action. `hash` is SHA-256 of the RFC 8785 canonical JSON of
  * the record without `hash`; subjects are keyed hashes, never identifiers.
  */
 export interface AuditRecord {

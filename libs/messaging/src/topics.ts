@@ -92,3 +92,15 @@ export function ministryTopic(ministry: string): string {
   if (!TOPIC_NAME_PATTERN.test(name)) throw new Error(`invalid ministry topic suffix: ${ministry}`);
   return name;
 }
+
+/**
+ * The inbound topic of one producing client, e.g. `lgsp.dossier.inbound.v1.motcua-lao-cai`. Kafka does not
+ * tell a consumer who produced a record, so each client that produces dossier events gets a topic of its
+ * own that only its principal may write: the topic names the client, and its events pass the client's
+ * agency scope like an HTTP post.
+ */
+export function inboundTopic(clientId: string): string {
+  const name = `${Topic.DossierInbound}.${clientId}`;
+  if (!TOPIC_NAME_PATTERN.test(name)) throw new Error(`invalid client id for an inbound topic: ${clientId}`);
+  return name;
+}

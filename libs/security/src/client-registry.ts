@@ -10,7 +10,14 @@ import {
   readClientsFile,
   type ClientsConfig,
 } from './clients-file';
-import type { Caller, PurposeDefinition, RateLimit, RegisteredClient, ServiceGrant } from './clients.types';
+import {
+  CLIENT_ROLES,
+  type Caller,
+  type PurposeDefinition,
+  type RateLimit,
+  type RegisteredClient,
+  type ServiceGrant,
+} from './clients.types';
 import { ClientsConfigError, denial, WWW_AUTHENTICATE } from './security.errors';
 import { SERVICE_NAMES, type ServiceName } from './services';
 
@@ -278,6 +285,8 @@ export function withDemoClient(
       kind: 'DEMO',
       enabled: true,
       admin: true,
+      agencies: Object.freeze(['*']),
+      roles: Object.freeze([...CLIENT_ROLES]),
       apiKeys: Object.freeze([{ id: 'demo', sha256: hashApiKey(key) }]),
       certificates: Object.freeze([]),
       rateLimit: options.rateLimit,

@@ -67,9 +67,9 @@ describe('client registry loading', () => {
   const cases: [string, (document: ClientsDocument) => void, string[]][] = [
     [
       'an unknown property of a client',
-      (d) => Object.assign(d.clients[0], { roles: ['x'] }),
+      (d) => Object.assign(d.clients[0], { groups: ['x'] }),
       [
-        'clients[0] (motcua): unknown property "roles" (allowed: id, name, kind, enabled, admin, contact, apiKeys, certificates, rateLimit, services)',
+        'clients[0] (motcua): unknown property "groups" (allowed: id, name, kind, enabled, admin, agencies, roles, kafka, contact, apiKeys, certificates, rateLimit, services)',
       ],
     ],
     [

@@ -5,6 +5,10 @@ export type FieldScope = '*' | readonly string[];
 
 export type ClientKind = 'ONE_STOP_SYSTEM' | 'MINISTRY' | 'AGENCY' | 'ADMIN' | 'DEMO';
 
+/** Operations roles: OPERATOR for operations routes, DATA_PROTECTION_OFFICER for the audit log. */
+export const CLIENT_ROLES = ['OPERATOR', 'DATA_PROTECTION_OFFICER'] as const;
+export type ClientRole = (typeof CLIENT_ROLES)[number];
+
 export interface PurposeDefinition {
   code: string;
   description: { vi: string; en: string };
@@ -47,6 +51,11 @@ export interface RegisteredClient {
   kind: ClientKind;
   enabled: boolean;
   admin: boolean;
+  /** Agency codes or patterns (`*` for any one group) the client acts for; empty: none. */
+  agencies: readonly string[];
+  roles: readonly ClientRole[];
+  /** SASL/SCRAM user name of the client's Kafka identity, when it produces to its inbound topic. */
+  kafkaPrincipal?: string;
   contact?: string;
   apiKeys: readonly ApiKeyCredential[];
   certificates: readonly CertificateCredential[];
@@ -97,6 +106,9 @@ export interface ClientDocument {
   kind: Exclude<ClientKind, 'DEMO'>;
   enabled: boolean;
   admin?: boolean;
+  agencies?: string[];
+  roles?: ClientRole[];
+  kafka?: { principal: string };
   contact?: string;
   apiKeys?: { id: string; sha256: string; createdAt?: string; expiresAt?: string }[];
   certificates?: { subject?: string; sha256Fingerprint?: string; description?: string }[];

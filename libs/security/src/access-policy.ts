@@ -1,4 +1,6 @@
-import type { AccessScope, Caller } from './clients.types';
+import { parseDossierCode } from '@lienthong/domain';
+import { agencyInScope } from './agency-scope';
+import type { AccessScope, Caller, ClientRole, RegisteredClient } from './clients.types';
 import type { ClientRegistry } from './client-registry';
 import { denial } from './security.errors';
 import { SERVICES, type ServiceName } from './services';
@@ -25,7 +27,9 @@ export class AccessPolicy {
    * 403 `SERVICE_NOT_ALLOWED` (service not granted, or admin-only and the client is not admin),
    * 400 `PURPOSE_REQUIRED` (no purpose where the service needs one),
    * 403 `PURPOSE_NOT_ALLOWED` (purpose unknown in the catalogue or not granted for this service),
-   * 400 `DOSSIER_CODE_REQUIRED` (the purpose serves a dossier and none was named).
+   * 400 `DOSSIER_CODE_REQUIRED` (the purpose serves a dossier and none was named),
+   * 403 `AGENCY_NOT_ALLOWED` (the service binds the declared dossier, and the agency part of its code is
+   * not one of the client's agencies).
    */
   authorize(caller: Caller, service: ServiceName, request: AccessRequest = {}): AccessScope {
     const client = this.registry.client(caller.clientId);
@@ -48,6 +52,8 @@ export class AccessPolicy {
           `Name the purpose of the request in the "purpose" field; allowed for ${service}: ${grant.purposes.join(', ')}.`,
         );
       }
+      if (definition.bindsDossier && dossierCode !== undefined)
+        this.requireDossierCodeInScope(client, dossierCode);
       return Object.freeze({ service, dossierCode, fields: grant.fields, allowStale: grant.allowStale });
     }
     if (typeof purpose !== 'string') {
@@ -71,6 +77,8 @@ export class AccessPolicy {
         `Purpose ${purpose} serves a dossier: name it in the "dossierCode" field.`,
       );
     }
+    if (definition.bindsDossier && dossierCode !== undefined)
+      this.requireDossierCodeInScope(client, dossierCode);
     return Object.freeze({
       service,
       purpose,
@@ -79,5 +87,35 @@ export class AccessPolicy {
       fields: grant.fields,
       allowStale: grant.allowStale,
     });
+  }
+
+  /** True when the client acts for `agencyCode` (its `agencies` in clients.yaml). */
+  agencyAllowed(clientId: string, agencyCode: string): boolean {
+    const client = this.registry.client(clientId);
+    return client !== undefined && client.enabled && agencyInScope(client.agencies, agencyCode);
+  }
+
+  /** Throws 403 `AGENCY_NOT_ALLOWED` unless the client acts for `agencyCode`; `what` names it in the detail. */
+  requireAgency(clientId: string, agencyCode: string, what: string): void {
+    if (!this.agencyAllowed(clientId, agencyCode)) {
+      throw denial('AGENCY_NOT_ALLOWED', `${what} is not one of the agencies client "${clientId}" acts for.`);
+    }
+  }
+
+  /** True when the caller's client holds `role`. */
+  hasRole(caller: Caller, role: ClientRole): boolean {
+    const client = this.registry.client(caller.clientId);
+    return client !== undefined && client.enabled && client.roles.includes(role);
+  }
+
+  /** A code that does not parse is left to the use case, which answers 400 with the format problem. */
+  private requireDossierCodeInScope(client: RegisteredClient, dossierCode: string): void {
+    const parsed = parseDossierCode(dossierCode);
+    if (parsed && !agencyInScope(client.agencies, parsed.agencyCode)) {
+      throw denial(
+        'AGENCY_NOT_ALLOWED',
+        `The agency of dossier ${dossierCode} is not one of the agencies client "${client.id}" acts for.`,
+      );
+    }
   }
 }

@@ -104,6 +104,13 @@ export class ClientRegistry {
     return this.byId.get(id);
   }
 
+  /** Enabled clients that produce dossier events to Kafka: a Kafka principal and the dossier.events grant. */
+  eventProducers(): readonly RegisteredClient[] {
+    return this.config.clients.filter(
+      (client) => client.enabled && client.kafkaPrincipal !== undefined && client.services['dossier.events'],
+    );
+  }
+
   purpose(code: string): PurposeDefinition | undefined {
     return this.config.purposes.get(code);
   }

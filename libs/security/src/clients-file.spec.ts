@@ -31,8 +31,15 @@ describe('client registry loading', () => {
       ['motcua-lao-cai', 'ONE_STOP_SYSTEM', false],
       ['btp-ho-tich', 'MINISTRY', false],
       ['dpo-lao-cai', 'ADMIN', true],
+      ['van-hanh-lao-cai', 'ADMIN', false],
     ]);
     const oneStop = registry.client('motcua-lao-cai')!;
+    // the province's one-stop system: every agency of Lào Cai (H56), producing to its own inbound topic
+    expect(oneStop.agencies).toEqual(['000.*.*.H56']);
+    expect(oneStop.kafkaPrincipal).toBe('motcua-lao-cai');
+    expect(registry.eventProducers().map((client) => client.id)).toEqual(['motcua-lao-cai']);
+    expect(registry.client('dpo-lao-cai')!.roles).toEqual(['DATA_PROTECTION_OFFICER']);
+    expect(registry.client('van-hanh-lao-cai')!.roles).toEqual(['OPERATOR']);
     expect(oneStop.apiKeys).toHaveLength(1);
     expect(oneStop.certificates[0].subject).toMatchObject({ CN: ['motcua.laocai.gov.vn'], C: ['VN'] });
     expect(oneStop.services['citizen.lookup']?.fields).not.toContain('religion');
@@ -52,7 +59,7 @@ describe('client registry loading', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lienthong-clients-'));
     const good = join(dir, 'clients.yaml');
     writeFileSync(good, dump(testClientsDocument()));
-    expect(readClientsFile(good).clients).toHaveLength(4);
+    expect(readClientsFile(good).clients).toHaveLength(5);
 
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'version: 1\nclients: [\n');

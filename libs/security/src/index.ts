@@ -8,6 +8,7 @@ export * from './access-policy';
 export * from './field-mask';
 export * from './rate-limiter';
 export * from './security.errors';
-export * from './lookup.guard';
+export * from './access.guard';
+export * from './agency-scope';
 export * from './security.module';
 export { ModelFieldIndex } from './field-paths';

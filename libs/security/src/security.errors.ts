@@ -7,7 +7,12 @@ export type DenialCode =
   | 'SERVICE_NOT_ALLOWED'
   | 'PURPOSE_REQUIRED'
   | 'PURPOSE_NOT_ALLOWED'
-  | 'DOSSIER_CODE_REQUIRED';
+  | 'DOSSIER_CODE_REQUIRED'
+  | 'ROLE_REQUIRED'
+  | 'ROUTE_NOT_ALLOWED'
+  | 'AGENCY_NOT_ALLOWED'
+  | 'DOSSIER_AGENCY_CHANGE'
+  | 'DOSSIER_CLOSED';
 
 const denials = counter({
   name: 'lgsp_auth_denials_total',
@@ -28,6 +33,11 @@ const TITLES: Record<DenialCode, [status: number, title: string]> = {
   PURPOSE_REQUIRED: [400, 'Purpose required'],
   PURPOSE_NOT_ALLOWED: [403, 'Purpose not allowed for this client and service'],
   DOSSIER_CODE_REQUIRED: [400, 'Dossier code required for this purpose'],
+  ROLE_REQUIRED: [403, 'Role required for this route'],
+  ROUTE_NOT_ALLOWED: [403, 'Route not open to clients'],
+  AGENCY_NOT_ALLOWED: [403, 'Agency outside the client scope'],
+  DOSSIER_AGENCY_CHANGE: [403, 'A dossier cannot change agency'],
+  DOSSIER_CLOSED: [403, 'Dossier closed'],
 };
 
 /** The challenge every 401 carries (RFC 7235, RFC 6750). */

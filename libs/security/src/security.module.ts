@@ -1,9 +1,10 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, type Provider, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { AppLogger } from '@lienthong/observability';
+import { AccessGuard, DossierDirectory, ROUTE_ACCESS, type RouteAccess } from './access.guard';
 import { AccessPolicy } from './access-policy';
 import { ClientRegistry, withDemoClient } from './client-registry';
 import type { RateLimit } from './clients.types';
-import { LookupGuard } from './lookup.guard';
 import { RateLimiter, type Clock } from './rate-limiter';
 
 export interface SecurityModuleOptions {
@@ -18,13 +19,19 @@ export interface SecurityModuleOptions {
   now?: () => number;
   /** Monotonic clock for the rate limiter (ms). */
   clock?: Clock;
+  /** The public routes and the role routes; every other route needs its service. Default: none of either. */
+  routes?: RouteAccess;
+  /** Where the guard looks up a dossier a lookup or search declares (the app's dossier store). */
+  dossierDirectory?: Type<DossierDirectory>;
 }
 
 export const SECURITY_OPTIONS = 'lienthong:security-options';
 
 /**
  * Callers and policy for the HTTP apps: loads clients.yaml at start (an invalid file stops the start with
- * every problem listed) and provides ClientRegistry, AccessPolicy, RateLimiter and LookupGuard everywhere.
+ * every problem listed), provides ClientRegistry, AccessPolicy and RateLimiter everywhere, and installs
+ * AccessGuard as the app's global guard: every HTTP route is denied unless public, a role route or a
+ * granted service.
  */
 @Global()
 @Module({})
@@ -45,9 +52,14 @@ export class SecurityModule {
           inject: [ClientRegistry],
           useFactory: (registry: ClientRegistry) => new RateLimiter(registry, options.clock),
         },
-        LookupGuard,
+        { provide: ROUTE_ACCESS, useValue: options.routes ?? { public: [], roles: {} } },
+        ...(options.dossierDirectory
+          ? [{ provide: DossierDirectory, useClass: options.dossierDirectory } satisfies Provider]
+          : []),
+        AccessGuard,
+        { provide: APP_GUARD, useExisting: AccessGuard },
       ],
-      exports: [SECURITY_OPTIONS, ClientRegistry, AccessPolicy, RateLimiter, LookupGuard],
+      exports: [SECURITY_OPTIONS, ClientRegistry, AccessPolicy, RateLimiter, AccessGuard],
     };
   }
 }

@@ -24,20 +24,34 @@ export interface ServiceDefinition {
   adminOnly: boolean;
   /** The canonical model whose fields the grant's `fields` name (checked when clients.yaml is loaded). */
   model?: SchemaName;
+  /** The `dossierCode` a request declares must be a dossier of the caller's agencies (lookups, searches). */
+  bindsDossier: boolean;
 }
 
 export const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = Object.freeze({
-  'citizen.lookup': { purposeRequired: true, adminOnly: false, model: 'citizen' },
-  'citizen.verify': { purposeRequired: true, adminOnly: false, model: 'citizen' },
-  'enterprise.lookup': { purposeRequired: true, adminOnly: false, model: 'enterprise' },
-  'land.lookup': { purposeRequired: true, adminOnly: false, model: 'land-parcel' },
-  // Submissions: the dossier code in the payload is the context; a purpose is checked when one is given.
-  'dossier.events': { purposeRequired: false, adminOnly: false },
-  'documents.register': { purposeRequired: false, adminOnly: false },
-  'documents.search': { purposeRequired: true, adminOnly: false, model: 'reusable-document' },
-  'audit.subjects': { purposeRequired: true, adminOnly: true },
+  'citizen.lookup': { purposeRequired: true, adminOnly: false, model: 'citizen', bindsDossier: true },
+  'citizen.verify': { purposeRequired: true, adminOnly: false, model: 'citizen', bindsDossier: true },
+  'enterprise.lookup': {
+    purposeRequired: true,
+    adminOnly: false,
+    model: 'enterprise',
+    bindsDossier: true,
+  },
+  'land.lookup': { purposeRequired: true, adminOnly: false, model: 'land-parcel', bindsDossier: true },
+  // Submissions: the agency of each event or document is checked by its use case; a purpose is checked
+  // when one is given.
+  'dossier.events': { purposeRequired: false, adminOnly: false, bindsDossier: false },
+  'documents.register': { purposeRequired: false, adminOnly: false, bindsDossier: false },
+  'documents.search': {
+    purposeRequired: true,
+    adminOnly: false,
+    model: 'reusable-document',
+    bindsDossier: true,
+  },
+  // The data-protection officer reviews every agency's processing: a dossier code there is a filter.
+  'audit.subjects': { purposeRequired: true, adminOnly: true, bindsDossier: false },
   // Decision 766 indicators: aggregate counts per agency, no personal data, so no purpose to declare.
-  'indicators.read': { purposeRequired: false, adminOnly: false },
+  'indicators.read': { purposeRequired: false, adminOnly: false, bindsDossier: false },
 });
 
 export function isServiceName(value: unknown): value is ServiceName {

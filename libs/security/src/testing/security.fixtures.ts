@@ -11,6 +11,7 @@ export const KEYS = {
   ministryOld: 'lt_testMinistryOldKey_AbcdefGhijklMnopqrStuv',
   disabled: 'lt_testDisabledKey_AbcdefGhijklMnopqrStuvwxY',
   dpo: 'lt_testDpoKey_AbcdefGhijklMnopqrStuvwxYzAbcde',
+  operator: 'lt_testOperatorKey_AbcdefGhijklMnopqrStuvwx',
 } as const;
 
 /** 2026-06-01T00:00:00Z: the injected "now" of the specs. */
@@ -120,6 +121,7 @@ export function testClientsDocument(
         name: 'Hệ thống một cửa (test)',
         kind: 'ONE_STOP_SYSTEM',
         enabled: true,
+        agencies: ['000.*.*.H56', '000.*.*.H41'],
         apiKeys: [{ id: 'k1', sha256: hashApiKey(KEYS.oneStop) }],
         ...(oneStopCertificates.length ? { certificates: oneStopCertificates } : {}),
         rateLimit: { requestsPerMinute: 600, burst: 20 },
@@ -139,6 +141,7 @@ export function testClientsDocument(
         name: 'Bộ Tư pháp (test)',
         kind: 'MINISTRY',
         enabled: true,
+        agencies: ['000.*.*.H56'],
         apiKeys: [
           { id: 'current', sha256: hashApiKey(KEYS.ministry), expiresAt: '2027-01-01T00:00:00+07:00' },
           {
@@ -171,9 +174,20 @@ export function testClientsDocument(
         kind: 'ADMIN',
         enabled: true,
         admin: true,
+        roles: ['DATA_PROTECTION_OFFICER'],
         apiKeys: [{ id: 'k1', sha256: hashApiKey(KEYS.dpo) }],
         rateLimit: { requestsPerMinute: 60, burst: 5 },
         services: { 'audit.subjects': { purposes: ['DATA_SUBJECT_REQUEST'] } },
+      },
+      {
+        id: 'van-hanh',
+        name: 'Operations team (test)',
+        kind: 'ADMIN',
+        enabled: true,
+        roles: ['OPERATOR'],
+        apiKeys: [{ id: 'k1', sha256: hashApiKey(KEYS.operator) }],
+        rateLimit: { requestsPerMinute: 600, burst: 50 },
+        services: {},
       },
     ],
   };

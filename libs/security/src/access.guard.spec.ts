@@ -2,14 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Injectable, Post } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { dump } from 'js-yaml';
 import { createLogger, ProblemFilter } from '@lienthong/observability';
 import type { AccessScope, Caller } from './clients.types';
 import { maskToScope } from './field-mask';
-import { CurrentAccess, CurrentCaller, RequiresService } from './lookup.guard';
+import {
+  CurrentAccess,
+  CurrentCaller,
+  DossierDirectory,
+  RequiresService,
+  type KnownDossier,
+  type RouteAccess,
+} from './access.guard';
 import { SecurityModule, type SecurityModuleOptions } from './security.module';
 import {
   KEYS,
@@ -49,6 +56,41 @@ class DummyLookupController {
   subjects(@CurrentAccess() access: AccessScope) {
     return { access };
   }
+
+  @Get('open')
+  open() {
+    return { open: true };
+  }
+
+  @Get('ops')
+  ops(@CurrentCaller() caller: Caller) {
+    return { operator: caller.clientId };
+  }
+
+  @Get('forgotten')
+  forgotten() {
+    return { forgotten: true };
+  }
+}
+
+const ROUTES: RouteAccess = {
+  public: ['/v1/open'],
+  roles: { '/v1/ops': 'OPERATOR', '/v1/audit/subjects/lookup': 'DATA_PROTECTION_OFFICER' },
+};
+
+/** Dossiers the gateway has heard of, as the dossier store would answer. */
+const KNOWN: Record<string, KnownDossier> = {
+  '000.17.22.H56-260601-0001': { agencyCode: '000.17.22.H56', closed: false },
+  '000.17.22.H56-260601-0002': { agencyCode: '000.17.22.H56', closed: true },
+  // moved to another province's agency under a code of ours: the stored agency decides
+  '000.17.22.H56-260601-0003': { agencyCode: '000.17.22.H29', closed: false },
+};
+
+@Injectable()
+class KnownDossiers extends DossierDirectory {
+  async find(dossierCode: string): Promise<KnownDossier | undefined> {
+    return KNOWN[dossierCode];
+  }
 }
 
 const DEMO_KEY = 'lt_demoKey_AbcdefGhijklMnopqrStuvwxYz';
@@ -63,7 +105,15 @@ async function startApp(
   const clientsFile = join(dir, 'clients.yaml');
   writeFileSync(clientsFile, dump(document));
   const moduleRef = await Test.createTestingModule({
-    imports: [SecurityModule.forRoot({ clientsFile, now: () => NOW, ...options })],
+    imports: [
+      SecurityModule.forRoot({
+        clientsFile,
+        now: () => NOW,
+        routes: ROUTES,
+        dossierDirectory: KnownDossiers,
+        ...options,
+      }),
+    ],
     controllers: [DummyLookupController],
   }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: false });
@@ -73,7 +123,7 @@ async function startApp(
   return app;
 }
 
-describe('LookupGuard over HTTP', () => {
+describe('AccessGuard over HTTP', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
@@ -182,12 +232,44 @@ describe('LookupGuard over HTTP', () => {
       'INVALID_CREDENTIALS',
     ],
     [
-      'a service not granted',
+      'a role route without the role',
       '/v1/audit/subjects/lookup',
       { purpose: 'DATA_SUBJECT_REQUEST' },
       KEYS.oneStop,
       403,
+      'ROLE_REQUIRED',
+    ],
+    [
+      'a service not granted',
+      '/v1/citizens/lookup',
+      { purpose: 'EFORM_PREFILL' },
+      KEYS.dpo,
+      403,
       'SERVICE_NOT_ALLOWED',
+    ],
+    [
+      'a dossier code of an agency outside the scope',
+      '/v1/citizens/lookup',
+      { purpose: 'DOSSIER_PROCESSING', dossierCode: '000.17.22.H29-260601-0001' },
+      KEYS.oneStop,
+      403,
+      'AGENCY_NOT_ALLOWED',
+    ],
+    [
+      'a known dossier stored under an agency outside the scope',
+      '/v1/citizens/lookup',
+      { purpose: 'DOSSIER_PROCESSING', dossierCode: '000.17.22.H56-260601-0003' },
+      KEYS.oneStop,
+      403,
+      'AGENCY_NOT_ALLOWED',
+    ],
+    [
+      'a closed dossier for a purpose that serves a dossier',
+      '/v1/citizens/lookup',
+      { purpose: 'DOSSIER_PROCESSING', dossierCode: '000.17.22.H56-260601-0002' },
+      KEYS.oneStop,
+      403,
+      'DOSSIER_CLOSED',
     ],
     [
       'a missing purpose',
@@ -237,6 +319,35 @@ describe('LookupGuard over HTTP', () => {
     if (key) expect(response.body).not.toContain(key);
   });
 
+  it('lets a dossier of the scope through, known and open or not known yet, and a closed one for prefill', async () => {
+    for (const body of [
+      { purpose: 'DOSSIER_PROCESSING', dossierCode: '000.17.22.H56-260601-0001' },
+      { purpose: 'DOSSIER_PROCESSING', dossierCode: '000.17.22.H56-260601-0009' },
+      { purpose: 'EFORM_PREFILL', dossierCode: '000.17.22.H56-260601-0002' },
+    ]) {
+      const response = await post('/v1/citizens/lookup', body, KEYS.oneStop);
+      expect([response.statusCode, response.json().access?.dossierCode]).toEqual([200, body.dossierCode]);
+    }
+  });
+
+  it('opens a public route to anyone and a role route only to a client holding the role', async () => {
+    const get = (url: string, key?: string) =>
+      app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
+    expect((await get('/v1/open')).statusCode).toBe(200);
+
+    const anonymous = await get('/v1/ops');
+    expect([anonymous.statusCode, anonymous.json().code]).toEqual([401, 'UNAUTHENTICATED']);
+    const withoutRole = await get('/v1/ops', KEYS.oneStop);
+    expect([withoutRole.statusCode, withoutRole.json().code]).toEqual([403, 'ROLE_REQUIRED']);
+    const operator = await get('/v1/ops', KEYS.operator);
+    expect([operator.statusCode, operator.json()]).toEqual([200, { operator: 'van-hanh' }]);
+
+    // deny by default: a route declaring neither a service nor a role is open to no client
+    const forgotten = await get('/v1/forgotten', DEMO_KEY);
+    expect([forgotten.statusCode, forgotten.json().code]).toEqual([403, 'ROUTE_NOT_ALLOWED']);
+    expect((await get('/v1/forgotten')).statusCode).toBe(401);
+  });
+
   it('answers a client over its rate limit with 429 and Retry-After', async () => {
     // A fresh app with a frozen clock: bo-tu-phap has a burst of 2 and 60 requests per minute.
     const limited = await startApp({ clock: () => 0 }, testClientsDocument());
@@ -263,7 +374,7 @@ describe('LookupGuard over HTTP', () => {
   });
 });
 
-describe('LookupGuard over mutual TLS', () => {
+describe('AccessGuard over mutual TLS', () => {
   let app: NestFastifyApplication;
   let port: number;
   let ca: TestCertificate;

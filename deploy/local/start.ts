@@ -17,9 +17,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, loadEnv, repoRoot } from '@lienthong/config';
-import { initTopics } from '@lienthong/messaging';
+import { inboundTopic, initTopics } from '@lienthong/messaging';
 import { createDevPki } from '@lienthong/pki';
-import { generateApiKey, isWellFormedApiKey } from '@lienthong/security';
+import { ClientRegistry, generateApiKey, isWellFormedApiKey } from '@lienthong/security';
 import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
 import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
 import { LocalKafka, LocalKafkaError } from './kafka/local-kafka';
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     'AUDIT_SUBJECT_KEY',
     'LGSP_DEMO_API_KEY',
     'PROCEDURES_FILE',
+    'CLIENTS_FILE',
     'HOST',
   ]);
   const production = Boolean(env.KAFKA_BROKERS && env.DATABASE_URL);
@@ -185,6 +186,10 @@ async function main(): Promise<void> {
         partitions: env.KAFKA_PARTITIONS,
         replicationFactor: env.KAFKA_REPLICATION_FACTOR,
         proceduresFile: env.PROCEDURES_FILE,
+        // each one-stop system that produces dossier events writes a topic of its own
+        extra: ClientRegistry.load(env.CLIENTS_FILE)
+          .eventProducers()
+          .map((client) => inboundTopic(client.id)),
       });
       say(created.length ? `created topics: ${created.join(', ')}` : 'topics already exist');
     }
@@ -208,7 +213,8 @@ async function main(): Promise<void> {
     const relay = `http://${host}:${env.RELAY_PORT}`;
     const appProcess = (name: string) =>
       (children.find((c) => c.name === name) ?? children[children.length - 1]).process;
-    await waitReady('gateway', `${gateway}/health/ready`, appProcess('gateway'));
+    // the gateway's details are for operators; its public probe says ready or not
+    await waitReady('gateway', `${gateway}/health/probe`, appProcess('gateway'));
     await waitReady('relay', `${relay}/health/ready`, appProcess('relay'));
     if (!production)
       await waitReady('simulators', `${simulator.index}/health/ready`, appProcess('simulators'));
@@ -216,9 +222,9 @@ async function main(): Promise<void> {
       '',
       'Liên Thông is running.',
       `  API           ${gateway}`,
-      `  API docs      ${gateway}/docs`,
-      `  readiness     ${gateway}/health/ready   (relay: ${relay}/health/ready)`,
-      `  metrics       ${gateway}/metrics   (relay: ${relay}/metrics)`,
+      `  API docs      ${gateway}/docs   (operators: a client with the OPERATOR role, or the demo key)`,
+      `  readiness     ${gateway}/health/ready   (operators; public probe: ${gateway}/health/probe; relay: ${relay}/health/ready)`,
+      `  metrics       ${gateway}/metrics   (operators; relay: ${relay}/metrics)`,
       ...(production
         ? []
         : [

@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
+import { generateApiKey } from '../../libs/security/src';
 import { getJson, testEnv, waitFor } from '../support/http';
+
+/** The demo client holds the OPERATOR role the operations routes need. */
+const OPERATOR_KEY = generateApiKey();
+const operator = { headers: { authorization: `Bearer ${OPERATOR_KEY}` } };
 import { createIsolatedDatabase, IsolatedDatabase } from '../support/database';
 
 describe('gateway readiness follows its dependencies', () => {
@@ -28,7 +33,11 @@ describe('gateway readiness follows its dependencies', () => {
     // and a database of its own, so its gateway drains no other suite's outbox to this broker
     database = await createIsolatedDatabase('readiness');
     gateway = await startGateway({
-      env: testEnv({ KAFKA_BROKERS: kafka.brokers, DATABASE_URL: database.url }),
+      env: testEnv({
+        KAFKA_BROKERS: kafka.brokers,
+        DATABASE_URL: database.url,
+        LGSP_DEMO_API_KEY: OPERATOR_KEY,
+      }),
     });
   });
 
@@ -42,7 +51,7 @@ describe('gateway readiness follows its dependencies', () => {
   it('is ready with Kafka and the database up, and names Kafka when the broker stops, then recovers', async () => {
     const ready = await waitFor(
       async () => {
-        const r = await getJson(`${gateway.url}/health/ready`);
+        const r = await getJson(`${gateway.url}/health/ready`, operator);
         return r.status === 200 ? r : undefined;
       },
       30_000,
@@ -54,7 +63,7 @@ describe('gateway readiness follows its dependencies', () => {
     await kafka.stop();
     const down = await waitFor(
       async () => {
-        const r = await getJson(`${gateway.url}/health/ready`);
+        const r = await getJson(`${gateway.url}/health/ready`, operator);
         return r.status === 503 ? r : undefined;
       },
       30_000,
@@ -70,7 +79,7 @@ describe('gateway readiness follows its dependencies', () => {
     await kafka.start();
     const back = await waitFor(
       async () => {
-        const r = await getJson(`${gateway.url}/health/ready`);
+        const r = await getJson(`${gateway.url}/health/ready`, operator);
         return r.status === 200 ? r : undefined;
       },
       60_000,
@@ -80,8 +89,8 @@ describe('gateway readiness follows its dependencies', () => {
   });
 
   it('exposes Kafka, database, HTTP and process metrics', async () => {
-    await getJson(`${gateway.url}/health/ready`);
-    const { status, body } = await getJson(`${gateway.url}/metrics`);
+    await getJson(`${gateway.url}/health/ready`, operator);
+    const { status, body } = await getJson(`${gateway.url}/metrics`, operator);
     expect(status).toBe(200);
     for (const name of [
       'lgsp_kafka_up',
@@ -118,16 +127,20 @@ describe('gateway readiness follows its dependencies', () => {
   });
 
   it('serves the OpenAPI document', async () => {
-    const { status, body } = await getJson(`${gateway.url}/docs/json`);
+    const { status, body } = await getJson(`${gateway.url}/docs/json`, operator);
     expect(status).toBe(200);
     expect(body.openapi).toMatch(/^3\./);
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
-    const page = await fetch(`${gateway.url}/docs`);
+    const page = await fetch(`${gateway.url}/docs`, operator);
     expect(page.headers.get('content-type')).toContain('text/html');
-    expect(await page.text()).toContain('/docs/json');
-    const script = await fetch(`${gateway.url}/docs/assets/swagger-ui-bundle.js`);
+    // no inline script: the page loads its starter, which points at the document
+    expect(await page.text()).toContain('/docs/assets/init.js');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const init = await fetch(`${gateway.url}/docs/assets/init.js`, operator);
+    expect(await init.text()).toContain('/docs/json');
+    const script = await fetch(`${gateway.url}/docs/assets/swagger-ui-bundle.js`, operator);
     expect(script.status).toBe(200);
     expect((await script.text()).length).toBeGreaterThan(100_000);
-    expect((await fetch(`${gateway.url}/docs/assets/..%2fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${gateway.url}/docs/assets/..%2fpackage.json`, operator)).status).toBe(404);
   });
 });

@@ -123,7 +123,11 @@ describe('npm start on embedded defaults', () => {
     const subjectKeyFile = join(root, 'var', 'secrets', 'audit-subject.key');
     expect(statSync(subjectKeyFile).mode & 0o077).toBe(0);
 
-    const ready = await getJson(`${gateway}/health/ready`);
+    // readiness details and metrics are for operators: the demo client holds the OPERATOR role
+    const operator = { headers: { authorization: `Bearer ${demoKey}` } };
+    expect((await getJson(`${gateway}/health/ready`)).status).toBe(401);
+    expect((await getJson(`${gateway}/health/probe`)).body).toEqual({ status: 'ok' });
+    const ready = await getJson(`${gateway}/health/ready`, operator);
     expect(ready.status).toBe(200);
     expect(ready.body.info.database.kind).toBe('pglite');
     const relayReady = await getJson(`http://127.0.0.1:${ports.relay}/health/ready`);
@@ -136,7 +140,7 @@ describe('npm start on embedded defaults', () => {
     });
     expect(Object.values(relayConsumers).every((state) => state === 'connected')).toBe(true);
     expect(ready.body.info.consumers.consumers).toEqual({ 'gateway-inbound': 'connected' });
-    const metrics = await getJson(`${gateway}/metrics`);
+    const metrics = await getJson(`${gateway}/metrics`, operator);
     expect(metrics.body).toContain('lgsp_kafka_up');
     expect(metrics.body).toContain('lgsp_db_query_duration_seconds');
     expect(processesMentioning(join(work, 'kafka'))).not.toHaveLength(0);

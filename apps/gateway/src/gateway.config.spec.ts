@@ -36,3 +36,15 @@ describe('gateway configuration', () => {
     });
   });
 });
+
+describe('gateway API documentation switch', () => {
+  const base = { KAFKA_BROKERS: '127.0.0.1:9092', AUDIT_SUBJECT_KEY: KEY };
+  it.each([
+    [{}, true],
+    [{ NODE_ENV: 'production' }, false],
+    [{ NODE_ENV: 'production', GATEWAY_DOCS: 'true' }, true],
+    [{ GATEWAY_DOCS: 'false' }, false],
+  ])('with %j serves the docs: %s', (env, expected) => {
+    expect(loadGatewayConfig({ ...base, ...env }).docs).toBe(expected);
+  });
+});

@@ -17,6 +17,7 @@ export const GATEWAY_ENV = [
   'HTTP_BODY_LIMIT_BYTES',
   'CLIENTS_FILE',
   'LGSP_DEMO_API_KEY',
+  'GATEWAY_DOCS',
   'PKI_DIR',
   'POPULATION_URL',
   'POPULATION_CLIENT_KEY_PATH',
@@ -45,10 +46,13 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   KAFKA_BROKERS: string[];
   /** The AUDIT_* settings (AUDIT_SUBJECT_KEY is required: every lookup is audited). */
   audit: AuditEnv;
+  /** GATEWAY_DOCS as decided: set, or on unless NODE_ENV=production. */
+  docs: boolean;
 };
 
 /** Reads and checks the gateway's environment; a missing or invalid variable stops the start (ConfigError). */
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const env = loadEnv(GATEWAY_ENV, { required: ['KAFKA_BROKERS'], source });
-  return { ...env, audit: loadAuditEnv({ source }) } as GatewayConfig;
+  const docs = env.GATEWAY_DOCS ?? source.NODE_ENV !== 'production';
+  return { ...env, audit: loadAuditEnv({ source }), docs } as GatewayConfig;
 }

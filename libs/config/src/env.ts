@@ -526,7 +526,7 @@ export const ENV_VARS = [
     name: 'CLIENTS_FILE',
     type: 'string',
     default: 'deploy/config/clients.yaml',
-    apps: ['gateway', 'cli'],
+    apps: ['gateway', 'cli', 'start'],
     description:
       'Client registry and access policy (who may call which service, for which purposes, which fields).',
   },
@@ -536,6 +536,13 @@ export const ENV_VARS = [
     apps: ['gateway', 'start'],
     description:
       'When set, a demo client allowed every service, purpose and field is registered with this API key. npm start on embedded defaults sets it (generated when unset) and prints it. Never set it in production.',
+  },
+  {
+    name: 'GATEWAY_DOCS',
+    type: 'bool',
+    apps: ['gateway'],
+    description:
+      'Serve the API documentation (`/docs`, `/docs/json`; operators only). Unset: on, except when `NODE_ENV=production`.',
   },
   {
     name: 'DATABASE_URL',

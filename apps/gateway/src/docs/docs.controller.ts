@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Controller, Get, Header, Injectable, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 
@@ -11,6 +11,16 @@ const ASSETS: Record<string, string> = {
   'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
 };
+
+/** Starts Swagger UI; a file of its own, so the page needs no inline script (Content-Security-Policy). */
+const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: '/docs/json',
+  dom_id: '#swagger-ui',
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: 'StandaloneLayout',
+  persistAuthorization: true,
+});
+`;
 
 const PAGE = `<!doctype html>
 <html lang="vi">
@@ -24,33 +34,45 @@ const PAGE = `<!doctype html>
   <div id="swagger-ui"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
   <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({
-      url: '/docs/json',
-      dom_id: '#swagger-ui',
-      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-      layout: 'StandaloneLayout',
-      persistAuthorization: true,
-    });
-  </script>
+  <script src="/docs/assets/init.js"></script>
 </body>
 </html>`;
+
+/** The OpenAPI document, built once the app's routes are known (bootstrap sets it). */
+@Injectable()
+export class OpenApiDocument {
+  document?: OpenAPIObject;
+}
 
 /**
  * The interactive API documentation: Swagger UI over the document at /docs/json. The handful of UI
  * assets are served from swagger-ui-dist directly, which keeps a static-file plugin out of the gateway.
+ * Nest routes, not Swagger's own, so the global guard covers them (operators only); left out of the app
+ * entirely when GATEWAY_DOCS is off.
  */
 @ApiExcludeController()
 @Controller('docs')
 export class DocsController {
+  constructor(private readonly openApi: OpenApiDocument) {}
+
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
   page(): string {
     return PAGE;
   }
 
+  @Get('json')
+  json(): OpenAPIObject {
+    if (!this.openApi.document) throw new NotFoundException();
+    return this.openApi.document;
+  }
+
   @Get('assets/:file')
   asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
+    if (file === 'init.js') {
+      void reply.header('content-type', 'application/javascript; charset=utf-8').send(INIT_SCRIPT);
+      return;
+    }
     const type = ASSETS[file];
     if (!type) throw new NotFoundException();
     void reply

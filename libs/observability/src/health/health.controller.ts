@@ -20,6 +20,21 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  @Get('probe')
+  @ApiOperation({
+    summary: 'Readiness for orchestrators: 200 or 503, with no detail (the same checks as /health/ready).',
+  })
+  async probe(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      await this.health.check(this.checks);
+      return { status: 'ok' };
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return { status: 'error' };
+    }
+  }
+
   @Get('ready')
   @HealthCheck()
   @ApiOperation({

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
 import { Kafka, logLevel } from 'kafkajs';
-import { Topic } from '@lienthong/messaging';
+import { inboundTopic, Topic } from '@lienthong/messaging';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { collectMinistryTopics, PipelineStack, startPipelineStack } from '../support/pipeline-stack';
 import { getJson, waitFor } from '../support/http';
@@ -71,6 +71,9 @@ let demoKey = '';
 /** A client of the stack's registry that was not granted dossier.events. */
 const MINISTRY_KEY = generateApiKey();
 
+/** The one-stop system that produces dossier events to its inbound topic. */
+const INBOUND_CLIENT = 'e2e-motcua';
+
 function clientsDocument() {
   return {
     version: 1,
@@ -91,6 +94,17 @@ function clientsDocument() {
         services: {
           'citizen.lookup': { purposes: ['CIVIL_STATUS_REGISTRATION'], fields: ['personalId', 'fullName'] },
         },
+      },
+      {
+        id: INBOUND_CLIENT,
+        name: 'Một cửa (e2e, Kafka)',
+        kind: 'ONE_STOP_SYSTEM',
+        enabled: true,
+        agencies: ['*'],
+        kafka: { principal: INBOUND_CLIENT },
+        apiKeys: [{ id: 'k1', sha256: hashApiKey(generateApiKey()) }],
+        rateLimit: { requestsPerMinute: 600, burst: 50 },
+        services: { 'dossier.events': {} },
       },
     ],
   };
@@ -146,7 +160,10 @@ async function postLoad(
 
 /** The lines of a /metrics page whose metric name matches `names`. */
 async function metricLines(url: string, names: RegExp): Promise<string> {
-  const page = String((await getJson(`${url}/metrics`).catch(() => ({ body: '' }))).body);
+  // the gateway's metrics are for operators (the demo client holds the role); the relay's are open
+  const page = String(
+    (await getJson(`${url}/metrics`, { headers: bearer(demoKey) }).catch(() => ({ body: '' }))).body,
+  );
   return page
     .split('\n')
     .filter((line) => names.test(line))
@@ -450,7 +467,7 @@ describe('dossier status pipeline', () => {
         data,
       });
     await producer.send({
-      topic: Topic.DossierInbound,
+      topic: inboundTopic(INBOUND_CLIENT),
       messages: [
         { key: good.dossierCode, value: envelope(good) },
         { key: bad.dossierCode, value: envelope(bad) },
@@ -471,7 +488,7 @@ describe('dossier status pipeline', () => {
       },
     );
     expect(stdout).toContain(bad.dossierCode);
-    expect(stdout).toContain(Topic.DossierInbound);
+    expect(stdout).toContain(inboundTopic(INBOUND_CLIENT));
   }, 120_000);
 });
 

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { createLogger } from '../../libs/observability/src';
-import { initTopics } from '../../libs/messaging/src';
+import { inboundTopic, initTopics } from '../../libs/messaging/src';
+import { ClientRegistry } from '../../libs/security/src';
 import { generateApiKey } from '../../libs/security/src';
 import { startPortalSimulator, PortalSimulator } from '../../apps/simulators/src/portal';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
@@ -51,6 +52,10 @@ export async function startPipelineStack(overrides: Record<string, string> = {})
     partitions: 6,
     replicationFactor: 1,
     proceduresFile: 'deploy/config/procedures.yaml',
+    // the inbound topic of each client of the registry the gateway will load that produces dossier events
+    extra: ClientRegistry.load(overrides.CLIENTS_FILE)
+      .eventProducers()
+      .map((client) => inboundTopic(client.id)),
   });
 
   // its own database too: see ./database.ts

@@ -1,10 +1,13 @@
+import helmet from '@fastify/helmet';
+import { ServerKafka } from '@nestjs/microservices';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@lienthong/observability';
-import { GatewayConfig, loadGatewayConfig } from './gateway.config';
-import { INBOUND_GROUP_ID } from './dossier-events/inbound.consumer';
-import { GatewayModule } from './gateway.module';
 import { connectKafkaConsumers, kafkaMicroserviceOptions } from '@lienthong/messaging';
+import { OpenApiDocument } from './docs/docs.controller';
+import { GatewayConfig, loadGatewayConfig } from './gateway.config';
+import { INBOUND_GROUP_ID, InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
+import { GatewayModule } from './gateway.module';
 
 export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -38,23 +41,26 @@ export async function startGateway(
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
   });
-  SwaggerModule.setup('docs', app, buildOpenApi(app), {
-    jsonDocumentUrl: 'docs/json',
-    ui: false,
-    raw: ['json'],
-  });
-  const consumers = connectKafkaConsumers(
-    app,
+  // Security headers on every answer, errors and 404s included. The docs page loads only its own scripts.
+  await app.register(helmet, { global: true });
+  if (config.docs) app.get(OpenApiDocument).document = buildOpenApi(app);
+  // One handler per producing client's inbound topic; without any, no inbound consumer runs.
+  const server = new ServerKafka(
     kafkaMicroserviceOptions({
       brokers: config.KAFKA_BROKERS,
       clientId: `${config.KAFKA_CLIENT_ID}-gateway-consumer`,
       groupId: INBOUND_GROUP_ID,
       logger,
-    }),
-    { name: 'gateway-inbound', logger },
+    }).options ?? {},
   );
+  const inbound = app.get(InboundDossierEventsConsumer).bind(server);
+  const consumers =
+    inbound.length > 0
+      ? connectKafkaConsumers(app, { strategy: server }, { name: 'gateway-inbound', logger })
+      : undefined;
+  logger.info({ topics: inbound.map((subscription) => subscription.topic) }, 'inbound dossier topics');
   await app.listen(config.PORT, config.HOST);
-  consumers.start();
+  consumers?.start();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
@@ -65,7 +71,7 @@ export async function startGateway(
     config,
     logger,
     close: async () => {
-      consumers.stop();
+      consumers?.stop();
       await app.close();
     },
   };

@@ -8,14 +8,16 @@ import { SecurityModule } from '@lienthong/security';
 import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { AuditSubjectsModule } from './audit-subjects/audit-subjects.module';
 import type { GatewayConfig } from './gateway.config';
-import { DocsController } from './docs/docs.controller';
+import { DocsController, OpenApiDocument } from './docs/docs.controller';
 import { DocumentsModule } from './documents/documents.module';
 import { DossierEventsController } from './dossier-events/dossier-events.controller';
 import { DossierEventsService } from './dossier-events/dossier-events.service';
+import { DossierStateRepository } from './dossier-events/dossier-state.repository';
 import { InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { InfoController } from './info/info.controller';
 import { LookupsModule } from './lookups/lookups.module';
+import { GATEWAY_ROUTE_ACCESS } from './route-access';
 
 @Module({})
 export class GatewayModule {
@@ -53,6 +55,8 @@ export class GatewayModule {
           clientsFile: config.CLIENTS_FILE,
           demoApiKey: config.LGSP_DEMO_API_KEY,
           logger,
+          routes: GATEWAY_ROUTE_ACCESS,
+          dossierDirectory: DossierStateRepository,
         }),
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
@@ -61,14 +65,15 @@ export class GatewayModule {
       ],
       controllers: [
         InfoController,
-        DocsController,
+        ...(config.docs ? [DocsController] : []),
         HealthController,
         MetricsController,
         DossierEventsController,
-        InboundDossierEventsConsumer,
       ],
       providers: [
         DossierEventsService,
+        InboundDossierEventsConsumer,
+        OpenApiDocument,
         {
           provide: READINESS_CHECKS,
           inject: [KafkaHealthIndicator, DatabaseHealthIndicator],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { repoRoot } from '@lienthong/config';
-import { ministryTopic, TOPIC_NAME_PATTERN, TOPICS } from './topics';
+import { inboundTopic, ministryTopic, TOPIC_NAME_PATTERN, TOPICS } from './topics';
 
 describe('topic registry', () => {
   const asyncapi = load(readFileSync(join(repoRoot(), 'contracts', 'asyncapi.yaml'), 'utf8')) as {
@@ -19,8 +19,18 @@ describe('topic registry', () => {
   );
 
   it('documents no topic the registry does not know', () => {
-    const known = new Set<string>([...TOPICS.map((t) => t.name), 'lgsp.dossier.status.v1.{ministry}']);
+    const known = new Set<string>([
+      ...TOPICS.map((t) => t.name),
+      'lgsp.dossier.status.v1.{ministry}',
+      'lgsp.dossier.inbound.v1.{client}',
+    ]);
     expect(addresses.filter((address) => !known.has(address))).toEqual([]);
+  });
+
+  it("names each producing client's inbound topic after it and refuses unsafe ids", () => {
+    expect(inboundTopic('motcua-lao-cai')).toBe('lgsp.dossier.inbound.v1.motcua-lao-cai');
+    expect(() => inboundTopic('Một cửa')).toThrow();
+    expect(() => inboundTopic('')).toThrow();
   });
 
   it('names ministry copies after the canonical topic and refuses unsafe suffixes', () => {

@@ -4,6 +4,7 @@
  * contracts/asyncapi.yaml documents the same topics for consumers outside the project.
  */
 export const Topic = {
+  /** Not a topic itself: the base of each producing client's inbound topic (`inboundTopic`). */
   DossierInbound: 'lgsp.dossier.inbound.v1',
   DossierStatus: 'lgsp.dossier.status.v1',
   DossierStatusRetry: 'lgsp.dossier.status-retry.v1',
@@ -29,13 +30,6 @@ export interface TopicDefinition {
 const DAY = 24 * 60 * 60 * 1000;
 
 export const TOPICS: readonly TopicDefinition[] = [
-  {
-    name: Topic.DossierInbound,
-    description: 'Dossier status events produced by the one-stop system, before validation.',
-    key: 'dossier code',
-    dataSchema: 'dossier-status-event',
-    retentionMs: 7 * DAY,
-  },
   {
     name: Topic.DossierStatus,
     description: 'Validated canonical dossier status events, in order per dossier.',

@@ -5,7 +5,15 @@ import type { PartyRef, ReusableDocument } from '@lienthong/contracts';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { repoRoot } from '@lienthong/config';
 import { counter, createLogger, ProblemException, type AppLogger } from '@lienthong/observability';
-import { ClientRegistry, maskToScope, type AccessScope, type CallContext } from '@lienthong/security';
+import { parseDossierCode } from '@lienthong/domain';
+import {
+  AccessPolicy,
+  ClientRegistry,
+  denial,
+  maskToScope,
+  type AccessScope,
+  type CallContext,
+} from '@lienthong/security';
 import { PkiDirectoryTrust, TrustUnavailableError, type AgencyTrustSource } from './agency-trust';
 import {
   DocumentSignatureError,
@@ -110,6 +118,7 @@ export class DocumentsService implements OnModuleInit {
     private readonly reuse: DocumentReuseRepository,
     private readonly audit: AuditLog,
     private readonly registry: ClientRegistry,
+    private readonly policy: AccessPolicy,
   ) {
     this.logger = (options.logger ?? createLogger({ name: 'lienthong-documents' })).child({
       component: 'reuse-store',
@@ -139,6 +148,7 @@ export class DocumentsService implements OnModuleInit {
     const now = this.now();
     const registration = parseRegistration(body, vietnamDate(now));
     const { document, owner } = registration;
+    await this.requireRegistrationInScope(document, owner, context);
     const notices = [...registration.notices];
     const signature =
       registration.detachedSignature === undefined
@@ -184,6 +194,12 @@ export class DocumentsService implements OnModuleInit {
       throw error;
     }
     registered.inc({ signature: signature ? 'VALID' : 'ABSENT' });
+    await this.recordDocument(context, 'documents.register', {
+      subject: { kind: 'DOCUMENT', identifier: row.id },
+      relatedSubjects: [ownerSubject(owner)],
+      dossierCode: document.dossierCode,
+      outcome: 'OK',
+    });
     return {
       id: row.id,
       status: row.status,
@@ -321,11 +337,13 @@ export class DocumentsService implements OnModuleInit {
           { documentStatus: row.status },
         );
       }
+      await this.requireDocumentInScope(row, context);
       if (revocation.supersededBy) {
         const successor = locked.get(revocation.supersededBy);
         if (!successor || successor.status !== 'ACTIVE') {
           throw this.successorProblem('supersededBy must name an active document of the reuse store');
         }
+        await this.requireDocumentInScope(successor, context);
         if (successor.owner_key_id !== row.owner_key_id) {
           throw this.successorProblem(
             'the two documents were registered under different subject keys; search for their owner once ' +
@@ -342,6 +360,12 @@ export class DocumentsService implements OnModuleInit {
         at: this.now(),
         by: context.caller.clientId,
       });
+      await this.recordDocument(context, 'documents.revoke', {
+        subject: { kind: 'DOCUMENT', identifier: updated.id },
+        dossierCode: updated.dossier_code ?? undefined,
+        outcome: 'OK',
+        outcomeCode: updated.status,
+      });
       return {
         id: updated.id,
         status: updated.status,
@@ -354,6 +378,80 @@ export class DocumentsService implements OnModuleInit {
   }
 
   // -------------------------------------------------------------------------------------------------
+
+  /**
+   * A client registers documents of its own agencies only: the issuing agency, and the dossier the
+   * document resolves, must be in its scope. Refusals are 403 AGENCY_NOT_ALLOWED, audited as DENIED.
+   */
+  private async requireRegistrationInScope(
+    document: DocumentDescription,
+    owner: DocumentOwner,
+    context: RequestContext,
+  ): Promise<void> {
+    const agency = document.issuingAgency.agencyCode;
+    const dossierAgency =
+      document.dossierCode !== undefined ? parseDossierCode(document.dossierCode)?.agencyCode : undefined;
+    const refused =
+      agency !== undefined && !this.policy.agencyAllowed(context.caller.clientId, agency)
+        ? `The issuing agency ${agency}`
+        : dossierAgency !== undefined && !this.policy.agencyAllowed(context.caller.clientId, dossierAgency)
+          ? `The agency of dossier ${document.dossierCode}`
+          : undefined;
+    if (!refused) return;
+    await this.recordDocument(context, 'documents.register', {
+      subject: { kind: 'DOCUMENT' },
+      relatedSubjects: [ownerSubject(owner)],
+      dossierCode: document.dossierCode,
+      outcome: 'DENIED',
+      outcomeCode: 'AGENCY_NOT_ALLOWED',
+    });
+    throw denial(
+      'AGENCY_NOT_ALLOWED',
+      `${refused} is not one of the agencies client "${context.caller.clientId}" acts for.`,
+    );
+  }
+
+  /**
+   * A document may be revoked (or named as the successor) by a client of its issuing agency; one
+   * registered without an agency code, only by the client that registered it.
+   */
+  private async requireDocumentInScope(row: DocumentRow, context: RequestContext): Promise<void> {
+    const clientId = context.caller.clientId;
+    const allowed =
+      row.issuing_agency_code !== null
+        ? this.policy.agencyAllowed(clientId, row.issuing_agency_code)
+        : row.registered_by === clientId;
+    if (allowed) return;
+    await this.recordDocument(context, 'documents.revoke', {
+      subject: { kind: 'DOCUMENT', identifier: row.id },
+      dossierCode: row.dossier_code ?? undefined,
+      outcome: 'DENIED',
+      outcomeCode: 'AGENCY_NOT_ALLOWED',
+    });
+    throw denial(
+      'AGENCY_NOT_ALLOWED',
+      row.issuing_agency_code !== null
+        ? `The document was issued by an agency client "${clientId}" does not act for.`
+        : `The document names no issuing agency code; only the client that registered it may revoke it.`,
+    );
+  }
+
+  private async recordDocument(
+    context: RequestContext,
+    service: 'documents.register' | 'documents.revoke',
+    result: Pick<AuditEntry, 'subject' | 'relatedSubjects' | 'dossierCode' | 'outcome' | 'outcomeCode'>,
+  ): Promise<void> {
+    await this.audit.record({
+      requestId: context.requestId,
+      clientId: context.caller.clientId,
+      credentialId: context.caller.credentialId,
+      service,
+      purpose: context.access.purpose,
+      legalBasis: context.access.legalBasis,
+      upstream: 'reuse-store',
+      ...result,
+    });
+  }
 
   private verifySignature(
     signature: string,

@@ -11,11 +11,14 @@ import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { dump } from 'js-yaml';
 import type { Message } from 'kafkajs';
+import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
 import { EventProducer, Outbox, Topic } from '@lienthong/messaging';
 import { createHttpApp, createLogger } from '@lienthong/observability';
-import { generateApiKey, SecurityModule } from '@lienthong/security';
-import { PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
+import { generateApiKey, hashApiKey, SecurityModule } from '@lienthong/security';
+import { Database, PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
+import { EXAMPLE_SUBJECT_KEY } from '../../../../libs/audit/src/testing/audit-fixtures';
+import { AuditLog } from '@lienthong/audit';
 import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
 import { buildOpenApi } from '../bootstrap';
 import { DossierEventsController } from './dossier-events.controller';
@@ -23,6 +26,8 @@ import { DossierEventsService } from './dossier-events.service';
 
 const logger = createLogger({ name: 'dossier-events-spec', level: 'silent' });
 const AGENCY = '000.17.22.H56';
+/** A one-stop system of another province (H29): none of AGENCY's dossiers are its business. */
+const OTHER_KEY = generateApiKey();
 
 /** What Kafka would have received, by topic. */
 const published: { topic: string; message: Message }[] = [];
@@ -53,11 +58,11 @@ class KafkaInMemoryModule {}
 let dossiers = 0;
 const newDossier = () => ++dossiers;
 
-function event(status: string, dossier: number, minutes = 0) {
+function event(status: string, dossier: number, minutes = 0, agency = AGENCY) {
   return {
     eventId: randomUUID(),
-    dossierCode: `${AGENCY}-261120-${String(dossier).padStart(4, '0')}`,
-    agencyCode: AGENCY,
+    dossierCode: `${agency}-261120-${String(dossier).padStart(4, '0')}`,
+    agencyCode: agency,
     procedureCode: '1.001193',
     status,
     occurredAt: new Date(Date.parse('2026-11-20T09:00:00+07:00') + minutes * 60_000).toISOString(),
@@ -72,7 +77,17 @@ describe('dossier events: access', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lienthong-dossier-events-'));
-    const document = testClientsDocument() as { clients: { rateLimit?: object }[] };
+    const document = testClientsDocument();
+    document.clients.push({
+      id: 'motcua-ha-noi',
+      name: 'Hệ thống một cửa Hà Nội (test)',
+      kind: 'ONE_STOP_SYSTEM',
+      enabled: true,
+      agencies: ['000.*.*.H29'],
+      apiKeys: [{ id: 'k1', sha256: hashApiKey(OTHER_KEY) }],
+      rateLimit: { requestsPerMinute: 600, burst: 20 },
+      services: { 'dossier.events': {} },
+    });
     // Rate limits are not what this suite is about.
     for (const client of document.clients) client.rateLimit = { requestsPerMinute: 6000, burst: 1000 };
     writeFileSync(join(dir, 'clients.yaml'), dump(document));
@@ -82,6 +97,7 @@ describe('dossier events: access', () => {
         StorageModule.forRoot({ pgliteDir: PGLITE_MEMORY, migrate: true }),
         SecurityModule.forRoot({ clientsFile: join(dir, 'clients.yaml'), now: () => NOW }),
         KafkaInMemoryModule,
+        AuditModule.forRoot({ subjectKey: EXAMPLE_SUBJECT_KEY, publisher: false }),
       ],
       controllers: [DossierEventsController],
       providers: [DossierEventsService],
@@ -179,6 +195,107 @@ describe('dossier events: access', () => {
     // Credentials are checked before the code: an anonymous caller learns nothing about it.
     const malformed = await dossier('not-a-code');
     expect([malformed.statusCode, malformed.json().code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  /** The audit records of one client, newest last. */
+  async function auditOf(clientId: string) {
+    await app.get(AuditLog).flush();
+    return app
+      .get(Database)
+      .query<{ service: string; dossier_code: string | null; outcome: string; outcome_code: string | null }>(
+        `SELECT service, dossier_code, outcome, outcome_code FROM audit_record WHERE client_id = $1 ORDER BY seq`,
+        [clientId],
+      );
+  }
+
+  it("refuses another agency's events and reads with 403, keeps nothing, and audits each refusal", async () => {
+    const ours = event('SUBMITTED', newDossier());
+    expect((await post(ours, KEYS.oneStop)).statusCode).toBe(202);
+
+    // an event of an agency outside the client's scope, alone or in a batch
+    const foreign = event('SUBMITTED', newDossier());
+    const single = await post(foreign, OTHER_KEY);
+    expect([single.statusCode, single.json().code]).toEqual([403, 'AGENCY_NOT_ALLOWED']);
+    const batch = await post({ events: [event('SUBMITTED', newDossier())] }, OTHER_KEY);
+    expect([batch.statusCode, batch.json().code]).toEqual([403, 'BATCH_REJECTED']);
+    expect(batch.json().results[0]).toMatchObject({ outcome: 'REJECTED', code: 'AGENCY_NOT_ALLOWED' });
+
+    // a stored dossier of our agency cannot be taken over by naming the client's own agency
+    const takeover = { ...event('RECEIVED', 0, 5, '000.17.22.H29'), dossierCode: ours.dossierCode };
+    const moved = await post(takeover, OTHER_KEY);
+    expect([moved.statusCode, moved.json().code]).toEqual([403, 'AGENCY_NOT_ALLOWED']);
+
+    // nor read, nor probed for existence
+    const read = await dossier(ours.dossierCode, OTHER_KEY);
+    expect([read.statusCode, read.json().code]).toEqual([403, 'AGENCY_NOT_ALLOWED']);
+    expect(JSON.stringify(read.json())).not.toContain(ours.eventId);
+    const unknown = await dossier(`${AGENCY}-261120-9999`, OTHER_KEY);
+    expect([unknown.statusCode, unknown.json().code]).toEqual([403, 'AGENCY_NOT_ALLOWED']);
+
+    expect(publishedIds()).not.toContain(foreign.eventId);
+    expect(publishedIds()).not.toContain(takeover.eventId);
+    const after = await dossier(ours.dossierCode, KEYS.oneStop);
+    expect(after.json()).toMatchObject({ agencyCode: AGENCY, status: 'SUBMITTED' });
+
+    expect(await auditOf('motcua-ha-noi')).toEqual([
+      {
+        service: 'dossier.events',
+        dossier_code: foreign.dossierCode,
+        outcome: 'DENIED',
+        outcome_code: 'AGENCY_NOT_ALLOWED',
+      },
+      expect.objectContaining({
+        service: 'dossier.events',
+        outcome: 'DENIED',
+        outcome_code: 'AGENCY_NOT_ALLOWED',
+      }),
+      {
+        service: 'dossier.events',
+        dossier_code: ours.dossierCode,
+        outcome: 'DENIED',
+        outcome_code: 'AGENCY_NOT_ALLOWED',
+      },
+      {
+        service: 'dossier.read',
+        dossier_code: ours.dossierCode,
+        outcome: 'DENIED',
+        outcome_code: 'AGENCY_NOT_ALLOWED',
+      },
+      {
+        service: 'dossier.read',
+        dossier_code: `${AGENCY}-261120-9999`,
+        outcome: 'DENIED',
+        outcome_code: 'AGENCY_NOT_ALLOWED',
+      },
+    ]);
+  });
+
+  it('never moves a dossier to another agency, even one the client also acts for', async () => {
+    const first = event('SUBMITTED', newDossier());
+    expect((await post(first, KEYS.oneStop)).statusCode).toBe(202);
+    // motcua acts for H56 and H41
+    const move = { ...event('RECEIVED', 0, 5, '000.17.22.H41'), dossierCode: first.dossierCode };
+    const moved = await post(move, KEYS.oneStop);
+    expect([moved.statusCode, moved.json().code]).toEqual([403, 'DOSSIER_AGENCY_CHANGE']);
+    const read = await dossier(first.dossierCode, KEYS.oneStop);
+    expect(read.json()).toMatchObject({ agencyCode: AGENCY, status: 'SUBMITTED' });
+    expect(await auditOf('motcua')).toEqual(
+      expect.arrayContaining([
+        {
+          service: 'dossier.events',
+          dossier_code: first.dossierCode,
+          outcome: 'OK',
+          outcome_code: 'ACCEPTED',
+        },
+        {
+          service: 'dossier.events',
+          dossier_code: first.dossierCode,
+          outcome: 'DENIED',
+          outcome_code: 'DOSSIER_AGENCY_CHANGE',
+        },
+        { service: 'dossier.read', dossier_code: first.dossierCode, outcome: 'OK', outcome_code: null },
+      ]),
+    );
   });
 
   it('declares bearer authentication and the refusals in the OpenAPI document', () => {

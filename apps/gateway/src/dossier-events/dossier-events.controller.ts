@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { validateDossierCode } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
-import { RequiresService } from '@lienthong/security';
-import { DossierEventsService, IngestResult, MAX_BATCH } from './dossier-events.service';
+import { CurrentCall, RequiresService, type CallContext } from '@lienthong/security';
+import { DossierEventsService, IngestResult, MAX_BATCH, SCOPE_REFUSALS } from './dossier-events.service';
 
 const EVENT_SCHEMA_NOTE =
   'A dossier status event as in contracts/schemas/dossier-status-event.v1.json: eventId (UUID, the idempotency key), ' +
@@ -12,8 +12,9 @@ const EVENT_SCHEMA_NOTE =
 
 /**
  * Dossier status events over HTTP, for registered one-stop systems only: both routes are the service
- * `dossier.events` of the client registry. Events produced to the inbound topic are governed by the
- * broker's ACLs instead (InboundDossierEventsConsumer).
+ * `dossier.events` of the client registry, and each event, like each dossier read, must be of the
+ * client's agencies. Events produced to a client's inbound topic take the same checks
+ * (InboundDossierEventsConsumer).
  */
 @ApiTags('dossiers')
 @ApiBearerAuth()
@@ -31,7 +32,9 @@ export class DossierEventsController {
       "the status machine, no event older than the dossier's last accepted one) and published to " +
       '`lgsp.dossier.status.v1` keyed by dossier code. A repeated eventId returns the original outcome marked ' +
       'DUPLICATE and publishes nothing. In a batch, bad events are refused one by one and the good ones accepted. ' +
-      'Only clients granted the service `dossier.events` may post; no purpose is needed.',
+      "Only clients granted the service `dossier.events` may post; no purpose is needed. Each event's " +
+      "`agencyCode` must be one of the client's agencies (AGENCY_NOT_ALLOWED), and an event never moves a " +
+      'dossier to another agency (DOSSIER_AGENCY_CHANGE).',
   })
   @ApiBody({
     schema: {
@@ -51,7 +54,12 @@ export class DossierEventsController {
     description: 'problem+json: the body or an event is malformed (per-event reasons)',
   })
   @ApiResponse({ status: 401, description: 'problem+json UNAUTHENTICATED or INVALID_CREDENTIALS' })
-  @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED' })
+  @ApiResponse({
+    status: 403,
+    description:
+      'problem+json SERVICE_NOT_ALLOWED, AGENCY_NOT_ALLOWED or DOSSIER_AGENCY_CHANGE (a batch: every refusal ' +
+      'was one of these; `results` lists each event)',
+  })
   @ApiResponse({ status: 413, description: 'problem+json BATCH_TOO_LARGE' })
   @ApiResponse({
     status: 422,
@@ -60,19 +68,29 @@ export class DossierEventsController {
   @ApiResponse({ status: 429, description: 'problem+json RATE_LIMITED' })
   async post(
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @CurrentCall() call: CallContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { items, batch } = this.itemsOf(body);
-    const result = await this.service.ingest(items, { requestId: String(request.id), path: 'http' });
+    const result = await this.service.ingest(items, {
+      requestId: call.requestId,
+      path: 'http',
+      clientId: call.caller.clientId,
+      credentialId: call.caller.credentialId,
+    });
     if (!batch) {
       const [outcome] = result.results;
       if (outcome.outcome === 'REJECTED') {
         const schemaLike = outcome.code === 'INVALID_EVENT' || outcome.code === 'INVALID_IDENTIFIER';
+        const forbidden = SCOPE_REFUSALS.has(outcome.code);
         throw new ProblemException(
-          schemaLike ? 400 : 422,
+          schemaLike ? 400 : forbidden ? 403 : 422,
           outcome.code,
-          schemaLike ? 'Invalid dossier event' : 'Dossier event refused',
+          schemaLike
+            ? 'Invalid dossier event'
+            : forbidden
+              ? 'Dossier event not allowed'
+              : 'Dossier event refused',
           outcome.errors.map((e) => e.message).join('; '),
           outcome.errors,
           {},
@@ -86,8 +104,9 @@ export class DossierEventsController {
       const onlyShape = result.results.every(
         (r) => r.outcome !== 'REJECTED' || r.code === 'INVALID_EVENT' || r.code === 'INVALID_IDENTIFIER',
       );
+      const onlyScope = result.results.every((r) => r.outcome !== 'REJECTED' || SCOPE_REFUSALS.has(r.code));
       throw new ProblemException(
-        onlyShape ? 400 : 422,
+        onlyShape ? 400 : onlyScope ? 403 : 422,
         result.accepted + result.duplicates > 0 ? 'BATCH_PARTIALLY_REJECTED' : 'BATCH_REJECTED',
         'Some dossier events were refused',
         `${result.rejected} of ${items.length} events refused; ${result.accepted} accepted, ${result.duplicates} duplicates. See results.`,
@@ -112,10 +131,14 @@ export class DossierEventsController {
   @ApiParam({ name: 'dossierCode', example: '000.17.22.H56-261031-0007' })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_DOSSIER_CODE' })
   @ApiResponse({ status: 401, description: 'problem+json UNAUTHENTICATED or INVALID_CREDENTIALS' })
-  @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED' })
+  @ApiResponse({
+    status: 403,
+    description:
+      "problem+json SERVICE_NOT_ALLOWED, or AGENCY_NOT_ALLOWED (not a dossier of the client's agencies)",
+  })
   @ApiResponse({ status: 404, description: 'problem+json DOSSIER_NOT_FOUND' })
   @ApiResponse({ status: 429, description: 'problem+json RATE_LIMITED' })
-  async dossier(@Param('dossierCode') dossierCode: string) {
+  async dossier(@Param('dossierCode') dossierCode: string, @CurrentCall() call: CallContext) {
     const check = validateDossierCode(dossierCode);
     if (!check.valid) {
       throw new ProblemException(
@@ -126,7 +149,11 @@ export class DossierEventsController {
         check.errors.map((e) => ({ path: '/dossierCode', code: e.code, message: e.message })),
       );
     }
-    const dossier = await this.service.dossier(dossierCode);
+    const dossier = await this.service.dossierFor(dossierCode, {
+      requestId: call.requestId,
+      clientId: call.caller.clientId,
+      credentialId: call.caller.credentialId,
+    });
     if (!dossier)
       throw new ProblemException(
         404,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Message } from 'kafkajs';
+import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import {
   canTransition,
@@ -10,7 +11,8 @@ import {
   validateDossierCode,
 } from '@lienthong/domain';
 import { createEvent, EventProducer, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
-import { counter, histogram, LATENCY_BUCKETS } from '@lienthong/observability';
+import { counter, createLogger, histogram, LATENCY_BUCKETS } from '@lienthong/observability';
+import { AccessPolicy, denial } from '@lienthong/security';
 import { Database, Queryable } from '@lienthong/storage';
 
 export const DOSSIER_STATUS_EVENT_TYPE = 'vn.lienthong.dossier.status.v1';
@@ -43,6 +45,18 @@ export type EventOutcome =
       errors: EventIssue[];
     };
 
+/** Rejection codes that mean the caller may not do this (403), as opposed to a bad or untimely event. */
+export const SCOPE_REFUSALS: ReadonlySet<string> = new Set(['AGENCY_NOT_ALLOWED', 'DOSSIER_AGENCY_CHANGE']);
+
+/** Who posts: the client (its agencies decide what it may post) and the exchange. */
+export interface IngestContext {
+  requestId: string;
+  path: 'http' | 'kafka';
+  clientId: string;
+  /** API key id or certificate fingerprint; absent on the Kafka path (the topic names the client). */
+  credentialId?: string;
+}
+
 export interface IngestResult {
   results: EventOutcome[];
   accepted: number;
@@ -68,6 +82,7 @@ const queuedToOutbox = counter({
 
 interface DossierRow {
   dossier_code: string;
+  agency_code: string;
   status: DossierStatus;
   last_occurred_at: Date;
   event_count: number;
@@ -111,22 +126,38 @@ function checkShape(value: unknown): { event?: DossierStatusEvent; code?: string
 export class DossierEventsService {
   private directFailedAt = 0;
 
+  private readonly logger = createLogger({ name: 'dossier-events' });
+
   constructor(
     private readonly database: Database,
     private readonly producer: EventProducer,
     private readonly outbox: Outbox,
+    private readonly policy: AccessPolicy,
+    private readonly audit: AuditLog,
   ) {}
 
-  async ingest(
-    items: unknown[],
-    context: { requestId: string; path: 'http' | 'kafka' },
-  ): Promise<IngestResult> {
+  async ingest(items: unknown[], context: IngestContext): Promise<IngestResult> {
     const stop = ingestDuration.startTimer({ path: context.path });
     const results: EventOutcome[] = new Array(items.length);
     const candidates: Candidate[] = [];
     items.forEach((item, index) => {
       const { event, code, errors } = checkShape(item);
-      if (event) {
+      if (event && !this.policy.agencyAllowed(context.clientId, event.agencyCode)) {
+        results[index] = {
+          index,
+          eventId: event.eventId,
+          dossierCode: event.dossierCode,
+          outcome: 'REJECTED',
+          code: 'AGENCY_NOT_ALLOWED',
+          errors: [
+            {
+              path: '/agencyCode',
+              code: 'AGENCY_NOT_ALLOWED',
+              message: `agency ${event.agencyCode} is not one of the agencies client "${context.clientId}" acts for`,
+            },
+          ],
+        };
+      } else if (event) {
         candidates.push({ index, event });
       } else {
         const raw = (item ?? {}) as Partial<DossierStatusEvent>;
@@ -144,6 +175,7 @@ export class DossierEventsService {
     });
     if (candidates.length) await this.record(candidates, results, context);
     stop();
+    this.auditIngest(results, context);
     const summary = { results, accepted: 0, duplicates: 0, rejected: 0 };
     for (const result of results) {
       if (result.outcome === 'ACCEPTED') summary.accepted++;
@@ -158,7 +190,7 @@ export class DossierEventsService {
     return summary;
   }
 
-  private async record(candidates: Candidate[], results: EventOutcome[], context: { requestId: string }) {
+  private async record(candidates: Candidate[], results: EventOutcome[], context: IngestContext) {
     const codes = [...new Set(candidates.map((c) => c.event.dossierCode))].sort();
     await this.database.transaction(async (tx) => {
       const states = await this.lockDossiers(tx, codes);
@@ -178,7 +210,7 @@ export class DossierEventsService {
           continue;
         }
         const state = states.get(event.dossierCode);
-        const refusal = this.refusal(state, event);
+        const refusal = this.agencyRefusal(state, event, context.clientId) ?? this.refusal(state, event);
         if (refusal) {
           results[index] = {
             index,
@@ -193,6 +225,7 @@ export class DossierEventsService {
         const seq = (state?.event_count ?? 0) + 1;
         states.set(event.dossierCode, {
           dossier_code: event.dossierCode,
+          agency_code: event.agencyCode,
           status: event.status as DossierStatus,
           last_occurred_at: new Date(event.occurredAt),
           event_count: seq,
@@ -216,6 +249,27 @@ export class DossierEventsService {
     });
   }
 
+  /** A stored dossier stays with its agency, and only a client of that agency may post to it. */
+  private agencyRefusal(
+    state: DossierRow | undefined,
+    event: DossierStatusEvent,
+    clientId: string,
+  ): EventIssue | undefined {
+    if (!state || state.agency_code === event.agencyCode) return undefined;
+    if (!this.policy.agencyAllowed(clientId, state.agency_code)) {
+      return {
+        path: '/dossierCode',
+        code: 'AGENCY_NOT_ALLOWED',
+        message: `the dossier belongs to an agency client "${clientId}" does not act for`,
+      };
+    }
+    return {
+      path: '/agencyCode',
+      code: 'DOSSIER_AGENCY_CHANGE',
+      message: `the dossier belongs to agency ${state.agency_code}; an event cannot move it to another agency`,
+    };
+  }
+
   private refusal(state: DossierRow | undefined, event: DossierStatusEvent): EventIssue | undefined {
     if (state && new Date(event.occurredAt).getTime() < state.last_occurred_at.getTime()) {
       return {
@@ -237,7 +291,7 @@ export class DossierEventsService {
 
   private async lockDossiers(tx: Queryable, codes: string[]): Promise<Map<string, DossierRow>> {
     const rows = await tx.query<DossierRow>(
-      `SELECT dossier_code, status, last_occurred_at, event_count FROM dossier_state
+      `SELECT dossier_code, agency_code, status, last_occurred_at, event_count FROM dossier_state
         WHERE dossier_code IN (SELECT jsonb_array_elements_text($1::jsonb))
         ORDER BY dossier_code FOR UPDATE`,
       [JSON.stringify(codes)],
@@ -347,6 +401,93 @@ export class DossierEventsService {
     queuedToOutbox.inc(messages.length);
     void this.outbox.drain().catch(() => undefined);
     return true;
+  }
+
+  /**
+   * A dossier as the caller may see it: 403 AGENCY_NOT_ALLOWED when the stored dossier (or, for one not
+   * known, the agency part of its code) is not of the caller's agencies, so another agency's dossiers
+   * cannot even be probed for existence. The read is audited either way.
+   */
+  async dossierFor(dossierCode: string, reader: Omit<IngestContext, 'path'>) {
+    const dossier = await this.dossier(dossierCode);
+    const agency = dossier?.agencyCode ?? parseDossierCode(dossierCode)?.agencyCode ?? '';
+    const allowed = this.policy.agencyAllowed(reader.clientId, agency);
+    this.audited({
+      requestId: reader.requestId,
+      clientId: reader.clientId,
+      credentialId: reader.credentialId,
+      service: 'dossier.read',
+      dossierCode,
+      subject: { kind: 'DOSSIER', identifier: dossierCode },
+      outcome: !allowed ? 'DENIED' : dossier ? 'OK' : 'NOT_FOUND',
+      ...(!allowed ? { outcomeCode: 'AGENCY_NOT_ALLOWED' } : {}),
+      upstream: 'dossier-store',
+    });
+    if (!allowed) {
+      throw denial(
+        'AGENCY_NOT_ALLOWED',
+        `Dossier ${dossierCode} is not of an agency client "${reader.clientId}" acts for.`,
+      );
+    }
+    return dossier;
+  }
+
+  /**
+   * The audit of one ingest request, kept off the hot path: one record for what was accepted (or
+   * repeated), naming the dossier when there is one (the events themselves carry the request id), and
+   * one per refused event with its reason. Scope refusals are DENIED, the others INVALID.
+   */
+  private auditIngest(results: readonly EventOutcome[], context: IngestContext): void {
+    const base = {
+      requestId: context.requestId,
+      clientId: context.clientId,
+      credentialId: context.credentialId,
+      service: 'dossier.events',
+      upstream: 'dossier-store' as const,
+    };
+    const taken = results.filter((result) => result.outcome !== 'REJECTED');
+    if (taken.length > 0) {
+      const dossiers = new Set(taken.map((result) => result.dossierCode));
+      const [only] = dossiers;
+      const single = dossiers.size === 1 && only !== undefined ? only : undefined;
+      this.audited({
+        ...base,
+        ...(single ? { dossierCode: single } : {}),
+        subject: single ? { kind: 'DOSSIER', identifier: single } : { kind: 'DOSSIER' },
+        outcome: 'OK',
+        outcomeCode: taken.some((result) => result.outcome === 'ACCEPTED') ? 'ACCEPTED' : 'DUPLICATE',
+      });
+    }
+    for (const result of results) {
+      if (result.outcome !== 'REJECTED') continue;
+      const dossierCode =
+        result.dossierCode !== undefined && validateDossierCode(result.dossierCode).valid
+          ? result.dossierCode
+          : undefined;
+      this.audited({
+        ...base,
+        ...(dossierCode ? { dossierCode } : {}),
+        subject: dossierCode ? { kind: 'DOSSIER', identifier: dossierCode } : { kind: 'DOSSIER' },
+        outcome: SCOPE_REFUSALS.has(result.code) ? 'DENIED' : 'INVALID',
+        outcomeCode: result.code,
+      });
+    }
+  }
+
+  /** Queued, never awaited: the audit log writes in batches; an entry it refuses is logged, not thrown. */
+  private audited(entry: AuditEntry): void {
+    try {
+      void this.audit.record(entry).catch((error: unknown) => this.auditFailed(entry, error));
+    } catch (error) {
+      this.auditFailed(entry, error);
+    }
+  }
+
+  private auditFailed(entry: AuditEntry, error: unknown): void {
+    this.logger.error(
+      { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
+      'dossier audit entry not recorded',
+    );
   }
 
   async dossier(dossierCode: string) {

@@ -1,24 +1,56 @@
-import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
-import { PermanentError, ReliableConsumer, Topic } from '@lienthong/messaging';
+import { Injectable } from '@nestjs/common';
+import type { KafkaContext, ServerKafka } from '@nestjs/microservices';
+import { inboundTopic, PermanentError, ReliableConsumer } from '@lienthong/messaging';
+import { ClientRegistry } from '@lienthong/security';
 import { DossierEventsService } from './dossier-events.service';
 
 export const INBOUND_GROUP_ID = 'lienthong-gateway-inbound';
 
+/** One producing client's inbound topic. */
+export interface InboundSubscription {
+  topic: string;
+  clientId: string;
+}
+
 /**
- * Dossier status events the one-stop system produces to `lgsp.dossier.inbound.v1` (CloudEvents whose
- * data is the event) take the same validation and publication as the HTTP path. A refused event goes to
- * the dead-letter topic with its reason.
+ * Dossier status events a one-stop system produces to its own inbound topic
+ * (`lgsp.dossier.inbound.v1.<client id>`, CloudEvents whose data is the event) take the same validation,
+ * agency scope and publication as the HTTP path. Kafka does not say who produced a record, so the topic
+ * names the client: only that client's principal may write it (broker ACLs), and its events must be of
+ * that client's agencies. A refused event goes to the dead-letter topic with its reason, and is audited.
+ *
+ * The topics come from the client registry, so handlers are added to the Kafka server at start rather
+ * than declared with `@EventPattern` (which takes fixed names).
  */
-@Controller()
+@Injectable()
 export class InboundDossierEventsConsumer {
   constructor(
     private readonly consumer: ReliableConsumer,
     private readonly service: DossierEventsService,
+    private readonly registry: ClientRegistry,
   ) {}
 
-  @EventPattern(Topic.DossierInbound)
-  handle(@Ctx() context: KafkaContext): Promise<void> {
+  /** Every enabled client with a Kafka principal and the dossier.events grant, with its topic. */
+  subscriptions(): InboundSubscription[] {
+    return this.registry
+      .eventProducers()
+      .map((client) => ({ topic: inboundTopic(client.id), clientId: client.id }));
+  }
+
+  /** Adds a handler per producing client's topic to `server`; returns the subscriptions. */
+  bind(server: ServerKafka): InboundSubscription[] {
+    const subscriptions = this.subscriptions();
+    for (const { topic, clientId } of subscriptions) {
+      server.addHandler(
+        topic,
+        (_data: unknown, context: KafkaContext) => this.handle(context, clientId),
+        true,
+      );
+    }
+    return subscriptions;
+  }
+
+  handle(context: KafkaContext, clientId: string): Promise<void> {
     return this.consumer.process(
       context,
       { group: INBOUND_GROUP_ID },
@@ -26,6 +58,7 @@ export class InboundDossierEventsConsumer {
         const result = await this.service.ingest([event.data], {
           requestId: requestId ?? `kafka-${partition}-${offset}`,
           path: 'kafka',
+          clientId,
         });
         const [outcome] = result.results;
         if (outcome.outcome === 'REJECTED') {

@@ -6,7 +6,7 @@ import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@
 import { connectKafkaConsumers, kafkaMicroserviceOptions } from '@lienthong/messaging';
 import { OpenApiDocument } from './docs/docs.controller';
 import { GatewayConfig, loadGatewayConfig } from './gateway.config';
-import { INBOUND_GROUP_ID, InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
+import { inboundGroupId, InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
 import { GatewayModule } from './gateway.module';
 
 export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
@@ -45,15 +45,16 @@ export async function startGateway(
   await app.register(helmet, { global: true });
   if (config.docs) app.get(OpenApiDocument).document = buildOpenApi(app);
   // One handler per producing client's inbound topic; without any, no inbound consumer runs.
+  const group = inboundGroupId(config.KAFKA_CLIENT_ID);
   const server = new ServerKafka(
     kafkaMicroserviceOptions({
       brokers: config.KAFKA_BROKERS,
       clientId: `${config.KAFKA_CLIENT_ID}-gateway-consumer`,
-      groupId: INBOUND_GROUP_ID,
+      groupId: group,
       logger,
     }).options ?? {},
   );
-  const inbound = app.get(InboundDossierEventsConsumer).bind(server);
+  const inbound = app.get(InboundDossierEventsConsumer).bind(server, group);
   const consumers =
     inbound.length > 0
       ? connectKafkaConsumers(app, { strategy: server }, { name: 'gateway-inbound', logger })

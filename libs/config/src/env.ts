@@ -33,7 +33,8 @@ export const ENV_VARS = [
     type: 'string',
     default: 'lienthong',
     apps: SERVICES,
-    description: 'Client id prefix reported to Kafka; each app appends its own name.',
+    description:
+      "Client id prefix reported to Kafka; each app appends its own name. Also names the gateway's inbound consumer group (`<prefix>-gateway-inbound`).",
   },
   {
     name: 'KAFKA_PARTITIONS',

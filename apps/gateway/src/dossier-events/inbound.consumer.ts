@@ -4,7 +4,10 @@ import { inboundTopic, PermanentError, ReliableConsumer } from '@lienthong/messa
 import { ClientRegistry } from '@lienthong/security';
 import { DossierEventsService } from './dossier-events.service';
 
-export const INBOUND_GROUP_ID = 'lienthong-gateway-inbound';
+/** The inbound consumer group: `<KAFKA_CLIENT_ID>-gateway-inbound` (`lienthong-gateway-inbound` by default). */
+export function inboundGroupId(kafkaClientId: string): string {
+  return `${kafkaClientId}-gateway-inbound`;
+}
 
 /** One producing client's inbound topic. */
 export interface InboundSubscription {
@@ -37,37 +40,33 @@ export class InboundDossierEventsConsumer {
       .map((client) => ({ topic: inboundTopic(client.id), clientId: client.id }));
   }
 
-  /** Adds a handler per producing client's topic to `server`; returns the subscriptions. */
-  bind(server: ServerKafka): InboundSubscription[] {
+  /** Adds a handler per producing client's topic to `server` (of consumer group `group`). */
+  bind(server: ServerKafka, group: string): InboundSubscription[] {
     const subscriptions = this.subscriptions();
     for (const { topic, clientId } of subscriptions) {
       server.addHandler(
         topic,
-        (_data: unknown, context: KafkaContext) => this.handle(context, clientId),
+        (_data: unknown, context: KafkaContext) => this.handle(context, clientId, group),
         true,
       );
     }
     return subscriptions;
   }
 
-  handle(context: KafkaContext, clientId: string): Promise<void> {
-    return this.consumer.process(
-      context,
-      { group: INBOUND_GROUP_ID },
-      async ({ event, requestId, offset, partition }) => {
-        const result = await this.service.ingest([event.data], {
-          requestId: requestId ?? `kafka-${partition}-${offset}`,
-          path: 'kafka',
-          clientId,
-        });
-        const [outcome] = result.results;
-        if (outcome.outcome === 'REJECTED') {
-          throw new PermanentError(
-            outcome.code,
-            outcome.errors.map((error) => `${error.path} ${error.code}: ${error.message}`).join('; '),
-          );
-        }
-      },
-    );
+  handle(context: KafkaContext, clientId: string, group: string): Promise<void> {
+    return this.consumer.process(context, { group }, async ({ event, requestId, offset, partition }) => {
+      const result = await this.service.ingest([event.data], {
+        requestId: requestId ?? `kafka-${partition}-${offset}`,
+        path: 'kafka',
+        clientId,
+      });
+      const [outcome] = result.results;
+      if (outcome.outcome === 'REJECTED') {
+        throw new PermanentError(
+          outcome.code,
+          outcome.errors.map((error) => `${error.path} ${error.code}: ${error.message}`).join('; '),
+        );
+      }
+    });
   }
 }

@@ -30,6 +30,7 @@ const KEYS = {
   oneStop: `lt_${randomBytes(32).toString('base64url')}`,
   construction: `lt_${randomBytes(32).toString('base64url')}`,
   ministry: `lt_${randomBytes(32).toString('base64url')}`,
+  operator: `lt_${randomBytes(32).toString('base64url')}`,
 };
 
 /** The construction department sees what was issued, by whom and until when; not whose or where it is. */
@@ -41,6 +42,8 @@ function clientsDocument() {
     name: `${id} (test)`,
     kind,
     enabled: true,
+    // every client of this suite acts for the province's agencies (H56)
+    agencies: ['000.*.*.H56'],
     apiKeys: [{ id: 'k1', sha256: hashApiKey(key) }],
     rateLimit: { requestsPerMinute: 6000, burst: 200 },
     services,
@@ -69,6 +72,8 @@ function clientsDocument() {
       client('bo-tu-phap', 'MINISTRY', KEYS.ministry, {
         'citizen.lookup': { purposes: ['DOSSIER_PROCESSING'], fields: ['fullName'] },
       }),
+      // the API document is for operators
+      { ...client('van-hanh', 'ADMIN', KEYS.operator, {}), roles: ['OPERATOR'] },
     ],
   };
 }
@@ -258,7 +263,10 @@ describe('reuse store through the gateway', () => {
   });
 
   it('describes the three endpoints in the OpenAPI document', async () => {
-    const response = await fetch(`${url}/docs/json`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${url}/docs/json`, {
+      headers: { authorization: `Bearer ${KEYS.operator}` },
+      signal: AbortSignal.timeout(10_000),
+    });
     const paths = ((await response.json()) as { paths: Record<string, { post?: { description?: string } }> })
       .paths;
     expect(paths['/v1/documents'].post?.description).toContain('DOCUMENT_SIGNATURE_INVALID');

@@ -46,7 +46,14 @@ const DOSSIER = '000.17.22.H56-261031-0007';
 const POPULATION_VALIDITY_MS = 4_000;
 const HALF_OPEN_MS = 1_500;
 
-const KEYS = { broad: generateApiKey(), narrow: generateApiKey(), dpo: generateApiKey() };
+const KEYS = {
+  broad: generateApiKey(),
+  narrow: generateApiKey(),
+  dpo: generateApiKey(),
+  operator: generateApiKey(),
+};
+/** Health details and the API document are for operators. */
+const AS_OPERATOR = { headers: { authorization: `Bearer ${KEYS.operator}` } };
 
 function clientsDocument() {
   return {
@@ -72,6 +79,7 @@ function clientsDocument() {
         name: 'Một cửa (e2e)',
         kind: 'ONE_STOP_SYSTEM',
         enabled: true,
+        agencies: ['000.*.*.H56'],
         apiKeys: [{ id: 'k1', sha256: hashApiKey(KEYS.broad) }],
         rateLimit: { requestsPerMinute: 6000, burst: 500 },
         services: {
@@ -90,6 +98,7 @@ function clientsDocument() {
         name: 'Hộ tịch (e2e)',
         kind: 'MINISTRY',
         enabled: true,
+        agencies: ['000.*.*.H56'],
         apiKeys: [{ id: 'k1', sha256: hashApiKey(KEYS.narrow) }],
         rateLimit: { requestsPerMinute: 60, burst: 15 },
         services: {
@@ -106,9 +115,20 @@ function clientsDocument() {
         kind: 'ADMIN',
         enabled: true,
         admin: true,
+        roles: ['DATA_PROTECTION_OFFICER'],
         apiKeys: [{ id: 'k1', sha256: hashApiKey(KEYS.dpo) }],
         rateLimit: { requestsPerMinute: 600, burst: 50 },
         services: { 'audit.subjects': { purposes: ['DATA_SUBJECT_REQUEST'] } },
+      },
+      {
+        id: 'e2e-ops',
+        name: 'Vận hành (e2e)',
+        kind: 'ADMIN',
+        enabled: true,
+        roles: ['OPERATOR'],
+        apiKeys: [{ id: 'k1', sha256: hashApiKey(KEYS.operator) }],
+        rateLimit: { requestsPerMinute: 600, burst: 50 },
+        services: {},
       },
     ],
   };
@@ -350,7 +370,7 @@ describe('lookup API against the upstream simulators', () => {
   });
 
   it('documents the lookup API and the adapter health endpoint in OpenAPI', async () => {
-    const { status, body } = await getJson(`${gateway.url}/docs/json`);
+    const { status, body } = await getJson(`${gateway.url}/docs/json`, AS_OPERATOR);
     expect(status).toBe(200);
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining([
@@ -445,9 +465,10 @@ describe('lookup API against the upstream simulators', () => {
       KEYS.broad,
       'not-admin',
     );
+    // the audit log is the data-protection officer's: the role is checked first
     expect(audit.status).toBe(403);
-    expect(audit.body.code).toBe('SERVICE_NOT_ALLOWED');
-    expectAudit(audit, 'e2e-broad', 'audit.subjects', 'DENIED', 'SERVICE_NOT_ALLOWED');
+    expect(audit.body.code).toBe('ROLE_REQUIRED');
+    expectAudit(audit, 'e2e-broad', 'audit.subjects', 'DENIED', 'ROLE_REQUIRED');
   });
 
   it('refuses invalid bodies with problem+json naming each field, never echoing the value', async () => {
@@ -677,7 +698,7 @@ describe('lookup API against the upstream simulators', () => {
       expect(open.status).toBe(503);
       expect(Number(open.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
-      const health = await getJson(`${gateway.url}/health/adapters`);
+      const health = await getJson(`${gateway.url}/health/adapters`, AS_OPERATOR);
       expect(health.status).toBe(200);
       expect(health.body.adapters).toEqual(
         expect.arrayContaining([
@@ -707,7 +728,7 @@ describe('lookup API against the upstream simulators', () => {
       expectAudit(refused, 'e2e-narrow', 'citizen.lookup', 'UPSTREAM_ERROR', 'UPSTREAM_CIRCUIT_OPEN');
 
       // An upstream outage does not take the gateway out of its load balancer.
-      expect((await getJson(`${gateway.url}/health/ready`)).status).toBe(200);
+      expect((await getJson(`${gateway.url}/health/ready`, AS_OPERATOR)).status).toBe(200);
     } finally {
       population.faults.clear();
     }
@@ -721,7 +742,7 @@ describe('lookup API against the upstream simulators', () => {
       'lookups to succeed after the upstream returned',
     );
     expect(recovered.body.provenance.cache).toBe('MISS');
-    const health = await getJson(`${gateway.url}/health/adapters`);
+    const health = await getJson(`${gateway.url}/health/adapters`, AS_OPERATOR);
     expect(health.body.adapters.find((a: { adapter: string }) => a.adapter === 'population').circuit).toBe(
       'closed',
     );

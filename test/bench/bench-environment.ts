@@ -152,7 +152,10 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
-      const ready = await fetch(`${url}/health/ready`).then(
+      // the demo key holds the OPERATOR role the gateway's readiness details need
+      const ready = await fetch(`${url}/health/ready`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      }).then(
         (r) => r.ok,
         () => false,
       );

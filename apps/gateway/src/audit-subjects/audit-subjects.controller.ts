@@ -33,7 +33,8 @@ export class AuditSubjectsController {
   @ApiResponse({ status: 401, description: 'problem+json: UNAUTHENTICATED, INVALID_CREDENTIALS' })
   @ApiResponse({
     status: 403,
-    description: 'problem+json: SERVICE_NOT_ALLOWED (not an admin client), PURPOSE_NOT_ALLOWED',
+    description:
+      'problem+json: ROLE_REQUIRED (not a DATA_PROTECTION_OFFICER), SERVICE_NOT_ALLOWED (not an admin client), PURPOSE_NOT_ALLOWED',
   })
   @ApiResponse({ status: 429, description: 'problem+json RATE_LIMITED, with Retry-After' })
   lookup(@Body() body: unknown, @CurrentCall() call: CallContext) {

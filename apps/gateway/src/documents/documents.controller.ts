@@ -49,7 +49,11 @@ export class DocumentsController {
     description: 'problem+json INVALID_DOCUMENT (shape, per field) or INVALID_IDENTIFIER',
   })
   @ApiResponse({ status: 401, description: 'problem+json UNAUTHENTICATED / INVALID_CREDENTIALS' })
-  @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED / PURPOSE_NOT_ALLOWED' })
+  @ApiResponse({
+    status: 403,
+    description:
+      "problem+json SERVICE_NOT_ALLOWED / PURPOSE_NOT_ALLOWED / AGENCY_NOT_ALLOWED (the issuing agency or the dossier is not of the client's agencies)",
+  })
   @ApiResponse({ status: 409, description: 'problem+json DOCUMENT_ALREADY_REGISTERED with `documentId`' })
   @ApiResponse({
     status: 422,
@@ -87,7 +91,11 @@ export class DocumentsController {
     status: 400,
     description: 'problem+json INVALID_SEARCH, INVALID_IDENTIFIER, PURPOSE_REQUIRED or DOSSIER_CODE_REQUIRED',
   })
-  @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED / PURPOSE_NOT_ALLOWED' })
+  @ApiResponse({
+    status: 403,
+    description:
+      "problem+json SERVICE_NOT_ALLOWED / PURPOSE_NOT_ALLOWED / AGENCY_NOT_ALLOWED (the dossierCode is not of the client's agencies) / DOSSIER_CLOSED",
+  })
   search(@Body() body: unknown, @CurrentCall() call: CallContext) {
     return this.service.search(body, call);
   }
@@ -108,6 +116,11 @@ export class DocumentsController {
     description: '`{id, status, revoked: true, revokedAt, reason, supersededBy?}`',
   })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_DOCUMENT_ID or INVALID_REVOCATION' })
+  @ApiResponse({
+    status: 403,
+    description:
+      "problem+json SERVICE_NOT_ALLOWED / AGENCY_NOT_ALLOWED (issued by an agency outside the client's; without an agency code, registered by another client)",
+  })
   @ApiResponse({ status: 404, description: 'problem+json DOCUMENT_NOT_FOUND' })
   @ApiResponse({ status: 409, description: 'problem+json DOCUMENT_ALREADY_REVOKED (with `documentStatus`)' })
   @ApiResponse({ status: 422, description: 'problem+json SUPERSEDING_DOCUMENT_INVALID' })

@@ -18,7 +18,11 @@ const COMMON_ERRORS = [
       'problem+json: INVALID_BODY, VALIDATION_FAILED, INVALID_<IDENTIFIER>, PURPOSE_REQUIRED, DOSSIER_CODE_REQUIRED',
   },
   { status: 401, description: 'problem+json: UNAUTHENTICATED (no credentials), INVALID_CREDENTIALS' },
-  { status: 403, description: 'problem+json: SERVICE_NOT_ALLOWED, PURPOSE_NOT_ALLOWED' },
+  {
+    status: 403,
+    description:
+      "problem+json: SERVICE_NOT_ALLOWED, PURPOSE_NOT_ALLOWED, AGENCY_NOT_ALLOWED (the dossierCode is not of the client's agencies), DOSSIER_CLOSED (a purpose that serves a dossier names a closed one)",
+  },
   { status: 429, description: 'problem+json RATE_LIMITED, with Retry-After' },
   {
     status: 502,

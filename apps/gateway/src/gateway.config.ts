@@ -1,5 +1,7 @@
 import { Env, loadEnv } from '@lienthong/config';
 import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
+import type { ForwardedCertificates } from '@lienthong/security';
+import { GatewayTls, loadGatewayTls } from './tls/gateway-tls';
 
 export const GATEWAY_ENV = [
   'KAFKA_BROKERS',
@@ -17,6 +19,7 @@ export const GATEWAY_ENV = [
   'HTTP_BODY_LIMIT_BYTES',
   'CLIENTS_FILE',
   'LGSP_DEMO_API_KEY',
+  'LGSP_DEMO_CLIENT_CERT_FILE',
   'PKI_DIR',
   'POPULATION_URL',
   'POPULATION_CLIENT_KEY_PATH',
@@ -39,16 +42,27 @@ export const GATEWAY_ENV = [
   'UPSTREAM_RETRIES',
   'UPSTREAM_CIRCUIT_FAILURES',
   'UPSTREAM_CIRCUIT_HALF_OPEN_MS',
+  'GATEWAY_TLS_CERT_FILE',
+  'GATEWAY_TLS_KEY_FILE',
+  'GATEWAY_TLS_CLIENT_CA_FILE',
+  'GATEWAY_TLS_PORT',
+  'GATEWAY_TRUSTED_PROXIES',
 ] as const;
 
 export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   KAFKA_BROKERS: string[];
   /** The AUDIT_* settings (AUDIT_SUBJECT_KEY is required: every lookup is audited). */
   audit: AuditEnv;
+  /** The HTTPS listener, when GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE are set. */
+  tls?: GatewayTls;
+  /** Client certificates forwarded by the proxies of GATEWAY_TRUSTED_PROXIES. */
+  forwardedCertificates?: ForwardedCertificates;
+  /** The demo client's certificate (LGSP_DEMO_CLIENT_CERT_FILE), DER. */
+  demoCertificateDer?: Buffer;
 };
 
 /** Reads and checks the gateway's environment; a missing or invalid variable stops the start (ConfigError). */
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const env = loadEnv(GATEWAY_ENV, { required: ['KAFKA_BROKERS'], source });
-  return { ...env, audit: loadAuditEnv({ source }) } as GatewayConfig;
+  return { ...env, audit: loadAuditEnv({ source }), ...loadGatewayTls(env) } as GatewayConfig;
 }

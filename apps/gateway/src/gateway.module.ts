@@ -52,6 +52,8 @@ export class GatewayModule {
         SecurityModule.forRoot({
           clientsFile: config.CLIENTS_FILE,
           demoApiKey: config.LGSP_DEMO_API_KEY,
+          demoCertificateDer: config.demoCertificateDer,
+          forwardedCertificates: config.forwardedCertificates,
           logger,
         }),
         LookupsModule.forRoot(config, logger),

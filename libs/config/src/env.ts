@@ -538,6 +538,13 @@ export const ENV_VARS = [
       'When set, a demo client allowed every service, purpose and field is registered with this API key. npm start on embedded defaults sets it (generated when unset) and prints it. Never set it in production.',
   },
   {
+    name: 'LGSP_DEMO_CLIENT_CERT_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description:
+      'With `LGSP_DEMO_API_KEY`: the demo client also authenticates with this client certificate (PEM, pinned by its SHA-256 fingerprint) over HTTPS. npm start on embedded defaults sets the dev PKI `demo-client`. Never set it in production.',
+  },
+  {
     name: 'DATABASE_URL',
     type: 'url',
     apps: SERVICES,
@@ -567,6 +574,42 @@ export const ENV_VARS = [
     max: 65535,
     apps: ['gateway', 'start'],
     description: 'HTTP port of the gateway (API, /docs, /health, /metrics).',
+  },
+  {
+    name: 'GATEWAY_TLS_CERT_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description:
+      "PEM certificate (with its chain) of the gateway's HTTPS listener. Set with `GATEWAY_TLS_KEY_FILE` to serve HTTPS; npm start on embedded defaults uses the dev PKI `gateway-server` certificate.",
+  },
+  {
+    name: 'GATEWAY_TLS_KEY_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description: 'PEM private key matching `GATEWAY_TLS_CERT_FILE`.',
+  },
+  {
+    name: 'GATEWAY_TLS_CLIENT_CA_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description:
+      'PEM CA certificate(s) client certificates must chain to. Set: the HTTPS listener asks every caller for a certificate (a caller without one may still use an API key), and a certificate forwarded by a trusted proxy is verified against it. Unset: HTTPS without client certificates.',
+  },
+  {
+    name: 'GATEWAY_TLS_PORT',
+    type: 'int',
+    min: 0,
+    max: 65535,
+    apps: ['gateway', 'start'],
+    description:
+      'HTTPS port beside the plain HTTP `PORT`. Unset with `GATEWAY_TLS_CERT_FILE` set: `PORT` itself serves HTTPS and there is no plain listener. npm start on embedded defaults sets 3443.',
+  },
+  {
+    name: 'GATEWAY_TRUSTED_PROXIES',
+    type: 'list',
+    apps: ['gateway'],
+    description:
+      "Comma-separated addresses or CIDRs (e.g. `10.0.0.5,10.1.0.0/16`) of TLS-terminating proxies allowed to forward the caller's client certificate in `X-SSL-Client-Cert` (nginx `$ssl_client_escaped_cert`). The header from any other address is refused with 401.",
   },
   {
     name: 'RELAY_PORT',

@@ -23,6 +23,8 @@ import { PkiError } from './pki.errors';
  * | ca.crt, ca.key                        | the development CA every other certificate is issued by            |
  * | population-sim.crt/.key               | TLS server certificate of the population simulator                |
  * | gateway.crt/.key                      | the gateway: mTLS client certificate and SOAP request signing key  |
+ * | gateway-server.crt/.key               | TLS server certificate of the gateway's own HTTPS listener         |
+ * | demo-client.crt/.key                  | a caller's client certificate, for HTTPS with mutual TLS locally   |
  * | population-signer.crt/.key            | the population database's response-signing certificate             |
  * | agency-<code>.crt/.key                | issuing agencies, for document signatures                          |
  *
@@ -90,6 +92,8 @@ export const DEV_PKI_NAMES = {
   populationSimulator: 'population-sim',
   gateway: 'gateway',
   populationSigner: 'population-signer',
+  gatewayServer: 'gateway-server',
+  demoClient: 'demo-client',
 } as const;
 
 /** Agencies issued by default (codes of the form in Decision 20/2020/QĐ-TTg, as in DOMAIN.md). */
@@ -243,7 +247,8 @@ export class DevCertificateAuthority {
 /**
  * Creates (or completes) the development PKI in `dir`: the CA, the population simulator's server
  * certificate, the gateway's client-and-signing certificate, the population database's signing
- * certificate, one signing certificate per agency and any extra simulator server certificates.
+ * certificate, the gateway's HTTPS server certificate, a demo caller's client certificate, one signing
+ * certificate per agency and any extra simulator server certificates.
  */
 export function createDevPki(dir: string = defaultPkiDir(), options: DevPkiOptions = {}): DevPkiResult {
   const ca = DevCertificateAuthority.open(dir, { create: true, clock: options.clock });
@@ -263,6 +268,11 @@ export function createDevPki(dir: string = defaultPkiDir(), options: DevPkiOptio
       DEV_PKI_NAMES.populationSigner,
       { usage: 'signing', organizationalUnit: 'national population database signer' },
     ],
+    [
+      DEV_PKI_NAMES.gatewayServer,
+      { usage: 'server', sans: serverSans, organizationalUnit: 'provincial integration gateway HTTPS' },
+    ],
+    [DEV_PKI_NAMES.demoClient, { usage: 'client', organizationalUnit: 'demo caller (local runs)' }],
     ...(options.servers ?? []).map((name): [string, IssueCertificateOptions] => [
       name,
       { usage: 'server', sans: serverSans, organizationalUnit: 'simulator' },

@@ -11,3 +11,4 @@ export * from './security.errors';
 export * from './lookup.guard';
 export * from './security.module';
 export { ModelFieldIndex } from './field-paths';
+export * from './forwarded-certificate';

@@ -3,6 +3,7 @@ import type { AppLogger } from '@lienthong/observability';
 import { AccessPolicy } from './access-policy';
 import { ClientRegistry, withDemoClient } from './client-registry';
 import type { RateLimit } from './clients.types';
+import type { ForwardedCertificates } from './forwarded-certificate';
 import { LookupGuard } from './lookup.guard';
 import { RateLimiter, type Clock } from './rate-limiter';
 
@@ -11,6 +12,8 @@ export interface SecurityModuleOptions {
   clientsFile?: string;
   /** When set, the demo client (every service, purpose and field) is added with this API key. */
   demoApiKey?: string;
+  /** The demo client's client certificate (DER), pinned by fingerprint; only with demoApiKey. */
+  demoCertificateDer?: Buffer;
   /** Rate limit of the demo client; unlimited when absent (benchmarks run through it). */
   demoRateLimit?: RateLimit;
   logger?: AppLogger;
@@ -18,6 +21,8 @@ export interface SecurityModuleOptions {
   now?: () => number;
   /** Monotonic clock for the rate limiter (ms). */
   clock?: Clock;
+  /** Client certificates forwarded by trusted TLS-terminating proxies (GATEWAY_TRUSTED_PROXIES). */
+  forwardedCertificates?: ForwardedCertificates;
 }
 
 export const SECURITY_OPTIONS = 'lienthong:security-options';
@@ -54,11 +59,18 @@ export class SecurityModule {
 
 /** The registry as SecurityModule builds it: the file, plus the demo client when a demo key is given. */
 export function createClientRegistry(options: SecurityModuleOptions): ClientRegistry {
-  const registry = ClientRegistry.load(options.clientsFile, { logger: options.logger, now: options.now });
+  const registry = ClientRegistry.load(options.clientsFile, {
+    logger: options.logger,
+    now: options.now,
+    forwardedCertificates: options.forwardedCertificates,
+  });
   if (options.demoApiKey === undefined) return registry;
   options.logger?.warn(
     { clientId: 'demo' },
     'demo client registered: it may use every service, purpose and field (local runs only)',
   );
-  return withDemoClient(registry, options.demoApiKey, { rateLimit: options.demoRateLimit });
+  return withDemoClient(registry, options.demoApiKey, {
+    rateLimit: options.demoRateLimit,
+    certificateDer: options.demoCertificateDer,
+  });
 }

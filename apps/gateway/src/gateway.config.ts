@@ -1,4 +1,4 @@
-import { Env, loadEnv } from '@lienthong/config';
+import { assertSafeForProduction, Env, loadEnv } from '@lienthong/config';
 import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
 import type { ForwardedCertificates } from '@lienthong/security';
 import { GatewayTls, loadGatewayTls } from './tls/gateway-tls';
@@ -33,10 +33,12 @@ export const GATEWAY_ENV = [
   'BUSINESS_REGISTRY_CLIENT_SECRET',
   'BUSINESS_REGISTRY_TIMEOUT_MS',
   'BUSINESS_REGISTRY_VALIDITY_MS',
+  'BUSINESS_REGISTRY_CA_PATH',
   'LAND_URL',
   'LAND_API_KEY',
   'LAND_TIMEOUT_MS',
   'LAND_VALIDITY_MS',
+  'LAND_CA_PATH',
   'LOOKUP_CACHE_MAX_ENTRIES',
   'LOOKUP_STALE_MAX_AGE_MS',
   'UPSTREAM_RETRIES',
@@ -47,6 +49,8 @@ export const GATEWAY_ENV = [
   'GATEWAY_TLS_CLIENT_CA_FILE',
   'GATEWAY_TLS_PORT',
   'GATEWAY_TRUSTED_PROXIES',
+  'NODE_ENV',
+  'UPSTREAM_HTTP_ALLOWLIST',
 ] as const;
 
 export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
@@ -61,8 +65,12 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   demoCertificateDer?: Buffer;
 };
 
-/** Reads and checks the gateway's environment; a missing or invalid variable stops the start (ConfigError). */
+/**
+ * Reads and checks the gateway's environment; a missing or invalid variable, or in production mode an
+ * unsafe one (development secret, demo client, unpinned upstream), stops the start (ConfigError).
+ */
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const env = loadEnv(GATEWAY_ENV, { required: ['KAFKA_BROKERS'], source });
+  assertSafeForProduction('gateway', source);
   return { ...env, audit: loadAuditEnv({ source }), ...loadGatewayTls(env) } as GatewayConfig;
 }

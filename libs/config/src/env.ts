@@ -121,6 +121,13 @@ export const ENV_VARS = [
       'Base URL of the National Public Service Portal sync API. Unset: portal sync is off (`npm start` points it at the simulator).',
   },
   {
+    name: 'PORTAL_CA_PATH',
+    type: 'string',
+    apps: ['relay'],
+    description:
+      'PEM CA certificate(s) that issued the portal HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
+  },
+  {
     name: 'PORTAL_USERNAME',
     type: 'string',
     default: 'lienthong',
@@ -179,6 +186,13 @@ export const ENV_VARS = [
     apps: ['relay', 'start'],
     description:
       'Base URL of the Government operations center reporting API (token endpoint `<url>/oauth2/token`). Unset: indicator reports are neither scheduled nor delivered (`lienthong indicators report` still queues them).',
+  },
+  {
+    name: 'OPERATIONS_CENTER_CA_PATH',
+    type: 'string',
+    apps: ['relay'],
+    description:
+      'PEM CA certificate(s) that issued the operations center HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
   {
     name: 'OPERATIONS_CENTER_CLIENT_ID',
@@ -353,6 +367,13 @@ export const ENV_VARS = [
       'Base URL of the Business Registration Database API (token endpoint `<url>/oauth2/token`). Unset: enterprise lookups answer 503 `UPSTREAM_NOT_CONFIGURED`.',
   },
   {
+    name: 'BUSINESS_REGISTRY_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM CA certificate(s) that issued the business registry HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
+  },
+  {
     name: 'BUSINESS_REGISTRY_CLIENT_ID',
     type: 'string',
     default: 'lienthong-gateway',
@@ -390,6 +411,13 @@ export const ENV_VARS = [
     apps: ['gateway', 'start'],
     description:
       'Base URL of the Land Database lookup service. Unset: parcel lookups answer 503 `UPSTREAM_NOT_CONFIGURED`.',
+  },
+  {
+    name: 'LAND_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM CA certificate(s) that issued the land database HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
   {
     name: 'LAND_API_KEY',
@@ -635,6 +663,22 @@ export const ENV_VARS = [
     default: '127.0.0.1',
     apps: ALL,
     description: 'Interface the HTTP servers bind to; set 0.0.0.0 in a container.',
+  },
+  {
+    name: 'NODE_ENV',
+    type: 'enum',
+    default: 'development',
+    values: ['development', 'test', 'production'],
+    apps: ['gateway', 'relay', 'start'],
+    description:
+      '`production` makes the gateway and relay refuse to start with a development secret, the demo client, a plain-`http` upstream not in `UPSTREAM_HTTP_ALLOWLIST` or an HTTPS upstream without a pinned CA (`*_CA_PATH`); the message names the variable to set.',
+  },
+  {
+    name: 'UPSTREAM_HTTP_ALLOWLIST',
+    type: 'list',
+    apps: ['gateway', 'relay'],
+    description:
+      'Upstreams production mode lets the apps call over plain `http`: origins (`http://land.internal:8080`), `host:port` or host names. Unset: every upstream must be `https` with a pinned CA.',
   },
   {
     name: 'LOG_LEVEL',

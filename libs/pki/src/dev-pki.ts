@@ -11,7 +11,7 @@ import {
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import * as forge from 'node-forge';
-import { repoRoot } from '@lienthong/config';
+import { DEV_PKI_ORGANIZATION, repoRoot } from '@lienthong/config';
 import { PkiError } from './pki.errors';
 
 /**
@@ -106,7 +106,8 @@ const CA_VALIDITY_DAYS = 3650;
 const LEAF_VALIDITY_DAYS = 730;
 /** Files expiring sooner than this are re-issued. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
-const ORGANIZATION = 'Lien Thong (development)';
+// Production mode recognises (and refuses) development certificates by this organization.
+const ORGANIZATION = DEV_PKI_ORGANIZATION;
 const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;

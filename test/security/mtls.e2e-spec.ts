@@ -325,6 +325,17 @@ describe('mutual TLS for callers', () => {
       expect(read.body.dossierCode).toBe(code);
     });
 
+    it("replaces a caller's own X-SSL-Client-Cert at the proxy, so a caller without a certificate cannot name one", async () => {
+      const answer = await curl(`${proxyUrl}/v1/dossiers/${dossierCode()}`, [
+        '--cacert',
+        caFile,
+        '-H',
+        `X-SSL-Client-Cert: ${encodeURIComponent(registered.certPem)}`,
+      ]);
+      expect(answer.status).toBe(401);
+      expect(answer.body.code).toBe('UNAUTHENTICATED');
+    });
+
     it('refuses the forwarding header from an address that is not a trusted proxy', async () => {
       const forged = encodeURIComponent(registered.certPem);
       const fromTrusted = await curl(`${gateway.url}/v1/dossiers/${dossierCode()}`, [

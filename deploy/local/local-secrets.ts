@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { repoRoot } from '@lienthong/config';
+import { dirname } from 'node:path';
+import { localSubjectKeyFile } from '@lienthong/config';
 import { decodeSubjectKey } from '@lienthong/audit';
 
 /**
@@ -9,10 +9,8 @@ import { decodeSubjectKey } from '@lienthong/audit';
  * audit subject key must stay the same, or the earlier audit records could no longer be found by subject.
  */
 
-/** `<repo>/var/secrets/audit-subject.key`. */
-export function localSubjectKeyFile(): string {
-  return join(repoRoot(), 'var', 'secrets', 'audit-subject.key');
-}
+// Where the key lives is shared with production mode, which refuses it.
+export { localSubjectKeyFile };
 
 /**
  * The audit subject key held in `file`, created (`base64:` + 48 random bytes, mode 0600) when the file

@@ -10,7 +10,9 @@
  *   simulators start and the apps are pointed at them (POPULATION_URL, BUSINESS_REGISTRY_URL, LAND_URL,
  *   PORTAL_URL and OPERATIONS_CENTER_URL, each unless set), AUDIT_SUBJECT_KEY comes from
  *   var/secrets/audit-subject.key (created once) unless set, and a demo client is registered with LGSP_DEMO_API_KEY (generated for the run unless
- *   set) and printed with a curl line to try. In production mode none of this applies; a demo client only
+ *   set) and printed with a curl line to try. The gateway also serves HTTPS with client certificates on
+ *   GATEWAY_TLS_PORT (3443 unless set) with the dev PKI's `gateway-server` certificate and CA, and the
+ *   demo client accepts the dev PKI's `demo-client` certificate too. In production mode none of this applies; a demo client only
  *   when the operator sets LGSP_DEMO_API_KEY.
  * Prints where to look once everything is ready; Ctrl-C (or SIGTERM) stops everything it started.
  */
@@ -18,12 +20,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, loadEnv, repoRoot } from '@lienthong/config';
 import { inboundTopic, initTopics } from '@lienthong/messaging';
-import { createDevPki } from '@lienthong/pki';
+import { createDevPki, DEV_PKI_NAMES } from '@lienthong/pki';
 import { ClientRegistry, generateApiKey, isWellFormedApiKey } from '@lienthong/security';
 import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
 import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
 import { LocalKafka, LocalKafkaError } from './kafka/local-kafka';
 import { localSubjectKeyFile, readOrCreateSubjectKey } from './local-secrets';
+
+/** The gateway's HTTPS port on a local run when GATEWAY_TLS_PORT is unset. */
+const LOCAL_TLS_PORT = 3443;
 
 /** A dossier code of the documented form, for the sample request (DOMAIN.md). */
 const SAMPLE_DOSSIER_CODE = '000.17.22.H56-261031-0007';
@@ -80,6 +85,11 @@ async function main(): Promise<void> {
     'DATABASE_URL',
     'PGLITE_DIR',
     'PORT',
+    'GATEWAY_TLS_PORT',
+    'GATEWAY_TLS_CERT_FILE',
+    'GATEWAY_TLS_KEY_FILE',
+    'GATEWAY_TLS_CLIENT_CA_FILE',
+    'LGSP_DEMO_CLIENT_CERT_FILE',
     'RELAY_PORT',
     'SIMULATORS_PORT',
     'SIMULATOR_POPULATION_PORT',
@@ -160,6 +170,16 @@ async function main(): Promise<void> {
         say(`audit subject key ${created ? 'created in' : 'from'} ${relative(repoRoot(), file)}`);
       }
       childEnv.LGSP_DEMO_API_KEY = demoKey;
+      // HTTPS with client certificates on a port of its own, beside plain HTTP, unless configured otherwise.
+      if (!env.GATEWAY_TLS_CERT_FILE) {
+        childEnv.GATEWAY_TLS_CERT_FILE = pki.get(DEV_PKI_NAMES.gatewayServer).certPath;
+        childEnv.GATEWAY_TLS_KEY_FILE = pki.get(DEV_PKI_NAMES.gatewayServer).keyPath;
+        childEnv.GATEWAY_TLS_PORT = String(env.GATEWAY_TLS_PORT ?? LOCAL_TLS_PORT);
+      }
+      if (!env.GATEWAY_TLS_CLIENT_CA_FILE) childEnv.GATEWAY_TLS_CLIENT_CA_FILE = pki.ca.certPath;
+      if (!env.LGSP_DEMO_CLIENT_CERT_FILE) {
+        childEnv.LGSP_DEMO_CLIENT_CERT_FILE = pki.get(DEV_PKI_NAMES.demoClient).certPath;
+      }
       if (!env.POPULATION_URL) childEnv.POPULATION_URL = simulator.population;
       if (!env.BUSINESS_REGISTRY_URL) childEnv.BUSINESS_REGISTRY_URL = simulator.businessRegistry;
       if (!env.LAND_URL) childEnv.LAND_URL = simulator.land;
@@ -209,7 +229,11 @@ async function main(): Promise<void> {
       });
     }
 
-    const gateway = `http://${host}:${env.PORT}`;
+    const gatewayTlsPort = childEnv.GATEWAY_TLS_PORT;
+    const gatewayTls = childEnv.GATEWAY_TLS_CERT_FILE
+      ? `https://${host}:${gatewayTlsPort ?? env.PORT}`
+      : undefined;
+    const gateway = `${gatewayTls && !gatewayTlsPort ? 'https' : 'http'}://${host}:${env.PORT}`;
     const relay = `http://${host}:${env.RELAY_PORT}`;
     const appProcess = (name: string) =>
       (children.find((c) => c.name === name) ?? children[children.length - 1]).process;
@@ -222,6 +246,11 @@ async function main(): Promise<void> {
       '',
       'Liên Thông is running.',
       `  API           ${gateway}`,
+      ...(gatewayTls && gatewayTls !== gateway
+        ? [
+            `  API (HTTPS)   ${gatewayTls}   (${childEnv.GATEWAY_TLS_CLIENT_CA_FILE ? 'client certificates of GATEWAY_TLS_CLIENT_CA_FILE, or an API key' : 'API keys'})`,
+          ]
+        : []),
       `  API docs      ${gateway}/docs   (operators: a client with the OPERATOR role, or the demo key)`,
       `  readiness     ${gateway}/health/ready   (operators; public probe: ${gateway}/health/probe; relay: ${relay}/health/ready)`,
       `  metrics       ${gateway}/metrics   (operators; relay: ${relay}/metrics)`,
@@ -239,7 +268,18 @@ async function main(): Promise<void> {
       `  database      ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${env.PGLITE_DIR}`}`,
       ...(production
         ? productionDemoLines(demoKey)
-        : demoLines(gateway, demoKey as string, !env.LGSP_DEMO_API_KEY)),
+        : demoLines(
+            gateway,
+            demoKey as string,
+            !env.LGSP_DEMO_API_KEY,
+            gatewayTls === undefined
+              ? undefined
+              : {
+                  url: gatewayTls,
+                  pkiDir: env.PKI_DIR,
+                  withCertificate: !env.LGSP_DEMO_CLIENT_CERT_FILE,
+                },
+          )),
       '',
       'Ctrl-C stops everything started here.',
       '',
@@ -253,8 +293,16 @@ async function main(): Promise<void> {
   }
 }
 
-/** The demo key and a lookup to paste (an enterprise: no personal data in the output). */
-function demoLines(gateway: string, key: string, generated: boolean): string[] {
+/**
+ * The demo key and a lookup to paste (an enterprise: no personal data in the output); over HTTPS with the
+ * dev PKI's demo client certificate too when npm start bound it.
+ */
+function demoLines(
+  gateway: string,
+  key: string,
+  generated: boolean,
+  tls: { url: string; pkiDir: string; withCertificate: boolean } | undefined,
+): string[] {
   const [enterprise] = sampleLookups().enterprises;
   const body = JSON.stringify({
     enterpriseCode: enterprise.enterpriseCode,
@@ -268,6 +316,12 @@ function demoLines(gateway: string, key: string, generated: boolean): string[] {
     '',
     'Try a lookup (more identifiers: `lienthong sim sample`; a curl for each lookup in the README):',
     `  curl -s ${gateway}/v1/enterprises/lookup -H "Authorization: Bearer ${key}" -H 'content-type: application/json' -d '${body}'`,
+    ...(tls?.withCertificate
+      ? [
+          'The same over HTTPS, authenticated by the demo client certificate instead of the key:',
+          `  curl -s ${tls.url}/v1/enterprises/lookup --cacert ${tls.pkiDir}/ca.crt --cert ${tls.pkiDir}/demo-client.crt --key ${tls.pkiDir}/demo-client.key -H 'content-type: application/json' -d '${body}'`,
+        ]
+      : []),
   ];
 }
 

@@ -4,10 +4,11 @@
  * and a demo API key, answer readiness and a lookup through the gateway against the simulators, and leave
  * nothing running after Ctrl-C (SIGINT).
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
 import { freePort, isPortFree } from '../../deploy/local/kafka/local-kafka';
@@ -33,6 +34,7 @@ describe('npm start on embedded defaults', () => {
   let output = '';
   let ports: Record<
     | 'gateway'
+    | 'gatewayTls'
     | 'relay'
     | 'simulators'
     | 'population'
@@ -54,6 +56,7 @@ describe('npm start on embedded defaults', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')]);
     ports = {
       gateway: await freePort(),
+      gatewayTls: await freePort(),
       relay: await freePort(),
       simulators: await freePort(),
       population: await freePort(),
@@ -71,6 +74,7 @@ describe('npm start on embedded defaults', () => {
         ? { LGSP_LOG_CAPTURE_FILE: process.env.LGSP_LOG_CAPTURE_FILE }
         : {}),
       PORT: String(ports.gateway),
+      GATEWAY_TLS_PORT: String(ports.gatewayTls),
       RELAY_PORT: String(ports.relay),
       SIMULATORS_PORT: String(ports.simulators),
       SIMULATOR_POPULATION_PORT: String(ports.population),
@@ -116,8 +120,18 @@ describe('npm start on embedded defaults', () => {
       `curl -s ${gateway}/v1/enterprises/lookup -H "Authorization: Bearer ${demoKey}"`,
     );
 
+    expect(output).toContain(`https://127.0.0.1:${ports.gatewayTls}`);
+    expect(output).toContain(`--cert ${pkiDir}/demo-client.crt`);
+
     // The development PKI and the audit subject key were created where the stack expects them.
-    for (const name of ['ca', 'population-sim', 'gateway', 'population-signer']) {
+    for (const name of [
+      'ca',
+      'population-sim',
+      'gateway',
+      'population-signer',
+      'gateway-server',
+      'demo-client',
+    ]) {
       expect(existsSync(join(pkiDir, `${name}.crt`))).toBe(true);
     }
     const subjectKeyFile = join(root, 'var', 'secrets', 'audit-subject.key');
@@ -216,6 +230,23 @@ describe('npm start on embedded defaults', () => {
       dateOfBirth: citizen.dateOfBirth,
       provenance: { source: 'CSDLQG_DAN_CU' },
     });
+  });
+
+  it('answers the printed HTTPS lookup, authenticated by the demo client certificate alone', async () => {
+    const line = output.split('\n').find((text) => text.includes('--cert '));
+    expect(line).toBeDefined();
+    // The printed command as a shell would run it (its body is single-quoted JSON).
+    const { stdout } = await promisify(execFile)('sh', ['-c', `${line!.trim()} -w '\n%{http_code}'`], {
+      cwd: root,
+      timeout: 30_000,
+    });
+    const [body, status] = [
+      stdout.slice(0, stdout.lastIndexOf('\n')),
+      stdout.slice(stdout.lastIndexOf('\n') + 1),
+    ];
+    expect(status).toBe('200');
+    expect(body).toContain('"enterpriseCode"');
+    expect(body).toContain('"provenance"');
   });
 
   it('stops every process and frees every port on Ctrl-C', async () => {

@@ -1,5 +1,7 @@
 import helmet from '@fastify/helmet';
 import { ServerKafka } from '@nestjs/microservices';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@lienthong/observability';
@@ -24,7 +26,10 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
 
 export interface RunningGateway {
   app: NestFastifyApplication;
+  /** The gateway's main listener: `https://` when PORT serves HTTPS, `http://` otherwise. */
   url: string;
+  /** The HTTPS listener's base URL, when HTTPS is configured (equal to `url` when PORT serves HTTPS). */
+  httpsUrl?: string;
   config: GatewayConfig;
   logger: AppLogger;
   close(): Promise<void>;
@@ -40,6 +45,8 @@ export async function startGateway(
   const app = await createHttpApp(GatewayModule.forRoot(config, logger), {
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    // Without a port of its own, HTTPS replaces plain HTTP on PORT.
+    https: config.tls && config.tls.port === undefined ? config.tls.server : undefined,
   });
   // Security headers on every answer, errors and 404s included. The docs page loads only its own scripts.
   await app.register(helmet, { global: true });
@@ -61,19 +68,50 @@ export async function startGateway(
       : undefined;
   logger.info({ topics: inbound.map((subscription) => subscription.topic) }, 'inbound dossier topics');
   await app.listen(config.PORT, config.HOST);
+  const secondary = config.tls?.port !== undefined ? await listenHttps(app, config) : undefined;
   consumers?.start();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const url = `http://${config.HOST}:${port}`;
-  logger.info({ url }, 'gateway listening');
+  const scheme = config.tls && config.tls.port === undefined ? 'https' : 'http';
+  const url = `${scheme}://${config.HOST}:${port}`;
+  const httpsUrl = secondary
+    ? `https://${config.HOST}:${(secondary.address() as AddressInfo).port}`
+    : scheme === 'https'
+      ? url
+      : undefined;
+  logger.info({ url, httpsUrl, clientCertificates: config.tls?.clientCertificates }, 'gateway listening');
   return {
     app,
     url,
+    httpsUrl,
     config,
     logger,
     close: async () => {
       consumers?.stop();
+      if (secondary) {
+        secondary.closeAllConnections();
+        await new Promise<void>((resolve) => secondary.close(() => resolve()));
+      }
       await app.close();
     },
   };
+}
+
+/**
+ * The HTTPS listener beside the plain one (GATEWAY_TLS_PORT): a second server handing its requests to
+ * the same Fastify router, so both ports serve the same routes, hooks and guards.
+ */
+async function listenHttps(app: NestFastifyApplication, config: GatewayConfig): Promise<HttpsServer> {
+  const tls = config.tls!;
+  const fastify = app.getHttpAdapter().getInstance();
+  const server = createHttpsServer(tls.server, (request, response) => fastify.routing(request, response));
+  server.keepAliveTimeout = fastify.initialConfig.keepAliveTimeout ?? 72_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(tls.port, config.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
 }

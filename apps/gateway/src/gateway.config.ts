@@ -1,5 +1,7 @@
-import { Env, loadEnv } from '@lienthong/config';
+import { assertSafeForProduction, Env, loadEnv } from '@lienthong/config';
 import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
+import type { ForwardedCertificates } from '@lienthong/security';
+import { GatewayTls, loadGatewayTls } from './tls/gateway-tls';
 
 export const GATEWAY_ENV = [
   'KAFKA_BROKERS',
@@ -18,6 +20,7 @@ export const GATEWAY_ENV = [
   'CLIENTS_FILE',
   'LGSP_DEMO_API_KEY',
   'GATEWAY_DOCS',
+  'LGSP_DEMO_CLIENT_CERT_FILE',
   'PKI_DIR',
   'POPULATION_URL',
   'POPULATION_CLIENT_KEY_PATH',
@@ -31,15 +34,24 @@ export const GATEWAY_ENV = [
   'BUSINESS_REGISTRY_CLIENT_SECRET',
   'BUSINESS_REGISTRY_TIMEOUT_MS',
   'BUSINESS_REGISTRY_VALIDITY_MS',
+  'BUSINESS_REGISTRY_CA_PATH',
   'LAND_URL',
   'LAND_API_KEY',
   'LAND_TIMEOUT_MS',
   'LAND_VALIDITY_MS',
+  'LAND_CA_PATH',
   'LOOKUP_CACHE_MAX_ENTRIES',
   'LOOKUP_STALE_MAX_AGE_MS',
   'UPSTREAM_RETRIES',
   'UPSTREAM_CIRCUIT_FAILURES',
   'UPSTREAM_CIRCUIT_HALF_OPEN_MS',
+  'GATEWAY_TLS_CERT_FILE',
+  'GATEWAY_TLS_KEY_FILE',
+  'GATEWAY_TLS_CLIENT_CA_FILE',
+  'GATEWAY_TLS_PORT',
+  'GATEWAY_TRUSTED_PROXIES',
+  'NODE_ENV',
+  'UPSTREAM_HTTP_ALLOWLIST',
 ] as const;
 
 export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
@@ -48,11 +60,21 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   audit: AuditEnv;
   /** GATEWAY_DOCS as decided: set, or on unless NODE_ENV=production. */
   docs: boolean;
+  /** The HTTPS listener, when GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE are set. */
+  tls?: GatewayTls;
+  /** Client certificates forwarded by the proxies of GATEWAY_TRUSTED_PROXIES. */
+  forwardedCertificates?: ForwardedCertificates;
+  /** The demo client's certificate (LGSP_DEMO_CLIENT_CERT_FILE), DER. */
+  demoCertificateDer?: Buffer;
 };
 
-/** Reads and checks the gateway's environment; a missing or invalid variable stops the start (ConfigError). */
+/**
+ * Reads and checks the gateway's environment; a missing or invalid variable, or in production mode an
+ * unsafe one (development secret, demo client, unpinned upstream), stops the start (ConfigError).
+ */
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const env = loadEnv(GATEWAY_ENV, { required: ['KAFKA_BROKERS'], source });
   const docs = env.GATEWAY_DOCS ?? source.NODE_ENV !== 'production';
-  return { ...env, audit: loadAuditEnv({ source }), docs } as GatewayConfig;
+  assertSafeForProduction('gateway', source);
+  return { ...env, audit: loadAuditEnv({ source }), docs, ...loadGatewayTls(env) } as GatewayConfig;
 }

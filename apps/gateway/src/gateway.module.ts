@@ -54,6 +54,8 @@ export class GatewayModule {
         SecurityModule.forRoot({
           clientsFile: config.CLIENTS_FILE,
           demoApiKey: config.LGSP_DEMO_API_KEY,
+          demoCertificateDer: config.demoCertificateDer,
+          forwardedCertificates: config.forwardedCertificates,
           logger,
           routes: GATEWAY_ROUTE_ACCESS,
           dossierDirectory: DossierStateRepository,

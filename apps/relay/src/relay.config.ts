@@ -1,4 +1,4 @@
-import { Env, loadEnv } from '@lienthong/config';
+import { assertSafeForProduction, Env, loadEnv, readConfiguredFile } from '@lienthong/config';
 
 export const RELAY_ENV = [
   'KAFKA_BROKERS',
@@ -9,6 +9,7 @@ export const RELAY_ENV = [
   'CONSUMER_RETRY_BASE_MS',
   'PROCEDURES_FILE',
   'PORTAL_URL',
+  'PORTAL_CA_PATH',
   'PORTAL_USERNAME',
   'PORTAL_PASSWORD',
   'PORTAL_UNIT_CODE',
@@ -17,6 +18,7 @@ export const RELAY_ENV = [
   'PORTAL_RETRY_BASE_MS',
   'PORTAL_RETRY_MAX_MS',
   'OPERATIONS_CENTER_URL',
+  'OPERATIONS_CENTER_CA_PATH',
   'OPERATIONS_CENTER_CLIENT_ID',
   'OPERATIONS_CENTER_CLIENT_SECRET',
   'OPERATIONS_CENTER_TIMEOUT_MS',
@@ -30,10 +32,28 @@ export const RELAY_ENV = [
   'RELAY_PORT',
   'HOST',
   'LOG_LEVEL',
+  'NODE_ENV',
+  'UPSTREAM_HTTP_ALLOWLIST',
 ] as const;
 
-export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & { KAFKA_BROKERS: string[] };
+export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & {
+  KAFKA_BROKERS: string[];
+  /** PEM of PORTAL_CA_PATH: the portal's pinned CA. */
+  portalCa?: string;
+  /** PEM of OPERATIONS_CENTER_CA_PATH: the operations center's pinned CA. */
+  operationsCenterCa?: string;
+};
 
+/**
+ * Reads and checks the relay's environment; a missing or invalid variable, or in production mode an
+ * unsafe one (development secret, unpinned upstream), stops the start (ConfigError).
+ */
 export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayConfig {
-  return loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS'], source }) as RelayConfig;
+  const env = loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS'], source });
+  assertSafeForProduction('relay', source);
+  return {
+    ...env,
+    portalCa: readConfiguredFile('PORTAL_CA_PATH', env.PORTAL_CA_PATH),
+    operationsCenterCa: readConfiguredFile('OPERATIONS_CENTER_CA_PATH', env.OPERATIONS_CENTER_CA_PATH),
+  } as RelayConfig;
 }

@@ -69,6 +69,7 @@ export class RelayModule {
                     password: config.PORTAL_PASSWORD,
                     unitCode: config.PORTAL_UNIT_CODE,
                     timeoutMs: config.PORTAL_TIMEOUT_MS,
+                    ca: config.portalCa,
                     logger,
                   }),
               },

@@ -122,6 +122,13 @@ export const ENV_VARS = [
       'Base URL of the National Public Service Portal sync API. Unset: portal sync is off (`npm start` points it at the simulator).',
   },
   {
+    name: 'PORTAL_CA_PATH',
+    type: 'string',
+    apps: ['relay'],
+    description:
+      'PEM CA certificate(s) that issued the portal HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
+  },
+  {
     name: 'PORTAL_USERNAME',
     type: 'string',
     default: 'lienthong',
@@ -180,6 +187,13 @@ export const ENV_VARS = [
     apps: ['relay', 'start'],
     description:
       'Base URL of the Government operations center reporting API (token endpoint `<url>/oauth2/token`). Unset: indicator reports are neither scheduled nor delivered (`lienthong indicators report` still queues them).',
+  },
+  {
+    name: 'OPERATIONS_CENTER_CA_PATH',
+    type: 'string',
+    apps: ['relay'],
+    description:
+      'PEM CA certificate(s) that issued the operations center HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
   {
     name: 'OPERATIONS_CENTER_CLIENT_ID',
@@ -354,6 +368,13 @@ export const ENV_VARS = [
       'Base URL of the Business Registration Database API (token endpoint `<url>/oauth2/token`). Unset: enterprise lookups answer 503 `UPSTREAM_NOT_CONFIGURED`.',
   },
   {
+    name: 'BUSINESS_REGISTRY_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM CA certificate(s) that issued the business registry HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
+  },
+  {
     name: 'BUSINESS_REGISTRY_CLIENT_ID',
     type: 'string',
     default: 'lienthong-gateway',
@@ -391,6 +412,13 @@ export const ENV_VARS = [
     apps: ['gateway', 'start'],
     description:
       'Base URL of the Land Database lookup service. Unset: parcel lookups answer 503 `UPSTREAM_NOT_CONFIGURED`.',
+  },
+  {
+    name: 'LAND_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM CA certificate(s) that issued the land database HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
   {
     name: 'LAND_API_KEY',
@@ -546,6 +574,13 @@ export const ENV_VARS = [
       'Serve the API documentation (`/docs`, `/docs/json`; operators only). Unset: on, except when `NODE_ENV=production`.',
   },
   {
+    name: 'LGSP_DEMO_CLIENT_CERT_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description:
+      'With `LGSP_DEMO_API_KEY`: the demo client also authenticates with this client certificate (PEM, pinned by its SHA-256 fingerprint) over HTTPS. npm start on embedded defaults sets the dev PKI `demo-client`. Never set it in production.',
+  },
+  {
     name: 'DATABASE_URL',
     type: 'url',
     apps: SERVICES,
@@ -577,6 +612,42 @@ export const ENV_VARS = [
     description: 'HTTP port of the gateway (API, /docs, /health, /metrics).',
   },
   {
+    name: 'GATEWAY_TLS_CERT_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description:
+      "PEM certificate (with its chain) of the gateway's HTTPS listener. Set with `GATEWAY_TLS_KEY_FILE` to serve HTTPS; npm start on embedded defaults uses the dev PKI `gateway-server` certificate.",
+  },
+  {
+    name: 'GATEWAY_TLS_KEY_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description: 'PEM private key matching `GATEWAY_TLS_CERT_FILE`.',
+  },
+  {
+    name: 'GATEWAY_TLS_CLIENT_CA_FILE',
+    type: 'string',
+    apps: ['gateway', 'start'],
+    description:
+      'PEM CA certificate(s) client certificates must chain to. Set: the HTTPS listener asks every caller for a certificate (a caller without one may still use an API key), and a certificate forwarded by a trusted proxy is verified against it. Unset: HTTPS without client certificates.',
+  },
+  {
+    name: 'GATEWAY_TLS_PORT',
+    type: 'int',
+    min: 0,
+    max: 65535,
+    apps: ['gateway', 'start'],
+    description:
+      'HTTPS port beside the plain HTTP `PORT`. Unset with `GATEWAY_TLS_CERT_FILE` set: `PORT` itself serves HTTPS and there is no plain listener. npm start on embedded defaults sets 3443.',
+  },
+  {
+    name: 'GATEWAY_TRUSTED_PROXIES',
+    type: 'list',
+    apps: ['gateway'],
+    description:
+      "Comma-separated addresses or CIDRs (e.g. `10.0.0.5,10.1.0.0/16`) of TLS-terminating proxies allowed to forward the caller's client certificate in `X-SSL-Client-Cert` (nginx `$ssl_client_escaped_cert`). The header from any other address is refused with 401.",
+  },
+  {
     name: 'RELAY_PORT',
     type: 'int',
     default: '3001',
@@ -600,6 +671,22 @@ export const ENV_VARS = [
     default: '127.0.0.1',
     apps: ALL,
     description: 'Interface the HTTP servers bind to; set 0.0.0.0 in a container.',
+  },
+  {
+    name: 'NODE_ENV',
+    type: 'enum',
+    default: 'development',
+    values: ['development', 'test', 'production'],
+    apps: ['gateway', 'relay', 'start'],
+    description:
+      '`production` makes the gateway and relay refuse to start with a development secret, the demo client, a plain-`http` upstream not in `UPSTREAM_HTTP_ALLOWLIST` or an HTTPS upstream without a pinned CA (`*_CA_PATH`); the message names the variable to set.',
+  },
+  {
+    name: 'UPSTREAM_HTTP_ALLOWLIST',
+    type: 'list',
+    apps: ['gateway', 'relay'],
+    description:
+      'Upstreams production mode lets the apps call over plain `http`: origins (`http://land.internal:8080`), `host:port` or host names. Unset: every upstream must be `https` with a pinned CA.',
   },
   {
     name: 'LOG_LEVEL',

@@ -1,2 +1,4 @@
 export * from './repo-root';
 export * from './env';
+export * from './production';
+export * from './config-files';

@@ -24,11 +24,26 @@ describe('development PKI', () => {
   it('creates a CA and the certificates of the local stack, each issued by the CA', () => {
     const pki = createDevPki(dir, { agencies: ['000.00.14.H56'] });
     expect(pki.created.sort()).toEqual(
-      ['agency-000.00.14.H56', 'ca', 'gateway', 'population-signer', 'population-sim'].sort(),
+      [
+        'agency-000.00.14.H56',
+        'ca',
+        'demo-client',
+        'gateway',
+        'gateway-server',
+        'population-signer',
+        'population-sim',
+      ].sort(),
     );
     const ca = new X509Certificate(pki.ca.certPem);
     expect(ca.ca).toBe(true);
-    for (const name of ['population-sim', 'gateway', 'population-signer', 'agency-000.00.14.H56']) {
+    for (const name of [
+      'population-sim',
+      'gateway',
+      'population-signer',
+      'gateway-server',
+      'demo-client',
+      'agency-000.00.14.H56',
+    ]) {
       const cert = new X509Certificate(pki.get(name).certPem);
       expect(cert.verify(ca.publicKey)).toBe(true);
       expect(cert.ca).toBe(false);
@@ -43,6 +58,10 @@ describe('development PKI', () => {
     expect(server.subjectAltNames).toEqual(expect.arrayContaining(['localhost', '127.0.0.1']));
     expect(new X509Certificate(pki.get('population-sim').certPem).keyUsage).toContain('1.3.6.1.5.5.7.3.1');
     expect(new X509Certificate(pki.get('gateway').certPem).keyUsage).toContain('1.3.6.1.5.5.7.3.2');
+    const gatewayServer = describeCertificate(pki.get(DEV_PKI_NAMES.gatewayServer).certPem);
+    expect(gatewayServer.subjectAltNames).toEqual(expect.arrayContaining(['localhost', '127.0.0.1']));
+    expect(new X509Certificate(pki.get('gateway-server').certPem).keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    expect(new X509Certificate(pki.get('demo-client').certPem).keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
     expect(server.fingerprintSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 

@@ -11,7 +11,7 @@ import {
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import * as forge from 'node-forge';
-import { repoRoot } from '@lienthong/config';
+import { DEV_PKI_ORGANIZATION, repoRoot } from '@lienthong/config';
 import { PkiError } from './pki.errors';
 
 /**
@@ -23,6 +23,8 @@ import { PkiError } from './pki.errors';
  * | ca.crt, ca.key                        | the development CA every other certificate is issued by            |
  * | population-sim.crt/.key               | TLS server certificate of the population simulator                |
  * | gateway.crt/.key                      | the gateway: mTLS client certificate and SOAP request signing key  |
+ * | gateway-server.crt/.key               | TLS server certificate of the gateway's own HTTPS listener         |
+ * | demo-client.crt/.key                  | a caller's client certificate, for HTTPS with mutual TLS locally   |
  * | population-signer.crt/.key            | the population database's response-signing certificate             |
  * | agency-<code>.crt/.key                | issuing agencies, for document signatures                          |
  *
@@ -90,6 +92,8 @@ export const DEV_PKI_NAMES = {
   populationSimulator: 'population-sim',
   gateway: 'gateway',
   populationSigner: 'population-signer',
+  gatewayServer: 'gateway-server',
+  demoClient: 'demo-client',
 } as const;
 
 /** Agencies issued by default (codes of the form in Decision 20/2020/QĐ-TTg, as in DOMAIN.md). */
@@ -102,7 +106,8 @@ const CA_VALIDITY_DAYS = 3650;
 const LEAF_VALIDITY_DAYS = 730;
 /** Files expiring sooner than this are re-issued. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
-const ORGANIZATION = 'Lien Thong (development)';
+// Production mode recognises (and refuses) development certificates by this organization.
+const ORGANIZATION = DEV_PKI_ORGANIZATION;
 const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
@@ -243,7 +248,8 @@ export class DevCertificateAuthority {
 /**
  * Creates (or completes) the development PKI in `dir`: the CA, the population simulator's server
  * certificate, the gateway's client-and-signing certificate, the population database's signing
- * certificate, one signing certificate per agency and any extra simulator server certificates.
+ * certificate, the gateway's HTTPS server certificate, a demo caller's client certificate, one signing
+ * certificate per agency and any extra simulator server certificates.
  */
 export function createDevPki(dir: string = defaultPkiDir(), options: DevPkiOptions = {}): DevPkiResult {
   const ca = DevCertificateAuthority.open(dir, { create: true, clock: options.clock });
@@ -263,6 +269,11 @@ export function createDevPki(dir: string = defaultPkiDir(), options: DevPkiOptio
       DEV_PKI_NAMES.populationSigner,
       { usage: 'signing', organizationalUnit: 'national population database signer' },
     ],
+    [
+      DEV_PKI_NAMES.gatewayServer,
+      { usage: 'server', sans: serverSans, organizationalUnit: 'provincial integration gateway HTTPS' },
+    ],
+    [DEV_PKI_NAMES.demoClient, { usage: 'client', organizationalUnit: 'demo caller (local runs)' }],
     ...(options.servers ?? []).map((name): [string, IssueCertificateOptions] => [
       name,
       { usage: 'server', sans: serverSans, organizationalUnit: 'simulator' },

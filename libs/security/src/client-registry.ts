@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AppLogger } from '@lienthong/observability';
 import { hashApiKey, isWellFormedApiKey } from './api-key';
-import { fingerprintOfPeer, subjectMatches, type PeerCertificateLike } from './certificate';
+import { fingerprintOfDer, fingerprintOfPeer, subjectMatches, type PeerCertificateLike } from './certificate';
 import {
   crossClientProblems,
   DEFAULT_CLIENTS_FILE,
@@ -10,6 +10,7 @@ import {
   readClientsFile,
   type ClientsConfig,
 } from './clients-file';
+import type { ForwardedCertificates } from './forwarded-certificate';
 import {
   CLIENT_ROLES,
   type Caller,
@@ -35,6 +36,7 @@ export interface AuthenticationRequest {
 interface TlsSocketLike {
   getPeerCertificate(detailed?: boolean): PeerCertificateLike | null;
   authorized?: boolean;
+  remoteAddress?: string;
 }
 
 export interface ClientRegistryOptions {
@@ -42,6 +44,11 @@ export interface ClientRegistryOptions {
   now?: () => number;
   /** Refusals are logged at info level with the reason and the client/credential id; never a key. */
   logger?: AppLogger;
+  /**
+   * Client certificates forwarded by trusted TLS-terminating proxies; without it the forwarding header
+   * is not read (a certificate then only comes from the gateway's own TLS connection).
+   */
+  forwardedCertificates?: ForwardedCertificates;
 }
 
 interface KeyEntry {
@@ -237,10 +244,16 @@ export class ClientRegistry {
     return undefined;
   }
 
+  /**
+   * The client certificate of the request: the one a trusted proxy forwarded (it stands for the caller
+   * behind the proxy), else the one of the gateway's own TLS connection.
+   */
   private peerOf(
     request: AuthenticationRequest,
   ): { certificate?: PeerCertificateLike; authorized: boolean } | undefined {
     const socket = (request.raw?.socket ?? request.socket) as Partial<TlsSocketLike> | undefined;
+    const forwarded = this.options.forwardedCertificates?.read(request.headers, socket?.remoteAddress);
+    if (forwarded) return forwarded;
     if (!socket || typeof socket.getPeerCertificate !== 'function') return undefined;
     const certificate = socket.getPeerCertificate(false);
     const present =
@@ -268,13 +281,14 @@ function callerOf(client: RegisteredClient, via: Caller['via'], credentialId: st
 
 /**
  * Adds the local demo client `demo`: every service, every purpose of the catalogue, every field, stale
- * answers allowed, admin, authenticated by `key`. For `npm start` on embedded defaults only (the key comes
+ * answers allowed, admin, authenticated by `key` (and by the client certificate `certificateDer`, when
+ * given). For `npm start` on embedded defaults only (the key comes
  * from LGSP_DEMO_API_KEY or is generated and printed); never for a deployment with real data.
  */
 export function withDemoClient(
   registry: ClientRegistry,
   key: string,
-  options: { rateLimit?: RateLimit } = {},
+  options: { rateLimit?: RateLimit; certificateDer?: Buffer } = {},
 ): ClientRegistry {
   if (!isWellFormedApiKey(key)) {
     throw new Error(
@@ -295,7 +309,10 @@ export function withDemoClient(
       agencies: Object.freeze(['*']),
       roles: Object.freeze([...CLIENT_ROLES]),
       apiKeys: Object.freeze([{ id: 'demo', sha256: hashApiKey(key) }]),
-      certificates: Object.freeze([]),
+      // Pinned by fingerprint: the certificate itself, whoever issued it.
+      certificates: Object.freeze(
+        options.certificateDer ? [{ sha256Fingerprint: fingerprintOfDer(options.certificateDer) }] : [],
+      ),
       rateLimit: options.rateLimit,
       services: Object.freeze(services),
     }),

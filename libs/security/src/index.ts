@@ -12,3 +12,4 @@ export * from './access.guard';
 export * from './agency-scope';
 export * from './security.module';
 export { ModelFieldIndex } from './field-paths';
+export * from './forwarded-certificate';

@@ -5,6 +5,7 @@ import { AccessGuard, DossierDirectory, ROUTE_ACCESS, type RouteAccess } from '.
 import { AccessPolicy } from './access-policy';
 import { ClientRegistry, withDemoClient } from './client-registry';
 import type { RateLimit } from './clients.types';
+import type { ForwardedCertificates } from './forwarded-certificate';
 import { RateLimiter, type Clock } from './rate-limiter';
 
 export interface SecurityModuleOptions {
@@ -12,6 +13,8 @@ export interface SecurityModuleOptions {
   clientsFile?: string;
   /** When set, the demo client (every service, purpose and field) is added with this API key. */
   demoApiKey?: string;
+  /** The demo client's client certificate (DER), pinned by fingerprint; only with demoApiKey. */
+  demoCertificateDer?: Buffer;
   /** Rate limit of the demo client; unlimited when absent (benchmarks run through it). */
   demoRateLimit?: RateLimit;
   logger?: AppLogger;
@@ -23,6 +26,8 @@ export interface SecurityModuleOptions {
   routes?: RouteAccess;
   /** Where the guard looks up a dossier a lookup or search declares (the app's dossier store). */
   dossierDirectory?: Type<DossierDirectory>;
+  /** Client certificates forwarded by trusted TLS-terminating proxies (GATEWAY_TRUSTED_PROXIES). */
+  forwardedCertificates?: ForwardedCertificates;
 }
 
 export const SECURITY_OPTIONS = 'lienthong:security-options';
@@ -66,11 +71,18 @@ export class SecurityModule {
 
 /** The registry as SecurityModule builds it: the file, plus the demo client when a demo key is given. */
 export function createClientRegistry(options: SecurityModuleOptions): ClientRegistry {
-  const registry = ClientRegistry.load(options.clientsFile, { logger: options.logger, now: options.now });
+  const registry = ClientRegistry.load(options.clientsFile, {
+    logger: options.logger,
+    now: options.now,
+    forwardedCertificates: options.forwardedCertificates,
+  });
   if (options.demoApiKey === undefined) return registry;
   options.logger?.warn(
     { clientId: 'demo' },
     'demo client registered: it may use every service, purpose and field (local runs only)',
   );
-  return withDemoClient(registry, options.demoApiKey, { rateLimit: options.demoRateLimit });
+  return withDemoClient(registry, options.demoApiKey, {
+    rateLimit: options.demoRateLimit,
+    certificateDer: options.demoCertificateDer,
+  });
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { AdapterHealth, ResilienceOptions } from '@lienthong/adapters/common';
@@ -9,7 +8,7 @@ import {
   PopulationClient,
   populationClientOptionsFromDevPki,
 } from '@lienthong/adapters/population';
-import { ConfigError, repoRoot } from '@lienthong/config';
+import { ConfigError, readConfiguredFile, repoRoot } from '@lienthong/config';
 import type { AppLogger } from '@lienthong/observability';
 import type { GatewayConfig } from '../gateway.config';
 
@@ -44,10 +43,12 @@ export type UpstreamConfig = Pick<
   | 'BUSINESS_REGISTRY_CLIENT_SECRET'
   | 'BUSINESS_REGISTRY_TIMEOUT_MS'
   | 'BUSINESS_REGISTRY_VALIDITY_MS'
+  | 'BUSINESS_REGISTRY_CA_PATH'
   | 'LAND_URL'
   | 'LAND_API_KEY'
   | 'LAND_TIMEOUT_MS'
   | 'LAND_VALIDITY_MS'
+  | 'LAND_CA_PATH'
   | 'UPSTREAM_RETRIES'
   | 'UPSTREAM_CIRCUIT_FAILURES'
   | 'UPSTREAM_CIRCUIT_HALF_OPEN_MS'
@@ -94,6 +95,7 @@ export class LookupUpstreams implements OnApplicationShutdown {
         clientSecret: config.BUSINESS_REGISTRY_CLIENT_SECRET,
         resilience: resilience(config.BUSINESS_REGISTRY_TIMEOUT_MS),
         validityTtlMs: config.BUSINESS_REGISTRY_VALIDITY_MS,
+        ca: pem(config.BUSINESS_REGISTRY_CA_PATH, 'BUSINESS_REGISTRY_CA_PATH'),
         logger,
       });
       adapters['business-registry'] = client;
@@ -105,6 +107,7 @@ export class LookupUpstreams implements OnApplicationShutdown {
         apiKey: config.LAND_API_KEY,
         resilience: resilience(config.LAND_TIMEOUT_MS),
         validityTtlMs: config.LAND_VALIDITY_MS,
+        ca: pem(config.LAND_CA_PATH, 'LAND_CA_PATH'),
         logger,
       });
       adapters.land = client;
@@ -186,14 +189,7 @@ function populationClientOptions(
 }
 
 function pem(path: string | undefined, name: string): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(fromRepoRoot(path), 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `invalid configuration:\n  - ${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
+  return readConfiguredFile(name, path);
 }
 
 function fromRepoRoot(path: string): string {

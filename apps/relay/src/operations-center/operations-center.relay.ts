@@ -42,6 +42,7 @@ export function operationsCenterRelayParts(
             clientId: config.OPERATIONS_CENTER_CLIENT_ID,
             clientSecret: config.OPERATIONS_CENTER_CLIENT_SECRET,
             resilience: { timeoutMs: config.OPERATIONS_CENTER_TIMEOUT_MS },
+            ca: config.operationsCenterCa,
             logger,
           }),
       },

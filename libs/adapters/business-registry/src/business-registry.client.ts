@@ -1,3 +1,4 @@
+import { Agent as HttpsAgent } from 'node:https';
 import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
@@ -86,6 +87,7 @@ export class BusinessRegistryClient implements BusinessRegistryAdapter {
       scope: options.scope,
       timeoutMs: resilience.timeoutMs,
       refreshMarginMs: options.tokenRefreshMarginMs ?? BUSINESS_REGISTRY_CLIENT_DEFAULTS.tokenRefreshMarginMs,
+      httpsAgent: options.ca ? new HttpsAgent({ ca: options.ca }) : undefined,
     });
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
@@ -94,6 +96,7 @@ export class BusinessRegistryClient implements BusinessRegistryAdapter {
         connections: options.connections ?? BUSINESS_REGISTRY_CLIENT_DEFAULTS.connections,
         maxResponseBytes: BUSINESS_REGISTRY_CLIENT_DEFAULTS.maxResponseBytes,
         connectTimeoutMs: resilience.timeoutMs,
+        connect: options.ca ? { ca: options.ca } : undefined,
       });
     this.calls = new AdapterCalls({
       adapter: ADAPTER,

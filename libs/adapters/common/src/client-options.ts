@@ -6,6 +6,11 @@ import type { ResilienceOptions } from './resilience';
 export interface UpstreamClientOptions {
   /** Overrides of DEFAULT_RESILIENCE. */
   resilience?: Partial<ResilienceOptions>;
+  /**
+   * PEM CA certificate(s) the upstream's TLS server certificate must chain to, instead of the system's
+   * trust store (a pinned CA).
+   */
+  ca?: string | string[];
   /** Keep-alive connections to the upstream (default 64). */
   connections?: number;
   logger?: AppLogger;

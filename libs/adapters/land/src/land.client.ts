@@ -64,6 +64,7 @@ export class LandClient implements LandAdapter {
       options.dispatcher ??
       upstreamPool(this.origin, {
         connections: options.connections ?? LAND_CLIENT_DEFAULTS.connections,
+        connect: options.ca ? { ca: options.ca } : undefined,
         maxResponseBytes: LAND_CLIENT_DEFAULTS.maxResponseBytes,
         connectTimeoutMs: resilience.timeoutMs,
       });

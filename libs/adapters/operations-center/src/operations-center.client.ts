@@ -118,6 +118,7 @@ export class OperationsCenterClient implements OperationsCenter {
       options.dispatcher ??
       upstreamPool(this.origin, {
         connections: options.connections ?? OPERATIONS_CENTER_CLIENT_DEFAULTS.connections,
+        connect: options.ca ? { ca: options.ca } : undefined,
         maxResponseBytes: OPERATIONS_CENTER_CLIENT_DEFAULTS.maxResponseBytes,
         connectTimeoutMs: resilience.timeoutMs,
       });

@@ -48,6 +48,8 @@ export interface PublicServicePortalClientOptions {
   defaultRetryAfterMs?: number;
   /** Keep-alive sockets per host. Default 16. */
   maxSockets?: number;
+  /** PEM CA certificate(s) the portal's TLS server certificate must chain to (a pinned CA). */
+  ca?: string | string[];
 }
 
 /** Outcome of syncing one event. */
@@ -119,7 +121,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     const maxSockets = options.maxSockets ?? 16;
     this.agents = {
       http: new http.Agent({ keepAlive: true, maxSockets }),
-      https: new https.Agent({ keepAlive: true, maxSockets }),
+      https: new https.Agent({ keepAlive: true, maxSockets, ...(options.ca ? { ca: options.ca } : {}) }),
     };
     this.http = axios.create({
       baseURL: options.baseUrl.replace(/\/+$/, ''),

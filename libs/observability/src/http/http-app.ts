@@ -3,6 +3,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { AppLogger, NestPinoLogger } from '../logger';
 import { histogram, LATENCY_BUCKETS } from '../metrics';
 import { ProblemFilter } from './problem';
@@ -25,6 +26,8 @@ export function requestIdOf(request: { headers: Record<string, string | string[]
 export interface HttpAppOptions {
   logger: AppLogger;
   bodyLimit?: number;
+  /** Serve HTTPS with these options instead of plain HTTP. */
+  https?: HttpsServerOptions;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function createHttpApp(
     requestIdHeader: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    ...(options.https ? { https: options.https } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new NestPinoLogger(options.logger),

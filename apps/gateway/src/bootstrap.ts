@@ -50,6 +50,7 @@ export async function startGateway(
       clientId: `${config.KAFKA_CLIENT_ID}-gateway-consumer`,
       groupId: INBOUND_GROUP_ID,
       logger,
+      security: config.kafkaSecurity,
     }),
     { name: 'gateway-inbound', logger },
   );

@@ -1,5 +1,6 @@
 import { Env, loadEnv } from '@lienthong/config';
 import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
+import { KafkaSecurity, kafkaSecurityFromEnv } from '@lienthong/messaging';
 
 export const GATEWAY_ENV = [
   'KAFKA_BROKERS',
@@ -45,10 +46,16 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   KAFKA_BROKERS: string[];
   /** The AUDIT_* settings (AUDIT_SUBJECT_KEY is required: every lookup is audited). */
   audit: AuditEnv;
+  /** KAFKA_SECURITY_PROTOCOL, TLS files and the gateway's own SASL credentials (KAFKA_GATEWAY_*). */
+  kafkaSecurity: KafkaSecurity;
 };
 
 /** Reads and checks the gateway's environment; a missing or invalid variable stops the start (ConfigError). */
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const env = loadEnv(GATEWAY_ENV, { required: ['KAFKA_BROKERS'], source });
-  return { ...env, audit: loadAuditEnv({ source }) } as GatewayConfig;
+  return {
+    ...env,
+    audit: loadAuditEnv({ source }),
+    kafkaSecurity: kafkaSecurityFromEnv('gateway', source),
+  } as GatewayConfig;
 }

@@ -1,4 +1,5 @@
 import { Env, loadEnv } from '@lienthong/config';
+import { KafkaSecurity, kafkaSecurityFromEnv } from '@lienthong/messaging';
 
 export const RELAY_ENV = [
   'KAFKA_BROKERS',
@@ -32,8 +33,13 @@ export const RELAY_ENV = [
   'LOG_LEVEL',
 ] as const;
 
-export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & { KAFKA_BROKERS: string[] };
+export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & {
+  KAFKA_BROKERS: string[];
+  /** KAFKA_SECURITY_PROTOCOL, TLS files and the relay's own SASL credentials (KAFKA_RELAY_*). */
+  kafkaSecurity: KafkaSecurity;
+};
 
 export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayConfig {
-  return loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS'], source }) as RelayConfig;
+  const env = loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS'], source });
+  return { ...env, kafkaSecurity: kafkaSecurityFromEnv('relay', source) } as RelayConfig;
 }

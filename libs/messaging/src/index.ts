@@ -6,6 +6,7 @@ export * from './event-producer.service';
 export * from './kafka-admin.service';
 export * from './kafka.health';
 export * from './kafka-client';
+export * from './kafka-security';
 export * from './microservice';
 export * from './consumer/consumer-status.registry';
 export * from './consumer/dead-letter.publisher';

@@ -13,13 +13,14 @@ const file = join(contractsDir(), 'asyncapi.yaml');
 const document = load(readFileSync(file, 'utf8')) as Node;
 
 /**
- * `lgsp.<domain>.<event>.v<N>`, optionally `.{ministry}` or `.<suffix>` after the version. The
+ * `lgsp.<domain>.<event>.v<N>`, optionally `.{ministry}`, `.{client}` or `.<suffix>` after the version. The
  * delayed-retry topic of an event stream is an event of its own (lgsp.dossier.status-retry.v1).
  */
-const CHANNEL_ADDRESS = /^lgsp\.[a-z]+\.[a-z-]+\.v[0-9]+(\.\{ministry\}|\.[a-z-]+)?$/;
+const CHANNEL_ADDRESS = /^lgsp\.[a-z]+\.[a-z-]+\.v[0-9]+(\.\{(ministry|client)\}|\.[a-z-]+)?$/;
 
 const EXPECTED_TOPICS = [
   'lgsp.dossier.inbound.v1',
+  'lgsp.dossier.inbound.v1.{client}',
   'lgsp.dossier.status.v1',
   'lgsp.dossier.status.v1.{ministry}',
   'lgsp.dossier.status-retry.v1',
@@ -83,7 +84,7 @@ describe('contracts/asyncapi.yaml', () => {
     },
   );
 
-  it('declares the ministry parameter wherever the address uses it', () => {
+  it('declares the ministry and client parameters wherever the address uses them', () => {
     for (const channel of Object.values(channels)) {
       const used = [...String(channel.address).matchAll(/\{([a-z]+)\}/g)].map((match) => match[1]);
       expect(Object.keys((channel.parameters as Node | undefined) ?? {}).sort()).toEqual(used.sort());

@@ -16,3 +16,4 @@ export * from './consumer/keyed-batch.server';
 export * from './outbox/outbox';
 export * from './consumer/dead-letter-store';
 export * from './topics-init';
+export * from './acl-plan';

@@ -141,20 +141,20 @@ export const ENV_VARS = [
   {
     name: 'KAFKA_ADMIN_USERNAME',
     type: 'string',
-    apps: ['cli'],
+    apps: ['cli', 'start'],
     description:
       'SASL/SCRAM user that `lienthong topics init` connects as to create topics and ACLs (needs CREATE and ALTER on the cluster: a super user). Unset: the `KAFKA_CLI_*` credentials.',
   },
   {
     name: 'KAFKA_ADMIN_PASSWORD',
     type: 'string',
-    apps: ['cli'],
+    apps: ['cli', 'start'],
     description: 'Password of `KAFKA_ADMIN_USERNAME`.',
   },
   {
     name: 'KAFKA_ADMIN_PASSWORD_FILE',
     type: 'string',
-    apps: ['cli'],
+    apps: ['cli', 'start'],
     description:
       'File holding the password of `KAFKA_ADMIN_USERNAME`; used when `KAFKA_ADMIN_PASSWORD` is unset.',
   },
@@ -209,6 +209,14 @@ export const ENV_VARS = [
     apps: ['start'],
     description:
       'Data directory (KRaft log, server.log) of the local broker; relative paths are from the repository root.',
+  },
+  {
+    name: 'KAFKA_LOCAL_SASL',
+    type: 'bool',
+    default: 'false',
+    apps: ['start'],
+    description:
+      "Runs the local broker with SASL/SCRAM (SASL_PLAINTEXT) and its ACL authorizer: SCRAM users for the gateway, relay, CLI and an `admin` super user, passwords kept in `var/secrets/`, ACLs granted by `topics init`. npm start hands the apps their credentials. Its data lives apart from the plain broker's (`kraft-logs-sasl`).",
   },
   {
     name: 'CONSUMER_MAX_ATTEMPTS',
@@ -649,7 +657,7 @@ export const ENV_VARS = [
     name: 'CLIENTS_FILE',
     type: 'string',
     default: 'deploy/config/clients.yaml',
-    apps: ['gateway', 'cli'],
+    apps: ['gateway', 'cli', 'start'],
     description:
       'Client registry and access policy (who may call which service, for which purposes, which fields).',
   },

@@ -1,7 +1,9 @@
 /**
  * `npm start`: the whole local stack on embedded defaults, or only the apps in production mode.
  *
- * - KAFKA_BROKERS unset: starts the local KRaft broker (deploy/local/kafka) and creates the registry topics.
+ * - KAFKA_BROKERS unset: starts the local KRaft broker (deploy/local/kafka) and creates the registry topics;
+ *   with KAFKA_LOCAL_SASL the broker authenticates with SASL/SCRAM and authorizes with ACLs, the topics
+ *   init grants them, and the apps get their own credentials (kept in var/secrets/).
  * - DATABASE_URL unset: embedded PGlite under PGLITE_DIR. PGlite is a single-process database, so the
  *   gateway and the relay then run together in one process (deploy/local/app-host) sharing it;
  *   with PostgreSQL they run as separate processes, as in production.
@@ -19,12 +21,24 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, loadEnv, repoRoot } from '@lienthong/config';
-import { inboundTopic, initTopics } from '@lienthong/messaging';
+import {
+  initTopics,
+  KafkaSecurity,
+  kafkaSecurityFromEnv,
+  kafkaServicePrincipals,
+} from '@lienthong/messaging';
 import { createDevPki, DEV_PKI_NAMES } from '@lienthong/pki';
 import { ClientRegistry, generateApiKey, isWellFormedApiKey } from '@lienthong/security';
+import { inboundProducers } from '../../apps/cli/src/commands/topics.command';
 import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
 import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
 import { LocalKafka, LocalKafkaError } from './kafka/local-kafka';
+import {
+  localKafkaClientEnv,
+  localKafkaPasswordFile,
+  localKafkaSasl,
+  localKafkaUsers,
+} from './kafka/local-users';
 import { localSubjectKeyFile, readOrCreateSubjectKey } from './local-secrets';
 
 /** The gateway's HTTPS port on a local run when GATEWAY_TLS_PORT is unset. */
@@ -80,6 +94,8 @@ async function main(): Promise<void> {
     'KAFKA_CLIENT_ID',
     'KAFKA_LOCAL_PORT',
     'KAFKA_LOCAL_DATA_DIR',
+    'KAFKA_LOCAL_SASL',
+    'CLIENTS_FILE',
     'KAFKA_PARTITIONS',
     'KAFKA_REPLICATION_FACTOR',
     'DATABASE_URL',
@@ -188,30 +204,40 @@ async function main(): Promise<void> {
     }
     // the simulators need no broker: they start while the JVM boots
     if (!production) children.push(launch('simulators', 'apps/simulators/src/main.js', childEnv));
+    let adminSecurity: KafkaSecurity | undefined;
     if (!env.KAFKA_BROKERS) {
+      const users = env.KAFKA_LOCAL_SASL ? localKafkaUsers() : undefined;
       kafka = new LocalKafka({
         port: env.KAFKA_LOCAL_PORT,
         dataDir: resolve(repoRoot(), env.KAFKA_LOCAL_DATA_DIR),
         defaultPartitions: env.KAFKA_PARTITIONS,
         log: (line) => say(line),
+        sasl: users && localKafkaSasl(users),
       });
       await kafka.start();
       childEnv.KAFKA_BROKERS = kafka.brokers;
+      if (users) {
+        Object.assign(childEnv, localKafkaClientEnv(users));
+        adminSecurity = {
+          protocol: 'SASL_PLAINTEXT',
+          sasl: { mechanism: 'scram-sha-512', ...users.admin },
+        };
+      }
     }
     const brokers = (childEnv.KAFKA_BROKERS as string).split(',');
 
     if (!production) {
-      const { created } = await initTopics({
+      const { created, granted } = await initTopics({
         brokers,
         partitions: env.KAFKA_PARTITIONS,
         replicationFactor: env.KAFKA_REPLICATION_FACTOR,
         proceduresFile: env.PROCEDURES_FILE,
-        // each one-stop system that produces dossier events writes a topic of its own
-        extra: ClientRegistry.load(env.CLIENTS_FILE)
-          .eventProducers()
-          .map((client) => inboundTopic(client.id)),
+        security: adminSecurity ?? kafkaSecurityFromEnv('admin', childEnv),
+        producers: inboundProducers(ClientRegistry.load(env.CLIENTS_FILE)),
+        services: kafkaServicePrincipals(childEnv),
       });
       say(created.length ? `created topics: ${created.join(', ')}` : 'topics already exist');
+      if (granted?.length) say(`granted ${granted.length} ACLs`);
     }
 
     if (env.DATABASE_URL) {
@@ -265,6 +291,11 @@ async function main(): Promise<void> {
             `    operations center   ${simulator.operationsCenter}   (indicator reports, REST JSON)`,
           ]),
       `  Kafka         ${brokers.join(',')}${kafka ? '   (local KRaft broker, data in ' + env.KAFKA_LOCAL_DATA_DIR + ')' : ''}`,
+      ...(kafka && adminSecurity
+        ? [
+            `                SASL/SCRAM and ACLs: admin password in ${relative(repoRoot(), localKafkaPasswordFile('admin'))}, the apps' in var/secrets/`,
+          ]
+        : []),
       `  database      ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${env.PGLITE_DIR}`}`,
       ...(production
         ? productionDemoLines(demoKey)

@@ -59,6 +59,7 @@ export async function startGateway(
       clientId: `${config.KAFKA_CLIENT_ID}-gateway-consumer`,
       groupId: group,
       logger,
+      security: config.kafkaSecurity,
     }).options ?? {},
   );
   const inbound = app.get(InboundDossierEventsConsumer).bind(server, group);

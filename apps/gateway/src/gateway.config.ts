@@ -2,6 +2,7 @@ import { assertSafeForProduction, Env, loadEnv } from '@lienthong/config';
 import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
 import type { ForwardedCertificates } from '@lienthong/security';
 import { GatewayTls, loadGatewayTls } from './tls/gateway-tls';
+import { KafkaSecurity, kafkaSecurityFromEnv } from '@lienthong/messaging';
 
 export const GATEWAY_ENV = [
   'KAFKA_BROKERS',
@@ -66,6 +67,8 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   forwardedCertificates?: ForwardedCertificates;
   /** The demo client's certificate (LGSP_DEMO_CLIENT_CERT_FILE), DER. */
   demoCertificateDer?: Buffer;
+  /** KAFKA_SECURITY_PROTOCOL, TLS files and the gateway's own SASL credentials (KAFKA_GATEWAY_*). */
+  kafkaSecurity: KafkaSecurity;
 };
 
 /**
@@ -76,5 +79,11 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
   const env = loadEnv(GATEWAY_ENV, { required: ['KAFKA_BROKERS'], source });
   const docs = env.GATEWAY_DOCS ?? source.NODE_ENV !== 'production';
   assertSafeForProduction('gateway', source);
-  return { ...env, audit: loadAuditEnv({ source }), docs, ...loadGatewayTls(env) } as GatewayConfig;
+  return {
+    ...env,
+    audit: loadAuditEnv({ source }),
+    docs,
+    ...loadGatewayTls(env),
+    kafkaSecurity: kafkaSecurityFromEnv('gateway', source),
+  } as GatewayConfig;
 }

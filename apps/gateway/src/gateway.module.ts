@@ -38,6 +38,7 @@ export class GatewayModule {
           {
             brokers: config.KAFKA_BROKERS,
             clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
+            security: config.kafkaSecurity,
             sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
             healthTimeoutMs: config.KAFKA_HEALTH_TIMEOUT_MS,
             logger,

@@ -49,6 +49,7 @@ export async function startRelay(
         clientId: `${config.KAFKA_CLIENT_ID}-relay-${name}`,
         groupId,
         logger,
+        security: config.kafkaSecurity,
       }),
       transportId,
       order,

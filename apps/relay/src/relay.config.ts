@@ -1,4 +1,5 @@
 import { assertSafeForProduction, Env, loadEnv, readConfiguredFile } from '@lienthong/config';
+import { KafkaSecurity, kafkaSecurityFromEnv } from '@lienthong/messaging';
 
 export const RELAY_ENV = [
   'KAFKA_BROKERS',
@@ -42,6 +43,8 @@ export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & {
   portalCa?: string;
   /** PEM of OPERATIONS_CENTER_CA_PATH: the operations center's pinned CA. */
   operationsCenterCa?: string;
+  /** KAFKA_SECURITY_PROTOCOL, TLS files and the relay's own SASL credentials (KAFKA_RELAY_*). */
+  kafkaSecurity: KafkaSecurity;
 };
 
 /**
@@ -55,5 +58,6 @@ export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayC
     ...env,
     portalCa: readConfiguredFile('PORTAL_CA_PATH', env.PORTAL_CA_PATH),
     operationsCenterCa: readConfiguredFile('OPERATIONS_CENTER_CA_PATH', env.OPERATIONS_CENTER_CA_PATH),
+    kafkaSecurity: kafkaSecurityFromEnv('relay', source),
   } as RelayConfig;
 }

@@ -36,6 +36,7 @@ export class RelayModule {
           {
             brokers: config.KAFKA_BROKERS,
             clientId: `${config.KAFKA_CLIENT_ID}-relay`,
+            security: config.kafkaSecurity,
             sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
             healthTimeoutMs: config.KAFKA_HEALTH_TIMEOUT_MS,
             logger,

@@ -1,17 +1,22 @@
 /**
  * `npm run kafka:local`: runs the local single-node KRaft broker in the foreground until Ctrl-C.
  * Environment: KAFKA_LOCAL_PORT (default 9092), KAFKA_LOCAL_DATA_DIR (default ./var/kafka),
- * LGSP_CACHE_DIR (jar cache, default ~/.cache/lienthong).
+ * LGSP_CACHE_DIR (jar cache, default ~/.cache/lienthong), KAFKA_LOCAL_SASL (SASL/SCRAM and ACLs; the
+ * passwords are kept in var/secrets/).
  */
-import { resolve } from 'node:path';
-import { repoRoot } from '@lienthong/config';
+import { relative, resolve } from 'node:path';
+import { loadEnv, repoRoot } from '@lienthong/config';
 import { LocalKafka, LocalKafkaError } from './local-kafka';
+import { localKafkaPasswordFile, localKafkaSasl, localKafkaUsers } from './local-users';
 
 async function main(): Promise<void> {
+  const env = loadEnv(['KAFKA_LOCAL_PORT', 'KAFKA_LOCAL_DATA_DIR', 'KAFKA_LOCAL_SASL']);
+  const users = env.KAFKA_LOCAL_SASL ? localKafkaUsers() : undefined;
   const kafka = new LocalKafka({
-    port: Number(process.env.KAFKA_LOCAL_PORT ?? 9092),
-    dataDir: resolve(repoRoot(), process.env.KAFKA_LOCAL_DATA_DIR ?? 'var/kafka'),
+    port: env.KAFKA_LOCAL_PORT,
+    dataDir: resolve(repoRoot(), env.KAFKA_LOCAL_DATA_DIR),
     log: (line) => console.log(`[kafka] ${line}`),
+    sasl: users && localKafkaSasl(users),
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -26,6 +31,15 @@ async function main(): Promise<void> {
   process.on('exit', () => kafka.killNow());
   await kafka.start();
   console.log(`[kafka] KAFKA_BROKERS=${kafka.brokers}   (Ctrl-C to stop)`);
+  if (users) {
+    const file = (user: string) => relative(process.cwd(), localKafkaPasswordFile(user));
+    console.log(
+      `[kafka] SASL/SCRAM + ACLs. Topics and ACLs: KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT KAFKA_ADMIN_USERNAME=admin KAFKA_ADMIN_PASSWORD_FILE=${file('admin')} lienthong topics init`,
+    );
+    console.log(
+      `[kafka] apps: KAFKA_GATEWAY_PASSWORD_FILE=${file(users.gateway.username)} KAFKA_RELAY_PASSWORD_FILE=${file(users.relay.username)} KAFKA_CLI_PASSWORD_FILE=${file(users.cli.username)}`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -43,7 +43,32 @@ export interface LocalKafkaOptions {
   /** Default partition count for auto-created topics. Default 3. */
   defaultPartitions?: number;
   log?: (line: string) => void;
+  /** Run with SASL/SCRAM and the broker's ACL authorizer instead of PLAINTEXT without authorization. */
+  sasl?: LocalKafkaSasl;
 }
+
+export interface ScramUser {
+  username: string;
+  /** Letters, digits and `-._~` only: it is written into JAAS and storage-tool arguments unquoted. */
+  password: string;
+}
+
+/**
+ * A broker that authenticates every client with SASL/SCRAM (SCRAM-SHA-512 or -256) on its one client
+ * listener (SASL_PLAINTEXT on loopback) and authorizes every request with StandardAuthorizer, allowing
+ * nothing without an ACL. `admin` is the only super user: the broker's own identity between its
+ * listeners and the administrator that creates topics and ACLs. Users are created when the storage is
+ * formatted (`kafka-storage format --add-scram`); that storage is kept apart from a plain broker's in
+ * the same data directory, so switching modes never meets a store formatted without them.
+ */
+export interface LocalKafkaSasl {
+  admin: ScramUser;
+  users?: readonly ScramUser[];
+}
+
+const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
+const SAFE_SECRET = /^[A-Za-z0-9._~-]{8,}$/;
+const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
 
 export class LocalKafkaError extends Error {
   override readonly name = 'LocalKafkaError';
@@ -139,6 +164,19 @@ export class LocalKafka {
     this.controllerPort = options.controllerPort ?? this.port + 1;
     this.dataDir = resolve(options.dataDir);
     this.log = options.log ?? (() => {});
+    for (const user of options.sasl ? [options.sasl.admin, ...(options.sasl.users ?? [])] : []) {
+      if (!SAFE_NAME.test(user.username) || !SAFE_SECRET.test(user.password)) {
+        throw new LocalKafkaError(
+          `SCRAM user "${user.username}": names may hold letters, digits and -._ only, passwords at least 8 of letters, digits and -._~`,
+        );
+      }
+    }
+  }
+
+  /** The SASL settings of a client of this broker authenticating as its admin (undefined without SASL). */
+  get adminSasl(): { mechanism: 'scram-sha-512'; username: string; password: string } | undefined {
+    const admin = this.options.sasl?.admin;
+    return admin && { mechanism: 'scram-sha-512', username: admin.username, password: admin.password };
   }
 
   get brokers(): string {
@@ -168,10 +206,11 @@ export class LocalKafka {
     }
     const libs = await ensureKafkaJars(this.options.cacheDir, this.log);
     const classpath = join(libs, '*');
-    const logsDir = join(this.dataDir, 'kraft-logs');
+    const logsDir = join(this.dataDir, this.options.sasl ? 'kraft-logs-sasl' : 'kraft-logs');
     mkdirSync(logsDir, { recursive: true });
     const properties = join(this.dataDir, 'server.properties');
-    writeFileSync(properties, this.serverProperties(logsDir));
+    // it holds the admin password when SASL is on
+    writeFileSync(properties, this.serverProperties(logsDir), { mode: 0o600 });
     const log4j = join(this.dataDir, 'log4j.properties');
     writeFileSync(
       log4j,
@@ -200,7 +239,16 @@ export class LocalKafka {
       const clusterId = newClusterId();
       const format = spawnSync(
         'java',
-        [...jvmArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
+        [
+          ...jvmArgs,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          properties,
+          ...this.scramArguments(),
+        ],
         { encoding: 'utf8' },
       );
       if (format.status !== 0) {
@@ -243,17 +291,59 @@ export class LocalKafka {
     if (this.running) this.jvm?.kill('SIGKILL');
   }
 
+  /** `--add-scram` arguments of the storage tool: every user under both SCRAM mechanisms. */
+  private scramArguments(): string[] {
+    const sasl = this.options.sasl;
+    if (!sasl) return [];
+    return [sasl.admin, ...(sasl.users ?? [])].flatMap((user) =>
+      SCRAM_MECHANISMS.flatMap((mechanism) => [
+        '--add-scram',
+        `${mechanism}=[name=${user.username},password=${user.password}]`,
+      ]),
+    );
+  }
+
+  private listenerProperties(): string[] {
+    const sasl = this.options.sasl;
+    if (!sasl) {
+      return [
+        `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      ];
+    }
+    const { username, password } = sasl.admin;
+    const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required';
+    return [
+      `listeners=SASL_PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${this.port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=SASL_PLAINTEXT',
+      'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+      // clients: SCRAM, whose credentials live in the cluster metadata
+      'sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256',
+      'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+      `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${scram} username="${username}" password="${password}";`,
+      `listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${scram};`,
+      // the controller cannot read SCRAM credentials from the metadata it serves: PLAIN with the admin alone
+      'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+      'sasl.mechanism.controller.protocol=PLAIN',
+      `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}" user_${username}="${password}";`,
+      'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'allow.everyone.if.no.acl.found=false',
+      `super.users=User:${username}`,
+    ];
+  }
+
   private serverProperties(logsDir: string): string {
     const partitions = this.options.defaultPartitions ?? 3;
     return [
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${this.controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
-      'controller.listener.names=CONTROLLER',
-      'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      ...this.listenerProperties(),
       `log.dirs=${logsDir}`,
       `num.partitions=${partitions}`,
       'offsets.topic.replication.factor=1',
@@ -276,6 +366,7 @@ export class LocalKafka {
       logLevel: logLevel.NOTHING,
       retry: { retries: 0 },
       connectionTimeout: 1000,
+      ...(this.adminSasl ? { sasl: this.adminSasl } : {}),
     });
     for (;;) {
       if (!this.running) {

@@ -37,6 +37,129 @@ export const ENV_VARS = [
       "Client id prefix reported to Kafka; each app appends its own name. Also names the gateway's inbound consumer group (`<prefix>-gateway-inbound`).",
   },
   {
+    name: 'KAFKA_SECURITY_PROTOCOL',
+    type: 'enum',
+    default: 'PLAINTEXT',
+    values: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'],
+    apps: SERVICES,
+    description:
+      "How every Kafka client of the process connects, as the Java client names it: SSL and SASL_SSL use TLS (`KAFKA_TLS_*`), SASL_* authenticate with SASL/SCRAM as the process's own principal (`KAFKA_GATEWAY_*`, `KAFKA_RELAY_*`, `KAFKA_CLI_*`). Use SASL_SSL in production.",
+  },
+  {
+    name: 'KAFKA_SASL_MECHANISM',
+    type: 'enum',
+    default: 'scram-sha-512',
+    values: ['scram-sha-256', 'scram-sha-512'],
+    apps: SERVICES,
+    description: 'SASL mechanism with `KAFKA_SECURITY_PROTOCOL` SASL_PLAINTEXT or SASL_SSL.',
+  },
+  {
+    name: 'KAFKA_TLS_CA_FILE',
+    type: 'string',
+    apps: SERVICES,
+    description:
+      "PEM CA certificate(s) that issued the brokers' certificates (SSL, SASL_SSL). Unset: the system trust store.",
+  },
+  {
+    name: 'KAFKA_TLS_CERT_FILE',
+    type: 'string',
+    apps: SERVICES,
+    description:
+      'PEM client certificate for brokers that require TLS client authentication (SSL); with `KAFKA_TLS_KEY_FILE`.',
+  },
+  {
+    name: 'KAFKA_TLS_KEY_FILE',
+    type: 'string',
+    apps: SERVICES,
+    description: 'PEM private key of `KAFKA_TLS_CERT_FILE`.',
+  },
+  {
+    name: 'KAFKA_GATEWAY_USERNAME',
+    type: 'string',
+    default: 'lienthong-gateway',
+    apps: ['gateway', 'cli', 'start'],
+    description:
+      'SASL/SCRAM user name (Kafka principal `User:<name>`) of the gateway, with `KAFKA_SECURITY_PROTOCOL` SASL_PLAINTEXT or SASL_SSL. `lienthong topics init` grants this principal what the gateway needs.',
+  },
+  {
+    name: 'KAFKA_GATEWAY_PASSWORD',
+    type: 'string',
+    apps: ['gateway', 'cli', 'start'],
+    description:
+      'SASL/SCRAM password of `KAFKA_GATEWAY_USERNAME`; prefer `KAFKA_GATEWAY_PASSWORD_FILE` in production.',
+  },
+  {
+    name: 'KAFKA_GATEWAY_PASSWORD_FILE',
+    type: 'string',
+    apps: ['gateway', 'cli', 'start'],
+    description:
+      'File holding the password of `KAFKA_GATEWAY_USERNAME` (a mounted secret); used when `KAFKA_GATEWAY_PASSWORD` is unset.',
+  },
+  {
+    name: 'KAFKA_RELAY_USERNAME',
+    type: 'string',
+    default: 'lienthong-relay',
+    apps: ['relay', 'cli', 'start'],
+    description:
+      'SASL/SCRAM user name (Kafka principal `User:<name>`) of the relay, with `KAFKA_SECURITY_PROTOCOL` SASL_PLAINTEXT or SASL_SSL. `lienthong topics init` grants this principal what the relay needs.',
+  },
+  {
+    name: 'KAFKA_RELAY_PASSWORD',
+    type: 'string',
+    apps: ['relay', 'cli', 'start'],
+    description:
+      'SASL/SCRAM password of `KAFKA_RELAY_USERNAME`; prefer `KAFKA_RELAY_PASSWORD_FILE` in production.',
+  },
+  {
+    name: 'KAFKA_RELAY_PASSWORD_FILE',
+    type: 'string',
+    apps: ['relay', 'cli', 'start'],
+    description:
+      'File holding the password of `KAFKA_RELAY_USERNAME` (a mounted secret); used when `KAFKA_RELAY_PASSWORD` is unset.',
+  },
+  {
+    name: 'KAFKA_CLI_USERNAME',
+    type: 'string',
+    default: 'lienthong-cli',
+    apps: ['cli', 'start'],
+    description:
+      'SASL/SCRAM user name (Kafka principal `User:<name>`) of the `lienthong` operator commands, with `KAFKA_SECURITY_PROTOCOL` SASL_PLAINTEXT or SASL_SSL. `lienthong topics init` grants this principal what the `lienthong` operator commands needs.',
+  },
+  {
+    name: 'KAFKA_CLI_PASSWORD',
+    type: 'string',
+    apps: ['cli', 'start'],
+    description:
+      'SASL/SCRAM password of `KAFKA_CLI_USERNAME`; prefer `KAFKA_CLI_PASSWORD_FILE` in production.',
+  },
+  {
+    name: 'KAFKA_CLI_PASSWORD_FILE',
+    type: 'string',
+    apps: ['cli', 'start'],
+    description:
+      'File holding the password of `KAFKA_CLI_USERNAME` (a mounted secret); used when `KAFKA_CLI_PASSWORD` is unset.',
+  },
+  {
+    name: 'KAFKA_ADMIN_USERNAME',
+    type: 'string',
+    apps: ['cli', 'start'],
+    description:
+      'SASL/SCRAM user that `lienthong topics init` connects as to create topics and ACLs (needs CREATE and ALTER on the cluster: a super user). Unset: the `KAFKA_CLI_*` credentials.',
+  },
+  {
+    name: 'KAFKA_ADMIN_PASSWORD',
+    type: 'string',
+    apps: ['cli', 'start'],
+    description: 'Password of `KAFKA_ADMIN_USERNAME`.',
+  },
+  {
+    name: 'KAFKA_ADMIN_PASSWORD_FILE',
+    type: 'string',
+    apps: ['cli', 'start'],
+    description:
+      'File holding the password of `KAFKA_ADMIN_USERNAME`; used when `KAFKA_ADMIN_PASSWORD` is unset.',
+  },
+  {
     name: 'KAFKA_PARTITIONS',
     type: 'int',
     default: '6',
@@ -87,6 +210,14 @@ export const ENV_VARS = [
     apps: ['start'],
     description:
       'Data directory (KRaft log, server.log) of the local broker; relative paths are from the repository root.',
+  },
+  {
+    name: 'KAFKA_LOCAL_SASL',
+    type: 'bool',
+    default: 'false',
+    apps: ['start'],
+    description:
+      "Runs the local broker with SASL/SCRAM (SASL_PLAINTEXT) and its ACL authorizer: SCRAM users for the gateway, relay, CLI and an `admin` super user, passwords kept in `var/secrets/`, ACLs granted by `topics init`. npm start hands the apps their credentials. Its data lives apart from the plain broker's (`kraft-logs-sasl`).",
   },
   {
     name: 'CONSUMER_MAX_ATTEMPTS',

@@ -13,7 +13,7 @@ const file = join(contractsDir(), 'asyncapi.yaml');
 const document = load(readFileSync(file, 'utf8')) as Node;
 
 /**
- * `lgsp.<domain>.<event>.v<N>`, optionally `.{ministry}` or `.<suffix>` after the version. The
+ * `lgsp.<domain>.<event>.v<N>`, optionally `.{ministry}`, `.{client}` or `.<suffix>` after the version. The
  * delayed-retry topic of an event stream is an event of its own (lgsp.dossier.status-retry.v1).
  */
 const CHANNEL_ADDRESS = /^lgsp\.[a-z]+\.[a-z-]+\.v[0-9]+(\.\{ministry\}|\.\{client\}|\.[a-z-]+)?$/;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Kafka, Message, Partitioners, Producer, RecordMetadata } from 'kafkajs';
 import { createKafka } from './kafka-client';
+import type { KafkaSecurity } from './kafka-security';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { produceDuration, produceErrors, producedMessages } from './metrics';
 
@@ -112,6 +113,11 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
 
   get brokers(): string[] {
     return this.options.brokers;
+  }
+
+  /** The connection settings this producer uses, for other clients of the same process. */
+  get security(): KafkaSecurity | undefined {
+    return this.options.security;
   }
 
   onModuleInit(): void {

@@ -1,5 +1,14 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Admin, ITopicConfig } from 'kafkajs';
+import {
+  AclEntry,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Admin,
+  ITopicConfig,
+  ResourcePatternTypes,
+} from 'kafkajs';
+import { aclKey } from './acl-plan';
 import { EventProducer } from './event-producer.service';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { TopicDefinition, TOPICS } from './topics';
@@ -110,6 +119,50 @@ export class KafkaAdmin implements OnApplicationShutdown {
         // a consumer subscribing right after creation fails the same way: return once they are served
         await waitForLeaders(admin, names);
         return names;
+      },
+      30_000,
+    );
+  }
+
+  /**
+   * Creates the ACLs of `wanted` the cluster does not hold yet and returns them (none on a second run);
+   * `undefined` when the cluster has no authorizer, where ACLs mean nothing.
+   */
+  ensureAcls(wanted: readonly AclEntry[]): Promise<AclEntry[] | undefined> {
+    return this.run(
+      'Kafka ACL creation',
+      async (admin) => {
+        let existing: Set<string>;
+        try {
+          const described = await admin.describeAcls({
+            resourceType: AclResourceTypes.ANY,
+            resourcePatternType: ResourcePatternTypes.ANY,
+            operation: AclOperationTypes.ANY,
+            permissionType: AclPermissionTypes.ANY,
+          });
+          existing = new Set(
+            described.resources.flatMap((resource) =>
+              resource.acls.map((acl) =>
+                aclKey({
+                  ...acl,
+                  resourceType: resource.resourceType,
+                  resourceName: resource.resourceName,
+                  resourcePatternType: resource.resourcePatternType,
+                }),
+              ),
+            ),
+          );
+        } catch (error) {
+          if ((error as { type?: string }).type === 'SECURITY_DISABLED') return undefined;
+          throw error;
+        }
+        const missing = wanted.filter(
+          (entry, index) =>
+            !existing.has(aclKey(entry)) &&
+            wanted.findIndex((other) => aclKey(other) === aclKey(entry)) === index,
+        );
+        if (missing.length) await admin.createAcls({ acl: missing });
+        return missing;
       },
       30_000,
     );

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { AppLogger } from '@lienthong/observability';
+import { KafkaSecurity, kafkaConnectionConfig } from './kafka-security';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -20,10 +21,16 @@ export function kafkaLogCreator(logger: AppLogger) {
     };
 }
 
-export function createKafka(options: { brokers: string[]; clientId: string; logger: AppLogger }): Kafka {
+export function createKafka(options: {
+  brokers: string[];
+  clientId: string;
+  logger: AppLogger;
+  security?: KafkaSecurity;
+}): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkaConnectionConfig(options.security),
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(options.logger),
     connectionTimeout: 3000,

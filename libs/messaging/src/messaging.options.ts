@@ -1,9 +1,12 @@
 import type { AppLogger } from '@lienthong/observability';
+import type { KafkaSecurity } from './kafka-security';
 
 export interface MessagingOptions {
   brokers: string[];
   /** Identifies this process to the broker, e.g. `lienthong-gateway`. */
   clientId: string;
+  /** TLS and SASL/SCRAM identity of this process; unset: PLAINTEXT. */
+  security?: KafkaSecurity;
   /** A send not acknowledged by all in-sync replicas within this time rejects. */
   sendTimeoutMs: number;
   /** Readiness gives up on describeCluster after this long. */

@@ -6,6 +6,7 @@ import { Partitioners } from 'kafkajs';
 import type { Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { AppLogger } from '@lienthong/observability';
 import { kafkaLogCreator } from './kafka-client';
+import { KafkaSecurity, kafkaConnectionConfig } from './kafka-security';
 
 /**
  * Options for a @nestjs/microservices Kafka server that consumes through ReliableConsumer:
@@ -18,6 +19,7 @@ export function kafkaMicroserviceOptions(input: {
   clientId: string;
   groupId: string;
   logger: AppLogger;
+  security?: KafkaSecurity;
   partitionsConsumedConcurrently?: number;
 }): KafkaOptions {
   return {
@@ -27,6 +29,7 @@ export function kafkaMicroserviceOptions(input: {
       client: {
         clientId: input.clientId,
         brokers: input.brokers,
+        ...kafkaConnectionConfig(input.security),
         logCreator: kafkaLogCreator(input.logger),
         connectionTimeout: 3000,
         retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },

@@ -82,6 +82,7 @@ export function indicatorsCommand(): Command {
             outbox: new Outbox(database, producer, {
               brokers: producer.brokers,
               clientId: 'lienthong-cli',
+              security: producer.security,
               sendTimeoutMs: 5000,
               healthTimeoutMs: 5000,
               logger,

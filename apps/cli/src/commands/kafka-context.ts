@@ -1,5 +1,5 @@
 import { ConfigError, loadEnv } from '@lienthong/config';
-import { EventProducer, KafkaAdmin, MessagingOptions } from '@lienthong/messaging';
+import { EventProducer, KafkaAdmin, kafkaSecurityFromEnv, MessagingOptions } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 
 /** A producer and admin client outside Nest, for one-shot operator commands. */
@@ -18,6 +18,7 @@ export async function withKafka<T>(
   const options: MessagingOptions = {
     brokers: env.KAFKA_BROKERS,
     clientId: `${env.KAFKA_CLIENT_ID}-cli`,
+    security: kafkaSecurityFromEnv('cli'),
     sendTimeoutMs: env.KAFKA_SEND_TIMEOUT_MS,
     healthTimeoutMs: Math.max(env.KAFKA_HEALTH_TIMEOUT_MS, 10_000),
     logger: createLogger({ name: 'cli', level: 'warn', destination: process.stderr }),

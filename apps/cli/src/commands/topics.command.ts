@@ -1,6 +1,18 @@
 import { Command } from 'commander';
 import { ConfigError, loadEnv } from '@lienthong/config';
-import { initTopics, TOPICS } from '@lienthong/messaging';
+import { initTopics, kafkaSecurityFromEnv, kafkaServicePrincipals, TOPICS } from '@lienthong/messaging';
+import { ClientRegistry } from '@lienthong/security';
+
+/**
+ * The clients that produce dossier events to Kafka: enabled, granted `dossier.events` and named a
+ * `kafka.principal` in clients.yaml. Each gets its own inbound topic, writable by that principal only.
+ */
+export function inboundProducers(registry: ClientRegistry): { clientId: string; principal: string }[] {
+  return registry
+    .clients()
+    .filter((client) => client.enabled && client.kafkaPrincipal && client.services['dossier.events'])
+    .map((client) => ({ clientId: client.id, principal: client.kafkaPrincipal as string }));
+}
 
 export function topicsCommand(): Command {
   const topics = new Command('topics').description('Kafka topics of the registry');
@@ -8,7 +20,7 @@ export function topicsCommand(): Command {
   topics
     .command('init')
     .description(
-      'create every registry topic and ministry topic (from PROCEDURES_FILE) that does not exist yet (idempotent)',
+      'create every registry topic, ministry topic (from PROCEDURES_FILE) and inbound topic of a producing client (from CLIENTS_FILE) that does not exist yet and, when the cluster runs an authorizer, grant the ACLs of docs/security/kafka.md (idempotent)',
     )
     .option('--partitions <n>', 'partitions per topic (default KAFKA_PARTITIONS)', (v) => Number(v))
     .option('--replication-factor <n>', 'replication factor (default KAFKA_REPLICATION_FACTOR)', (v) =>
@@ -20,17 +32,26 @@ export function topicsCommand(): Command {
         'KAFKA_PARTITIONS',
         'KAFKA_REPLICATION_FACTOR',
         'PROCEDURES_FILE',
+        'CLIENTS_FILE',
       ]);
       if (!env.KAFKA_BROKERS)
         throw new ConfigError('KAFKA_BROKERS is required (local broker: KAFKA_BROKERS=127.0.0.1:9092).');
-      const { created, all } = await initTopics({
+      const { created, all, granted } = await initTopics({
         brokers: env.KAFKA_BROKERS,
         partitions: options.partitions ?? env.KAFKA_PARTITIONS,
         replicationFactor: options.replicationFactor ?? env.KAFKA_REPLICATION_FACTOR,
         proceduresFile: env.PROCEDURES_FILE,
+        security: kafkaSecurityFromEnv('admin'),
+        producers: inboundProducers(ClientRegistry.load(env.CLIENTS_FILE)),
+        services: kafkaServicePrincipals(),
       });
       for (const topic of all) {
         console.log(`${created.includes(topic) ? 'created ' : 'exists  '} ${topic}`);
+      }
+      if (granted === undefined) console.log('no authorizer on the cluster: no ACLs granted');
+      else {
+        for (const acl of granted) console.log(`granted  ${acl}`);
+        if (!granted.length) console.log('ACLs already granted');
       }
     });
 

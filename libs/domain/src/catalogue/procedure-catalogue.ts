@@ -4,7 +4,11 @@ import { load } from 'js-yaml';
 import { repoRoot } from '@lienthong/config';
 
 interface CatalogueFile {
-  ministries: Record<string, { name: string }>;
+  /**
+   * `kafkaPrincipal`: the ministry's SASL/SCRAM user name, when it is not the slug itself (the default
+   * convention, so most entries need nothing).
+   */
+  ministries: Record<string, { name: string; kafkaPrincipal?: string }>;
   sectors: Record<string, { name: string; ministry: string }>;
   procedures: Record<string, { name: string; sector: string }>;
 }
@@ -37,9 +41,12 @@ export class ProcedureCatalogue {
     if (!file || typeof file !== 'object' || !file.ministries || !file.sectors || !file.procedures) {
       throw new CatalogueError(`${source}: needs ministries, sectors and procedures`);
     }
-    for (const slug of Object.keys(file.ministries)) {
+    for (const [slug, ministry] of Object.entries(file.ministries)) {
       if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug))
         problems.push(`ministry "${slug}" is not a lower-case slug`);
+      const principal: unknown = ministry?.kafkaPrincipal;
+      if (principal !== undefined && (typeof principal !== 'string' || !/^[A-Za-z0-9._@-]+$/.test(principal)))
+        problems.push(`ministry "${slug}" has an invalid kafkaPrincipal`);
     }
     for (const [code, sector] of Object.entries(file.sectors)) {
       if (!file.ministries[sector?.ministry])
@@ -55,6 +62,11 @@ export class ProcedureCatalogue {
 
   ministries(): string[] {
     return Object.keys(this.file.ministries);
+  }
+
+  /** The Kafka principal (SCRAM user name) of a ministry: its `kafkaPrincipal`, else its slug. */
+  kafkaPrincipal(ministry: string): string {
+    return this.file.ministries[ministry]?.kafkaPrincipal ?? ministry;
   }
 
   /** The governing ministry of an event: by its sector when known, else by its procedure. */

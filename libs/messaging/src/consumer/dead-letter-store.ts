@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { EventProducer } from '../event-producer.service';
+import { kafkaConnectionConfig } from '../kafka-security';
 import { headersToStrings } from '../envelope';
 import { Topic } from '../topics';
 import { DeadLetterHeader } from './dead-letter.publisher';
@@ -52,7 +53,12 @@ export class DeadLetterStore {
 
   static forBrokers(brokers: string[], producer: EventProducer): DeadLetterStore {
     return new DeadLetterStore(
-      new Kafka({ clientId: 'lienthong-dlq', brokers, logLevel: logLevel.NOTHING }),
+      new Kafka({
+        clientId: 'lienthong-dlq',
+        brokers,
+        logLevel: logLevel.NOTHING,
+        ...kafkaConnectionConfig(producer.security),
+      }),
       producer,
     );
   }

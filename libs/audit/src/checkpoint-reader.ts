@@ -5,10 +5,13 @@ import { Topic } from '@lienthong/messaging';
 import { parseCheckpoint } from './audit-checkpoint';
 import { AuditError } from './audit.errors';
 
+/** Records read from the end of each partition: several signing keys may share one. */
+const TAIL = 200;
+
 /**
- * The newest checkpoint published on lgsp.audit.checkpoint.v1: the last record of each partition (one
- * signing key per partition), the one with the highest seq first. Reads with a throw-away consumer group
- * that commits nothing. An empty or missing topic gives an empty list.
+ * The newest checkpoint of each signing key published on lgsp.audit.checkpoint.v1, highest seq first.
+ * Reads the last records of each partition with a throw-away consumer group that commits nothing. An
+ * empty or missing topic gives an empty list.
  */
 export async function readPublishedCheckpoints(
   kafka: Kafka,
@@ -19,22 +22,26 @@ export async function readPublishedCheckpoints(
   await admin.connect();
   let ends: { partition: number; high: string; low: string }[];
   try {
-    const existing = await admin.listTopics();
-    if (!existing.includes(topic)) return [];
+    if (!(await admin.listTopics()).includes(topic)) return [];
     ends = await admin.fetchTopicOffsets(topic);
   } finally {
     await admin.disconnect();
   }
-  const lastOffsets = new Map(
-    ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high) - 1]),
+  const windows = new Map(
+    ends
+      .filter((p) => Number(p.high) > Number(p.low))
+      .map((p) => [
+        p.partition,
+        { from: Math.max(Number(p.low), Number(p.high) - TAIL), last: Number(p.high) - 1 },
+      ]),
   );
-  if (lastOffsets.size === 0) return [];
-  const found: AuditCheckpoint[] = [];
+  if (windows.size === 0) return [];
+  const newest = new Map<string, AuditCheckpoint>();
   const consumer = kafka.consumer({ groupId: `lienthong-audit-checkpoint-reader-${randomUUID()}` });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    const pending = new Set(lastOffsets.keys());
+    const pending = new Set(windows.keys());
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new AuditError(`reading ${topic} timed out`)),
@@ -44,15 +51,20 @@ export async function readPublishedCheckpoints(
         .run({
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
-            const last = lastOffsets.get(partition);
-            if (last === undefined || Number(message.offset) < last || !pending.has(partition)) return;
-            pending.delete(partition);
+            const window = windows.get(partition);
+            const offset = Number(message.offset);
+            if (!window || offset < window.from || !pending.has(partition)) return;
             const envelope = JSON.parse(message.value?.toString('utf8') ?? 'null') as {
               data?: unknown;
             } | null;
-            found.push(
-              parseCheckpoint(envelope?.data, `the checkpoint at ${topic}/${partition}@${message.offset}`),
+            const checkpoint = parseCheckpoint(
+              envelope?.data,
+              `the checkpoint at ${topic}/${partition}@${message.offset}`,
             );
+            const known = newest.get(checkpoint.keyId);
+            if (!known || BigInt(checkpoint.seq) >= BigInt(known.seq))
+              newest.set(checkpoint.keyId, checkpoint);
+            if (offset >= window.last) pending.delete(partition);
             if (pending.size === 0) {
               clearTimeout(timer);
               resolve();
@@ -60,8 +72,8 @@ export async function readPublishedCheckpoints(
           },
         })
         .then(() => {
-          for (const [partition, offset] of lastOffsets) {
-            consumer.seek({ topic, partition, offset: String(offset) });
+          for (const [partition, window] of windows) {
+            consumer.seek({ topic, partition, offset: String(window.from) });
           }
         })
         .catch((error: unknown) => {
@@ -72,5 +84,7 @@ export async function readPublishedCheckpoints(
   } finally {
     await consumer.disconnect();
   }
-  return found.sort((a, b) => (BigInt(b.seq) > BigInt(a.seq) ? 1 : BigInt(b.seq) < BigInt(a.seq) ? -1 : 0));
+  return [...newest.values()].sort((a, b) =>
+    BigInt(b.seq) > BigInt(a.seq) ? 1 : BigInt(b.seq) < BigInt(a.seq) ? -1 : 0,
+  );
 }

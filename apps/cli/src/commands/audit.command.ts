@@ -386,7 +386,14 @@ export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
         } else {
           note = 'not compared with the published checkpoint (--no-kafka)';
         }
-        const external = [...given, ...(published ?? []).slice(0, 1)];
+        // The newest checkpoint of a key we trust (of any key when none is given).
+        const trusted = (published ?? []).filter((c) => keys.size === 0 || keys.has(c.keyId));
+        if (published?.length && trusted.length === 0) {
+          note =
+            'warning: no checkpoint signed by a trusted key has been published on lgsp.audit.checkpoint.v1';
+        }
+        published = trusted.slice(0, 1);
+        const external = [...given, ...published];
         const result = await withDatabase(io, (db) =>
           verifyChain(db, { from: options.from, to: options.to, keys, checkpoints: external }),
         );

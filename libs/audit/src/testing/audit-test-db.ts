@@ -116,15 +116,13 @@ export function auditTestDrivers(): [DatabaseKind, AuditTestHarness][] {
   return drivers;
 }
 
+const AUDIT_TABLES = ['audit_record', 'audit_signature', 'audit_checkpoint'] as const;
+
 /** Disables the append-only trigger, as a database owner tampering with the log could. */
 export async function tamper(db: Database, sql: string, params: unknown[] = []): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.exec(
-      'ALTER TABLE audit_record DISABLE TRIGGER USER; ALTER TABLE audit_signature DISABLE TRIGGER USER',
-    );
+    for (const table of AUDIT_TABLES) await tx.exec(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
     await tx.query(sql, params);
-    await tx.exec(
-      'ALTER TABLE audit_record ENABLE TRIGGER USER; ALTER TABLE audit_signature ENABLE TRIGGER USER',
-    );
+    for (const table of AUDIT_TABLES) await tx.exec(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
   });
 }

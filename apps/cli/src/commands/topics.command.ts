@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadEnv } from '@lienthong/config';
 import { initTopics, TOPICS } from '@lienthong/messaging';
+import { operatorAudit } from './operator-audit';
 
 export function topicsCommand(): Command {
   const topics = new Command('topics').description('Kafka topics of the registry');
@@ -14,7 +15,8 @@ export function topicsCommand(): Command {
     .option('--replication-factor <n>', 'replication factor (default KAFKA_REPLICATION_FACTOR)', (v) =>
       Number(v),
     )
-    .action(async (options: { partitions?: number; replicationFactor?: number }) => {
+    .option('--operator <name>', 'who runs it, as recorded in the audit log (default: the OS user)')
+    .action(async (options: { partitions?: number; replicationFactor?: number; operator?: string }) => {
       const env = loadEnv([
         'KAFKA_BROKERS',
         'KAFKA_PARTITIONS',
@@ -23,6 +25,7 @@ export function topicsCommand(): Command {
       ]);
       if (!env.KAFKA_BROKERS)
         throw new ConfigError('KAFKA_BROKERS is required (local broker: KAFKA_BROKERS=127.0.0.1:9092).');
+      const audit = operatorAudit(options.operator);
       const { created, all } = await initTopics({
         brokers: env.KAFKA_BROKERS,
         partitions: options.partitions ?? env.KAFKA_PARTITIONS,
@@ -32,6 +35,8 @@ export function topicsCommand(): Command {
       for (const topic of all) {
         console.log(`${created.includes(topic) ? 'created ' : 'exists  '} ${topic}`);
       }
+      // one record per topic created; nothing changed, nothing recorded
+      await audit.record(created.map(() => ({ service: 'topics.init', upstream: 'gateway', outcome: 'OK' })));
     });
 
   topics

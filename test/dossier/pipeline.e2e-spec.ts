@@ -322,7 +322,13 @@ describe('dossier status pipeline', () => {
 
     const cli = (args: string[]) =>
       run(process.execPath, [join(__dirname, '..', '..', 'bin', 'lienthong.js'), ...args], {
-        env: { ...process.env, KAFKA_BROKERS: stack.kafka.brokers },
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: stack.kafka.brokers,
+          // a replay is audited in the stack's database
+          DATABASE_URL: stack.env.DATABASE_URL,
+          AUDIT_SUBJECT_KEY: stack.env.AUDIT_SUBJECT_KEY,
+        },
       });
     const letters = await waitFor(
       async () => {

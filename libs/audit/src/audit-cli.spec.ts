@@ -181,14 +181,31 @@ describe('lienthong audit', () => {
       expect(out).toMatch(/^3 audit records occurred before .* and would be removed; run again with --yes$/m);
       out = '';
       const archive = join(dir, 'archive.jsonl');
-      await run(['prune', '--older-than-days', String(days), '--archive', archive, '--yes']);
-      expect(out).toMatch(
-        /^removed 3 audit records; the chain now starts at seq 4 \(anchor [0-9a-f]{64}\)$/m,
+      const signing = { AUDIT_SIGNING_KEY_PATH: join(dir, 'signer.key') };
+      await expect(
+        run(['prune', '--older-than-days', String(days), '--archive', archive, '--yes']),
+      ).rejects.toThrow(/AUDIT_SIGNING_KEY_PATH is required/);
+      await run(
+        [
+          'prune',
+          '--older-than-days',
+          String(days),
+          '--archive',
+          archive,
+          '--operator',
+          'Nguyễn Văn Đức',
+          '--yes',
+        ],
+        { env: signing },
       );
+      expect(out).toMatch(
+        /^removed 3 audit records; the chain now starts at seq 4 \(anchor [0-9a-f]{64}\); recorded as seq 7 by nguyen-van-duc$/m,
+      );
+      expect(err).toContain('warning: the new checkpoint was not published (KAFKA_BROKERS is not set)');
       expect(readFileSync(archive, 'utf8').trim().split('\n')).toHaveLength(3);
       out = '';
-      await run(['verify']);
-      expect(out).toContain('audit chain OK: records 4..6 verified (3 records)');
+      await run(['verify'], { env: signing });
+      expect(out).toContain('audit chain OK: records 4..7 verified (4 records)');
       expect(out).toContain('records before seq 4 were removed by retention');
       out = '';
       await run(['verify', '--file', archive]);

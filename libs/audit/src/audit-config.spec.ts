@@ -11,6 +11,7 @@ describe('loadAuditEnv', () => {
       batchSize: 200,
       flushIntervalMs: 50,
       maxQueue: 100_000,
+      checkpointIntervalMs: 5000,
     });
   });
 
@@ -25,6 +26,7 @@ describe('loadAuditEnv', () => {
           AUDIT_BATCH_SIZE: '500',
           AUDIT_FLUSH_INTERVAL_MS: '0',
           AUDIT_MAX_QUEUE: '20000',
+          AUDIT_CHECKPOINT_INTERVAL_MS: '2000',
           AUDIT_RETENTION_DAYS: '1825',
         },
       }),
@@ -36,6 +38,7 @@ describe('loadAuditEnv', () => {
       batchSize: 500,
       flushIntervalMs: 0,
       maxQueue: 20_000,
+      checkpointIntervalMs: 2000,
       retentionDays: 1825,
     });
   });

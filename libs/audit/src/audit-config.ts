@@ -17,6 +17,7 @@ export interface AuditEnv {
   batchSize: number;
   flushIntervalMs: number;
   maxQueue: number;
+  checkpointIntervalMs: number;
   retentionDays?: number;
 }
 
@@ -79,6 +80,14 @@ export function loadAuditEnv(options: { source?: NodeJS.ProcessEnv; requireKey?:
     problems,
   )!;
   const maxQueue = intOf(source, 'AUDIT_MAX_QUEUE', AUDIT_LOG_DEFAULTS.maxQueue, 5000, 10_000_000, problems)!;
+  const checkpointIntervalMs = intOf(
+    source,
+    'AUDIT_CHECKPOINT_INTERVAL_MS',
+    AUDIT_LOG_DEFAULTS.checkpointIntervalMs,
+    100,
+    3_600_000,
+    problems,
+  )!;
   const retentionDays = intOf(source, 'AUDIT_RETENTION_DAYS', undefined, 1, 36_500, problems);
   if (problems.length > 0) {
     throw new ConfigError(`invalid audit configuration:\n  - ${problems.join('\n  - ')}`);
@@ -91,6 +100,7 @@ export function loadAuditEnv(options: { source?: NodeJS.ProcessEnv; requireKey?:
     batchSize,
     flushIntervalMs,
     maxQueue,
+    checkpointIntervalMs,
     ...(signingKeyPath ? { signingKeyPath } : {}),
     ...(signingKeyPassphrase ? { signingKeyPassphrase } : {}),
     ...(retentionDays !== undefined ? { retentionDays } : {}),

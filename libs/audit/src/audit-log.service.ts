@@ -1,8 +1,9 @@
 import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
-import type { AuditRecord, AuditSubjectKind } from '@lienthong/contracts';
+import type { AuditCheckpoint, AuditRecord, AuditSubjectKind } from '@lienthong/contracts';
 import { createLogger, type AppLogger } from '@lienthong/observability';
 import type { Database } from '@lienthong/storage';
 import { buildUnsealedRecord, sealRecord, type AuditEntry, type UnsealedAuditRecord } from './audit-record';
+import { checkpointNow } from './audit-checkpoint';
 import { findSubjectRecords, type SubjectAccessRecord, type SubjectQueryOptions } from './audit-query';
 import type { AuditPublisher } from './audit-publisher';
 import type { AuditSigner } from './audit-signer';
@@ -30,8 +31,16 @@ export interface AuditLogOptions {
   subjectKey: string | Buffer;
   /** Keys used before a rotation: only to find old records by subject, never to write. */
   previousSubjectKeys?: readonly (string | Buffer)[];
-  /** Signs the last record of every batch; without it the chain is not signed. */
+  /**
+   * Signs the last record of every batch and the checkpoints of the chain head; without it the chain is
+   * not signed and no checkpoints are written.
+   */
   signer?: AuditSigner;
+  /**
+   * Longest time a committed record waits for a signed checkpoint of the head (default 5 s); one is also
+   * written at shutdown.
+   */
+  checkpointIntervalMs?: number;
   /** Records per transaction (default 200, at most 5000). */
   batchSize?: number;
   /** How long the first entry after a quiet period waits for company before it is written (default 50 ms). */
@@ -58,6 +67,7 @@ export const AUDIT_LOG_DEFAULTS = {
   retryBaseMs: 100,
   retryMaxMs: 5000,
   shutdownTimeoutMs: 10_000,
+  checkpointIntervalMs: 5000,
 } as const;
 
 export interface AuditLogStatus {
@@ -73,6 +83,8 @@ export interface AuditLogStatus {
   /** Message of the last write failure (no record values). */
   lastError?: string;
   signing: boolean;
+  /** The newest checkpoint this process wrote. */
+  lastCheckpoint?: { seq: string; createdAt: string };
   closed: boolean;
 }
 
@@ -119,7 +131,11 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
   private readonly shutdownTimeoutMs: number;
+  private readonly checkpointIntervalMs: number;
   private readonly signer?: AuditSigner;
+  private checkpointTimer?: NodeJS.Timeout;
+  private checkpointing?: Promise<void>;
+  private lastCheckpoint?: AuditCheckpoint;
   private readonly now: () => Date;
 
   private queue: Pending[] = [];
@@ -188,6 +204,12 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
       options.shutdownTimeoutMs ?? AUDIT_LOG_DEFAULTS.shutdownTimeoutMs,
       0,
       600_000,
+    );
+    this.checkpointIntervalMs = checkInt(
+      'checkpointIntervalMs',
+      options.checkpointIntervalMs ?? AUDIT_LOG_DEFAULTS.checkpointIntervalMs,
+      100,
+      3_600_000,
     );
     this.signer = options.signer;
     this.now = options.now ?? (() => new Date());
@@ -279,6 +301,9 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
       ...(this.failingSince ? { failingSince: this.failingSince } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
       signing: this.signer !== undefined,
+      ...(this.lastCheckpoint
+        ? { lastCheckpoint: { seq: this.lastCheckpoint.seq, createdAt: this.lastCheckpoint.createdAt } }
+        : {}),
       closed: this.closed,
     };
   }
@@ -304,6 +329,9 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
       this.closed = true;
       this.stopped = true;
       this.cancelTimers();
+      // The records of the last seconds get their checkpoint now rather than never.
+      await this.checkpointing;
+      if (!this.db.closed) await this.checkpoint();
       const unwritten = this.queueDepth + this.spaceWaiters.length;
       if (!written && unwritten > 0) {
         this.logger.error(
@@ -472,8 +500,52 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
     }
   }
 
+  /**
+   * Signs the head (unless a checkpoint of any process already covers it) and publishes the checkpoint.
+   * A failure is logged: the next commit schedules another attempt, and verify reports records that no
+   * signature covers yet.
+   */
+  async checkpoint(): Promise<AuditCheckpoint | undefined> {
+    if (!this.signer || this.db.closed) return undefined;
+    let written: AuditCheckpoint | undefined;
+    try {
+      written = await checkpointNow(this.db, this.signer, this.now());
+    } catch (error) {
+      this.logger.error({ error: describeError(error) }, 'audit checkpoint could not be written');
+      return undefined;
+    }
+    if (!written) return undefined;
+    this.lastCheckpoint = written;
+    const publishCheckpoint = this.publisher.publishCheckpoint?.bind(this.publisher);
+    if (publishCheckpoint) {
+      const publish = publishCheckpoint(written)
+        .catch((error: unknown) => {
+          auditPublishErrors.inc({ reason: 'checkpoint_send_failed' });
+          this.logger.warn(
+            { seq: written.seq, error: describeError(error) },
+            'audit checkpoint could not be published to Kafka (it is in the database)',
+          );
+        })
+        .finally(() => this.publishing.delete(publish));
+      this.publishing.add(publish);
+    }
+    return written;
+  }
+
+  private scheduleCheckpoint(): void {
+    if (!this.signer || this.checkpointTimer || this.stopped) return;
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointing = this.checkpoint().then(() => {
+        this.checkpointTimer = undefined;
+        this.checkpointing = undefined;
+      });
+    }, this.checkpointIntervalMs);
+    this.checkpointTimer.unref();
+  }
+
   private afterCommit(records: AuditRecord[]): void {
     if (records.length === 0) return;
+    this.scheduleCheckpoint();
     if (this.publishing.size >= this.maxPublishesInFlight) {
       auditPublishErrors.inc({ reason: 'backlog' }, records.length);
       if (Date.now() - this.publishBacklogLoggedAt > 10_000) {
@@ -516,6 +588,8 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
   private cancelTimers(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
     if (this.retryTimer) {
       clearTimeout(this.retryTimer.timer);
       this.retryTimer.wake();

@@ -661,23 +661,70 @@ describe.each(auditTestDrivers())('audit log on %s', (kind: DatabaseKind, harnes
   });
 
   describe('retention', () => {
-    it('removes a prefix of old records, re-anchors the chain, and keeps writing after it', async () => {
-      const log = auditLog({ batchSize: 3, signer: AuditSigner.fromPem(signingKeyPem) });
+    const signer = AuditSigner.fromPem(signingKeyPem);
+    const keys = AuditSignatureVerifier.fromPems([publicKeyPem]);
+    const prune = (
+      olderThan: Date,
+      extra: { chunkSize?: number; archive?: (r: readonly AuditRecord[]) => Promise<void> } = {},
+    ) =>
+      pruneAuditLog(t.db, {
+        olderThan,
+        signer,
+        subjectKey: EXAMPLE_SUBJECT_KEY,
+        actor: 'ops-nguyen',
+        ...extra,
+      });
+
+    it('removes a prefix of old records, records the run in the chain, re-anchors it, and keeps writing after it', async () => {
+      const log = auditLog({ batchSize: 3, signer });
       for (let index = 0; index < 10; index += 1) {
         void log.record(lookupEntry(index, { occurredAt: new Date(Date.UTC(2025, 0, 1 + index)) }));
       }
       await log.flush();
       const archived: AuditRecord[] = [];
-      const result = await pruneAuditLog(t.db, {
-        olderThan: new Date(Date.UTC(2025, 0, 7)),
+      const result = await prune(new Date(Date.UTC(2025, 0, 7)), {
         chunkSize: 4,
         archive: async (records) => {
           archived.push(...records);
         },
       });
-      expect(result).toEqual({ removed: 6, genesisSeq: '7', genesisPrevHash: publisher.records[5].hash });
+      expect(result).toEqual(
+        expect.objectContaining({ removed: 6, genesisSeq: '7', genesisPrevHash: publisher.records[5].hash }),
+      );
       expect(archived.map((record) => record.seq)).toEqual(['1', '2', '3', '4', '5', '6']);
-      expect((await storedRecords(t.db)).map((row) => row.seq)).toEqual(['7', '8', '9', '10']);
+      // one retention record per chunk, appended to the chain, naming what it removed
+      expect(
+        result.records.map(({ seq, clientId, service, upstream, subjectKind, pruned }) => ({
+          seq,
+          clientId,
+          service,
+          upstream,
+          subjectKind,
+          pruned,
+        })),
+      ).toEqual([
+        {
+          seq: '11',
+          clientId: 'ops-nguyen',
+          service: 'audit.prune',
+          upstream: 'audit-log',
+          subjectKind: 'NONE',
+          pruned: { fromSeq: '1', toSeq: '4', lastHash: publisher.records[3].hash },
+        },
+        {
+          seq: '12',
+          clientId: 'ops-nguyen',
+          service: 'audit.prune',
+          upstream: 'audit-log',
+          subjectKind: 'NONE',
+          pruned: { fromSeq: '5', toSeq: '6', lastHash: publisher.records[5].hash },
+        },
+      ]);
+      expect(result.checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint.genesisSeq])).toEqual([
+        ['11', '5'],
+        ['12', '7'],
+      ]);
+      expect((await storedRecords(t.db)).map((row) => row.seq)).toEqual(['7', '8', '9', '10', '11', '12']);
       const anchors = await t.db.query<{ genesis_seq: string; records_removed: string }>(
         'SELECT genesis_seq, records_removed FROM audit_anchor ORDER BY genesis_seq',
       );
@@ -687,31 +734,29 @@ describe.each(auditTestDrivers())('audit log on %s', (kind: DatabaseKind, harnes
       ]);
 
       await log.recordAndWait(lookupEntry(10));
-      const keys = AuditSignatureVerifier.fromPems([publicKeyPem]);
       expect(await verifyChain(t.db, { keys })).toEqual(
-        expect.objectContaining({ ok: true, checked: 5, from: '7', to: '11' }),
+        expect.objectContaining({ ok: true, checked: 7, from: '7', to: '13' }),
       );
       expect(await verifyChain(t.db, { from: 1 })).toEqual(expect.objectContaining({ ok: true, from: '7' }));
       // the archive continues the chain the database now starts from
       expect(archived[archived.length - 1].hash).toBe((await readChainHead(t.db)).genesisPrevHash);
 
-      expect(await pruneAuditLog(t.db, { olderThan: new Date(Date.UTC(2025, 0, 7)) })).toEqual(
-        expect.objectContaining({ removed: 0, genesisSeq: '7' }),
+      expect(await prune(new Date(Date.UTC(2025, 0, 7)))).toEqual(
+        expect.objectContaining({ removed: 0, genesisSeq: '7', records: [] }),
       );
     });
 
-    it('removes everything when every record is old, leaving an empty chain that verifies and continues', async () => {
+    it('removes every old record, leaving only its own record, and the chain verifies and continues', async () => {
       const log = auditLog();
       for (let index = 0; index < 3; index += 1) {
         void log.record(lookupEntry(index, { occurredAt: new Date(Date.UTC(2024, 0, 1)) }));
       }
       await log.flush();
-      expect((await pruneAuditLog(t.db, { olderThan: new Date(Date.UTC(2025, 0, 1)) })).removed).toBe(3);
-      expect(await verifyChain(t.db)).toEqual(expect.objectContaining({ ok: true, checked: 0 }));
+      expect((await prune(new Date(Date.UTC(2025, 0, 1)))).removed).toBe(3);
+      expect(await verifyChain(t.db, { keys })).toEqual(expect.objectContaining({ ok: true, checked: 1 }));
       const next = await log.recordAndWait(lookupEntry(4));
-      expect(next.seq).toBe('4');
-      expect(next.prevHash).toBe(publisher.records[2].hash);
-      expect(await verifyChain(t.db)).toEqual(expect.objectContaining({ ok: true, checked: 1 }));
+      expect(next.seq).toBe('5');
+      expect(await verifyChain(t.db, { keys })).toEqual(expect.objectContaining({ ok: true, checked: 2 }));
     });
 
     it('refuses to re-anchor a chain that does not verify', async () => {
@@ -721,10 +766,28 @@ describe.each(auditTestDrivers())('audit log on %s', (kind: DatabaseKind, harnes
       }
       await log.flush();
       await tamper(t.db, "UPDATE audit_record SET client_id = 'someone-else' WHERE seq = 2");
-      await expect(pruneAuditLog(t.db, { olderThan: new Date(Date.UTC(2025, 0, 1)) })).rejects.toThrow(
-        AuditChainBrokenError,
-      );
+      await expect(prune(new Date(Date.UTC(2025, 0, 1)))).rejects.toThrow(AuditChainBrokenError);
       expect((await storedRecords(t.db)).length).toBe(4);
+    });
+
+    it('no session can switch deleting on: the retention setting is gone and a plain DELETE is refused', async () => {
+      const log = auditLog();
+      for (let index = 0; index < 3; index += 1) void log.record(lookupEntry(index));
+      await log.flush();
+      await expect(
+        t.db.transaction(async (tx) => {
+          await tx.query("SELECT set_config('lienthong.audit_retention', 'on', true)");
+          await tx.query('DELETE FROM audit_record WHERE seq = 1');
+        }),
+      ).rejects.toThrow(/append-only/);
+      // naming a record that is not a retention record of this transaction opens nothing either
+      await expect(
+        t.db.transaction(async (tx) => {
+          await tx.query("SELECT set_config('lienthong.audit_prune_seq', '3', true)");
+          await tx.query('DELETE FROM audit_record WHERE seq = 1');
+        }),
+      ).rejects.toThrow(/append-only/);
+      expect((await storedRecords(t.db)).length).toBe(3);
     });
   });
 

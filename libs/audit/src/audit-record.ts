@@ -3,6 +3,7 @@ import {
   SchemaRegistry,
   type AuditCacheResult,
   type AuditOutcome,
+  type AuditPrunedRange,
   type AuditRecord,
   type AuditSubjectKind,
   type AuditUpstream,
@@ -48,6 +49,8 @@ export interface AuditEntry {
   cache?: AuditCacheResult;
   fieldsReturned?: readonly string[];
   fieldsWithheld?: readonly string[];
+  /** Only for a retention run's own record (service audit.prune): the range it removes. */
+  pruned?: AuditPrunedRange;
   /** Defaults to the time `record` is called. */
   occurredAt?: Date;
 }
@@ -109,6 +112,7 @@ export function buildUnsealedRecord(
     cache: entry.cache,
     fieldsReturned: sortedUnique(entry.fieldsReturned),
     fieldsWithheld: sortedUnique(entry.fieldsWithheld),
+    pruned: entry.pruned ? { ...entry.pruned } : undefined,
   };
   // Copied without the undefined members rather than deleting them: `delete` turns an object into a
   // slow dictionary-mode one, which every later step (validation, hashing, serialisation) pays for.
@@ -148,7 +152,7 @@ export function sealRecord(record: UnsealedAuditRecord, seq: bigint, prevHash: s
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Table mapping (libs/storage/migrations/0002_audit.sql)
+// Table mapping (libs/storage/migrations/0002_audit.sql, 0007_audit_checkpoints.sql)
 
 export const AUDIT_RECORD_COLUMNS = [
   'seq',
@@ -172,6 +176,9 @@ export const AUDIT_RECORD_COLUMNS = [
   'cache',
   'fields_returned',
   'fields_withheld',
+  'pruned_from_seq',
+  'pruned_to_seq',
+  'pruned_last_hash',
   'prev_hash',
   'hash',
 ] as const;
@@ -198,6 +205,9 @@ export interface AuditRecordRow {
   cache: string | null;
   fields_returned: string[] | null;
   fields_withheld: string[] | null;
+  pruned_from_seq: string | null;
+  pruned_to_seq: string | null;
+  pruned_last_hash: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -226,6 +236,9 @@ export function recordToParams(record: AuditRecord): unknown[] {
     record.cache ?? null,
     record.fieldsReturned ?? null,
     record.fieldsWithheld ?? null,
+    record.pruned?.fromSeq ?? null,
+    record.pruned?.toSeq ?? null,
+    record.pruned?.lastHash ?? null,
     record.prevHash,
     record.hash,
   ];
@@ -255,6 +268,14 @@ export function rowToRecord(row: AuditRecordRow): AuditRecord {
     cache: (row.cache ?? undefined) as AuditCacheResult | undefined,
     fieldsReturned: row.fields_returned ?? undefined,
     fieldsWithheld: row.fields_withheld ?? undefined,
+    pruned:
+      row.pruned_from_seq !== null && row.pruned_to_seq !== null && row.pruned_last_hash !== null
+        ? {
+            fromSeq: String(row.pruned_from_seq),
+            toSeq: String(row.pruned_to_seq),
+            lastHash: row.pruned_last_hash,
+          }
+        : undefined,
     prevHash: row.prev_hash,
     hash: row.hash,
   };

@@ -1,12 +1,31 @@
-import type { AuditRecord } from '@lienthong/contracts';
+import { randomUUID } from 'node:crypto';
+import type { AuditCheckpoint, AuditRecord } from '@lienthong/contracts';
 import type { Database } from '@lienthong/storage';
-import { ChainVerifier } from './chain-verifier';
+import { writeCheckpoint } from './audit-checkpoint';
+import { buildUnsealedRecord, sealRecord } from './audit-record';
+import type { AuditSigner } from './audit-signer';
+import { ChainVerifier, PRUNE_SERVICE } from './chain-verifier';
 import { AuditChainBrokenError, AuditConfigError } from './audit.errors';
-import { lockChainHead, readRecords } from './audit.repository';
+import {
+  insertRecords,
+  insertSignature,
+  lockChainHead,
+  readRecords,
+  updateChainHead,
+} from './audit.repository';
+import { SubjectHasher } from './subject-hasher';
 
 export interface PruneOptions {
   /** Remove records that occurred before this instant (only as a prefix of the chain, see below). */
   olderThan: Date;
+  /** Signs the retention record and the checkpoint that covers it (AUDIT_SIGNING_KEY_PATH). */
+  signer: AuditSigner;
+  /** AUDIT_SUBJECT_KEY: names the key in the retention record (which has no subject). */
+  subjectKey: string | Buffer;
+  /** Who runs the retention, as a client id (e.g. `operatorClientId(os user)`). */
+  actor: string;
+  /** Request id of the retention records (default: generated). */
+  requestId?: string;
   /** Records removed per transaction (default 5000); writers wait for the chain head meanwhile. */
   chunkSize?: number;
   /**
@@ -14,6 +33,8 @@ export interface PruneOptions {
    * it to an archive. A rejection aborts the chunk (nothing is deleted).
    */
   archive?: (records: readonly AuditRecord[]) => Promise<void>;
+  /** Clock of the retention records and checkpoints (tests). */
+  now?: () => Date;
 }
 
 export interface PruneResult {
@@ -21,19 +42,27 @@ export interface PruneResult {
   /** The new first seq of the chain and the prevHash it must carry. */
   genesisSeq: string;
   genesisPrevHash: string;
+  /** The retention records written into the chain, one per chunk. */
+  records: AuditRecord[];
+  /** Checkpoints signed after each chunk (to publish). */
+  checkpoints: AuditCheckpoint[];
 }
 
 /**
  * Retention (Decree 13/2023/NĐ-CP: keep personal data only as long as the purpose needs it). Removes the
  * oldest records, but only a prefix of the chain: everything before the first record that occurred at or
  * after `olderThan` (a record slightly out of time order stops the prefix; it is removed by a later run).
- * Each chunk is verified before it is removed (a broken chain is never re-anchored: AuditChainBrokenError)
- * and the chain is re-anchored: the head's genesis becomes the first kept seq and the hash of the last
- * removed record, so `verifyChain` keeps working, and the run is recorded in audit_anchor.
  *
- * Deleting needs the lienthong.audit_retention setting (see the append-only trigger); it is set for the
- * transaction only. Give the database role that runs retention DELETE on audit_record and audit_signature,
- * and the gateway's role INSERT and SELECT only.
+ * Retention is itself audited. Per chunk, in one transaction holding the head lock: the chunk is verified
+ * (a broken chain is never re-anchored: AuditChainBrokenError), archived, then a record of the run is
+ * appended to the chain (service audit.prune, upstream audit-log, subject NONE, `pruned` naming the range
+ * and the hash of its last record) and signed, the chunk is deleted (the append-only trigger allows
+ * deleting exactly the rows that record covers, named by lienthong.audit_prune_seq, in the transaction
+ * that wrote it), the head is re-anchored and a checkpoint is signed. `verifyChain` accepts a chain that
+ * starts after seq 1 only with such a signed record, so a prefix deleted any other way is reported.
+ *
+ * Give the database role that runs retention DELETE on audit_record and audit_signature, and the
+ * gateway's role INSERT and SELECT only.
  */
 export async function pruneAuditLog(db: Database, options: PruneOptions): Promise<PruneResult> {
   const chunkSize = options.chunkSize ?? 5000;
@@ -43,10 +72,17 @@ export async function pruneAuditLog(db: Database, options: PruneOptions): Promis
   if (!(options.olderThan instanceof Date) || Number.isNaN(options.olderThan.getTime())) {
     throw new AuditConfigError('olderThan must be a valid date');
   }
+  if (!options.signer) {
+    throw new AuditConfigError('retention needs the audit signing key (AUDIT_SIGNING_KEY_PATH)');
+  }
+  const hasher = new SubjectHasher(options.subjectKey, 'AUDIT_SUBJECT_KEY');
+  const now = options.now ?? (() => new Date());
+  const requestId = options.requestId ?? `audit-prune-${randomUUID()}`;
+  const written: AuditRecord[] = [];
+  const checkpoints: AuditCheckpoint[] = [];
   let removed = 0;
   for (;;) {
     const step = await db.transaction(async (tx) => {
-      await tx.query("SELECT set_config('lienthong.audit_retention', 'on', true)");
       const head = await lockChainHead(tx);
       const genesis = BigInt(head.genesisSeq);
       const last = BigInt(head.lastSeq);
@@ -75,6 +111,36 @@ export async function pruneAuditLog(db: Database, options: PruneOptions): Promis
       }
       if (options.archive) await options.archive(records);
       const lastRemoved = records[records.length - 1];
+
+      // The run's own record, at the end of the chain, before anything is deleted.
+      const record = sealRecord(
+        buildUnsealedRecord(
+          {
+            requestId,
+            clientId: options.actor,
+            service: PRUNE_SERVICE,
+            subject: { kind: 'NONE' },
+            outcome: 'OK',
+            upstream: 'audit-log',
+            pruned: { fromSeq: head.genesisSeq, toSeq: lastRemoved.seq, lastHash: lastRemoved.hash },
+          },
+          hasher,
+          { now },
+        ),
+        last + 1n,
+        head.lastHash,
+      );
+      await insertRecords(tx, [record]);
+      await insertSignature(tx, {
+        seq: record.seq,
+        hash: record.hash,
+        algorithm: options.signer.algorithm,
+        keyId: options.signer.keyId,
+        signature: options.signer.sign(record.hash),
+      });
+      await updateChainHead(tx, record.seq, record.hash);
+
+      await tx.query("SELECT set_config('lienthong.audit_prune_seq', $1, true)", [record.seq]);
       await tx.query('DELETE FROM audit_signature WHERE seq >= $1 AND seq < $2', [
         head.genesisSeq,
         stop.toString(),
@@ -92,14 +158,25 @@ export async function pruneAuditLog(db: Database, options: PruneOptions): Promis
          VALUES ($1, $2, $3, $4)`,
         [stop.toString(), lastRemoved.hash, records.length, options.olderThan],
       );
+      const checkpoint = await writeCheckpoint(tx, options.signer, now());
       return {
         head: { ...head, genesisSeq: stop.toString(), genesisPrevHash: lastRemoved.hash },
         count: records.length,
+        record,
+        checkpoint,
       };
     });
     removed += step.count;
+    if ('record' in step && step.record) written.push(step.record);
+    if ('checkpoint' in step && step.checkpoint) checkpoints.push(step.checkpoint);
     if (step.count === 0) {
-      return { removed, genesisSeq: step.head.genesisSeq, genesisPrevHash: step.head.genesisPrevHash };
+      return {
+        removed,
+        genesisSeq: step.head.genesisSeq,
+        genesisPrevHash: step.head.genesisPrevHash,
+        records: written,
+        checkpoints,
+      };
     }
   }
 }

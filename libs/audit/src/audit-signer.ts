@@ -88,6 +88,7 @@ export class AuditSigner {
 /** Public keys trusted to have signed the audit log, by key id. */
 export class AuditSignatureVerifier {
   private readonly keys = new Map<string, forge.pki.rsa.PublicKey>();
+  private readonly pems = new Map<string, string>();
 
   /**
    * Accepts PEM public keys (SPKI or PKCS#1), X.509 certificates, or private keys (the public half is
@@ -134,7 +135,15 @@ export class AuditSignatureVerifier {
     const id = publicKeyId(publicKey);
     const spki = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.keys.set(id, forge.pki.publicKeyFromPem(spki) as forge.pki.rsa.PublicKey);
+    this.pems.set(id, spki);
     return id;
+  }
+
+  /** SPKI PEM of a key added before (e.g. to put in an export). */
+  publicKeyPem(keyId: string): string {
+    const pem = this.pems.get(keyId);
+    if (!pem) throw new AuditConfigError(`no public key with id ${keyId.slice(0, 16)}`);
+    return pem;
   }
 
   get size(): number {

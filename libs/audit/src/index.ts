@@ -12,9 +12,13 @@ export {
   type StoredSignature,
 } from './audit.repository';
 export * from './chain-verifier';
+export * from './audit-checkpoint';
 export * from './audit-query';
 export * from './audit-publisher';
 export * from './audit-log.service';
 export * from './audit-retention';
 export * from './audit-config';
 export * from './audit.module';
+export * from './audit-export';
+export * from './checkpoint-reader';
+export * from './audit-operator';

@@ -621,9 +621,9 @@ export const ENV_VARS = [
   {
     name: 'AUDIT_SUBJECT_KEY',
     type: 'string',
-    apps: ['gateway', 'cli', 'start'],
+    apps: ['gateway', 'relay', 'cli', 'start'],
     description:
-      'Secret key of the HMAC-SHA256 that replaces looked-up identifiers in the audit log (at least 32 bytes; `base64:` or `hex:` prefix for binary keys, e.g. base64: followed by `openssl rand -base64 48`). Required by the gateway; npm start on embedded defaults keeps one in `var/secrets/`. Changing it makes earlier records unfindable by subject unless the old key is kept in AUDIT_SUBJECT_KEYS_PREVIOUS.',
+      'Secret key of the HMAC-SHA256 that replaces looked-up identifiers in the audit log (at least 32 bytes; `base64:` or `hex:` prefix for binary keys, e.g. base64: followed by `openssl rand -base64 48`). Required by the gateway and the relay; npm start on embedded defaults keeps one in `var/secrets/`. Changing it makes earlier records unfindable by subject unless the old key is kept in AUDIT_SUBJECT_KEYS_PREVIOUS.',
   },
   {
     name: 'AUDIT_SUBJECT_KEYS_PREVIOUS',
@@ -635,14 +635,14 @@ export const ENV_VARS = [
   {
     name: 'AUDIT_SIGNING_KEY_PATH',
     type: 'string',
-    apps: ['gateway', 'cli'],
+    apps: ['gateway', 'relay', 'cli'],
     description:
-      'PEM file of the RSA private key (at least 2048 bits) that signs the last audit record of every batch. Unset: records are hash-chained but not signed.',
+      'PEM file of the RSA private key (at least 2048 bits) that signs the last audit record of every batch and the checkpoints of the chain head (published on lgsp.audit.checkpoint.v1). Required by `lienthong audit prune`. Unset: records are hash-chained but not signed, and no checkpoints are written.',
   },
   {
     name: 'AUDIT_SIGNING_KEY_PASSPHRASE',
     type: 'string',
-    apps: ['gateway', 'cli'],
+    apps: ['gateway', 'relay', 'cli'],
     description: 'Passphrase of AUDIT_SIGNING_KEY_PATH when the key is encrypted.',
   },
   {
@@ -662,6 +662,16 @@ export const ENV_VARS = [
     max: 60000,
     apps: ['gateway'],
     description: 'Longest time an audit record waits in memory for its batch while traffic is low.',
+  },
+  {
+    name: 'AUDIT_CHECKPOINT_INTERVAL_MS',
+    type: 'int',
+    default: '5000',
+    min: 100,
+    max: 3600000,
+    apps: ['gateway', 'relay'],
+    description:
+      'Longest time a committed audit record waits for a signed checkpoint of the chain head (stored and published on lgsp.audit.checkpoint.v1); one is also written at shutdown. Needs AUDIT_SIGNING_KEY_PATH.',
   },
   {
     name: 'AUDIT_MAX_QUEUE',

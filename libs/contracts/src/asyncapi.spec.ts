@@ -25,6 +25,7 @@ const EXPECTED_TOPICS = [
   'lgsp.dossier.status-retry.v1',
   'lgsp.ops.deadletter.v1',
   'lgsp.audit.lookup.v1',
+  'lgsp.audit.checkpoint.v1',
   'lgsp.indicator.report.v1',
   'lgsp.indicator.report-retry.v1',
 ];
@@ -171,6 +172,7 @@ describe('contracts/asyncapi.yaml', () => {
       dossierStatusEvent: ['./schemas/dossier-status-event.v1.json'],
       dossierStatusRetry: ['./schemas/dossier-status-event.v1.json'],
       auditLookup: ['#/components/schemas/auditLookupData'],
+      auditCheckpoint: ['./schemas/audit-checkpoint.v1.json'],
       indicatorReport: ['./schemas/indicator-report.v1.json'],
       indicatorReportRetry: ['./schemas/indicator-report.v1.json'],
     });

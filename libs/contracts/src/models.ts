@@ -146,6 +146,7 @@ export const EVENT_TYPES = {
   dossierStatus: 'vn.lienthong.dossier.status.v1',
   indicatorReport: 'vn.lienthong.indicator.report.v1',
   auditLookup: 'vn.lienthong.audit.lookup.v1',
+  auditCheckpoint: 'vn.lienthong.audit.checkpoint.v1',
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
@@ -854,9 +855,25 @@ export interface AuditRecord {
   cache?: AuditCacheResult;
   fieldsReturned?: string[];
   fieldsWithheld?: string[];
+  /** Only on a retention run's own record: what it removed. */
+  pruned?: AuditPrunedRange;
   prevHash: string;
   hash: string;
 }
+
+/** The prefix of the chain a retention run removed, named by its own record. */
+export interface AuditPrunedRange {
+  fromSeq: string;
+  toSeq: string;
+  /** hash of record toSeq: the prevHash of the new first record. */
+  lastHash: string;
+}
+export const AUDIT_PRUNED_RANGE_KEYS = contractKeys<AuditPrunedRange>()({
+  schema: 'audit-record',
+  pointer: '/properties/pruned',
+  required: ['fromSeq', 'toSeq', 'lastHash'],
+  optional: [],
+});
 export const AUDIT_RECORD_KEYS = contractKeys<AuditRecord>()({
   schema: 'audit-record',
   pointer: '',
@@ -886,7 +903,31 @@ export const AUDIT_RECORD_KEYS = contractKeys<AuditRecord>()({
     'cache',
     'fieldsReturned',
     'fieldsWithheld',
+    'pruned',
   ],
+});
+
+// ---------------------------------------------------------------------------------------------------
+// audit-checkpoint.v1.json
+
+/** A signed statement of the audit chain head (libs/audit); signs every record up to `seq`. */
+export interface AuditCheckpoint {
+  seq: string;
+  hash: string;
+  genesisSeq: string;
+  genesisPrevHash: string;
+  createdAt: IsoDateTime;
+  /** SHA-256 (hex) of the signer's SubjectPublicKeyInfo. */
+  keyId: string;
+  algorithm: 'RSASSA-PKCS1-v1_5-SHA256';
+  /** base64 */
+  signature: string;
+}
+export const AUDIT_CHECKPOINT_KEYS = contractKeys<AuditCheckpoint>()({
+  schema: 'audit-checkpoint',
+  pointer: '',
+  required: ['seq', 'hash', 'genesisSeq', 'genesisPrevHash', 'createdAt', 'keyId', 'algorithm', 'signature'],
+  optional: [],
 });
 
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
@@ -921,4 +962,6 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   PROBLEM_FIELD_ERROR_KEYS,
   PROBLEM_KEYS,
   AUDIT_RECORD_KEYS,
+  AUDIT_PRUNED_RANGE_KEYS,
+  AUDIT_CHECKPOINT_KEYS,
 ];

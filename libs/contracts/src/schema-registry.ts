@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Ajv2020, { type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type {
+  AuditCheckpoint,
   AuditRecord,
   Citizen,
   CloudEvent,
@@ -26,6 +27,7 @@ export const SCHEMA_NAMES = [
   'indicator-report',
   'problem',
   'audit-record',
+  'audit-checkpoint',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -43,6 +45,7 @@ export interface SchemaTypes {
   'indicator-report': IndicatorReport;
   problem: Problem;
   'audit-record': AuditRecord;
+  'audit-checkpoint': AuditCheckpoint;
 }
 
 export const SCHEMA_BASE_URI = 'https://lienthong.gov.vn/schemas/';

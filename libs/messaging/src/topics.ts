@@ -10,6 +10,7 @@ export const Topic = {
   DossierStatusRetry: 'lgsp.dossier.status-retry.v1',
   DeadLetter: 'lgsp.ops.deadletter.v1',
   AuditLookup: 'lgsp.audit.lookup.v1',
+  AuditCheckpoint: 'lgsp.audit.checkpoint.v1',
   IndicatorReport: 'lgsp.indicator.report.v1',
   IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
 } as const;
@@ -22,7 +23,7 @@ export interface TopicDefinition {
   /** What the record key holds; records with one key keep their order. */
   key: string;
   /** The contract of `data` inside the CloudEvents envelope (contracts/schemas), or raw bytes. */
-  dataSchema: 'dossier-status-event' | 'indicator-report' | 'raw';
+  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
 }
@@ -60,6 +61,15 @@ export const TOPICS: readonly TopicDefinition[] = [
     // the audit record's contract is defined with the audit library
     dataSchema: 'raw',
     retentionMs: 30 * DAY,
+  },
+  {
+    name: Topic.AuditCheckpoint,
+    description:
+      'Signed checkpoints of the audit chain head (seq, hash, genesis), a copy outside the database that reveals a cut or rewritten audit log.',
+    key: 'signing key id',
+    dataSchema: 'audit-checkpoint',
+    // kept forever: `lienthong audit verify` compares the chain with the last one
+    retentionMs: -1,
   },
   {
     name: Topic.IndicatorReport,

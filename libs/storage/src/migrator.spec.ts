@@ -28,6 +28,7 @@ describe('migration files', () => {
       '4:reuse_store',
       '5:indicators',
       '6:indicator_delivery',
+      '7:audit_checkpoints',
     ]);
   });
 

@@ -1,26 +1,38 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadEnv } from '@lienthong/config';
+import { ConfigError, loadEnv } from '@lienthong/config';
 import {
   AUDIT_SUBJECT_KINDS,
   SchemaRegistry,
+  type AuditCheckpoint,
   type AuditRecord,
   type AuditSubjectKind,
 } from '@lienthong/contracts';
+import { createKafka } from '@lienthong/messaging';
+import { createLogger } from '@lienthong/observability';
 import { validateEnterpriseCode, validatePersonalId } from '@lienthong/domain';
 import { createDatabase, type Database } from '@lienthong/storage';
 import {
+  AuditError,
   AuditSignatureVerifier,
+  AuditSigner,
   ChainVerifier,
+  KafkaAuditPublisher,
   SubjectHasher,
+  exportAuditLog,
   findSubjectRecords,
   loadAuditEnv,
+  loadAuditExport,
+  operatorClientId,
+  parseCheckpoint,
   pruneAuditLog,
   readChainHead,
+  readPublishedCheckpoints,
   verifyChain,
   type ChainVerification,
   type SubjectAccessRecord,
 } from '@lienthong/audit';
+import { withKafka } from './kafka-context';
 
 /** What the commands read and write; tests replace it. */
 export interface AuditCommandIo {
@@ -29,6 +41,10 @@ export interface AuditCommandIo {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   openDatabase: (env: NodeJS.ProcessEnv) => Promise<Database>;
+  /** The newest checkpoints on lgsp.audit.checkpoint.v1; undefined when Kafka is not configured. */
+  readPublishedCheckpoints: (env: NodeJS.ProcessEnv) => Promise<AuditCheckpoint[] | undefined>;
+  /** Publishes checkpoints (after a prune); false when Kafka is not configured. */
+  publishCheckpoints: (env: NodeJS.ProcessEnv, checkpoints: readonly AuditCheckpoint[]) => Promise<boolean>;
 }
 
 const defaultIo: AuditCommandIo = {
@@ -44,7 +60,53 @@ const defaultIo: AuditCommandIo = {
       applicationName: 'lienthong-cli',
     });
   },
+  readPublishedCheckpoints: async (source) => {
+    const env = loadEnv(['KAFKA_BROKERS', 'KAFKA_CLIENT_ID'], { source });
+    if (!env.KAFKA_BROKERS) return undefined;
+    const kafka = createKafka({
+      brokers: env.KAFKA_BROKERS,
+      clientId: `${env.KAFKA_CLIENT_ID}-cli`,
+      logger: createLogger({ name: 'cli', level: 'warn', destination: process.stderr }),
+    });
+    return readPublishedCheckpoints(kafka);
+  },
+  publishCheckpoints: async (source, checkpoints) => {
+    if (!loadEnv(['KAFKA_BROKERS'], { source }).KAFKA_BROKERS) return false;
+    await withKafka(async ({ producer }) => {
+      const publisher = new KafkaAuditPublisher(producer, '/lienthong/cli');
+      for (const checkpoint of checkpoints) await publisher.publishCheckpoint(checkpoint);
+    }, source);
+    return true;
+  },
 };
+
+/** Checkpoints from a file: one checkpoint (or its CloudEvent) as JSON, or several as JSON lines. */
+export function readCheckpointFile(file: string): AuditCheckpoint[] {
+  const text = readFileSync(file, 'utf8').trim();
+  const documents = (() => {
+    try {
+      return [JSON.parse(text) as unknown];
+    } catch {
+      return text
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== '')
+        .map((line, index) => {
+          try {
+            return JSON.parse(line) as unknown;
+          } catch {
+            throw new AuditError(`line ${index + 1} of ${file} is not JSON`);
+          }
+        });
+    }
+  })();
+  return documents.map((document, index) => {
+    const inner =
+      document && typeof document === 'object' && 'specversion' in document && 'data' in document
+        ? (document as { data: unknown }).data
+        : document;
+    return parseCheckpoint(inner, documents.length > 1 ? `checkpoint ${index + 1} of ${file}` : file);
+  });
+}
 
 const MAX_IDENTIFIER_INPUT = 4096;
 
@@ -143,7 +205,11 @@ function shapeWarning(kind: AuditSubjectKind, identifier: string): string | unde
   return undefined;
 }
 
-function formatVerification(result: ChainVerification, keysGiven: number): string[] {
+function formatVerification(
+  result: ChainVerification,
+  keysGiven: number,
+  published: { checkpoints?: readonly AuditCheckpoint[]; note?: string },
+): string[] {
   const lines: string[] = [];
   const { head } = result;
   if (result.checked === 0 && result.ok) {
@@ -162,10 +228,29 @@ function formatVerification(result: ChainVerification, keysGiven: number): strin
     );
     lines.push(`records checked before the break: ${result.checked}`);
   }
-  if (BigInt(head.genesisSeq) > 1n) {
+  if (BigInt(head.genesisSeq) > 1n && result.failure?.reason !== 'GENESIS_UNJUSTIFIED') {
     lines.push(
       `records before seq ${head.genesisSeq} were removed by retention; the chain is anchored there`,
     );
+  }
+  const newest = published.checkpoints?.[0];
+  if (newest) {
+    lines.push(
+      `compared with the published checkpoint of record ${newest.seq} signed at ${newest.createdAt} (key ${newest.keyId.slice(0, 16)})`,
+    );
+  } else if (published.note) {
+    lines.push(published.note);
+  }
+  const c = result.checkpoints;
+  lines.push(
+    `checkpoints: ${c.stored} stored, ${c.external} given or published compared, ${c.verified} verified${c.lastVerifiedSeq ? ` (newest covers records up to ${c.lastVerifiedSeq})` : ''}${c.unverifiable > 0 ? `, ${c.unverifiable} by a key not given` : ''}`,
+  );
+  if (result.ok && result.coveredTo !== undefined && BigInt(result.coveredTo) < BigInt(head.lastSeq)) {
+    lines.push(
+      `records ${BigInt(result.coveredTo) + 1n}..${head.lastSeq} are not covered by a signature yet (the next checkpoint signs them)`,
+    );
+  } else if (result.ok && result.coveredTo === undefined && result.checked > 0 && keysGiven > 0) {
+    lines.push('warning: no record is covered by a verified signature or checkpoint');
   }
   const s = result.signatures;
   if (s.present === 0) {
@@ -213,12 +298,14 @@ function subjectLines(kind: AuditSubjectKind, records: readonly SubjectAccessRec
 export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
   const io: AuditCommandIo = { ...defaultIo, ...overrides };
   const audit = new Command('audit').description(
-    'the lookup audit log: verify its hash chain, answer subject requests',
+    'the exchange audit log: verify its hash chain and checkpoints, export it, answer subject requests, prune it',
   );
 
   audit
     .command('verify')
-    .description('recompute the audit hash chain and check its signatures; exit code 1 at the first break')
+    .description(
+      'recompute the audit hash chain and check its signatures and checkpoints, also against the last checkpoint published on Kafka; exit code 1 at the first bad position',
+    )
     .option('--from <seq>', 'first record to check (default: the oldest kept)', positiveInt)
     .option('--to <seq>', 'last record to check (default: the newest)', positiveInt)
     .option(
@@ -226,8 +313,14 @@ export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
       'trusted public key, certificate or private key (PEM) for the signatures (default: AUDIT_SIGNING_KEY_PATH)',
     )
     .option(
+      '--checkpoint <file...>',
+      'a checkpoint kept outside the database (JSON, e.g. saved by `audit checkpoint`): the chain must reach it and agree with it',
+    )
+    .option('--no-kafka', 'do not read the last checkpoint published on lgsp.audit.checkpoint.v1')
+    .option('--offline <export>', 'verify a file written by `audit export` instead of the database')
+    .option(
       '--file <jsonl>',
-      'verify an exported or archived run of records (one JSON record per line) instead of the database',
+      'verify an archived run of records (one JSON record per line, as `audit prune --archive` writes) instead of the database',
     )
     .option('--json', 'print the result as JSON')
     .action(
@@ -235,6 +328,9 @@ export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
         from?: string;
         to?: string;
         publicKey?: string[];
+        checkpoint?: string[];
+        kafka: boolean;
+        offline?: string;
         file?: string;
         json?: boolean;
       }) => {
@@ -245,19 +341,128 @@ export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
           verifyFile(io, options.file, Boolean(options.json));
           return;
         }
+        const given = (options.checkpoint ?? []).flatMap((file) => readCheckpointFile(file));
+        const notes: string[] = [];
+        let published: AuditCheckpoint[] | undefined;
+        if (options.offline) {
+          // Offline means no database and no broker: only the checkpoints given on the command line.
+          const loaded = loadAuditExport(options.offline);
+          if (keys.size === 0) {
+            for (const { pem } of loaded.header.publicKeys) keys.add(pem);
+            if (keys.size > 0) {
+              notes.push(
+                `warning: signatures checked with the key(s) in the export (${keys
+                  .keyIds()
+                  .map((id) => id.slice(0, 16))
+                  .join(', ')}); pass --public-key to check against a key you hold`,
+              );
+            }
+          }
+          published = given;
+          const result = await verifyChain(loaded.source, {
+            from: options.from,
+            to: options.to,
+            keys,
+            checkpoints: given,
+          });
+          report(
+            result,
+            published,
+            given.length === 0
+              ? 'no checkpoint given (--checkpoint): a cut tail shows only against the checkpoints in the export'
+              : undefined,
+            notes,
+          );
+          return;
+        }
+        let note: string | undefined;
+        if (options.kafka) {
+          published = await io.readPublishedCheckpoints(io.env);
+          if (published === undefined)
+            note =
+              'warning: not compared with a published checkpoint (KAFKA_BROKERS is not set; --no-kafka to skip)';
+          else if (published.length === 0)
+            note = 'warning: no checkpoint has been published on lgsp.audit.checkpoint.v1 yet';
+        } else {
+          note = 'not compared with the published checkpoint (--no-kafka)';
+        }
+        // The newest checkpoint of a key we trust (of any key when none is given).
+        const trusted = (published ?? []).filter((c) => keys.size === 0 || keys.has(c.keyId));
+        if (published?.length && trusted.length === 0) {
+          note =
+            'warning: no checkpoint signed by a trusted key has been published on lgsp.audit.checkpoint.v1';
+        }
+        published = trusted.slice(0, 1);
+        const external = [...given, ...published];
         const result = await withDatabase(io, (db) =>
-          verifyChain(db, { from: options.from, to: options.to, keys }),
+          verifyChain(db, { from: options.from, to: options.to, keys, checkpoints: external }),
         );
-        io.out(
-          options.json
-            ? `${JSON.stringify(result, null, 2)}\n`
-            : `${formatVerification(result, keys.size).join('\n')}\n`,
-        );
-        if (!result.ok) {
-          throw new Error(`audit chain broken at seq ${result.failure?.seq} (${result.failure?.reason})`);
+        report(result, external, note, notes);
+
+        function report(
+          result: ChainVerification,
+          checkpoints: readonly AuditCheckpoint[],
+          missing: string | undefined,
+          extra: string[],
+        ): void {
+          io.out(
+            options.json
+              ? `${JSON.stringify(result, null, 2)}\n`
+              : `${[...formatVerification(result, keys.size, { checkpoints, note: missing }), ...extra].join('\n')}\n`,
+          );
+          if (!result.ok) {
+            throw new Error(`audit chain broken at seq ${result.failure?.seq} (${result.failure?.reason})`);
+          }
         }
       },
     );
+
+  audit
+    .command('export')
+    .description(
+      "write the chain, its signatures and checkpoints and the signer's public key to a JSON-lines file, for `audit verify --offline`",
+    )
+    .requiredOption('--out <file>', 'file to write (created with mode 0600)')
+    .option(
+      '--public-key <pem...>',
+      'public key(s) to include (default: the public half of AUDIT_SIGNING_KEY_PATH)',
+    )
+    .action(async (options: { out: string; publicKey?: string[] }) => {
+      const settings = loadAuditEnv({ source: io.env, requireKey: false });
+      const keyPaths = options.publicKey ?? (settings.signingKeyPath ? [settings.signingKeyPath] : []);
+      const verifier = new AuditSignatureVerifier();
+      const publicKeys = keyPaths.map((path) => {
+        const keyId = verifier.add(readFileSync(path), settings.signingKeyPassphrase, path);
+        return { keyId, pem: verifier.publicKeyPem(keyId) };
+      });
+      const result = await withDatabase(io, (db) => exportAuditLog(db, options.out, { publicKeys }));
+      io.out(
+        `exported records ${result.head.genesisSeq}..${result.head.lastSeq} (${result.records}), ${result.signatures} signatures and ${result.checkpoints} checkpoints to ${options.out}\n`,
+      );
+    });
+
+  audit
+    .command('checkpoint')
+    .description(
+      'print the newest checkpoint published on lgsp.audit.checkpoint.v1 (keep it to verify an export or the database later)',
+    )
+    .option('--out <file>', 'write it to this file instead')
+    .action(async (options: { out?: string }) => {
+      const published = await io.readPublishedCheckpoints(io.env);
+      if (published === undefined)
+        throw new ConfigError('KAFKA_BROKERS is required to read the published checkpoint');
+      const newest = published[0];
+      if (!newest) throw new Error('no checkpoint has been published on lgsp.audit.checkpoint.v1 yet');
+      const text = `${JSON.stringify(newest, null, 2)}\n`;
+      if (options.out) {
+        writeFileSync(options.out, text);
+        io.err(
+          `checkpoint of record ${newest.seq} (signed at ${newest.createdAt}) written to ${options.out}\n`,
+        );
+      } else {
+        io.out(text);
+      }
+    });
 
   audit
     .command('subject')
@@ -311,41 +516,56 @@ export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
       (v) => Number(positiveInt(v)),
     )
     .option('--archive <file>', 'append the removed records to this file (JSON lines) before deleting them')
+    .option('--operator <name>', 'who runs it, as recorded in the audit log (default: the OS user)')
     .option('--yes', 'really remove them')
-    .action(async (options: { olderThanDays?: number; archive?: string; yes?: boolean }) => {
-      const settings = loadAuditEnv({ source: io.env, requireKey: false });
-      const days = options.olderThanDays ?? settings.retentionDays;
-      if (!days) throw new Error('name the retention age: --older-than-days <n> or AUDIT_RETENTION_DAYS');
-      const olderThan = new Date(Date.now() - days * 86_400_000);
-      await withDatabase(io, async (db) => {
-        if (!options.yes) {
-          const head = await readChainHead(db);
-          const row = await db.queryOne<{ n: string }>(
-            `SELECT count(*) AS n FROM audit_record
+    .action(
+      async (options: { olderThanDays?: number; archive?: string; operator?: string; yes?: boolean }) => {
+        const settings = loadAuditEnv({ source: io.env, requireKey: Boolean(options.yes) });
+        const days = options.olderThanDays ?? settings.retentionDays;
+        if (!days) throw new Error('name the retention age: --older-than-days <n> or AUDIT_RETENTION_DAYS');
+        const olderThan = new Date(Date.now() - days * 86_400_000);
+        await withDatabase(io, async (db) => {
+          if (!options.yes) {
+            const head = await readChainHead(db);
+            const row = await db.queryOne<{ n: string }>(
+              `SELECT count(*) AS n FROM audit_record
               WHERE seq >= $1 AND seq < coalesce((SELECT min(seq) FROM audit_record WHERE occurred_at >= $2), $3)`,
-            [head.genesisSeq, olderThan, (BigInt(head.lastSeq) + 1n).toString()],
-          );
+              [head.genesisSeq, olderThan, (BigInt(head.lastSeq) + 1n).toString()],
+            );
+            io.out(
+              `${row?.n ?? 0} audit records occurred before ${olderThan.toISOString()} and would be removed; run again with --yes\n`,
+            );
+            return;
+          }
+          if (!settings.signingKeyPath) {
+            throw new ConfigError(
+              'AUDIT_SIGNING_KEY_PATH is required: retention writes a signed record of what it removes',
+            );
+          }
+          const signer = AuditSigner.fromPemFile(settings.signingKeyPath, settings.signingKeyPassphrase);
+          const archive = options.archive;
+          const result = await pruneAuditLog(db, {
+            olderThan,
+            signer,
+            subjectKey: settings.subjectKey,
+            actor: operatorClientId(options.operator),
+            archive: archive
+              ? async (records) => {
+                  appendFileSync(archive, records.map((record) => `${JSON.stringify(record)}\n`).join(''), {
+                    mode: 0o600,
+                  });
+                }
+              : undefined,
+          });
           io.out(
-            `${row?.n ?? 0} audit records occurred before ${olderThan.toISOString()} and would be removed; run again with --yes\n`,
+            `removed ${result.removed} audit records; the chain now starts at seq ${result.genesisSeq} (anchor ${result.genesisPrevHash})${result.records.length > 0 ? `; recorded as seq ${result.records.map((r) => r.seq).join(', ')} by ${result.records[0].clientId}` : ''}\n`,
           );
-          return;
-        }
-        const archive = options.archive;
-        const result = await pruneAuditLog(db, {
-          olderThan,
-          archive: archive
-            ? async (records) => {
-                appendFileSync(archive, records.map((record) => `${JSON.stringify(record)}\n`).join(''), {
-                  mode: 0o600,
-                });
-              }
-            : undefined,
+          if (result.checkpoints.length > 0 && !(await io.publishCheckpoints(io.env, result.checkpoints))) {
+            io.err('warning: the new checkpoint was not published (KAFKA_BROKERS is not set)\n');
+          }
         });
-        io.out(
-          `removed ${result.removed} audit records; the chain now starts at seq ${result.genesisSeq} (anchor ${result.genesisPrevHash})\n`,
-        );
-      });
-    });
+      },
+    );
 
   return audit;
 }

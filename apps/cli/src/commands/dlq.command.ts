@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { DeadLetterFilter, DeadLetterStore } from '@lienthong/messaging';
 import { withKafka } from './kafka-context';
+import { operatorAudit } from './operator-audit';
 
 interface FilterOptions {
   id?: string[];
@@ -60,18 +61,34 @@ export function dlqCommand(): Command {
       .description(
         'send dead letters back to where they failed (the source topic, or the retry topic for portal sync), for the consumer group that gave up on them',
       ),
-  ).action(async (options: FilterOptions) => {
-    const filter = filterOf(options);
-    if (!filter.ids?.length && !filter.since && !filter.until) {
-      throw new Error('name what to replay: --id, or a time range with --since/--until');
-    }
-    const replayed = await withKafka(({ producer }) =>
-      DeadLetterStore.forBrokers(producer.brokers, producer).replay(filter),
-    );
-    for (const l of replayed)
-      console.log(`replayed ${l.id} → ${l.replayTopic} (${l.code}, key ${l.key ?? '-'})`);
-    console.error(`${replayed.length} dead letter(s) replayed`);
-  });
+  )
+    .option('--operator <name>', 'who replays, as recorded in the audit log (default: the OS user)')
+    .action(async (options: FilterOptions & { operator?: string }) => {
+      const filter = filterOf(options);
+      if (!filter.ids?.length && !filter.since && !filter.until) {
+        throw new Error('name what to replay: --id, or a time range with --since/--until');
+      }
+      // checked before anything is replayed: a replay that cannot be audited does not happen
+      const audit = operatorAudit(options.operator);
+      const replayed = await withKafka(({ producer }) =>
+        DeadLetterStore.forBrokers(producer.brokers, producer).replay(filter),
+      );
+      for (const l of replayed)
+        console.log(`replayed ${l.id} → ${l.replayTopic} (${l.code}, key ${l.key ?? '-'})`);
+      await audit.record(
+        replayed.map((letter) => ({
+          service: 'dlq.replay',
+          upstream: 'dead-letters',
+          outcome: 'OK',
+          ...(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(letter.code) && letter.code.length <= 64
+            ? { outcomeCode: letter.code }
+            : {}),
+        })),
+      );
+      console.error(
+        `${replayed.length} dead letter(s) replayed; audited as ${audit.clientId} (request ${audit.requestId})`,
+      );
+    });
 
   return dlq;
 }

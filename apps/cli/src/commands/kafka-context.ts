@@ -5,13 +5,12 @@ import { createLogger } from '@lienthong/observability';
 /** A producer and admin client outside Nest, for one-shot operator commands. */
 export async function withKafka<T>(
   fn: (kafka: { admin: KafkaAdmin; producer: EventProducer }) => Promise<T>,
+  source: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
-  const env = loadEnv([
-    'KAFKA_BROKERS',
-    'KAFKA_CLIENT_ID',
-    'KAFKA_SEND_TIMEOUT_MS',
-    'KAFKA_HEALTH_TIMEOUT_MS',
-  ]);
+  const env = loadEnv(
+    ['KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'KAFKA_SEND_TIMEOUT_MS', 'KAFKA_HEALTH_TIMEOUT_MS'],
+    { source },
+  );
   if (!env.KAFKA_BROKERS) {
     throw new ConfigError('KAFKA_BROKERS is required (for the local broker: KAFKA_BROKERS=127.0.0.1:9092).');
   }

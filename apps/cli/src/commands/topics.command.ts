@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, loadEnv } from '@lienthong/config';
 import { initTopics, kafkaSecurityFromEnv, kafkaServicePrincipals, TOPICS } from '@lienthong/messaging';
 import { ClientRegistry } from '@lienthong/security';
+import { operatorAudit } from './operator-audit';
 
 /**
  * The clients that produce dossier events to Kafka: enabled, granted `dossier.events` and named a
@@ -26,7 +27,8 @@ export function topicsCommand(): Command {
     .option('--replication-factor <n>', 'replication factor (default KAFKA_REPLICATION_FACTOR)', (v) =>
       Number(v),
     )
-    .action(async (options: { partitions?: number; replicationFactor?: number }) => {
+    .option('--operator <name>', 'who runs it, as recorded in the audit log (default: the OS user)')
+    .action(async (options: { partitions?: number; replicationFactor?: number; operator?: string }) => {
       const env = loadEnv([
         'KAFKA_BROKERS',
         'KAFKA_PARTITIONS',
@@ -36,6 +38,7 @@ export function topicsCommand(): Command {
       ]);
       if (!env.KAFKA_BROKERS)
         throw new ConfigError('KAFKA_BROKERS is required (local broker: KAFKA_BROKERS=127.0.0.1:9092).');
+      const audit = operatorAudit(options.operator);
       const { created, all, granted } = await initTopics({
         brokers: env.KAFKA_BROKERS,
         partitions: options.partitions ?? env.KAFKA_PARTITIONS,
@@ -53,6 +56,13 @@ export function topicsCommand(): Command {
         for (const acl of granted) console.log(`granted  ${acl}`);
         if (!granted.length) console.log('ACLs already granted');
       }
+      // one record per topic created and per ACL granted; nothing changed, nothing recorded
+      await audit.record([
+        ...created.map(() => ({ service: 'topics.init', upstream: 'gateway', outcome: 'OK' }) as const),
+        ...(granted ?? []).map(
+          () => ({ service: 'topics.grant', upstream: 'gateway', outcome: 'OK' }) as const,
+        ),
+      ]);
     });
 
   topics

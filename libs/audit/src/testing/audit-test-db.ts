@@ -3,7 +3,7 @@
  * - PGlite in memory, one instance per suite, its `public` schema recreated for every test;
  * - PostgreSQL at TEST_DATABASE_URL, a fresh schema per test (search_path); `peer()` opens another pool on
  *   it, i.e. another gateway process as far as locking goes.
- * Only the migrations up to the audit one are applied, so the suite does not depend on later work.
+ * Only the audit migrations are applied, so the suite does not depend on other tables.
  * LGSP_TEST_SKIP_POSTGRES=1 runs the PGlite half alone.
  */
 import {
@@ -15,7 +15,8 @@ import {
 } from '@lienthong/storage';
 import { createLogger } from '@lienthong/observability';
 
-export const AUDIT_MIGRATION_VERSION = 2;
+/** The audit migrations: the log itself and its checkpoints and audited retention. */
+export const AUDIT_MIGRATION_VERSIONS: readonly number[] = [2, 7];
 
 export interface AuditTestDb {
   db: Database;
@@ -35,7 +36,7 @@ const quiet = { log: () => undefined, warn: () => undefined };
 
 export async function migrateForAudit(db: Database): Promise<void> {
   await migrate(db, {
-    migrations: loadMigrations().filter((migration) => migration.version <= AUDIT_MIGRATION_VERSION),
+    migrations: loadMigrations().filter((migration) => AUDIT_MIGRATION_VERSIONS.includes(migration.version)),
     logger: quiet,
   });
 }
@@ -115,15 +116,13 @@ export function auditTestDrivers(): [DatabaseKind, AuditTestHarness][] {
   return drivers;
 }
 
+const AUDIT_TABLES = ['audit_record', 'audit_signature', 'audit_checkpoint'] as const;
+
 /** Disables the append-only trigger, as a database owner tampering with the log could. */
 export async function tamper(db: Database, sql: string, params: unknown[] = []): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.exec(
-      'ALTER TABLE audit_record DISABLE TRIGGER USER; ALTER TABLE audit_signature DISABLE TRIGGER USER',
-    );
+    for (const table of AUDIT_TABLES) await tx.exec(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
     await tx.query(sql, params);
-    await tx.exec(
-      'ALTER TABLE audit_record ENABLE TRIGGER USER; ALTER TABLE audit_signature ENABLE TRIGGER USER',
-    );
+    for (const table of AUDIT_TABLES) await tx.exec(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
   });
 }

@@ -9,7 +9,8 @@
  *   development PKI in PKI_DIR is created when missing (as `lienthong pki init` does), the upstream
  *   simulators start and the apps are pointed at them (POPULATION_URL, BUSINESS_REGISTRY_URL, LAND_URL,
  *   PORTAL_URL and OPERATIONS_CENTER_URL, each unless set), AUDIT_SUBJECT_KEY comes from
- *   var/secrets/audit-subject.key (created once) unless set, and a demo client is registered with LGSP_DEMO_API_KEY (generated for the run unless
+ *   var/secrets/audit-subject.key and MINISTRY_PSEUDONYM_KEY from var/secrets/ministry-pseudonym.key (each
+ *   created once) unless set, and a demo client is registered with LGSP_DEMO_API_KEY (generated for the run unless
  *   set) and printed with a curl line to try. In production mode none of this applies; a demo client only
  *   when the operator sets LGSP_DEMO_API_KEY.
  * Prints where to look once everything is ready; Ctrl-C (or SIGTERM) stops everything it started.
@@ -23,7 +24,12 @@ import { generateApiKey, isWellFormedApiKey } from '@lienthong/security';
 import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
 import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
 import { LocalKafka, LocalKafkaError } from './kafka/local-kafka';
-import { localSubjectKeyFile, readOrCreateSubjectKey } from './local-secrets';
+import {
+  localMinistryPseudonymKeyFile,
+  localSubjectKeyFile,
+  readOrCreateMinistryPseudonymKey,
+  readOrCreateSubjectKey,
+} from './local-secrets';
 
 /** A dossier code of the documented form, for the sample request (DOMAIN.md). */
 const SAMPLE_DOSSIER_CODE = '000.17.22.H56-261031-0007';
@@ -94,6 +100,7 @@ async function main(): Promise<void> {
     'PORTAL_URL',
     'OPERATIONS_CENTER_URL',
     'AUDIT_SUBJECT_KEY',
+    'MINISTRY_PSEUDONYM_KEY',
     'LGSP_DEMO_API_KEY',
     'PROCEDURES_FILE',
     'HOST',
@@ -157,6 +164,12 @@ async function main(): Promise<void> {
         const { key, created } = readOrCreateSubjectKey(file);
         childEnv.AUDIT_SUBJECT_KEY = key;
         say(`audit subject key ${created ? 'created in' : 'from'} ${relative(repoRoot(), file)}`);
+      }
+      if (!env.MINISTRY_PSEUDONYM_KEY) {
+        const file = localMinistryPseudonymKeyFile();
+        const { key, created } = readOrCreateMinistryPseudonymKey(file);
+        childEnv.MINISTRY_PSEUDONYM_KEY = key;
+        say(`ministry pseudonym key ${created ? 'created in' : 'from'} ${relative(repoRoot(), file)}`);
       }
       childEnv.LGSP_DEMO_API_KEY = demoKey;
       if (!env.POPULATION_URL) childEnv.POPULATION_URL = simulator.population;

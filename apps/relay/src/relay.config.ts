@@ -8,6 +8,7 @@ export const RELAY_ENV = [
   'CONSUMER_MAX_ATTEMPTS',
   'CONSUMER_RETRY_BASE_MS',
   'PROCEDURES_FILE',
+  'MINISTRY_PSEUDONYM_KEY',
   'PORTAL_URL',
   'PORTAL_USERNAME',
   'PORTAL_PASSWORD',
@@ -32,8 +33,11 @@ export const RELAY_ENV = [
   'LOG_LEVEL',
 ] as const;
 
-export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & { KAFKA_BROKERS: string[] };
+export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & {
+  KAFKA_BROKERS: string[];
+  MINISTRY_PSEUDONYM_KEY: string;
+};
 
 export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayConfig {
-  return loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS'], source }) as RelayConfig;
+  return loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS', 'MINISTRY_PSEUDONYM_KEY'], source }) as RelayConfig;
 }

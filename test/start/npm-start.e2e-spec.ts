@@ -116,12 +116,15 @@ describe('npm start on embedded defaults', () => {
       `curl -s ${gateway}/v1/enterprises/lookup -H "Authorization: Bearer ${demoKey}"`,
     );
 
-    // The development PKI and the audit subject key were created where the stack expects them.
+    // The development PKI, the audit subject key and the ministry pseudonym key were created where the
+    // stack expects them.
     for (const name of ['ca', 'population-sim', 'gateway', 'population-signer']) {
       expect(existsSync(join(pkiDir, `${name}.crt`))).toBe(true);
     }
     const subjectKeyFile = join(root, 'var', 'secrets', 'audit-subject.key');
     expect(statSync(subjectKeyFile).mode & 0o077).toBe(0);
+    const pseudonymKeyFile = join(root, 'var', 'secrets', 'ministry-pseudonym.key');
+    expect(statSync(pseudonymKeyFile).mode & 0o077).toBe(0);
 
     const ready = await getJson(`${gateway}/health/ready`);
     expect(ready.status).toBe(200);

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSubjectKey } from '@lienthong/audit';
-import { readOrCreateSubjectKey } from './local-secrets';
+import { readOrCreateMinistryPseudonymKey, readOrCreateSubjectKey } from './local-secrets';
 
 describe('the audit subject key npm start keeps', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-secrets-'));
@@ -36,5 +36,20 @@ describe('the audit subject key npm start keeps', () => {
     writeFileSync(file, 'too-short\n', { mode: 0o600 });
     expect(() => readOrCreateSubjectKey(file)).toThrow(`${file} must be at least 32 bytes`);
     expect(readFileSync(file, 'utf8')).toBe('too-short\n');
+  });
+});
+
+describe('the ministry pseudonym key npm start keeps', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lienthong-secrets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is created once, readable only by its owner, the same on every later start, and not the subject key', () => {
+    const file = join(dir, 'secrets', 'ministry-pseudonym.key');
+    const first = readOrCreateMinistryPseudonymKey(file);
+    expect(first.created).toBe(true);
+    expect(decodeSubjectKey(first.key)).toHaveLength(48);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readOrCreateMinistryPseudonymKey(file)).toEqual({ key: first.key, created: false });
+    expect(readOrCreateSubjectKey(join(dir, 'secrets', 'audit-subject.key')).key).not.toBe(first.key);
   });
 });

@@ -11,7 +11,8 @@
  *   development PKI in PKI_DIR is created when missing (as `lienthong pki init` does), the upstream
  *   simulators start and the apps are pointed at them (POPULATION_URL, BUSINESS_REGISTRY_URL, LAND_URL,
  *   PORTAL_URL and OPERATIONS_CENTER_URL, each unless set), AUDIT_SUBJECT_KEY comes from
- *   var/secrets/audit-subject.key (created once) unless set, and a demo client is registered with LGSP_DEMO_API_KEY (generated for the run unless
+ *   var/secrets/audit-subject.key and MINISTRY_PSEUDONYM_KEY from var/secrets/ministry-pseudonym.key (each
+ *   created once) unless set, and a demo client is registered with LGSP_DEMO_API_KEY (generated for the run unless
  *   set) and printed with a curl line to try. The gateway also serves HTTPS with client certificates on
  *   GATEWAY_TLS_PORT (3443 unless set) with the dev PKI's `gateway-server` certificate and CA, and the
  *   demo client accepts the dev PKI's `demo-client` certificate too. In production mode none of this applies; a demo client only
@@ -39,7 +40,12 @@ import {
   localKafkaSasl,
   localKafkaUsers,
 } from './kafka/local-users';
-import { localSubjectKeyFile, readOrCreateSubjectKey } from './local-secrets';
+import {
+  localMinistryPseudonymKeyFile,
+  localSubjectKeyFile,
+  readOrCreateMinistryPseudonymKey,
+  readOrCreateSubjectKey,
+} from './local-secrets';
 
 /** The gateway's HTTPS port on a local run when GATEWAY_TLS_PORT is unset. */
 const LOCAL_TLS_PORT = 3443;
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
     'PORTAL_URL',
     'OPERATIONS_CENTER_URL',
     'AUDIT_SUBJECT_KEY',
+    'MINISTRY_PSEUDONYM_KEY',
     'LGSP_DEMO_API_KEY',
     'PROCEDURES_FILE',
     'CLIENTS_FILE',
@@ -184,6 +191,12 @@ async function main(): Promise<void> {
         const { key, created } = readOrCreateSubjectKey(file);
         childEnv.AUDIT_SUBJECT_KEY = key;
         say(`audit subject key ${created ? 'created in' : 'from'} ${relative(repoRoot(), file)}`);
+      }
+      if (!env.MINISTRY_PSEUDONYM_KEY) {
+        const file = localMinistryPseudonymKeyFile();
+        const { key, created } = readOrCreateMinistryPseudonymKey(file);
+        childEnv.MINISTRY_PSEUDONYM_KEY = key;
+        say(`ministry pseudonym key ${created ? 'created in' : 'from'} ${relative(repoRoot(), file)}`);
       }
       childEnv.LGSP_DEMO_API_KEY = demoKey;
       // HTTPS with client certificates on a port of its own, beside plain HTTP, unless configured otherwise.

@@ -139,6 +139,8 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     LGSP_EXIT_WITH_PARENT: '1',
     // The gateway requires a key for its lookup audit log; one for this run.
     AUDIT_SUBJECT_KEY: `base64:${randomBytes(48).toString('base64')}`,
+    // The relay requires the key of the ministry copies' applicant pseudonyms; one for this run.
+    MINISTRY_PSEUDONYM_KEY: `base64:${randomBytes(48).toString('base64')}`,
     PKI_DIR: pkiDir,
     POPULATION_URL: populationServiceUrl,
     LGSP_DEMO_API_KEY: apiKey,

@@ -123,7 +123,8 @@ describe('npm start on embedded defaults', () => {
     expect(output).toContain(`https://127.0.0.1:${ports.gatewayTls}`);
     expect(output).toContain(`--cert ${pkiDir}/demo-client.crt`);
 
-    // The development PKI and the audit subject key were created where the stack expects them.
+    // The development PKI, the audit subject key and the ministry pseudonym key were created where the
+    // stack expects them.
     for (const name of [
       'ca',
       'population-sim',
@@ -136,6 +137,8 @@ describe('npm start on embedded defaults', () => {
     }
     const subjectKeyFile = join(root, 'var', 'secrets', 'audit-subject.key');
     expect(statSync(subjectKeyFile).mode & 0o077).toBe(0);
+    const pseudonymKeyFile = join(root, 'var', 'secrets', 'ministry-pseudonym.key');
+    expect(statSync(pseudonymKeyFile).mode & 0o077).toBe(0);
 
     // readiness details and metrics are for operators: the demo client holds the OPERATOR role
     const operator = { headers: { authorization: `Bearer ${demoKey}` } };

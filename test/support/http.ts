@@ -4,6 +4,9 @@ import { EXAMPLE_SUBJECT_KEY } from '../../libs/audit/src/testing/audit-fixtures
 /** The audit subject key of the apps under test (never used outside tests). */
 export const TEST_AUDIT_SUBJECT_KEY = EXAMPLE_SUBJECT_KEY;
 
+/** The relay's ministry pseudonym key under test (never used outside tests). */
+export const TEST_MINISTRY_PSEUDONYM_KEY = `hex:${'5a'.repeat(32)}`;
+
 export async function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
@@ -55,6 +58,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     KAFKA_HEALTH_TIMEOUT_MS: '1500',
     // The gateway requires a subject key for its lookup audit log; a fixed test key.
     AUDIT_SUBJECT_KEY: TEST_AUDIT_SUBJECT_KEY,
+    // The relay requires the key of the ministry copies' applicant pseudonyms; a fixed test key.
+    MINISTRY_PSEUDONYM_KEY: TEST_MINISTRY_PSEUDONYM_KEY,
     // Child processes append their log lines to the run's capture file too (see test/setup).
     ...(process.env.LGSP_LOG_CAPTURE_FILE
       ? { LGSP_LOG_CAPTURE_FILE: process.env.LGSP_LOG_CAPTURE_FILE }

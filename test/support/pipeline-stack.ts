@@ -15,7 +15,7 @@ import { generateApiKey } from '../../libs/security/src';
 import { startPortalSimulator, PortalSimulator } from '../../apps/simulators/src/portal';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
-import { getJson, TEST_AUDIT_SUBJECT_KEY, waitFor } from './http';
+import { getJson, TEST_AUDIT_SUBJECT_KEY, TEST_MINISTRY_PSEUDONYM_KEY, waitFor } from './http';
 import { createIsolatedDatabase } from './database';
 
 const root = join(__dirname, '..', '..');
@@ -78,6 +78,7 @@ export async function startPipelineStack(overrides: Record<string, string> = {})
     PORTAL_RETRY_MAX_MS: '2000',
     PORTAL_SYNC_MAX_ATTEMPTS: '30',
     AUDIT_SUBJECT_KEY: TEST_AUDIT_SUBJECT_KEY,
+    MINISTRY_PSEUDONYM_KEY: TEST_MINISTRY_PSEUDONYM_KEY,
     LGSP_DEMO_API_KEY: apiKey,
     ...overrides,
   };

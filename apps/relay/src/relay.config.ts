@@ -9,6 +9,7 @@ export const RELAY_ENV = [
   'CONSUMER_MAX_ATTEMPTS',
   'CONSUMER_RETRY_BASE_MS',
   'PROCEDURES_FILE',
+  'MINISTRY_PSEUDONYM_KEY',
   'PORTAL_URL',
   'PORTAL_CA_PATH',
   'PORTAL_USERNAME',
@@ -45,6 +46,7 @@ export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & {
   operationsCenterCa?: string;
   /** KAFKA_SECURITY_PROTOCOL, TLS files and the relay's own SASL credentials (KAFKA_RELAY_*). */
   kafkaSecurity: KafkaSecurity;
+  MINISTRY_PSEUDONYM_KEY: string;
 };
 
 /**
@@ -52,7 +54,7 @@ export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & {
  * unsafe one (development secret, unpinned upstream), stops the start (ConfigError).
  */
 export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const env = loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS'], source });
+  const env = loadEnv(RELAY_ENV, { required: ['KAFKA_BROKERS', 'MINISTRY_PSEUDONYM_KEY'], source });
   assertSafeForProduction('relay', source);
   return {
     ...env,

@@ -9,6 +9,7 @@ import { ProcedureCatalogue } from '@lienthong/domain';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
+import { MinistryPseudonyms } from './ministries/ministry-copy';
 import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
 import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
@@ -58,6 +59,7 @@ export class RelayModule {
       ],
       providers: [
         { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
+        { provide: MinistryPseudonyms, useValue: new MinistryPseudonyms(config.MINISTRY_PSEUDONYM_KEY) },
         ...operationsCenter.providers,
         ...(portalSync
           ? [

@@ -243,7 +243,14 @@ export const ENV_VARS = [
     default: 'deploy/config/procedures.yaml',
     apps: ['relay', 'cli', 'start'],
     description:
-      'Procedure catalogue (procedure → sector → ministry) used to route dossier events to ministry topics; relative to the repository root.',
+      'Procedure catalogue (procedure → sector → ministry, and what each ministry’s copy may carry) used to route dossier events to ministry topics; relative to the repository root.',
+  },
+  {
+    name: 'MINISTRY_PSEUDONYM_KEY',
+    type: 'string',
+    apps: ['relay', 'start'],
+    description:
+      'Secret key from which the relay derives one key per ministry (HKDF-SHA256 over the ministry slug) for the HMAC-SHA256 pseudonym that replaces the applicant’s personal ID or enterprise code in a ministry’s copy of dossier events, unless the catalogue grants that ministry the identifier (docs/security/ministries.md). At least 32 bytes; `base64:` or `hex:` prefix for binary keys, e.g. base64: followed by `openssl rand -base64 48`. Required by the relay; production must set it from a secret store; npm start on embedded defaults keeps one in `var/secrets/`. Changing it changes every pseudonym, so ministries can no longer link new events to earlier ones.',
   },
   {
     name: 'PORTAL_URL',

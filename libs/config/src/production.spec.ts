@@ -97,6 +97,13 @@ describe('production mode refuses unsafe settings', () => {
     ]);
   });
 
+  it('refuses the ministry pseudonym key npm start keeps in var/secrets', () => {
+    expect(relay({ MINISTRY_PSEUDONYM_KEY: LOCAL_KEY })).toEqual([
+      expect.stringMatching(/^MINISTRY_PSEUDONYM_KEY is the development key .*set MINISTRY_PSEUDONYM_KEY/),
+    ]);
+    expect(relay({ MINISTRY_PSEUDONYM_KEY: `${LOCAL_KEY}x` })).toEqual([]);
+  });
+
   it('refuses a secret left at its development default, a known sample value and a short one', () => {
     expect(relay({ PORTAL_PASSWORD: undefined })).toEqual([
       expect.stringMatching(

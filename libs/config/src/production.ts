@@ -73,12 +73,17 @@ export function localSubjectKeyFile(): string {
   return join(repoRoot(), 'var', 'secrets', 'audit-subject.key');
 }
 
+/** `<repo>/var/secrets/ministry-pseudonym.key`: the ministry pseudonym key `npm start` keeps for local runs. */
+export function localMinistryPseudonymKeyFile(): string {
+  return join(repoRoot(), 'var', 'secrets', 'ministry-pseudonym.key');
+}
+
 export function isProduction(source: NodeJS.ProcessEnv = process.env): boolean {
   return source.NODE_ENV?.trim() === 'production';
 }
 
 export interface ProductionCheckOptions {
-  /** Files holding development secrets (default: the local audit subject key file). */
+  /** Files holding development secrets (default: the local audit subject and ministry pseudonym key files). */
   localSecretFiles?: readonly string[];
 }
 
@@ -103,7 +108,7 @@ export function productionProblems(
   }
 
   const localSecrets = new Set(
-    (options.localSecretFiles ?? [localSubjectKeyFile()])
+    (options.localSecretFiles ?? [localSubjectKeyFile(), localMinistryPseudonymKeyFile()])
       .filter((file) => existsSync(file))
       .map((file) => readFileSync(file, 'utf8').trim()),
   );
@@ -112,6 +117,15 @@ export function productionProblems(
     if (subjectKey && localSecrets.has(subjectKey)) {
       problems.push(
         `AUDIT_SUBJECT_KEY is the development key npm start keeps in var/secrets: set AUDIT_SUBJECT_KEY to a key of the deployment's own (e.g. base64: followed by \`openssl rand -base64 48\`)`,
+      );
+    }
+  }
+
+  if (app === 'relay') {
+    const pseudonymKey = value('MINISTRY_PSEUDONYM_KEY');
+    if (pseudonymKey && localSecrets.has(pseudonymKey)) {
+      problems.push(
+        `MINISTRY_PSEUDONYM_KEY is the development key npm start keeps in var/secrets: set MINISTRY_PSEUDONYM_KEY to a key of the deployment's own (e.g. base64: followed by \`openssl rand -base64 48\`)`,
       );
     }
   }

@@ -170,6 +170,7 @@ describe('contracts/asyncapi.yaml', () => {
     }
     expect(dataRefs).toEqual({
       dossierStatusEvent: ['./schemas/dossier-status-event.v1.json'],
+      ministryDossierStatusEvent: ['./schemas/ministry-dossier-status-event.v1.json'],
       dossierStatusRetry: ['./schemas/dossier-status-event.v1.json'],
       auditLookup: ['#/components/schemas/auditLookupData'],
       auditCheckpoint: ['./schemas/audit-checkpoint.v1.json'],

@@ -188,13 +188,19 @@ describe('TypeScript models match the schemas', () => {
     for (const source of PROVENANCE_SOURCES) expect(description).toContain(source);
   });
 
-  it('PORTAL_STATUS_CODES equals the status -> portalStatusCode rules of the schema', () => {
-    const rules: Record<string, unknown> = {};
-    for (const clause of at('dossier-status-event', '/allOf') as unknown as Node[]) {
-      const status = (((clause.if as Node).properties as Node).status as Node).const as string;
-      rules[status] = (((clause.then as Node).properties as Node).portalStatusCode as Node).const;
-    }
-    expect(rules).toEqual({ ...PORTAL_STATUS_CODES });
+  it.each([['dossier-status-event'], ['ministry-dossier-status-event']] as const)(
+    'PORTAL_STATUS_CODES equals the status -> portalStatusCode rules of %s',
+    (schema) => {
+      const rules: Record<string, unknown> = {};
+      for (const clause of at(schema, '/allOf') as unknown as Node[]) {
+        const status = (((clause.if as Node).properties as Node).status as Node).const as string;
+        rules[status] = (((clause.then as Node).properties as Node).portalStatusCode as Node).const;
+      }
+      expect(rules).toEqual({ ...PORTAL_STATUS_CODES });
+    },
+  );
+
+  it('PORTAL_STATUS_CODES covers the portal codes 1 to 10', () => {
     expect(Object.values(PORTAL_STATUS_CODES).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
@@ -242,6 +248,7 @@ describe('TypeScript models match the schemas', () => {
     }
     expect(bound).toEqual({
       [EVENT_TYPES.dossierStatus]: schemaIdOf('dossier-status-event'),
+      [EVENT_TYPES.ministryDossierStatus]: schemaIdOf('ministry-dossier-status-event'),
       [EVENT_TYPES.indicatorReport]: schemaIdOf('indicator-report'),
     });
     for (const type of Object.values(EVENT_TYPES)) {

@@ -144,6 +144,8 @@ export const PARTY_REF_KEYS = contractKeys<PartyRef>()({
 /** CloudEvents `type` values defined by Liên Thông, and the topics' payloads. */
 export const EVENT_TYPES = {
   dossierStatus: 'vn.lienthong.dossier.status.v1',
+  /** A ministry's copy of a dossier status event, on lgsp.dossier.status.v1.<ministry>. */
+  ministryDossierStatus: 'vn.lienthong.dossier.status.ministry.v1',
   indicatorReport: 'vn.lienthong.indicator.report.v1',
   auditLookup: 'vn.lienthong.audit.lookup.v1',
   auditCheckpoint: 'vn.lienthong.audit.checkpoint.v1',
@@ -570,6 +572,67 @@ export const DOSSIER_STATUS_EVENT_KEYS = contractKeys<DossierStatusEvent>()({
 });
 
 // ---------------------------------------------------------------------------------------------------
+// ministry-dossier-status-event.v1.json
+
+/**
+ * The applicant as a ministry sees it: the granted identifier (personalId for a CITIZEN, enterpriseCode
+ * for an ENTERPRISE or ORGANISATION) or, when not granted, the ministry's pseudonym of it; never both.
+ */
+export interface MinistryApplicant {
+  kind: PartyKind;
+  personalId?: string;
+  enterpriseCode?: string;
+  /** Unpadded base64url HMAC-SHA256 (43 characters), per ministry. */
+  pseudonym?: string;
+}
+export const MINISTRY_APPLICANT_KEYS = contractKeys<MinistryApplicant>()({
+  schema: 'ministry-dossier-status-event',
+  pointer: '/$defs/applicant',
+  required: ['kind'],
+  optional: ['personalId', 'enterpriseCode', 'pseudonym'],
+});
+
+/** A dossier status event cut down to what one ministry is granted; published on its own topic. */
+export interface MinistryDossierStatusEvent {
+  eventId: string;
+  dossierCode: string;
+  agencyCode: string;
+  procedureCode: string;
+  /** The sector the event was routed by. */
+  sectorCode: string;
+  status: DossierStatus;
+  portalStatusCode?: number;
+  occurredAt: IsoDateTime;
+  dueAt?: IsoDateTime;
+  channel: DossierChannel;
+  applicant: MinistryApplicant;
+  /** Only when granted. */
+  handler?: DossierHandler;
+  /** Only when granted. */
+  note?: string;
+  documents?: DocumentCounts;
+  payment?: DossierPayment;
+  /** Only when granted. */
+  rating?: DossierRating;
+}
+export const MINISTRY_DOSSIER_STATUS_EVENT_KEYS = contractKeys<MinistryDossierStatusEvent>()({
+  schema: 'ministry-dossier-status-event',
+  pointer: '',
+  required: [
+    'eventId',
+    'dossierCode',
+    'agencyCode',
+    'procedureCode',
+    'sectorCode',
+    'status',
+    'occurredAt',
+    'channel',
+    'applicant',
+  ],
+  optional: ['portalStatusCode', 'dueAt', 'handler', 'note', 'documents', 'payment', 'rating'],
+});
+
+// ---------------------------------------------------------------------------------------------------
 // reusable-document.v1.json
 
 export interface IssuingAgency {
@@ -951,6 +1014,8 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   DOSSIER_PAYMENT_KEYS,
   DOSSIER_RATING_KEYS,
   DOSSIER_STATUS_EVENT_KEYS,
+  MINISTRY_APPLICANT_KEYS,
+  MINISTRY_DOSSIER_STATUS_EVENT_KEYS,
   ISSUING_AGENCY_KEYS,
   CONTENT_HASH_KEYS,
   SIGNATURE_VERIFICATION_KEYS,

@@ -12,6 +12,7 @@ import type {
   Enterprise,
   IndicatorReport,
   LandParcel,
+  MinistryDossierStatusEvent,
   Problem,
   ReusableDocument,
 } from './models';
@@ -23,6 +24,7 @@ export const SCHEMA_NAMES = [
   'enterprise',
   'land-parcel',
   'dossier-status-event',
+  'ministry-dossier-status-event',
   'reusable-document',
   'indicator-report',
   'problem',
@@ -41,6 +43,7 @@ export interface SchemaTypes {
   enterprise: Enterprise;
   'land-parcel': LandParcel;
   'dossier-status-event': DossierStatusEvent;
+  'ministry-dossier-status-event': MinistryDossierStatusEvent;
   'reusable-document': ReusableDocument;
   'indicator-report': IndicatorReport;
   problem: Problem;

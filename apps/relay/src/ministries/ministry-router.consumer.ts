@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
-import type { DossierStatusEvent } from '@lienthong/contracts';
+import { EVENT_TYPES, schemaIdOf, validate, type DossierStatusEvent } from '@lienthong/contracts';
 import {
+  createEvent,
   EventProducer,
   ministryTopic,
   PermanentError,
@@ -12,6 +13,7 @@ import {
 import { counter } from '@lienthong/observability';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { ROUTING_GROUP_ID, ROUTING_TRANSPORT } from '../relay.transports';
+import { ministryCopy, MinistryPseudonyms } from './ministry-copy';
 
 const routed = counter({
   name: 'lgsp_relay_routed_total',
@@ -21,7 +23,8 @@ const routed = counter({
 
 /**
  * Copies each canonical dossier event to its governing ministry's topic, same key (dossier code) and
- * envelope. A partition is handled in order and each copy is acknowledged before the next message, so
+ * envelope id (the eventId), with only what that ministry is granted in the procedure catalogue: the
+ * applicant by a per-ministry pseudonym unless its identifier is granted (see ministry-copy.ts). A partition is handled in order and each copy is acknowledged before the next message, so
  * a ministry sees each dossier's events in order. A procedure the catalogue does not know goes to the
  * dead-letter topic (UNKNOWN_PROCEDURE) and can be replayed once the catalogue has it.
  */
@@ -31,6 +34,7 @@ export class MinistryRouterConsumer {
     private readonly consumer: ReliableConsumer,
     private readonly producer: EventProducer,
     private readonly catalogue: ProcedureCatalogue,
+    private readonly pseudonyms: MinistryPseudonyms,
   ) {}
 
   @EventPattern(Topic.DossierStatus, ROUTING_TRANSPORT)
@@ -38,7 +42,7 @@ export class MinistryRouterConsumer {
     return this.consumer.process<DossierStatusEvent>(
       context,
       { group: ROUTING_GROUP_ID, dataSchema: 'dossier-status-event' },
-      async ({ event, key, headers }) => {
+      async ({ event, key }) => {
         const route = this.catalogue.route(event.data);
         if (!route) {
           throw new PermanentError(
@@ -46,10 +50,30 @@ export class MinistryRouterConsumer {
             `procedure ${event.data.procedureCode} is not in the procedure catalogue`,
           );
         }
-        const kept = Object.fromEntries(
-          Object.entries(headers).filter(([name]) => name !== 'content-type' && !name.startsWith('lgsp-')),
-        );
-        await this.producer.send(ministryTopic(route.ministry), [toKafkaMessage(event, key, kept)]);
+        const data = ministryCopy(event.data, route, this.pseudonyms);
+        // built from a valid event, so a mismatch is a defect here: nothing is sent rather than a wrong copy
+        const checked = validate('ministry-dossier-status-event', data);
+        if (!checked.ok) {
+          throw new PermanentError(
+            'INVALID_MINISTRY_COPY',
+            `the copy for ${route.ministry} breaks its contract: ${checked.errors
+              .map((error) => `${error.path || '/'} ${error.code}`)
+              .join('; ')}`,
+          );
+        }
+        const copy = createEvent({
+          id: event.id,
+          type: EVENT_TYPES.ministryDossierStatus,
+          source: '/lienthong/relay',
+          subject: event.data.dossierCode,
+          time: event.time,
+          dataschema: schemaIdOf('ministry-dossier-status-event'),
+          requestId: event.requestid,
+          traceparent: event.traceparent,
+          data,
+        });
+        // only the tracing headers travel on: the ministry gets no more than its contract names
+        await this.producer.send(ministryTopic(route.ministry), [toKafkaMessage(copy, key)]);
         routed.inc({ ministry: route.ministry, status: event.data.status });
       },
     );

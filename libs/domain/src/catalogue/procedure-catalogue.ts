@@ -3,26 +3,102 @@ import { isAbsolute, join } from 'node:path';
 import { load } from 'js-yaml';
 import { repoRoot } from '@lienthong/config';
 
+/**
+ * What a ministry's copy of a dossier event may carry beyond what it always carries (routing, status and
+ * indicator fields, the applicant's kind and pseudonym). Nothing is granted by default.
+ * - `applicant.personalId`: the applicant's personal ID instead of the pseudonym of it;
+ * - `applicant.enterpriseCode`: the applicant's enterprise code instead of the pseudonym of it;
+ * - `handler`: name, position and department of the official who performed the step;
+ * - `note`: the free-text processing note (it can carry personal data by mistake);
+ * - `rating`: the applicant's satisfaction rating.
+ */
+export const MINISTRY_GRANTS = [
+  'applicant.personalId',
+  'applicant.enterpriseCode',
+  'handler',
+  'note',
+  'rating',
+] as const;
+export type MinistryGrant = (typeof MINISTRY_GRANTS)[number];
+
+interface MinistryEntry {
+  name: string;
+  /** The ministry's SASL/SCRAM user name, when it is not the slug itself (the default convention). */
+  kafkaPrincipal?: string;
+  /** Granted for every event routed to the ministry. */
+  receives?: MinistryGrant[];
+}
+interface SectorEntry {
+  name: string;
+  ministry: string;
+  /** Granted, on top of the ministry's own grants, for the events routed by this sector. */
+  receives?: MinistryGrant[];
+}
+
 interface CatalogueFile {
-  /**
-   * `kafkaPrincipal`: the ministry's SASL/SCRAM user name, when it is not the slug itself (the default
-   * convention, so most entries need nothing).
-   */
-  ministries: Record<string, { name: string; kafkaPrincipal?: string }>;
-  sectors: Record<string, { name: string; ministry: string }>;
+  ministries: Record<string, MinistryEntry>;
+  sectors: Record<string, SectorEntry>;
   procedures: Record<string, { name: string; sector: string }>;
+}
+
+export interface Route {
+  ministry: string;
+  sectorCode: string;
+  sectorName: string;
+  procedureName?: string;
+  /** What the ministry's copy may carry for this event: the ministry's grants and the sector's. */
+  grants: ReadonlySet<MinistryGrant>;
 }
 
 export class CatalogueError extends Error {
   override readonly name = 'CatalogueError';
 }
 
+const MINISTRY_KEYS = ['name', 'receives', 'kafkaPrincipal'];
+const SECTOR_KEYS = ['name', 'ministry', 'receives'];
+
+/** Problems of an entry's `receives` list, each naming where it is and what is allowed. */
+function grantProblems(where: string, receives: unknown): string[] {
+  if (receives === undefined || receives === null) return [];
+  if (!Array.isArray(receives)) {
+    return [`${where}: receives must be a list of grants (${MINISTRY_GRANTS.join(', ')})`];
+  }
+  const problems: string[] = [];
+  const seen = new Set<unknown>();
+  for (const grant of receives) {
+    if (!MINISTRY_GRANTS.includes(grant as MinistryGrant)) {
+      problems.push(
+        `${where}: receives names unknown grant ${JSON.stringify(grant)} (known: ${MINISTRY_GRANTS.join(', ')})`,
+      );
+    } else if (seen.has(grant)) {
+      problems.push(`${where}: receives names ${String(grant)} twice`);
+    }
+    seen.add(grant);
+  }
+  return problems;
+}
+
+function unknownKeys(where: string, entry: unknown, allowed: readonly string[]): string[] {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return [`${where} must be a mapping`];
+  return Object.keys(entry)
+    .filter((key) => !allowed.includes(key))
+    .map((key) => `${where}: unknown key "${key}" (allowed: ${allowed.join(', ')})`);
+}
+
 /**
- * deploy/config/procedures.yaml: procedure code → sector → governing ministry. Checked at load so a
- * sector naming an unknown ministry, or a procedure an unknown sector, stops the relay at start.
+ * deploy/config/procedures.yaml: procedure code → sector → governing ministry, and what each ministry's
+ * copy may carry (`receives`, per ministry and per sector). Checked at load so a sector naming an unknown
+ * ministry, a procedure an unknown sector, or a misspelt grant stops the relay at start.
  */
 export class ProcedureCatalogue {
-  private constructor(private readonly file: CatalogueFile) {}
+  private readonly grants = new Map<string, ReadonlySet<MinistryGrant>>();
+
+  private constructor(private readonly file: CatalogueFile) {
+    for (const [code, sector] of Object.entries(file.sectors)) {
+      const ministry = file.ministries[sector.ministry];
+      this.grants.set(code, new Set([...(ministry.receives ?? []), ...(sector.receives ?? [])]));
+    }
+  }
 
   static load(path: string): ProcedureCatalogue {
     const full = isAbsolute(path) ? path : join(repoRoot(), path);
@@ -44,16 +120,25 @@ export class ProcedureCatalogue {
     for (const [slug, ministry] of Object.entries(file.ministries)) {
       if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug))
         problems.push(`ministry "${slug}" is not a lower-case slug`);
+      const where = `ministry ${slug}`;
+      const shape = unknownKeys(where, ministry, MINISTRY_KEYS);
+      problems.push(...shape);
+      if (!shape.length) problems.push(...grantProblems(where, ministry.receives));
       const principal: unknown = ministry?.kafkaPrincipal;
       if (principal !== undefined && (typeof principal !== 'string' || !/^[A-Za-z0-9._@-]+$/.test(principal)))
         problems.push(`ministry "${slug}" has an invalid kafkaPrincipal`);
     }
     for (const [code, sector] of Object.entries(file.sectors)) {
-      if (!file.ministries[sector?.ministry])
-        problems.push(`sector ${code} names unknown ministry "${sector?.ministry}"`);
+      const where = `sector ${code}`;
+      const shape = unknownKeys(where, sector, SECTOR_KEYS);
+      problems.push(...shape);
+      if (shape.length) continue;
+      if (!Object.hasOwn(file.ministries, sector.ministry))
+        problems.push(`sector ${code} names unknown ministry "${sector.ministry}"`);
+      problems.push(...grantProblems(where, sector.receives));
     }
     for (const [code, procedure] of Object.entries(file.procedures)) {
-      if (!file.sectors[procedure?.sector])
+      if (!Object.hasOwn(file.sectors, procedure?.sector))
         problems.push(`procedure ${code} names unknown sector "${procedure?.sector}"`);
     }
     if (problems.length) throw new CatalogueError(`${source}:\n  - ${problems.join('\n  - ')}`);
@@ -69,16 +154,23 @@ export class ProcedureCatalogue {
     return this.file.ministries[ministry]?.kafkaPrincipal ?? ministry;
   }
 
-  /** The governing ministry of an event: by its sector when known, else by its procedure. */
-  route(event: {
-    procedureCode: string;
-    sectorCode?: string;
-  }): { ministry: string; sectorCode: string; sectorName: string; procedureName?: string } | undefined {
-    const procedure = this.file.procedures[event.procedureCode];
+  /** The governing ministry of an event, by its sector when known, else by its procedure, and its grants. */
+  route(event: { procedureCode: string; sectorCode?: string }): Route | undefined {
+    const procedure = Object.hasOwn(this.file.procedures, event.procedureCode)
+      ? this.file.procedures[event.procedureCode]
+      : undefined;
     const sectorCode =
-      event.sectorCode && this.file.sectors[event.sectorCode] ? event.sectorCode : procedure?.sector;
+      event.sectorCode && Object.hasOwn(this.file.sectors, event.sectorCode)
+        ? event.sectorCode
+        : procedure?.sector;
     if (!sectorCode) return undefined;
     const sector = this.file.sectors[sectorCode];
-    return { ministry: sector.ministry, sectorCode, sectorName: sector.name, procedureName: procedure?.name };
+    return {
+      ministry: sector.ministry,
+      sectorCode,
+      sectorName: sector.name,
+      procedureName: procedure?.name,
+      grants: this.grants.get(sectorCode) as ReadonlySet<MinistryGrant>,
+    };
   }
 }

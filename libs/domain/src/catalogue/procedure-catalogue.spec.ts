@@ -1,0 +1,110 @@
+import { CatalogueError, MINISTRY_GRANTS, ProcedureCatalogue } from './procedure-catalogue';
+
+function document(overrides: { ministries?: unknown; sectors?: unknown } = {}) {
+  return {
+    version: 1,
+    ministries: overrides.ministries ?? {
+      'bo-tu-phap': { name: 'Bộ Tư pháp' },
+      'bo-tai-chinh': { name: 'Bộ Tài chính', receives: ['applicant.enterpriseCode'] },
+    },
+    sectors: overrides.sectors ?? {
+      HT: { name: 'Hộ tịch', ministry: 'bo-tu-phap' },
+      LLTP: { name: 'Lý lịch tư pháp', ministry: 'bo-tu-phap', receives: ['applicant.personalId', 'note'] },
+      DKKD: { name: 'Doanh nghiệp', ministry: 'bo-tai-chinh', receives: ['handler'] },
+    },
+    procedures: {
+      '1.001193': { name: 'Đăng ký khai sinh', sector: 'HT' },
+      '2.000488': { name: 'Cấp Phiếu lý lịch tư pháp', sector: 'LLTP' },
+      '2.001610': { name: 'Đăng ký thành lập công ty', sector: 'DKKD' },
+    },
+  };
+}
+
+function loadError(doc: unknown): string {
+  try {
+    ProcedureCatalogue.fromDocument(doc, 'procedures.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(CatalogueError);
+    return (error as Error).message;
+  }
+  throw new Error('the catalogue loaded');
+}
+
+describe('ProcedureCatalogue grants (what each ministry copy may carry)', () => {
+  const catalogue = ProcedureCatalogue.fromDocument(document());
+
+  it('grants nothing to a ministry and sector that name no receives', () => {
+    expect([...catalogue.route({ procedureCode: '1.001193' })!.grants]).toEqual([]);
+  });
+
+  it('gives a sector its ministry grants plus its own, and only for events routed by that sector', () => {
+    expect([...catalogue.route({ procedureCode: '2.000488' })!.grants].sort()).toEqual([
+      'applicant.personalId',
+      'note',
+    ]);
+    expect([...catalogue.route({ procedureCode: '2.001610' })!.grants].sort()).toEqual([
+      'applicant.enterpriseCode',
+      'handler',
+    ]);
+    // an event of a birth-registration procedure that names sector LLTP is routed, and granted, as LLTP
+    expect(catalogue.route({ procedureCode: '1.001193', sectorCode: 'LLTP' })).toMatchObject({
+      ministry: 'bo-tu-phap',
+      sectorCode: 'LLTP',
+    });
+    expect(catalogue.route({ procedureCode: '1.001193', sectorCode: 'LLTP' })!.grants.has('note')).toBe(true);
+  });
+
+  it('does not route a procedure code that is an Object prototype name', () => {
+    expect(catalogue.route({ procedureCode: 'constructor' })).toBeUndefined();
+    expect(catalogue.route({ procedureCode: 'x', sectorCode: '__proto__' })).toBeUndefined();
+  });
+
+  it('refuses an unknown grant, naming where it is and the known grants', () => {
+    const message = loadError(
+      document({ ministries: { 'bo-tu-phap': { name: 'Bộ Tư pháp', receives: ['applicant.fullName'] } } }),
+    );
+    expect(message).toContain(
+      `ministry bo-tu-phap: receives names unknown grant "applicant.fullName" (known: ${MINISTRY_GRANTS.join(', ')})`,
+    );
+  });
+
+  it('refuses receives that is not a list, a grant named twice, and a misspelt key', () => {
+    const message = loadError(
+      document({
+        ministries: {
+          'bo-tu-phap': { name: 'Bộ Tư pháp', receives: 'note' },
+          'bo-tai-chinh': { name: 'Bộ Tài chính', recieves: ['note'] },
+        },
+        sectors: {
+          HT: { name: 'Hộ tịch', ministry: 'bo-tu-phap', receives: ['rating', 'rating'] },
+          LLTP: { name: 'Lý lịch tư pháp', ministry: 'bo-tu-phap' },
+          DKKD: { name: 'Doanh nghiệp', ministry: 'bo-tai-chinh' },
+        },
+      }),
+    );
+    expect(message.split('\n').slice(1)).toEqual([
+      `  - ministry bo-tu-phap: receives must be a list of grants (${MINISTRY_GRANTS.join(', ')})`,
+      '  - ministry bo-tai-chinh: unknown key "recieves" (allowed: name, receives, kafkaPrincipal)',
+      '  - sector HT: receives names rating twice',
+    ]);
+    expect(message.startsWith('procedures.yaml:')).toBe(true);
+  });
+
+  it('refuses a sector or ministry entry that is not a mapping', () => {
+    expect(loadError(document({ ministries: { 'bo-tu-phap': null } }))).toContain(
+      'ministry bo-tu-phap must be a mapping',
+    );
+  });
+});
+
+describe('deploy/config/procedures.yaml', () => {
+  const catalogue = ProcedureCatalogue.load('deploy/config/procedures.yaml');
+
+  it('loads, and grants a personal ID only to the sectors whose procedures need it', () => {
+    const withPersonalId = ['1.001193', '2.000488', '1.004222', '2.001610', '1.005194', '1.003612']
+      .map((procedureCode) => catalogue.route({ procedureCode })!)
+      .filter((route) => route.grants.has('applicant.personalId'))
+      .map((route) => route.sectorCode);
+    expect(withPersonalId.sort()).toEqual(['CU', 'LLTP']);
+  });
+});

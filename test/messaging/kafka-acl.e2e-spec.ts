@@ -25,7 +25,7 @@ import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { freePort, LocalKafka, ScramUser } from '../../deploy/local/kafka/local-kafka';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { RunningRelay, startRelay } from '../../apps/relay/src/bootstrap';
-import { getJson, testEnv, waitFor } from '../support/http';
+import { getJson, TEST_AUDIT_SUBJECT_KEY, testEnv, waitFor } from '../support/http';
 import { createIsolatedDatabase, IsolatedDatabase } from '../support/database';
 
 const run = promisify(execFile);
@@ -104,6 +104,9 @@ describe('Kafka with SASL/SCRAM and ACLs', () => {
         KAFKA_ADMIN_PASSWORD: password,
         CLIENTS_FILE: clientsFile,
         LOG_LEVEL: 'silent',
+        // topics init is an audited operator action
+        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        AUDIT_SUBJECT_KEY: TEST_AUDIT_SUBJECT_KEY,
       },
     });
 

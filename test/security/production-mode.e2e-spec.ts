@@ -3,6 +3,7 @@
  * NODE_ENV=production and unsafe settings, refuse to start, and their message names what to set.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { repoRoot } from '../../libs/config/src';
 
@@ -55,6 +56,8 @@ describe('production mode', () => {
       KAFKA_BROKERS: '127.0.0.1:1',
       PORTAL_URL: 'http://portal.internal:4004',
       UPSTREAM_HTTP_ALLOWLIST: 'portal.internal',
+      // a key of the deployment's own, so that only the development secret below stops the start
+      MINISTRY_PSEUDONYM_KEY: `base64:${randomBytes(48).toString('base64')}`,
       LOG_LEVEL: 'silent',
     });
     expect(code).toBe(1);

@@ -9,7 +9,7 @@ import {
   type AuditEntry,
 } from '@lienthong/audit';
 import { createLogger } from '@lienthong/observability';
-import { createDatabase } from '@lienthong/storage';
+import { createDatabase, migrate } from '@lienthong/storage';
 
 /** What an operator command records about one action it took. */
 export type OperatorAction = Pick<AuditEntry, 'service' | 'upstream' | 'outcome'> &
@@ -49,6 +49,11 @@ export function operatorAudit(
         url: env.DATABASE_URL,
         pgliteDir: env.PGLITE_DIR,
         applicationName: 'lienthong-cli',
+      });
+      // A database no gateway has started on yet has no audit tables: the log would retry its writes forever.
+      await migrate(db).catch(async (error: unknown) => {
+        await db.close();
+        throw error;
       });
       const log = new AuditLog(db, new NoopAuditPublisher(), {
         subjectKey: settings.subjectKey,

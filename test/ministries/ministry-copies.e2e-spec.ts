@@ -17,7 +17,9 @@ import {
   toKafkaMessage,
   Topic,
 } from '@lienthong/messaging';
+import { Database } from '@lienthong/storage';
 import { RunningRelay, startRelay } from '../../apps/relay/src/bootstrap';
+import { PortalSimulator, startPortalSimulator } from '../../apps/simulators/src/portal';
 import { MinistryPseudonyms } from '../../apps/relay/src/ministries/ministry-copy';
 import { testEnv, TEST_MINISTRY_PSEUDONYM_KEY, waitFor } from '../support/http';
 
@@ -40,6 +42,7 @@ function agency(): string {
 
 describe('ministry copies through the relay', () => {
   let relay: RunningRelay;
+  let portal: PortalSimulator;
   let ministry: Consumer;
   const received = new Map<string, Received[]>();
   const agencyCode = agency();
@@ -75,7 +78,11 @@ describe('ministry copies through the relay', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
-    relay = await startRelay({ env: testEnv({ LOG_LEVEL: 'error' }) });
+    // the portal too, so that the relay's portal calls can be read back from the audit log
+    portal = await startPortalSimulator({ port: 0 });
+    relay = await startRelay({
+      env: testEnv({ LOG_LEVEL: 'error', PORTAL_URL: portal.url, PORTAL_RETRY_BASE_MS: '100' }),
+    });
 
     // a ministry's consumer, reading the ministry topics as any outside system would
     const kafka = new Kafka({ clientId: 'e2e-ministry', brokers: brokers(), logLevel: logLevel.NOTHING });
@@ -106,7 +113,73 @@ describe('ministry copies through the relay', () => {
   afterAll(async () => {
     await ministry?.disconnect();
     await relay?.close();
+    await portal?.close();
   });
+
+  it('audits each portal call: service portal.sync, the dossier hashed, the outcome and its code', async () => {
+    const synced = event('1.001193');
+    const rejected = event('1.001193');
+    portal.faults.set({ rejectDossiers: [rejected.dossierCode] });
+    await relay.app.get(EventProducer).send(
+      Topic.DossierStatus,
+      [synced, rejected].map((data) =>
+        toKafkaMessage(
+          createEvent({
+            id: data.eventId,
+            type: 'vn.lienthong.dossier.status.v1',
+            source: '/lienthong/gateway',
+            subject: data.dossierCode,
+            time: data.occurredAt,
+            dataschema: 'https://lienthong.gov.vn/schemas/dossier-status-event/v1.json',
+            requestId: `req-${data.eventId}`,
+            data,
+          }),
+          data.dossierCode,
+        ),
+      ),
+    );
+    const database = relay.app.get(Database);
+    const records = await waitFor(
+      async () => {
+        const rows = await database.query<Record<string, string | number | null>>(
+          `SELECT dossier_code, request_id, service, upstream, client_id, subject_kind, subject_hash, outcome,
+                  outcome_code, upstream_latency_ms
+             FROM audit_record WHERE dossier_code IN ($1, $2) ORDER BY dossier_code`,
+          [synced.dossierCode, rejected.dossierCode],
+        );
+        return rows.length === 2 ? rows : undefined;
+      },
+      45_000,
+      'both portal calls in the audit log',
+    );
+    const common = {
+      service: 'portal.sync',
+      upstream: 'public-service-portal',
+      client_id: 'lienthong-relay',
+      subject_kind: 'DOSSIER',
+      subject_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      upstream_latency_ms: expect.any(Number),
+    };
+    // the record says what the portal did: OK exactly when the portal holds the dossier
+    const held = portal.store.dossier(synced.dossierCode) !== undefined;
+    expect(records).toEqual([
+      {
+        ...common,
+        dossier_code: synced.dossierCode,
+        request_id: `req-${synced.eventId}`,
+        outcome: held ? 'OK' : 'UPSTREAM_ERROR',
+        outcome_code: held ? null : expect.stringMatching(/^PORTAL_[A-Z0-9_]+$/),
+      },
+      {
+        ...common,
+        dossier_code: rejected.dossierCode,
+        request_id: `req-${rejected.eventId}`,
+        outcome: 'UPSTREAM_ERROR',
+        outcome_code: expect.stringMatching(/^PORTAL_[A-Z0-9_]+$/),
+      },
+    ]);
+    expect(portal.store.dossier(rejected.dossierCode)).toBeUndefined();
+  }, 60_000);
 
   it('gives each ministry only its grants: a pseudonym by default, the identifier where granted', async () => {
     const events = {

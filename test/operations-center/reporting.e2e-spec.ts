@@ -269,6 +269,33 @@ describe('operations-center reporting', () => {
       expect.stringMatching(/^TN-/),
     ]);
     expect(new Set(receipts).size).toBe(3);
+
+    // The audit log holds every call the relay made for these reports: the failures and the acceptances.
+    const audited = () =>
+      database.query<{ service: string; upstream: string; client_id: string; outcome: string; code: string }>(
+        `SELECT a.service, a.upstream, a.client_id, a.outcome, coalesce(a.outcome_code, '') AS code
+           FROM audit_record a JOIN indicator_delivery d ON a.request_id = d.event_id::text
+          WHERE d.agency_code IN ($1, $2) AND a.subject_kind = 'NONE' AND a.upstream_latency_ms >= 0`,
+        [AGENCY_A, AGENCY_B],
+      );
+    const records = await waitFor(
+      async () => {
+        const found = await audited();
+        return found.filter((r) => r.outcome === 'OK' && r.code === 'ACCEPTED').length === 3
+          ? found
+          : undefined;
+      },
+      10_000,
+      'the accepted deliveries in the audit log',
+    );
+    expect(new Set(records.map((r) => `${r.service} ${r.upstream} ${r.client_id}`))).toEqual(
+      new Set(['operations-center.report operations-center lienthong-relay']),
+    );
+    const codes = records.map((r) => `${r.outcome} ${r.code}`);
+    expect(codes).toContain('OK ALREADY_ACCEPTED');
+    const failures = codes.filter((c) => c.startsWith('UPSTREAM_ERROR'));
+    expect(failures.length).toBeGreaterThanOrEqual(4);
+    expect(failures.every((c) => /^UPSTREAM_ERROR OPERATIONS_CENTER_[A-Z_]+$/.test(c))).toBe(true);
   }, 300_000);
 
   it('dead-letters a version the operations center already holds with other numbers, with the reason', async () => {

@@ -1,3 +1,4 @@
+import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
 import { assertSafeForProduction, Env, loadEnv, readConfiguredFile } from '@lienthong/config';
 import { KafkaSecurity, kafkaSecurityFromEnv } from '@lienthong/messaging';
 
@@ -47,6 +48,8 @@ export type RelayConfig = Env<(typeof RELAY_ENV)[number]> & {
   /** KAFKA_SECURITY_PROTOCOL, TLS files and the relay's own SASL credentials (KAFKA_RELAY_*). */
   kafkaSecurity: KafkaSecurity;
   MINISTRY_PSEUDONYM_KEY: string;
+  /** The AUDIT_* settings (AUDIT_SUBJECT_KEY is required: every portal and operations-center call is audited). */
+  audit: AuditEnv;
 };
 
 /**
@@ -58,6 +61,7 @@ export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayC
   assertSafeForProduction('relay', source);
   return {
     ...env,
+    audit: loadAuditEnv({ source }),
     portalCa: readConfiguredFile('PORTAL_CA_PATH', env.PORTAL_CA_PATH),
     operationsCenterCa: readConfiguredFile('OPERATIONS_CENTER_CA_PATH', env.OPERATIONS_CENTER_CA_PATH),
     kafkaSecurity: kafkaSecurityFromEnv('relay', source),

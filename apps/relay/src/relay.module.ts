@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditLog, AuditModule } from '@lienthong/audit';
 import { PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
 import { ContractsModule } from '@lienthong/contracts';
 import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lienthong/messaging';
@@ -13,6 +14,7 @@ import { MinistryPseudonyms } from './ministries/ministry-copy';
 import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
 import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
+import { RelayAudit } from './relay-audit';
 import { RelayConfig } from './relay.config';
 import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
 
@@ -48,6 +50,8 @@ export class RelayModule {
             maxDelayMs: 30_000,
           },
         ),
+        // After StorageModule and MessagingModule: its shutdown hook writes the queue before they close.
+        AuditModule.forRoot({ ...config.audit, eventSource: '/lienthong/relay', logger }),
         IndicatorsModule,
       ],
       controllers: [
@@ -59,6 +63,11 @@ export class RelayModule {
       ],
       providers: [
         { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
+        {
+          provide: RelayAudit,
+          inject: [AuditLog],
+          useFactory: (audit: AuditLog) => new RelayAudit(audit, logger),
+        },
         { provide: MinistryPseudonyms, useValue: new MinistryPseudonyms(config.MINISTRY_PSEUDONYM_KEY) },
         ...operationsCenter.providers,
         ...(portalSync

@@ -635,7 +635,7 @@ export const ENV_VARS = [
   {
     name: 'AUDIT_SUBJECT_KEYS_PREVIOUS',
     type: 'list',
-    apps: ['gateway', 'cli'],
+    apps: ['gateway', 'relay', 'cli'],
     description:
       'Comma-separated keys AUDIT_SUBJECT_KEY replaced; used only to find older records by subject.',
   },
@@ -658,7 +658,7 @@ export const ENV_VARS = [
     default: '200',
     min: 1,
     max: 5000,
-    apps: ['gateway'],
+    apps: ['gateway', 'relay'],
     description: 'Audit records written per transaction.',
   },
   {
@@ -667,7 +667,7 @@ export const ENV_VARS = [
     default: '50',
     min: 0,
     max: 60000,
-    apps: ['gateway'],
+    apps: ['gateway', 'relay'],
     description: 'Longest time an audit record waits in memory for its batch while traffic is low.',
   },
   {
@@ -686,7 +686,7 @@ export const ENV_VARS = [
     default: '100000',
     min: 5000,
     max: 10000000,
-    apps: ['gateway'],
+    apps: ['gateway', 'relay'],
     description:
       'Audit records held in memory while the database is slow or down; beyond it, lookups wait for the audit log.',
   },

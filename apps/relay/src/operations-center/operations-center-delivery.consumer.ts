@@ -20,6 +20,7 @@ import {
 } from '@lienthong/messaging';
 import { counter, histogram, redactText, type AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
+import { RelayAudit } from '../relay-audit';
 import {
   OPERATIONS_CENTER_GROUP_ID,
   OPERATIONS_CENTER_RETRY_GROUP_ID,
@@ -68,6 +69,7 @@ export class OperationsCenterDeliveryConsumer implements OnApplicationShutdown {
     private readonly database: Database,
     @Inject(OPERATIONS_CENTER_CLIENT) private readonly center: OperationsCenter,
     @Inject(OPERATIONS_CENTER_DELIVERY_OPTIONS) private readonly options: OperationsCenterDeliveryOptions,
+    private readonly audit: RelayAudit,
   ) {
     this.logger = options.logger.child({ component: 'operations-center-delivery' });
   }
@@ -138,9 +140,18 @@ export class OperationsCenterDeliveryConsumer implements OnApplicationShutdown {
 
   private async deliver(consumed: ConsumedEvent<IndicatorReport>): Promise<ReportSubmission> {
     const report = consumed.event.data;
-    const submission = await this.center.submitReport(report, {
-      requestId: consumed.requestId ?? consumed.event.id,
-    });
+    const submission = await this.audit.call(
+      consumed,
+      {
+        service: 'operations-center.report',
+        upstream: 'operations-center',
+        subject: { kind: 'NONE' },
+        errorCode: 'OPERATIONS_CENTER_ERROR',
+      },
+      () => this.center.submitReport(report, { requestId: consumed.requestId ?? consumed.event.id }),
+      // accepted, already-accepted or superseded
+      (answer) => answer.outcome.toUpperCase().replace(/-/g, '_'),
+    );
     const superseded = submission.outcome === 'superseded';
     await this.mark(report, superseded ? 'SUPERSEDED' : 'DELIVERED', {
       receiptId: submission.receiptId,

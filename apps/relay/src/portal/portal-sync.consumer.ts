@@ -7,7 +7,6 @@ import {
   isTransientPortalError,
 } from '@lienthong/adapters/public-service-portal';
 import {
-  CloudEvent,
   ConsumedEvent,
   deliverParked,
   EventProducer,
@@ -22,6 +21,7 @@ import { counter, histogram } from '@lienthong/observability';
 import type { AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
+import { RelayAudit } from '../relay-audit';
 import {
   PORTAL_GROUP_ID,
   PORTAL_RETRY_GROUP_ID,
@@ -68,6 +68,7 @@ export class PortalSyncConsumer {
     private readonly catalogue: ProcedureCatalogue,
     @Inject(PORTAL_CLIENT) private readonly portal: PublicServicePortal,
     @Inject(PORTAL_SYNC_OPTIONS) private readonly options: PortalSyncOptions,
+    private readonly audit: RelayAudit,
   ) {
     this.logger = options.logger.child({ component: 'portal-sync' });
   }
@@ -89,7 +90,7 @@ export class PortalSyncConsumer {
           return;
         }
         try {
-          await this.sync(event);
+          await this.sync(consumed);
         } catch (error) {
           if (!isTransientPortalError(error)) throw this.permanent(error);
           await this.park(consumed, (error as Error).message);
@@ -103,11 +104,12 @@ export class PortalSyncConsumer {
     return this.consumer.process<DossierStatusEvent>(
       context,
       { group: PORTAL_RETRY_GROUP_ID, dataSchema: 'dossier-status-event' },
-      async ({ event, headers, partition, offset }) => {
+      async (consumed) => {
+        const { event, headers, partition, offset } = consumed;
         const { dossierCode, eventId } = event.data;
         await deliverParked(headers, context.getHeartbeat(), this.options, {
           attempt: async () => {
-            await this.sync(event);
+            await this.sync(consumed);
             await this.unpark(dossierCode, eventId);
           },
           isTransient: isTransientPortalError,
@@ -136,13 +138,27 @@ export class PortalSyncConsumer {
     );
   }
 
-  private async sync(event: CloudEvent<DossierStatusEvent>): Promise<void> {
+  /** One portal call, audited whatever its outcome. */
+  private async sync(consumed: ConsumedEvent<DossierStatusEvent>): Promise<void> {
+    const { event } = consumed;
+    const { dossierCode } = event.data;
     const route = this.catalogue.route(event.data);
-    await this.portal.syncDossier(event.data, {
-      procedureName: route?.procedureName,
-      sectorCode: route?.sectorCode,
-      sectorName: route?.sectorName,
-    });
+    await this.audit.call(
+      consumed,
+      {
+        service: 'portal.sync',
+        upstream: 'public-service-portal',
+        subject: { kind: 'DOSSIER', identifier: dossierCode },
+        dossierCode,
+        errorCode: 'PORTAL_ERROR',
+      },
+      () =>
+        this.portal.syncDossier(event.data, {
+          procedureName: route?.procedureName,
+          sectorCode: route?.sectorCode,
+          sectorName: route?.sectorName,
+        }),
+    );
     synced.inc({ outcome: 'delivered' });
     syncDelay.observe(Math.max(0, Date.now() - Date.parse(event.data.occurredAt)) / 1000);
   }

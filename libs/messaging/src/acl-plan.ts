@@ -37,6 +37,13 @@ export function ministryGroupPrefix(ministry: string): string {
 
 const CLUSTER = 'kafka-cluster';
 
+/** One ALLOW entry per operation on one topic, named literally. */
+function onTopic(principal: string, topic: string, ...operations: AclOperationTypes[]): AclEntry[] {
+  return operations.map((operation) =>
+    allow(principal, AclResourceTypes.TOPIC, topic, ResourcePatternTypes.LITERAL, operation),
+  );
+}
+
 function allow(
   principal: string,
   resourceType: AclResourceTypes,
@@ -101,16 +108,8 @@ export function aclPlan(grants: AclGrants): AclEntry[] {
     );
   }
   for (const { ministry, principal } of grants.ministries) {
-    const topic = ministryTopic(ministry);
     entries.push(
-      allow(principal, AclResourceTypes.TOPIC, topic, ResourcePatternTypes.LITERAL, AclOperationTypes.READ),
-      allow(
-        principal,
-        AclResourceTypes.TOPIC,
-        topic,
-        ResourcePatternTypes.LITERAL,
-        AclOperationTypes.DESCRIBE,
-      ),
+      ...onTopic(principal, ministryTopic(ministry), AclOperationTypes.READ, AclOperationTypes.DESCRIBE),
       allow(
         principal,
         AclResourceTypes.GROUP,
@@ -121,16 +120,8 @@ export function aclPlan(grants: AclGrants): AclEntry[] {
     );
   }
   for (const { clientId, principal } of grants.producers) {
-    const topic = inboundTopic(clientId);
     entries.push(
-      allow(principal, AclResourceTypes.TOPIC, topic, ResourcePatternTypes.LITERAL, AclOperationTypes.WRITE),
-      allow(
-        principal,
-        AclResourceTypes.TOPIC,
-        topic,
-        ResourcePatternTypes.LITERAL,
-        AclOperationTypes.DESCRIBE,
-      ),
+      ...onTopic(principal, inboundTopic(clientId), AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE),
     );
   }
   entries.push({

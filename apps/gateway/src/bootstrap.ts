@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@lienthong/observability';
+import { certificatesInUse, registerCertificateExpiryMetrics } from '@lienthong/pki';
 import { connectKafkaConsumers, kafkaMicroserviceOptions } from '@lienthong/messaging';
 import { OpenApiDocument } from './docs/docs.controller';
 import { GatewayConfig, loadGatewayConfig } from './gateway.config';
@@ -42,6 +43,7 @@ export async function startGateway(
   const config = loadGatewayConfig(options.env);
   const logger = options.logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL });
   collectProcessMetrics('gateway');
+  registerCertificateExpiryMetrics(certificatesInUse(options.env ?? process.env));
   const app = await createHttpApp(GatewayModule.forRoot(config, logger), {
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connectKafkaConsumers, kafkaConsumerServer, kafkaMicroserviceOptions } from '@lienthong/messaging';
 import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@lienthong/observability';
+import { certificatesInUse, registerCertificateExpiryMetrics } from '@lienthong/pki';
 import { loadRelayConfig, RelayConfig } from './relay.config';
 import {
   PORTAL_GROUP_ID,
@@ -36,6 +37,7 @@ export async function startRelay(
   const config = loadRelayConfig(options.env);
   const logger = options.logger ?? createLogger({ name: 'relay', level: config.LOG_LEVEL });
   collectProcessMetrics('relay');
+  registerCertificateExpiryMetrics(certificatesInUse(options.env ?? process.env));
   const app = await createHttpApp(RelayModule.forRoot(config, logger), { logger });
   const server = (
     name: string,

@@ -17,6 +17,7 @@ import {
   type AuditPublisher,
 } from './audit-publisher';
 import { AuditSigner } from './audit-signer';
+import { registerAuditCheckpointMetrics } from './audit-checkpoint.metrics';
 
 export interface AuditModuleOptions extends Omit<
   AuditLogOptions,
@@ -76,6 +77,7 @@ export function createAuditLog(
     : undefined;
   if (signer) {
     logger.info({ keyId: signer.keyId }, 'audit batches are signed');
+    registerAuditCheckpointMetrics(db);
   } else {
     logger.warn(
       'audit signing is off (no AUDIT_SIGNING_KEY_PATH): the hash chain detects edited and deleted records, but not a rewrite of the whole chain from the edit onwards',

@@ -13,6 +13,7 @@ export {
 } from './audit.repository';
 export * from './chain-verifier';
 export * from './audit-checkpoint';
+export * from './audit-checkpoint.metrics';
 export * from './audit-query';
 export * from './audit-publisher';
 export * from './audit-log.service';

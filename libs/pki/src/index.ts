@@ -6,3 +6,4 @@ export * from './xml/xml-reader';
 export * from './xml/xml-signature.profile';
 export * from './xml/xml-signer';
 export * from './xml/xml-signature-verifier';
+export * from './certificate-expiry.metrics';

@@ -14,6 +14,7 @@ import { counter } from '@lienthong/observability';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { ROUTING_GROUP_ID, ROUTING_TRANSPORT } from '../relay.transports';
 import { ministryCopy, MinistryPseudonyms } from './ministry-copy';
+import { observeMinistryDelivery } from './ministry-delivery.metrics';
 
 const routed = counter({
   name: 'lgsp_relay_routed_total',
@@ -75,6 +76,7 @@ export class MinistryRouterConsumer {
         // only the tracing headers travel on: the ministry gets no more than its contract names
         await this.producer.send(ministryTopic(route.ministry), [toKafkaMessage(copy, key)]);
         routed.inc({ ministry: route.ministry, status: event.data.status });
+        observeMinistryDelivery(route.ministry, event.time);
       },
     );
   }

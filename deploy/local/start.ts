@@ -34,6 +34,8 @@ import { inboundProducers } from '../../apps/cli/src/commands/topics.command';
 import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
 import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
 import { LocalKafka, LocalKafkaError } from './kafka/local-kafka';
+import { removeLocalStack, writeLocalStack } from '../../apps/cli/src/local-stack';
+import { LogLineWriter, resolveLogFormat } from '@lienthong/observability';
 import {
   localKafkaClientEnv,
   localKafkaPasswordFile,
@@ -60,19 +62,28 @@ interface Child {
   process: ChildProcess;
 }
 
+/**
+ * The children log JSON lines into pipes; this terminal shows them readable, with runs of one message
+ * collapsed, unless it is not a terminal or LOG_FORMAT=json (then JSON lines, each prefixed by its process).
+ */
+const output = new LogLineWriter((text) => process.stdout.write(text), { format: resolveLogFormat() });
+
 function launch(name: string, script: string, env: NodeJS.ProcessEnv): Child {
   const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot(), 'dist', script)], {
-    env: { ...env, LGSP_EXIT_WITH_PARENT: '1' },
+    env: { ...env, LOG_FORMAT: 'json', LGSP_EXIT_WITH_PARENT: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .forEach((line) => process.stdout.write(`[${name}] ${line}\n`));
-  child.stdout?.on('data', prefix);
-  child.stderr?.on('data', prefix);
+  const lines = (stream: NodeJS.ReadableStream | null) => {
+    let pending = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const parts = (pending + chunk.toString()).split('\n');
+      pending = parts.pop() ?? '';
+      for (const line of parts) if (line) output.write(line, name);
+    });
+    stream?.on('end', () => pending && output.write(pending, name));
+  };
+  lines(child.stdout);
+  lines(child.stderr);
   return { name, process: child };
 }
 
@@ -156,12 +167,15 @@ async function main(): Promise<void> {
       ),
     );
     await kafka?.stop();
+    output.flush();
+    removeLocalStack();
     say('stopped');
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   process.on('exit', () => {
+    removeLocalStack();
     for (const { process: child } of children) child.kill('SIGKILL');
     kafka?.killNow();
   });
@@ -329,6 +343,25 @@ async function main(): Promise<void> {
       '',
     ];
     console.log(lines.join('\n'));
+    // what `lienthong` commands run beside this stack connect to (apps/cli/src/local-stack.ts)
+    writeLocalStack({
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      gatewayUrl: gateway,
+      relayUrl: relay,
+      env: Object.fromEntries(
+        Object.entries({
+          KAFKA_BROKERS: childEnv.KAFKA_BROKERS,
+          KAFKA_SECURITY_PROTOCOL: childEnv.KAFKA_CLI_USERNAME ? childEnv.KAFKA_SECURITY_PROTOCOL : undefined,
+          KAFKA_SASL_MECHANISM: childEnv.KAFKA_CLI_USERNAME ? childEnv.KAFKA_SASL_MECHANISM : undefined,
+          KAFKA_CLI_USERNAME: childEnv.KAFKA_CLI_USERNAME,
+          KAFKA_CLI_PASSWORD_FILE: childEnv.KAFKA_CLI_USERNAME
+            ? localKafkaPasswordFile(childEnv.KAFKA_CLI_USERNAME)
+            : undefined,
+          DATABASE_URL: env.DATABASE_URL,
+        }).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''),
+      ),
+    });
   } catch (error) {
     console.error(
       `[start] ${error instanceof ConfigError || error instanceof LocalKafkaError ? error.message : (error as Error).message}`,

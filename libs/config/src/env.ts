@@ -845,6 +845,15 @@ export const ENV_VARS = [
     description: 'pino log level. Personal identifiers are redacted at every level.',
   },
   {
+    name: 'LOG_FORMAT',
+    type: 'enum',
+    default: 'auto',
+    values: ['auto', 'pretty', 'json'],
+    apps: ALL,
+    description:
+      "`auto`: readable lines with repeated messages collapsed when standard output is a terminal, JSON lines otherwise (pipes, files, collectors). `pretty` or `json` force one of them; npm start formats its children's output the same way.",
+  },
+  {
     name: 'LGSP_LOG_CAPTURE_FILE',
     type: 'string',
     apps: ALL,

@@ -1,5 +1,6 @@
 export * from './redact';
 export * from './logger';
+export * from './log-format';
 export * from './metrics';
 export * from './http/problem';
 export * from './http/http-app';

@@ -1,18 +1,23 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { formattedDestination, resolveLogFormat } from './log-format';
 import { redactText, redactValue } from './redact';
 
 export type AppLogger = Logger;
 
 /**
  * JSON logs (pino) with personal identifiers redacted from every field and message. `destination`
- * lets tests capture the output to check that no personal ID is ever written.
+ * lets tests capture the output to check that no personal ID is ever written. Without one, standard
+ * output gets JSON lines, or readable lines with repeated messages collapsed when it is a terminal or
+ * LOG_FORMAT=pretty (LOG_FORMAT=json keeps JSON on a terminal too).
  */
 export function createLogger(
   options: { name: string; level?: string; destination?: pino.DestinationStream } = { name: 'lienthong' },
 ): AppLogger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  const destination = options.destination ?? pino.destination({ sync: false });
+  const destination =
+    options.destination ??
+    (resolveLogFormat() === 'pretty' ? formattedDestination('pretty') : pino.destination({ sync: false }));
   const capture = process.env.LGSP_LOG_CAPTURE_FILE;
   return pino(
     {

@@ -9,6 +9,7 @@ import { indicatorsCommand } from './commands/indicators.command';
 import { pkiCommand } from './commands/pki.command';
 import { simCommand } from './commands/sim.command';
 import { topicsCommand } from './commands/topics.command';
+import { applyLocalStack } from './local-stack';
 
 export function buildProgram(): Command {
   return new Command('lienthong')
@@ -22,6 +23,12 @@ export function buildProgram(): Command {
     .addCommand(pkiCommand())
     .addCommand(simCommand())
     .addCommand(configCommand());
+}
+
+// Beside a running `npm start`, commands reach its broker and database without any setting.
+const taken = applyLocalStack(process.env);
+if (taken.length > 0) {
+  console.error(`lienthong: using the stack npm start runs (${taken.join(', ')} from var/local/stack.json)`);
 }
 
 buildProgram()

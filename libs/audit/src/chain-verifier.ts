@@ -301,6 +301,8 @@ export interface VerifyChainOptions {
   checkpoints?: readonly AuditCheckpoint[];
   /** Records read per query (default 1000). */
   pageSize?: number;
+  /** Called after each page: records checked so far, of the records in the range. */
+  onProgress?: (checked: number, total: number) => void;
 }
 
 export interface ChainVerification {
@@ -394,7 +396,7 @@ export async function verifyChain(
   } else if (anchorMissing) {
     verifier.fail(start - 1n, 'MISSING_RECORD', `record ${start - 1n}, the anchor of the range, is missing`);
   } else {
-    await walk(source, verifier, { start, end, pageSize, external });
+    await walk(source, verifier, { start, end, pageSize, external, onProgress: options.onProgress });
     if (!verifier.failure && verifier.nextSeq <= end) {
       verifier.fail(
         verifier.nextSeq,
@@ -449,9 +451,17 @@ type Voucher =
 async function walk(
   source: ChainSource,
   verifier: ChainVerifier,
-  range: { start: bigint; end: bigint; pageSize: number; external: readonly AuditCheckpoint[] },
+  range: {
+    start: bigint;
+    end: bigint;
+    pageSize: number;
+    external: readonly AuditCheckpoint[];
+    onProgress?: (checked: number, total: number) => void;
+  },
 ): Promise<void> {
   let cursor = range.start;
+  const total = Number(range.end - range.start + 1n);
+  range.onProgress?.(0, total);
   while (cursor <= range.end && !verifier.failure) {
     const page = await source.readRecords(cursor, range.end, range.pageSize);
     if (page.length === 0) break;
@@ -485,6 +495,7 @@ async function walk(
     }
     verifier.releaseBefore(pageEnd + 1n);
     cursor = pageEnd + 1n;
+    range.onProgress?.(Math.min(total, Number(pageEnd - range.start + 1n)), total);
   }
 }
 

@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadEnv } from '@lienthong/config';
+import { progress } from '../progress';
 import {
   AUDIT_SUBJECT_KINDS,
   SchemaRegistry,
@@ -394,9 +395,18 @@ export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
         }
         published = trusted.slice(0, 1);
         const external = [...given, ...published];
+        const verifying = progress('verifying the audit chain', {
+          enabled: options.json ? false : undefined,
+        });
         const result = await withDatabase(io, (db) =>
-          verifyChain(db, { from: options.from, to: options.to, keys, checkpoints: external }),
-        );
+          verifyChain(db, {
+            from: options.from,
+            to: options.to,
+            keys,
+            checkpoints: external,
+            onProgress: (checked, total) => verifying.update(checked, total),
+          }),
+        ).finally(() => verifying.stop());
         report(result, external, note, notes);
 
         function report(

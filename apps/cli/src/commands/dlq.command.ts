@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { DeadLetterFilter, DeadLetterStore } from '@lienthong/messaging';
+import { DeadLetter, DeadLetterFilter, DeadLetterStore } from '@lienthong/messaging';
+import { progress } from '../progress';
 import { withKafka } from './kafka-context';
 import { operatorAudit } from './operator-audit';
 
@@ -10,6 +11,23 @@ interface FilterOptions {
   code?: string;
   topic?: string;
   limit?: number;
+  json?: boolean;
+}
+
+/** A dead letter for --json: everything but the payload bytes (they may hold personal data). */
+function summary(letter: DeadLetter): Record<string, unknown> {
+  return {
+    id: letter.id,
+    failedAt: letter.failedAt,
+    code: letter.code,
+    reason: letter.reason,
+    sourceTopic: letter.sourceTopic,
+    group: letter.group,
+    key: letter.key,
+    attempts: letter.attempts,
+    replayTopic: letter.replayTopic,
+    replayGroup: letter.replayGroup,
+  };
 }
 
 function filterOf(options: FilterOptions): DeadLetterFilter {
@@ -37,7 +55,8 @@ function withFilters(command: Command): Command {
     .option('--until <time>', 'failed at or before this time (ISO 8601)')
     .option('--code <code>', 'only this reason code, e.g. RETRIES_EXHAUSTED')
     .option('--topic <topic>', 'only letters from this source topic')
-    .option('--limit <n>', 'at most this many', (v) => Number(v));
+    .option('--limit <n>', 'at most this many', (v) => Number(v))
+    .option('--json', 'print JSON for scripts (no progress line)');
 }
 
 export function dlqCommand(): Command {
@@ -46,9 +65,16 @@ export function dlqCommand(): Command {
   withFilters(
     dlq.command('list').description('print dead letters, oldest first: id, time, code, source, key, reason'),
   ).action(async (options: FilterOptions) => {
+    const reading = progress('reading dead letters', { enabled: options.json ? false : undefined });
     const letters = await withKafka(({ producer }) =>
-      DeadLetterStore.forBrokers(producer.brokers, producer).list(filterOf(options)),
-    );
+      DeadLetterStore.forBrokers(producer.brokers, producer).list(filterOf(options), (read, total) =>
+        reading.update(read, total),
+      ),
+    ).finally(() => reading.stop());
+    if (options.json) {
+      console.log(JSON.stringify({ count: letters.length, letters: letters.map(summary) }, null, 2));
+      return;
+    }
     for (const l of letters) {
       console.log([l.id, l.failedAt, l.code, l.sourceTopic, l.group, l.key ?? '-', l.reason].join('\t'));
     }
@@ -63,18 +89,42 @@ export function dlqCommand(): Command {
       ),
   )
     .option('--operator <name>', 'who replays, as recorded in the audit log (default: the OS user)')
-    .action(async (options: FilterOptions & { operator?: string }) => {
+    .option('--dry-run', 'list what would be replayed, and replay nothing')
+    .action(async (options: FilterOptions & { operator?: string; dryRun?: boolean }) => {
       const filter = filterOf(options);
       if (!filter.ids?.length && !filter.since && !filter.until) {
         throw new Error('name what to replay: --id, or a time range with --since/--until');
       }
+      if (options.dryRun) {
+        const reading = progress('reading dead letters', { enabled: options.json ? false : undefined });
+        const letters = await withKafka(({ producer }) =>
+          DeadLetterStore.forBrokers(producer.brokers, producer).list(filter, (read, total) =>
+            reading.update(read, total),
+          ),
+        ).finally(() => reading.stop());
+        if (options.json) {
+          console.log(
+            JSON.stringify({ dryRun: true, count: letters.length, letters: letters.map(summary) }, null, 2),
+          );
+          return;
+        }
+        for (const l of letters)
+          console.log(`would replay ${l.id} → ${l.replayTopic} (${l.code}, key ${l.key ?? '-'})`);
+        console.error(`${letters.length} dead letter(s) would be replayed (dry run: nothing sent)`);
+        return;
+      }
       // checked before anything is replayed: a replay that cannot be audited does not happen
       const audit = operatorAudit(options.operator);
+      const replaying = progress('replaying dead letters', { enabled: options.json ? false : undefined });
       const replayed = await withKafka(({ producer }) =>
-        DeadLetterStore.forBrokers(producer.brokers, producer).replay(filter),
-      );
-      for (const l of replayed)
-        console.log(`replayed ${l.id} → ${l.replayTopic} (${l.code}, key ${l.key ?? '-'})`);
+        DeadLetterStore.forBrokers(producer.brokers, producer).replay(filter, (done, total) =>
+          replaying.update(done, total),
+        ),
+      ).finally(() => replaying.stop());
+      if (!options.json) {
+        for (const l of replayed)
+          console.log(`replayed ${l.id} → ${l.replayTopic} (${l.code}, key ${l.key ?? '-'})`);
+      }
       await audit.record(
         replayed.map((letter) => ({
           service: 'dlq.replay',
@@ -85,6 +135,20 @@ export function dlqCommand(): Command {
             : {}),
         })),
       );
+      if (options.json) {
+        console.log(
+          JSON.stringify(
+            {
+              count: replayed.length,
+              replayed: replayed.map(summary),
+              audit: { clientId: audit.clientId, requestId: audit.requestId },
+            },
+            null,
+            2,
+          ),
+        );
+        return;
+      }
       console.error(
         `${replayed.length} dead letter(s) replayed; audited as ${audit.clientId} (request ${audit.requestId})`,
       );

@@ -12,7 +12,9 @@ export async function withKafka<T>(
     { source },
   );
   if (!env.KAFKA_BROKERS) {
-    throw new ConfigError('KAFKA_BROKERS is required (for the local broker: KAFKA_BROKERS=127.0.0.1:9092).');
+    throw new ConfigError(
+      'KAFKA_BROKERS is required: run the command beside `npm start` (it finds that stack by itself), or set KAFKA_BROKERS.',
+    );
   }
   const options: MessagingOptions = {
     brokers: env.KAFKA_BROKERS,

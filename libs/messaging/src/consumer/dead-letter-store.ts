@@ -41,6 +41,9 @@ function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
   return true;
 }
 
+/** How far a read of the dead-letter topic is: records read, of the records it holds. */
+export type DeadLetterProgress = (read: number, total: number) => void;
+
 /**
  * Reads the dead-letter topic and puts letters back through the pipeline. Reading uses a throw-away
  * consumer group that commits nothing, so listing never changes what the next list shows.
@@ -63,21 +66,40 @@ export class DeadLetterStore {
     );
   }
 
-  async list(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+  /**
+   * The letters matching `filter`, read up to the end of each partition as it was when the call began:
+   * it returns as soon as every partition is read (batches of control records only count too), and
+   * `onProgress` hears how many of the records to read have been read.
+   */
+  async list(filter: DeadLetterFilter = {}, onProgress?: DeadLetterProgress): Promise<DeadLetter[]> {
     const admin = this.kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(Topic.DeadLetter).finally(() => admin.disconnect());
     const pending = new Map(
       ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]),
     );
+    const total = ends.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Number(p.low)), 0);
+    let read = 0;
     const letters: DeadLetter[] = [];
     if (pending.size === 0) return letters;
+    onProgress?.(0, total);
     const consumer = this.kafka.consumer({ groupId: `lienthong-dlq-reader-${randomUUID()}` });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic: Topic.DeadLetter, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('reading the dead-letter topic timed out')), 60_000);
+        const reached = (partition: number, lastOffset: number) => {
+          if (lastOffset + 1 >= (pending.get(partition) ?? 0)) pending.delete(partition);
+          if (pending.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        // also fired for a batch holding only control records, which eachMessage never sees
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (payload.topic === Topic.DeadLetter) reached(payload.partition, Number(payload.lastOffset));
+        });
         consumer
           .run({
             autoCommit: false,
@@ -100,11 +122,9 @@ export class DeadLetterStore {
                   headers[DeadLetterHeader.ReplayGroup] ?? headers[DeadLetterHeader.ConsumerGroup] ?? '',
               };
               if (matches(letter, filter)) letters.push(letter);
-              if (Number(message.offset) + 1 >= (pending.get(partition) ?? 0)) pending.delete(partition);
-              if (pending.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
+              read += 1;
+              onProgress?.(Math.min(read, total), total);
+              reached(partition, Number(message.offset));
             },
           })
           .catch(reject);
@@ -126,9 +146,12 @@ export class DeadLetterStore {
    * Sends each letter's original key, value and headers to its replay topic, addressed to the consumer
    * group that gave up on it (other groups of the topic skip it). Returns what was replayed.
    */
-  async replay(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+  async replay(
+    filter: DeadLetterFilter,
+    onProgress?: (replayed: number, total: number, letter: DeadLetter) => void,
+  ): Promise<DeadLetter[]> {
     const letters = await this.list(filter);
-    for (const letter of letters) {
+    for (const [index, letter] of letters.entries()) {
       const original = Object.fromEntries(
         Object.entries(letter.headers).filter(([name]) => !name.startsWith('lgsp-')),
       );
@@ -143,6 +166,7 @@ export class DeadLetterStore {
           },
         },
       ]);
+      onProgress?.(index + 1, letters.length, letter);
     }
     return letters;
   }

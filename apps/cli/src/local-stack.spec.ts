@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyLocalStack, readLocalStack, removeLocalStack, writeLocalStack } from './local-stack';
+import { progress } from './progress';
+
+describe('the local stack file', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lgsp-stack-'));
+    file = join(dir, 'var', 'local', 'stack.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const stack = (pid: number) => ({
+    pid,
+    startedAt: '2026-03-01T08:00:00.000Z',
+    gatewayUrl: 'http://127.0.0.1:3000',
+    relayUrl: 'http://127.0.0.1:3001',
+    env: { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://127.0.0.1:5432/lienthong' },
+  });
+
+  it('gives a command the broker and database of the running npm start', () => {
+    writeLocalStack(stack(process.pid), file);
+    const env: NodeJS.ProcessEnv = { DATABASE_URL: 'postgres://elsewhere/db' };
+    expect(applyLocalStack(env, file)).toEqual(['KAFKA_BROKERS']);
+    expect(env).toEqual({ KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://elsewhere/db' });
+  });
+
+  it('takes nothing when the command names its own broker', () => {
+    writeLocalStack(stack(process.pid), file);
+    const env: NodeJS.ProcessEnv = { KAFKA_BROKERS: 'kafka.prod:9093' };
+    expect(applyLocalStack(env, file)).toEqual([]);
+    expect(env).toEqual({ KAFKA_BROKERS: 'kafka.prod:9093' });
+  });
+
+  it('ignores the file of a stack that has stopped, and removes only its own', () => {
+    writeLocalStack(stack(2 ** 22 + 12345), file);
+    expect(readLocalStack(file)).toBeUndefined();
+    expect(applyLocalStack({}, file)).toEqual([]);
+    writeLocalStack(stack(process.pid), file);
+    removeLocalStack(file, process.pid + 1);
+    expect(readLocalStack(file)?.pid).toBe(process.pid);
+    removeLocalStack(file, process.pid);
+    expect(readLocalStack(file)).toBeUndefined();
+  });
+});
+
+describe('the progress line', () => {
+  it('redraws one line in place and ends it', () => {
+    let written = '';
+    const stream = {
+      isTTY: true,
+      write: (text: string) => ((written += text), true),
+    } as unknown as NodeJS.WriteStream;
+    const bar = progress('verifying the audit chain', { stream, width: 10 });
+    bar.update(0, 1200);
+    bar.update(1200, 1200);
+    bar.stop();
+    expect(written).toContain('\rverifying the audit chain  [----------]    0%  0/1,200');
+    expect(written.endsWith('[##########]  100%  1,200/1,200\n')).toBe(true);
+  });
+
+  it('writes nothing when the output is not a terminal', () => {
+    let written = '';
+    const stream = {
+      isTTY: false,
+      write: (text: string) => ((written += text), true),
+    } as unknown as NodeJS.WriteStream;
+    const bar = progress('reading dead letters', { stream });
+    bar.update(3, 3);
+    bar.stop();
+    expect(written).toBe('');
+  });
+});

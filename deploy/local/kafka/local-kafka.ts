@@ -7,7 +7,7 @@
  * watchdog: if the caller dies without cleaning up (SIGKILL), the watchdog's stdin closes and it stops
  * the broker, so no stray JVM is left behind.
  */
-import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -87,6 +87,32 @@ export function defaultCacheDir(): string {
 }
 
 /** Resolves the Kafka jars into the cache (once) and returns the directory that holds them. */
+/** Counts Maven's "Downloaded from central: … (12 kB at …)" lines into a progress summary. */
+export class DownloadTally {
+  artifacts = 0;
+  bytes = 0;
+  private reported = 0;
+
+  line(line: string): void {
+    const match = /Downloaded from [^:]+: \S+ \(([\d.]+) (B|kB|KB|MB|GB)/.exec(line);
+    if (!match) return;
+    const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[match[2]] ?? 1;
+    this.artifacts += 1;
+    this.bytes += Number(match[1]) * unit;
+  }
+
+  /** True once per new download since the last call. */
+  changed(): boolean {
+    const changed = this.artifacts !== this.reported;
+    this.reported = this.artifacts;
+    return changed;
+  }
+
+  summary(): string {
+    return `downloading Kafka jars: ${this.artifacts.toLocaleString('en-US')} files, ${(this.bytes / 1e6).toFixed(1)} MB`;
+  }
+}
+
 export async function ensureKafkaJars(cacheDir = defaultCacheDir(), log: (line: string) => void = () => {}) {
   const libs = join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
   if (existsSync(join(libs, '.complete'))) return libs;
@@ -105,15 +131,40 @@ export async function ensureKafkaJars(cacheDir = defaultCacheDir(), log: (line: 
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   await new Promise<void>((done, fail) => {
-    execFile(
+    // Maven's own transfer lines are counted, not shown: one progress line every two seconds instead.
+    const mvn = spawn(
       'mvn',
-      ['-q', '-B', '-f', pomPath(), 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        error
-          ? fail(new LocalKafkaError(`mvn could not resolve the Kafka jars:\n${stdout}${stderr}`.trim()))
-          : done(),
+      ['-B', '-f', pomPath(), 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    const download = new DownloadTally();
+    let output = '';
+    let pending = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output = (output + text).slice(-64 * 1024);
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) download.line(line);
+    };
+    mvn.stdout.on('data', onData);
+    mvn.stderr.on('data', onData);
+    const ticker = setInterval(() => {
+      if (download.changed()) log(download.summary());
+    }, 2000);
+    mvn.once('error', (error) => {
+      clearInterval(ticker);
+      fail(new LocalKafkaError(`mvn could not be started: ${error.message}`));
+    });
+    mvn.once('close', (code) => {
+      clearInterval(ticker);
+      if (code === 0) {
+        if (download.artifacts > 0) log(`${download.summary()}, done`);
+        done();
+      } else {
+        fail(new LocalKafkaError(`mvn could not resolve the Kafka jars:\n${output}`.trim()));
+      }
+    });
   });
   writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
   rmSync(libs, { recursive: true, force: true });

@@ -9,8 +9,12 @@ describe('ministry delivery delay', () => {
     observeMinistryDelivery('bo-tu-phap', 'not a time', now);
     const { values } = await register.getSingleMetric('lgsp_ministry_delivery_delay_seconds')!.get();
     const of = (name: string, le?: number) =>
-      values.find((v) => (v as { metricName?: string }).metricName === name && v.labels.ministry === 'bo-tu-phap' && v.labels.le === le)
-        ?.value;
+      values.find(
+        (v) =>
+          (v as { metricName?: string }).metricName === name &&
+          v.labels.ministry === 'bo-tu-phap' &&
+          v.labels.le === le,
+      )?.value;
     expect(of('lgsp_ministry_delivery_delay_seconds_count')).toBe(2);
     expect(of('lgsp_ministry_delivery_delay_seconds_sum')).toBe(10);
     expect(of('lgsp_ministry_delivery_delay_seconds_bucket', 0.01)).toBe(1);

@@ -358,7 +358,9 @@ class KafkajsAdmin implements AdminPort {
 
   async fetchTopicOffsets(topic: string) {
     const offsets = await translated(this.admin.fetchTopicOffsets(topic));
-    return offsets.map(({ partition, low, high }) => ({ partition, low, high }));
+    return offsets
+      .map(({ partition, low, high }) => ({ partition, low, high }))
+      .sort((x, y) => x.partition - y.partition);
   }
 
   async fetchCommittedOffsets(groupId: string, topics: string[]) {

@@ -205,6 +205,7 @@ export interface AdminPort {
   deleteTopics(topics: string[]): Promise<void>;
   describeCluster(): Promise<ClusterDescription>;
   fetchTopicMetadata(topics: string[]): Promise<TopicMetadata[]>;
+  /** In partition order. */
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
   fetchCommittedOffsets(groupId: string, topics: string[]): Promise<CommittedOffsets[]>;
   /** Every ACL of the cluster; rejects with SECURITY_DISABLED when it runs no authorizer. */

@@ -1,6 +1,6 @@
 /**
- * The project's Kafka client ports (./ports.ts) on kafkajs 2.x. This file and the Nest consumer server
- * (../microservice.ts, ../consumer/keyed-batch.server.ts) are the only places that know kafkajs.
+ * The project's Kafka client ports (./ports.ts) on kafkajs 2.x. This file and the Nest consumer server's
+ * settings (../microservice.ts) are the only code that imports kafkajs (specs aside).
  *
  * kafkajs workarounds, both kept here in libs/messaging:
  * 1. `renewIdempotentProducer` (below): after the broker reports an idempotent producer's state out of

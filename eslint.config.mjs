@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const KAFKA_PORT =
+  'Kafka is reached through the client port of @lienthong/messaging (createKafkaClient, EventProducer, KafkaAdmin); only libs/messaging imports kafkajs.';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**'] },
   js.configs.recommended,
@@ -12,6 +15,33 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
       'no-console': 'off',
     },
+  },
+  // kafkajs lives behind the client port of libs/messaging; everything else uses createKafkaClient,
+  // EventProducer, KafkaAdmin and the consumer base, so the Kafka client can be replaced in one place.
+  {
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: KAFKA_PORT }],
+          patterns: [{ group: ['kafkajs/*'], message: KAFKA_PORT }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.value=/^kafkajs($|\\/)/]",
+          message: KAFKA_PORT,
+        },
+        { selector: 'ImportExpression[source.value=/^kafkajs($|\\/)/]', message: KAFKA_PORT },
+      ],
+    },
+  },
+  {
+    // the port's kafkajs implementation, and the local broker launcher (it probes the broker it starts
+    // without the project's libraries)
+    files: ['libs/messaging/**', 'deploy/local/kafka/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },
   {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 import type { AuditRecord } from '@lienthong/contracts';
 import { AuditLog, AuditSigner, KafkaAuditPublisher, computeRecordHash, readRecords } from '@lienthong/audit';
 import { EXAMPLE_SUBJECT_KEY, lookupEntry } from '../../libs/audit/src/testing/audit-fixtures';
@@ -19,7 +18,7 @@ import {
   tamper,
   type AuditTestDb,
 } from '../../libs/audit/src/testing/audit-test-db';
-import { EventProducer, Topic } from '@lienthong/messaging';
+import { createKafkaClient, EventProducer, Topic } from '@lienthong/messaging';
 import type { Database } from '@lienthong/storage';
 import { auditCommand, type AuditCommandIo } from '../../apps/cli/src/commands/audit.command';
 
@@ -40,7 +39,7 @@ describe('audit log tampering on PostgreSQL', () => {
     dir = mkdtempSync(join(tmpdir(), 'lt-audit-tamper-'));
     writeFileSync(join(dir, 'signer.key'), rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-    const admin = new Kafka({ clientId: 'audit-tamper-test', brokers, logLevel: logLevel.NOTHING }).admin();
+    const admin = createKafkaClient({ clientId: 'audit-tamper-test', brokers }).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: Topic.AuditCheckpoint, numPartitions: 1 }] });
     await admin.disconnect();

@@ -2,10 +2,9 @@
  * Operator commands that change state leave an audit record naming who ran them: `lienthong dlq replay`
  * against the real broker, audited in a PostgreSQL database of its own.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { loadMigrations, migrate, createDatabase, type Database } from '@lienthong/storage';
 import { verifyChain } from '@lienthong/audit';
-import { DeadLetterHeader, EventProducer, Topic } from '@lienthong/messaging';
+import { createKafkaClient, DeadLetterHeader, EventProducer, Topic } from '@lienthong/messaging';
 import { EXAMPLE_SUBJECT_KEY } from '../../libs/audit/src/testing/audit-fixtures';
 import { silentLogger } from '../../libs/audit/src/testing/audit-test-db';
 import { dlqCommand } from '../../apps/cli/src/commands/dlq.command';
@@ -25,7 +24,7 @@ describe('operator actions in the audit log', () => {
       logger: { log: () => undefined, warn: () => undefined },
     });
     const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-    const admin = new Kafka({ clientId: 'operator-audit-test', brokers, logLevel: logLevel.NOTHING }).admin();
+    const admin = createKafkaClient({ clientId: 'operator-audit-test', brokers }).admin();
     await admin.connect();
     await admin.createTopics({
       topics: [Topic.DeadLetter, Topic.DossierStatusRetry].map((topic) => ({ topic, numPartitions: 1 })),
@@ -67,7 +66,7 @@ describe('operator actions in the audit log', () => {
         },
       },
     ]);
-    const id = `${sent.partition}-${sent.baseOffset ?? sent.offset}`;
+    const id = `${sent.partition}-${sent.baseOffset}`;
     const command = dlqCommand();
     for (const sub of [command, ...command.commands]) sub.exitOverride();
     await command.parseAsync(['replay', '--id', id, '--operator', 'Lê Thị Mai'], { from: 'user' });

@@ -4,9 +4,8 @@
  * event time to a ministry consumer at a fixed rate. Prints figures and ratios; asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'undici';
-import { createEvent, PRODUCER_SETTINGS, toKafkaMessage } from '@lienthong/messaging';
+import { createEvent, createKafkaClient, PRODUCER_SETTINGS, toKafkaMessage } from '@lienthong/messaging';
 import { BenchEnvironment, percentile, RAW_TOPIC, runFor } from './bench-environment';
 
 const BATCH = 500;
@@ -44,7 +43,7 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
     await response.body.dump();
     if (response.statusCode !== 202) throw new Error(`gateway answered ${response.statusCode}`);
   };
-  const kafka = new Kafka({ clientId: 'bench', brokers: [env.brokers], logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient({ clientId: 'bench', brokers: [env.brokers] });
 
   // 1. Raw kafkajs: the messages the gateway publishes, same settings, same broker, same batch sizes.
   const raw = kafka.producer({ ...PRODUCER_SETTINGS });
@@ -66,13 +65,13 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
   const rawBatch = await runFor(seconds, concurrency, async () => {
     await raw.send({
       topic: RAW_TOPIC,
-      acks: -1,
+      acks: 'all',
       messages: toMessages(Array.from({ length: BATCH }, () => freshEvent())),
     });
     return BATCH;
   });
   const rawSingle = await runFor(seconds, 64, async () => {
-    await raw.send({ topic: RAW_TOPIC, acks: -1, messages: toMessages([freshEvent()]) });
+    await raw.send({ topic: RAW_TOPIC, acks: 'all', messages: toMessages([freshEvent()]) });
     return 1;
   });
   await raw.disconnect();
@@ -85,7 +84,7 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
   const delays: number[] = [];
   const marker = `bench-${randomUUID()}`;
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.onGroupJoin(() => (joined = true));
   await consumer.connect();
   await consumer.subscribe({ topics: [/^lgsp\.dossier\.status\.v1\.[a-z-]+$/], fromBeginning: false });
   await consumer.run({

@@ -1,13 +1,18 @@
 /**
  * `npm run bench [-- <name> ...]`: benchmarks with their baselines measured in the same run.
- * Available: ingest, lookups. Results are printed and written to var/bench/<name>.json.
+ * Available: ingest, lookups, kafka-clients. Results are printed and written to var/bench/<name>.json.
  */
 import 'reflect-metadata';
 import { startBenchEnvironment } from './bench-environment';
 import { ingestBench } from './ingest.bench';
+import { kafkaClientsBench } from './kafka-clients.bench';
 import { lookupsBench } from './lookups.bench';
 
-const BENCHES: Record<string, typeof ingestBench> = { ingest: ingestBench, lookups: lookupsBench };
+const BENCHES: Record<string, typeof ingestBench> = {
+  ingest: ingestBench,
+  lookups: lookupsBench,
+  'kafka-clients': kafkaClientsBench,
+};
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

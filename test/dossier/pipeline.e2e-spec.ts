@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
-import { Kafka, logLevel } from 'kafkajs';
-import { inboundTopic, Topic } from '@lienthong/messaging';
+import { createKafkaClient, inboundTopic, Topic } from '@lienthong/messaging';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { collectMinistryTopics, PipelineStack, startPipelineStack } from '../support/pipeline-stack';
 import { getJson, waitFor } from '../support/http';
@@ -452,11 +451,7 @@ describe('dossier status pipeline', () => {
 
   it('takes events from the inbound topic through the same validation, dead-lettering refused ones', async () => {
     const agencyCode = agency();
-    const kafka = new Kafka({
-      clientId: 'test-inbound',
-      brokers: [stack.kafka.brokers],
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = createKafkaClient({ clientId: 'test-inbound', brokers: [stack.kafka.brokers] });
     const producer = kafka.producer();
     await producer.connect();
     const good = makeEvent(agencyCode, 0, 0);
@@ -499,11 +494,11 @@ describe('dossier status pipeline', () => {
 });
 
 async function readStatusTopic(brokers: string, agencyCode: string, atLeast: number): Promise<string[]> {
-  const kafka = new Kafka({ clientId: 'test-status-reader', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient({ clientId: 'test-status-reader', brokers: [brokers] });
   const consumer = kafka.consumer({ groupId: `test-status-${randomUUID()}` });
   const ids: string[] = [];
   await consumer.connect();
-  await consumer.subscribe({ topic: Topic.DossierStatus, fromBeginning: true });
+  await consumer.subscribe({ topics: [Topic.DossierStatus], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
       const event = JSON.parse(message.value!.toString());

@@ -12,11 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { SubjectHasher } from '../../libs/audit/src';
 import { validatePersonalId } from '../../libs/domain/src';
-import { initTopics } from '../../libs/messaging/src';
+import { ConsumerPort, createKafkaClient, initTopics } from '../../libs/messaging/src';
 import { createLogger } from '../../libs/observability/src';
 import { createDevPki } from '../../libs/pki/src';
 import { generateApiKey, hashApiKey } from '../../libs/security/src';
@@ -151,7 +150,7 @@ describe('lookup API against the upstream simulators', () => {
   let registry: RunningBusinessRegistrySimulator;
   let land: RunningLandSimulator;
   let gateway: RunningGateway;
-  let consumer: Consumer;
+  let consumer: ConsumerPort;
   const published = new Map<string, any>();
   let citizens: PopulationRecord[];
   let unknownPersonalId: string;
@@ -232,7 +231,7 @@ describe('lookup API against the upstream simulators', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
-    const kafka = new Kafka({ clientId: 'lookups-e2e', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const kafka = createKafkaClient({ clientId: 'lookups-e2e', brokers: [brokers] });
     consumer = kafka.consumer({ groupId: `lookups-e2e-${process.pid}-${Date.now()}` });
     await consumer.connect();
     await consumer.subscribe({ topics: ['lgsp.audit.lookup.v1'], fromBeginning: true });

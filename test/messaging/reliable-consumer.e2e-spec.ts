@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import {
   createEvent,
   DeadLetterHeader,
@@ -20,6 +19,7 @@ import {
   ReliableConsumer,
   toKafkaMessage,
   Topic,
+  createKafkaClient,
 } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 
@@ -149,7 +149,7 @@ describe('messaging against the real broker', () => {
 });
 
 async function readDeadLetters(key: string, count: number) {
-  const kafka = new Kafka({ clientId: 'test-dlq-reader', brokers: brokers(), logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient({ clientId: 'test-dlq-reader', brokers: brokers() });
   const consumer = kafka.consumer({ groupId: `test-dlq-${randomUUID()}` });
   const letters: {
     code: string;
@@ -160,7 +160,7 @@ async function readDeadLetters(key: string, count: number) {
     group: string;
   }[] = [];
   await consumer.connect();
-  await consumer.subscribe({ topic: Topic.DeadLetter, fromBeginning: true });
+  await consumer.subscribe({ topics: [Topic.DeadLetter], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (message.key?.toString() !== key) return;

@@ -6,7 +6,6 @@
  * the same pseudonym for the same person within a ministry and another one at another ministry.
  */
 import { randomUUID } from 'node:crypto';
-import { Consumer, IHeaders, Kafka, logLevel } from 'kafkajs';
 import type { DossierStatusEvent, MinistryDossierStatusEvent } from '@lienthong/contracts';
 import {
   createEvent,
@@ -16,6 +15,8 @@ import {
   initTopics,
   toKafkaMessage,
   Topic,
+  createKafkaClient,
+  type ConsumerPort,
 } from '@lienthong/messaging';
 import { Database } from '@lienthong/storage';
 import { RunningRelay, startRelay } from '../../apps/relay/src/bootstrap';
@@ -43,7 +44,7 @@ function agency(): string {
 describe('ministry copies through the relay', () => {
   let relay: RunningRelay;
   let portal: PortalSimulator;
-  let ministry: Consumer;
+  let ministry: ConsumerPort;
   const received = new Map<string, Received[]>();
   const agencyCode = agency();
   const PERSON = '001090012345';
@@ -85,7 +86,7 @@ describe('ministry copies through the relay', () => {
     });
 
     // a ministry's consumer, reading the ministry topics as any outside system would
-    const kafka = new Kafka({ clientId: 'e2e-ministry', brokers: brokers(), logLevel: logLevel.NOTHING });
+    const kafka = createKafkaClient({ clientId: 'e2e-ministry', brokers: brokers() });
     ministry = kafka.consumer({ groupId: `e2e-ministry-${randomUUID()}` });
     await ministry.connect();
     await ministry.subscribe({ topics: [/^lgsp\.dossier\.status\.v1\.[a-z0-9-]+$/], fromBeginning: true });
@@ -99,7 +100,7 @@ describe('ministry copies through the relay', () => {
         const list = received.get(key) ?? [];
         list.push({
           topic,
-          headers: headersToStrings(message.headers as IHeaders),
+          headers: headersToStrings(message.headers),
           raw,
           type: decoded.event.type,
           id: decoded.event.id,

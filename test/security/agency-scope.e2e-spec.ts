@@ -11,9 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { Kafka, logLevel } from 'kafkajs';
 import { AuditLog } from '@lienthong/audit';
-import { DeadLetterHeader, inboundTopic, initTopics, Topic } from '@lienthong/messaging';
+import { createKafkaClient, DeadLetterHeader, inboundTopic, initTopics, Topic } from '@lienthong/messaging';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { Database } from '@lienthong/storage';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
@@ -296,10 +295,9 @@ describe('each client keeps to its agencies', () => {
   it("dead-letters and audits an event on A's own topic for B's agency, and accepts one for A's", async () => {
     const foreign = statusEvent(B.agency, newDossier(B.agency));
     const own = statusEvent(A.agency, newDossier(A.agency));
-    const kafka = new Kafka({
+    const kafka = createKafkaClient({
       clientId: 'test-scope',
       brokers: [process.env.KAFKA_BROKERS as string],
-      logLevel: logLevel.NOTHING,
     });
     const producer = kafka.producer();
     await producer.connect();
@@ -327,7 +325,7 @@ describe('each client keeps to its agencies', () => {
     const consumer = kafka.consumer({ groupId: `test-scope-dlq-${randomUUID()}` });
     const deadLetters: { key: string; code: string; topic: string }[] = [];
     await consumer.connect();
-    await consumer.subscribe({ topic: Topic.DeadLetter, fromBeginning: true });
+    await consumer.subscribe({ topics: [Topic.DeadLetter], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const header = (name: string) => message.headers?.[name]?.toString() ?? '';

@@ -7,9 +7,8 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { createLogger } from '../../libs/observability/src';
-import { inboundTopic, initTopics } from '../../libs/messaging/src';
+import { ConsumerPort, createKafkaClient, inboundTopic, initTopics } from '../../libs/messaging/src';
 import { ClientRegistry } from '../../libs/security/src';
 import { generateApiKey } from '../../libs/security/src';
 import { startPortalSimulator, PortalSimulator } from '../../apps/simulators/src/portal';
@@ -140,8 +139,8 @@ export async function startPipelineStack(overrides: Record<string, string> = {})
 
 /** Collects every record of the ministry topics, per dossier, in the order a ministry receives them. */
 export async function collectMinistryTopics(brokers: string) {
-  const kafka = new Kafka({ clientId: 'test-ministry', brokers: [brokers], logLevel: logLevel.NOTHING });
-  const consumer: Consumer = kafka.consumer({ groupId: `test-ministry-${Date.now()}-${Math.random()}` });
+  const kafka = createKafkaClient({ clientId: 'test-ministry', brokers: [brokers] });
+  const consumer: ConsumerPort = kafka.consumer({ groupId: `test-ministry-${Date.now()}-${Math.random()}` });
   const byDossier = new Map<string, { topic: string; eventId: string; status: string }[]>();
   let count = 0;
   await consumer.connect();

@@ -1,6 +1,11 @@
-import type { Message } from 'kafkajs';
 import { EVENT_TYPES, schemaIdOf, type AuditCheckpoint, type AuditRecord } from '@lienthong/contracts';
-import { Topic, createEvent, toKafkaMessage, type CloudEvent } from '@lienthong/messaging';
+import {
+  Topic,
+  createEvent,
+  toKafkaMessage,
+  type CloudEvent,
+  type OutgoingMessage,
+} from '@lienthong/messaging';
 
 /** Where committed audit records go after the database (which stays the source of truth). */
 export interface AuditPublisher {
@@ -12,7 +17,7 @@ export interface AuditPublisher {
 
 /** The part of EventProducer the Kafka publisher needs; tests pass a recording fake. */
 export interface AuditEventSender {
-  send(topic: string, messages: Message[]): Promise<unknown>;
+  send(topic: string, messages: OutgoingMessage[]): Promise<unknown>;
 }
 
 /** CloudEvents source of audit events unless configured otherwise. */

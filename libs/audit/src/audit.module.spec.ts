@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Global, Injectable, Module, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage } from '@lienthong/messaging';
 import { EventProducer, Topic } from '@lienthong/messaging';
 import { StorageModule, createDatabase, type Database } from '@lienthong/storage';
 import { AuditLog } from './audit-log.service';
@@ -14,8 +14,8 @@ import { EXAMPLE_SUBJECT_KEY, RecordingPublisher, lookupEntry } from './testing/
 import { migrateForAudit, silentLogger } from './testing/audit-test-db';
 
 class FakeProducer {
-  readonly messages: Message[] = [];
-  async send(topic: string, messages: Message[]): Promise<unknown[]> {
+  readonly messages: OutgoingMessage[] = [];
+  async send(topic: string, messages: OutgoingMessage[]): Promise<unknown[]> {
     expect(topic).toBe(Topic.AuditLookup);
     this.messages.push(...messages);
     return [];

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import type { AuditCheckpoint } from '@lienthong/contracts';
-import { Topic } from '@lienthong/messaging';
+import { Topic, type KafkaClient } from '@lienthong/messaging';
 import { parseCheckpoint } from './audit-checkpoint';
 import { AuditError } from './audit.errors';
 
@@ -14,7 +13,7 @@ const TAIL = 200;
  * empty or missing topic gives an empty list.
  */
 export async function readPublishedCheckpoints(
-  kafka: Kafka,
+  kafka: KafkaClient,
   options: { timeoutMs?: number } = {},
 ): Promise<AuditCheckpoint[]> {
   const topic = Topic.AuditCheckpoint;
@@ -40,7 +39,7 @@ export async function readPublishedCheckpoints(
   const consumer = kafka.consumer({ groupId: `lienthong-audit-checkpoint-reader-${randomUUID()}` });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const pending = new Set(windows.keys());
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(

@@ -1,10 +1,4 @@
-import {
-  AclEntry,
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  ResourcePatternTypes,
-} from 'kafkajs';
+import type { AclEntry, AclOperation, AclPatternType, AclResourceType } from './client/ports';
 import { inboundTopic, ministryTopic, Topic } from './topics';
 
 /** Who gets which rights from `lienthong topics init` (principals are SCRAM user names, without `User:`). */
@@ -38,18 +32,16 @@ export function ministryGroupPrefix(ministry: string): string {
 const CLUSTER = 'kafka-cluster';
 
 /** One ALLOW entry per operation on one topic, named literally. */
-function onTopic(principal: string, topic: string, ...operations: AclOperationTypes[]): AclEntry[] {
-  return operations.map((operation) =>
-    allow(principal, AclResourceTypes.TOPIC, topic, ResourcePatternTypes.LITERAL, operation),
-  );
+function onTopic(principal: string, topic: string, ...operations: AclOperation[]): AclEntry[] {
+  return operations.map((operation) => allow(principal, 'TOPIC', topic, 'LITERAL', operation));
 }
 
 function allow(
   principal: string,
-  resourceType: AclResourceTypes,
+  resourceType: AclResourceType,
   resourceName: string,
-  pattern: ResourcePatternTypes,
-  operation: AclOperationTypes,
+  pattern: AclPatternType,
+  operation: AclOperation,
 ): AclEntry {
   return {
     principal: `User:${principal}`,
@@ -58,7 +50,7 @@ function allow(
     resourceName,
     resourcePatternType: pattern,
     operation,
-    permissionType: AclPermissionTypes.ALLOW,
+    permissionType: 'ALLOW',
   };
 }
 
@@ -81,70 +73,39 @@ export function aclPlan(grants: AclGrants): AclEntry[] {
     keyof AclGrants['services'],
     string,
   ][]) {
-    for (const operation of [AclOperationTypes.READ, AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE]) {
-      entries.push(
-        allow(principal, AclResourceTypes.TOPIC, TOPIC_PREFIX, ResourcePatternTypes.PREFIXED, operation),
-      );
+    for (const operation of ['READ', 'WRITE', 'DESCRIBE'] as const) {
+      entries.push(allow(principal, 'TOPIC', TOPIC_PREFIX, 'PREFIXED', operation));
     }
     for (const group of SERVICE_GROUP_PREFIXES[service]) {
-      entries.push(
-        allow(
-          principal,
-          AclResourceTypes.GROUP,
-          group,
-          ResourcePatternTypes.PREFIXED,
-          AclOperationTypes.READ,
-        ),
-      );
+      entries.push(allow(principal, 'GROUP', group, 'PREFIXED', 'READ'));
     }
-    entries.push(
-      allow(
-        principal,
-        AclResourceTypes.CLUSTER,
-        CLUSTER,
-        ResourcePatternTypes.LITERAL,
-        AclOperationTypes.DESCRIBE,
-      ),
-    );
+    entries.push(allow(principal, 'CLUSTER', CLUSTER, 'LITERAL', 'DESCRIBE'));
   }
   for (const { ministry, principal } of grants.ministries) {
     entries.push(
-      ...onTopic(principal, ministryTopic(ministry), AclOperationTypes.READ, AclOperationTypes.DESCRIBE),
-      allow(
-        principal,
-        AclResourceTypes.GROUP,
-        ministryGroupPrefix(ministry),
-        ResourcePatternTypes.PREFIXED,
-        AclOperationTypes.READ,
-      ),
+      ...onTopic(principal, ministryTopic(ministry), 'READ', 'DESCRIBE'),
+      allow(principal, 'GROUP', ministryGroupPrefix(ministry), 'PREFIXED', 'READ'),
     );
   }
   for (const { clientId, principal } of grants.producers) {
-    entries.push(
-      ...onTopic(principal, inboundTopic(clientId), AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE),
-    );
+    entries.push(...onTopic(principal, inboundTopic(clientId), 'WRITE', 'DESCRIBE'));
   }
   entries.push({
     principal: 'User:*',
     host: '*',
-    resourceType: AclResourceTypes.TOPIC,
+    resourceType: 'TOPIC',
     resourceName: Topic.DossierInbound,
-    resourcePatternType: ResourcePatternTypes.LITERAL,
-    operation: AclOperationTypes.WRITE,
-    permissionType: AclPermissionTypes.DENY,
+    resourcePatternType: 'LITERAL',
+    operation: 'WRITE',
+    permissionType: 'DENY',
   });
   return entries;
 }
 
-// kafkajs's enums are plain objects at run time, without reverse mappings
-const nameOf = (values: object, value: number) =>
-  Object.entries(values).find(([, candidate]) => candidate === value)?.[0] ?? String(value);
-
 /** One line per ACL, e.g. `ALLOW User:bo-tu-phap READ TOPIC:literal:lgsp.dossier.status.v1.bo-tu-phap`. */
 export function describeAcl(entry: AclEntry): string {
-  const permission = entry.permissionType === AclPermissionTypes.DENY ? 'DENY' : 'ALLOW';
-  const pattern = entry.resourcePatternType === ResourcePatternTypes.PREFIXED ? 'prefixed' : 'literal';
-  return `${permission} ${entry.principal} ${nameOf(AclOperationTypes, entry.operation)} ${nameOf(AclResourceTypes, entry.resourceType)}:${pattern}:${entry.resourceName}`;
+  const pattern = entry.resourcePatternType.toLowerCase();
+  return `${entry.permissionType} ${entry.principal} ${entry.operation} ${entry.resourceType}:${pattern}:${entry.resourceName}`;
 }
 
 export function aclKey(entry: AclEntry): string {

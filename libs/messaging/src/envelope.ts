@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IHeaders, Message } from 'kafkajs';
+import type { MessageHeaders, OutgoingMessage } from './client/ports';
 import { validate } from '@lienthong/contracts';
 
 /**
@@ -60,7 +60,11 @@ export function createEvent<T>(input: {
 }
 
 /** The Kafka record for an event: key = aggregate id, value = the structured event, tracing headers. */
-export function toKafkaMessage(event: CloudEvent, key: string | null, headers: IHeaders = {}): Message {
+export function toKafkaMessage(
+  event: CloudEvent,
+  key: string | null,
+  headers: MessageHeaders = {},
+): OutgoingMessage {
   return {
     key,
     value: JSON.stringify(event),

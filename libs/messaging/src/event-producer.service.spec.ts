@@ -4,7 +4,7 @@ import { createLogger } from '@lienthong/observability';
 import { EventProducer, ProduceError } from './event-producer.service';
 
 /**
- * A kafkajs producer stand-in: `answers` says how each send it receives ends. The broker itself is
+ * A kafkajs producer stand-in (behind the client port): `answers` says how each send it receives ends. The broker itself is
  * exercised by the e2e suites; this isolates what EventProducer does with a producer the broker
  * stopped accepting.
  */
@@ -84,7 +84,7 @@ describe('EventProducer', () => {
     scripts = [[lost]];
     const producer = create();
     const failed = await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]).catch((e: unknown) => e);
-    expect((failed as ProduceError).code).toBe('KafkaJSConnectionError');
+    expect((failed as ProduceError).code).toBe('CONNECTION_ERROR');
     await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]);
     expect(producers).toHaveLength(1);
     expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['one']);

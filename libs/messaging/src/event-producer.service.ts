@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Kafka, Message, Partitioners, Producer, RecordMetadata } from 'kafkajs';
-import { createKafka } from './kafka-client';
+import { createKafkaClient, kafkaErrorCode } from './client';
+import type { DeliveredRecords, KafkaClient, OutgoingMessage, ProducerOptions, ProducerPort } from './client';
 import type { KafkaSecurity } from './kafka-security';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { produceDuration, produceErrors, producedMessages } from './metrics';
@@ -40,39 +40,12 @@ export class ProduceError extends Error {
   }
 }
 
-/**
- * Broker answers after which kafkajs's idempotent producer stays out of step with the broker for good
- * (its sequence numbers or producer id no longer match, as when a broker restart lost a reply):
- * only a new producer, with a new producer id, gets sends going again.
- */
-const IDEMPOTENCE_LOST = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'INVALID_PRODUCER_ID_MAPPING',
-]);
-
-/** The protocol error type kafkajs reports, else the name of the innermost error behind its retry wrappers. */
-function kafkaErrorCode(error: unknown): string {
-  let current = error as { type?: string; name?: string; cause?: unknown };
-  for (let depth = 0; depth < 10; depth++) {
-    if (current.type) return current.type;
-    const cause = current.cause as typeof current | undefined;
-    if (!cause || cause === current || typeof cause !== 'object') break;
-    current = cause;
-  }
-  return String(current.name ?? 'Error');
-}
-
-/** The kafkajs settings every producer of the project uses; benchmarks reuse them for a fair baseline. */
+/** The producer settings every producer of the project uses; benchmarks reuse them for a fair baseline. */
 export const PRODUCER_SETTINGS = {
   idempotent: true,
   maxInFlightRequests: 1,
-  allowAutoTopicCreation: false,
-  // murmur2 partitioning, as the Java client does, so other producers place the same key alike
-  createPartitioner: Partitioners.DefaultPartitioner,
-  retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
-} as const;
+  retry: { initialRetryTimeMs: 100, retries: 5, maxRetryTimeMs: 2000 },
+} as const satisfies ProducerOptions;
 
 /**
  * Idempotent producer with acks=all. `send` resolves only when every in-sync replica has the records
@@ -81,34 +54,14 @@ export const PRODUCER_SETTINGS = {
  */
 @Injectable()
 export class EventProducer implements OnModuleInit, OnApplicationShutdown {
-  readonly kafka: Kafka;
-  private producer: Producer;
-  private connected?: Promise<void>;
+  /** The client this producer is made from, for other clients of the same process (same settings). */
+  readonly client: KafkaClient;
+  private readonly producer: ProducerPort;
   private closed = false;
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
-    this.kafka = createKafka(options);
-    this.producer = this.createProducer();
-  }
-
-  private createProducer(): Producer {
-    const producer = this.kafka.producer(PRODUCER_SETTINGS);
-    producer.on(producer.events.DISCONNECT, () => {
-      if (this.producer === producer) this.connected = undefined;
-    });
-    return producer;
-  }
-
-  /** Replaces a producer the broker no longer accepts; what it had in flight fails and is sent again by its caller. */
-  private renewProducer(code: string): void {
-    const stale = this.producer;
-    this.producer = this.createProducer();
-    this.connected = undefined;
-    this.options.logger.warn(
-      { component: 'producer', code },
-      'the broker no longer accepts the idempotent producer; starting a new one',
-    );
-    void stale.disconnect().catch(() => undefined);
+    this.client = createKafkaClient(options);
+    this.producer = this.client.producer(PRODUCER_SETTINGS);
   }
 
   get brokers(): string[] {
@@ -122,20 +75,12 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     // Connect in the background: the app must start (and report not-ready) while Kafka is down.
-    void this.connect().catch(() => undefined);
+    void this.producer.connect().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     await this.producer.disconnect().catch(() => undefined);
-  }
-
-  private connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    return this.connected;
   }
 
   /**
@@ -144,7 +89,7 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
    * one, so many small sends (one event per HTTP request) share round trips without adding latency
    * when the producer is idle. Each call keeps its own timeout.
    */
-  async send(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
+  async send(topic: string, messages: OutgoingMessage[]): Promise<DeliveredRecords[]> {
     if (this.closed) throw new ProduceError(topic, 'CLOSED', 'the producer is shut down');
     const stop = produceDuration.startTimer({ topic });
     let timer: NodeJS.Timeout | undefined;
@@ -181,10 +126,10 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
 
   private enqueue(
     topic: string,
-    messages: Message[],
-  ): { sent: Promise<RecordMetadata[]>; entry: PendingSend } {
+    messages: OutgoingMessage[],
+  ): { sent: Promise<DeliveredRecords[]>; entry: PendingSend } {
     let entry!: PendingSend;
-    const sent = new Promise<RecordMetadata[]>((resolve, reject) => {
+    const sent = new Promise<DeliveredRecords[]>((resolve, reject) => {
       entry = { messages, resolve, reject };
     });
     const queue = this.pending.get(topic) ?? [];
@@ -211,16 +156,14 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
         }
         const batch = queue.splice(0, take);
         try {
-          await this.connect();
-          const metadata = await this.producer.send({
+          // a producer the broker stopped accepting is replaced by the client (kafkajs workaround 1)
+          const delivered = await this.producer.send({
             topic,
             messages: batch.flatMap((entry) => entry.messages),
-            acks: -1,
+            acks: 'all',
           });
-          for (const entry of batch) entry.resolve(metadata);
+          for (const entry of batch) entry.resolve(delivered);
         } catch (error) {
-          const code = kafkaErrorCode(error);
-          if (IDEMPOTENCE_LOST.has(code) && !this.closed) this.renewProducer(code);
           for (const entry of batch) entry.reject(error);
         }
       }
@@ -231,8 +174,8 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
 }
 
 interface PendingSend {
-  messages: Message[];
-  resolve: (metadata: RecordMetadata[]) => void;
+  messages: OutgoingMessage[];
+  resolve: (delivered: DeliveredRecords[]) => void;
   reject: (error: unknown) => void;
 }
 

@@ -5,7 +5,7 @@ export * from './messaging.module';
 export * from './event-producer.service';
 export * from './kafka-admin.service';
 export * from './kafka.health';
-export * from './kafka-client';
+export * from './client';
 export * from './kafka-security';
 export * from './microservice';
 export * from './consumer/consumer-status.registry';

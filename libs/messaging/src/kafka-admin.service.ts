@@ -1,14 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import {
-  AclEntry,
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  Admin,
-  ITopicConfig,
-  ResourcePatternTypes,
-} from 'kafkajs';
+import type { AclEntry, AdminPort as Admin, NewTopic } from './client';
 import { aclKey } from './acl-plan';
+import { kafkaErrorCode } from './client';
 import { EventProducer } from './event-producer.service';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { TopicDefinition, TOPICS } from './topics';
@@ -45,7 +38,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
 
   private async client(): Promise<Admin> {
     if (!this.admin) {
-      const admin = this.producer.kafka.admin({ retry: { retries: 0 } });
+      const admin = this.producer.client.admin({ retry: { retries: 0 } });
       await admin.connect();
       this.admin = admin;
     }
@@ -96,7 +89,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
       'Kafka topic creation',
       async (admin) => {
         const existing = new Set(await admin.listTopics());
-        const wanted: ITopicConfig[] = [
+        const wanted: NewTopic[] = [
           ...definitions.map((topic) => ({
             topic: topic.name,
             configEntries: [{ name: 'retention.ms', value: String(topic.retentionMs) }],
@@ -111,11 +104,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
           }));
         if (!wanted.length) return [];
         const names = wanted.map((topic) => topic.topic);
-        await admin.createTopics({ topics: wanted, waitForLeaders: true }).catch((error: unknown) => {
-          // kafkajs's own wait fails, rather than retries, while the broker has created the topics but
-          // does not serve their metadata yet
-          if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
-        });
+        await admin.createTopics({ topics: wanted, waitForLeaders: true });
         // a consumer subscribing right after creation fails the same way: return once they are served
         await waitForLeaders(admin, names);
         return names;
@@ -134,26 +123,9 @@ export class KafkaAdmin implements OnApplicationShutdown {
       async (admin) => {
         let existing: Set<string>;
         try {
-          const described = await admin.describeAcls({
-            resourceType: AclResourceTypes.ANY,
-            resourcePatternType: ResourcePatternTypes.ANY,
-            operation: AclOperationTypes.ANY,
-            permissionType: AclPermissionTypes.ANY,
-          });
-          existing = new Set(
-            described.resources.flatMap((resource) =>
-              resource.acls.map((acl) =>
-                aclKey({
-                  ...acl,
-                  resourceType: resource.resourceType,
-                  resourceName: resource.resourceName,
-                  resourcePatternType: resource.resourcePatternType,
-                }),
-              ),
-            ),
-          );
+          existing = new Set((await admin.describeAcls()).map(aclKey));
         } catch (error) {
-          if ((error as { type?: string }).type === 'SECURITY_DISABLED') return undefined;
+          if (kafkaErrorCode(error) === 'SECURITY_DISABLED') return undefined;
           throw error;
         }
         const missing = wanted.filter(
@@ -161,7 +133,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
             !existing.has(aclKey(entry)) &&
             wanted.findIndex((other) => aclKey(other) === aclKey(entry)) === index,
         );
-        if (missing.length) await admin.createAcls({ acl: missing });
+        if (missing.length) await admin.createAcls(missing);
         return missing;
       },
       30_000,
@@ -175,7 +147,7 @@ export class KafkaAdmin implements OnApplicationShutdown {
   ): Promise<{ topic: string; partition: number; lag: number }[]> {
     return this.run('Kafka consumer lag', async (admin) => {
       const lags: { topic: string; partition: number; lag: number }[] = [];
-      const committed = await admin.fetchOffsets({ groupId, topics });
+      const committed = await admin.fetchCommittedOffsets(groupId, topics);
       for (const { topic, partitions } of committed) {
         const ends = await admin.fetchTopicOffsets(topic);
         for (const end of ends) {
@@ -205,12 +177,10 @@ export class KafkaAdmin implements OnApplicationShutdown {
 /** Polls metadata until every partition of `topics` has a leader. */
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
-    const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => undefined);
+    const metadata = await admin.fetchTopicMetadata(topics).catch(() => undefined);
     const ready =
-      metadata?.topics.length === topics.length &&
-      metadata.topics.every(
-        (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
-      );
+      metadata?.length === topics.length &&
+      metadata.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

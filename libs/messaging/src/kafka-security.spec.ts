@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@lienthong/config';
-import { kafkaConnectionConfig, kafkaSecurityFromEnv, kafkaServicePrincipals } from './kafka-security';
+import { kafkaConnectionConfig } from './client/kafkajs-client';
+import { kafkaSecurityFromEnv, kafkaServicePrincipals } from './kafka-security';
 
 describe('Kafka connection security from the environment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-kafka-security-'));

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadEnv } from '@lienthong/config';
-import type { KafkaConfig } from 'kafkajs';
 
 export type KafkaSecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 export type KafkaSaslMechanism = 'scram-sha-256' | 'scram-sha-512';
@@ -22,34 +21,6 @@ export type KafkaIdentity = 'gateway' | 'relay' | 'cli' | 'admin';
 const usesTls = (protocol: KafkaSecurityProtocol) => protocol === 'SSL' || protocol === 'SASL_SSL';
 const usesSasl = (protocol: KafkaSecurityProtocol) =>
   protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
-
-/** The `ssl` and `sasl` settings of a kafkajs client for `security` (nothing for PLAINTEXT). */
-export function kafkaConnectionConfig(
-  security: KafkaSecurity = PLAINTEXT,
-): Pick<KafkaConfig, 'ssl' | 'sasl'> {
-  const config: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
-  if (usesTls(security.protocol)) {
-    const tls = security.tls ?? {};
-    config.ssl =
-      tls.ca || tls.cert
-        ? {
-            ...(tls.ca ? { ca: [tls.ca] } : {}),
-            ...(tls.cert ? { cert: tls.cert } : {}),
-            ...(tls.key ? { key: tls.key } : {}),
-          }
-        : true;
-  }
-  if (usesSasl(security.protocol)) {
-    if (!security.sasl)
-      throw new ConfigError(`Kafka ${security.protocol} needs a SASL user name and password`);
-    const { username, password } = security.sasl;
-    config.sasl =
-      security.sasl.mechanism === 'scram-sha-256'
-        ? { mechanism: 'scram-sha-256', username, password }
-        : { mechanism: 'scram-sha-512', username, password };
-  }
-  return config;
-}
 
 const CREDENTIAL_VARS = [
   'KAFKA_GATEWAY_USERNAME',

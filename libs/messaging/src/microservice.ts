@@ -5,8 +5,8 @@ import { KeyedBatchServerKafka } from './consumer/keyed-batch.server';
 import { Partitioners } from 'kafkajs';
 import type { Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { AppLogger } from '@lienthong/observability';
-import { kafkaLogCreator } from './kafka-client';
-import { KafkaSecurity, kafkaConnectionConfig } from './kafka-security';
+import { kafkaConnectionConfig, kafkaLogCreator } from './client/kafkajs-client';
+import type { KafkaSecurity } from './kafka-security';
 
 /**
  * Options for a @nestjs/microservices Kafka server that consumes through ReliableConsumer:
@@ -90,7 +90,7 @@ export function connectKafkaConsumers(
     for (let attempt = 1; !stopped; attempt++) {
       try {
         await microservice.listen();
-        watchForFatalCrash();
+        restartConsumerKafkajsGaveUpOn();
         return;
       } catch (error) {
         input.logger.warn(
@@ -101,9 +101,10 @@ export function connectKafkaConsumers(
       }
     }
   };
-  // kafkajs restarts a consumer after retriable errors only; after any other it stays stopped for
-  // good and its partitions go unread. Start it again: uncommitted messages are delivered anew.
-  const watchForFatalCrash = () => {
+  // kafkajs workaround 2 (see ./client/kafkajs-client.ts): kafkajs restarts a consumer after retriable
+  // errors only; after any other it stays stopped for good and its partitions go unread. Start it
+  // again: uncommitted messages are delivered anew.
+  const restartConsumerKafkajsGaveUpOn = () => {
     const [, consumer] = server.unwrap<[unknown, Consumer]>();
     consumer.on(consumer.events.CRASH, (event: ConsumerCrashEvent) => {
       if (event.payload.restart || stopped) return;

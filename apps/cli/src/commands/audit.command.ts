@@ -9,7 +9,7 @@ import {
   type AuditRecord,
   type AuditSubjectKind,
 } from '@lienthong/contracts';
-import { createKafka } from '@lienthong/messaging';
+import { createKafkaClient } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { validateEnterpriseCode, validatePersonalId } from '@lienthong/domain';
 import { createDatabase, type Database } from '@lienthong/storage';
@@ -64,7 +64,7 @@ const defaultIo: AuditCommandIo = {
   readPublishedCheckpoints: async (source) => {
     const env = loadEnv(['KAFKA_BROKERS', 'KAFKA_CLIENT_ID'], { source });
     if (!env.KAFKA_BROKERS) return undefined;
-    const kafka = createKafka({
+    const kafka = createKafkaClient({
       brokers: env.KAFKA_BROKERS,
       clientId: `${env.KAFKA_CLIENT_ID}-cli`,
       logger: createLogger({ name: 'cli', level: 'warn', destination: process.stderr }),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { dump } from 'js-yaml';
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage } from '@lienthong/messaging';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
 import { EventProducer, Outbox, Topic } from '@lienthong/messaging';
@@ -30,7 +30,7 @@ const AGENCY = '000.17.22.H56';
 const OTHER_KEY = generateApiKey();
 
 /** What Kafka would have received, by topic. */
-const published: { topic: string; message: Message }[] = [];
+const published: { topic: string; message: OutgoingMessage }[] = [];
 const publishedIds = () =>
   published
     .filter((p) => p.topic === Topic.DossierStatus)
@@ -42,7 +42,7 @@ const publishedIds = () =>
     {
       provide: EventProducer,
       useValue: {
-        async send(topic: string, messages: Message[]) {
+        async send(topic: string, messages: OutgoingMessage[]) {
           for (const message of messages) published.push({ topic, message });
           return [];
         },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage as Message } from '@lienthong/messaging';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import {

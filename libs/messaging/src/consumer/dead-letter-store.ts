@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaClient, KafkaClient } from '../client';
 import { EventProducer } from '../event-producer.service';
-import { kafkaConnectionConfig } from '../kafka-security';
 import { headersToStrings } from '../envelope';
 import { Topic } from '../topics';
 import { DeadLetterHeader } from './dead-letter.publisher';
@@ -50,18 +49,13 @@ export type DeadLetterProgress = (read: number, total: number) => void;
  */
 export class DeadLetterStore {
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly producer: EventProducer,
   ) {}
 
   static forBrokers(brokers: string[], producer: EventProducer): DeadLetterStore {
     return new DeadLetterStore(
-      new Kafka({
-        clientId: 'lienthong-dlq',
-        brokers,
-        logLevel: logLevel.NOTHING,
-        ...kafkaConnectionConfig(producer.security),
-      }),
+      createKafkaClient({ clientId: 'lienthong-dlq', brokers, security: producer.security }),
       producer,
     );
   }
@@ -86,7 +80,7 @@ export class DeadLetterStore {
     const consumer = this.kafka.consumer({ groupId: `lienthong-dlq-reader-${randomUUID()}` });
     await consumer.connect();
     try {
-      await consumer.subscribe({ topic: Topic.DeadLetter, fromBeginning: true });
+      await consumer.subscribe({ topics: [Topic.DeadLetter], fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('reading the dead-letter topic timed out')), 60_000);
         const reached = (partition: number, lastOffset: number) => {

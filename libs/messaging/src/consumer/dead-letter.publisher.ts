@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { IHeaders } from 'kafkajs';
+import type { MessageHeaders } from '../client/ports';
 import { EventProducer } from '../event-producer.service';
 import { deadLetters } from '../metrics';
 import { Topic } from '../topics';
@@ -29,7 +29,7 @@ export interface FailedRecord {
   offset: string;
   key: string | Buffer | null;
   value: Buffer | string | null;
-  headers: IHeaders;
+  headers: MessageHeaders;
 }
 
 /**
@@ -51,7 +51,7 @@ export class DeadLetterPublisher {
       replayGroup: string;
     },
   ): Promise<void> {
-    const headers: IHeaders = {};
+    const headers: MessageHeaders = {};
     for (const [name, value] of Object.entries(record.headers ?? {})) {
       if (value !== undefined && !name.startsWith('lgsp-')) headers[name] = value;
     }

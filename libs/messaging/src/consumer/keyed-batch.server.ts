@@ -1,5 +1,10 @@
 import { ServerKafka } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+// Nest's own copy of the client types, which ServerKafka.bindEvents is declared with
+import type {
+  Consumer,
+  EachBatchPayload,
+  KafkaMessage,
+} from '@nestjs/microservices/external/kafka.interface';
 
 /**
  * A Nest Kafka server that hands each fetched batch to the same `@EventPattern` handlers, one chain per

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { KafkaContext } from '@nestjs/microservices';
 import { KafkaRetriableException } from '@nestjs/microservices';
-import type { IHeaders } from 'kafkajs';
+import type { MessageHeaders } from '../client/ports';
 import { validate, type SchemaName } from '@lienthong/contracts';
 import { redactText } from '@lienthong/observability';
 import type { AppLogger } from '@lienthong/observability';
@@ -93,7 +93,7 @@ export class ReliableConsumer implements BeforeApplicationShutdown {
       key: string | Buffer | null;
       value: Buffer | string | null;
       offset: string;
-      headers?: IHeaders;
+      headers?: MessageHeaders;
     };
     return {
       topic: context.getTopic(),

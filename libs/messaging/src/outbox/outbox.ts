@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage } from '../client/ports';
 import { gauge, counter } from '@lienthong/observability';
 import type { AppLogger } from '@lienthong/observability';
 import { Database, Queryable } from '@lienthong/storage';
@@ -94,7 +94,7 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Writes messages to the outbox inside the caller's transaction. */
-  async enqueue(tx: Queryable, topic: string, messages: Message[]): Promise<void> {
+  async enqueue(tx: Queryable, topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (!messages.length) return;
     this.backlog = true;
     const params: unknown[] = [];

@@ -225,7 +225,26 @@ export class DossierEventsService {
         };
       }
     });
-    if (candidates.length) await this.record(candidates, results, context);
+    if (candidates.length) {
+      try {
+        await this.record(candidates, results, context);
+      } catch (error) {
+        stop();
+        if (error instanceof ProblemException) {
+          this.audited({
+            requestId: context.requestId,
+            clientId: context.clientId,
+            credentialId: context.credentialId,
+            service: 'dossier.events',
+            upstream: 'dossier-store',
+            subject: { kind: 'DOSSIER' },
+            outcome: 'UPSTREAM_ERROR',
+            outcomeCode: error.code,
+          });
+        }
+        throw error;
+      }
+    }
     stop();
     this.auditIngest(results, context);
     const summary = { results, accepted: 0, duplicates: 0, rejected: 0 };

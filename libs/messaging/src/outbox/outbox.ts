@@ -73,6 +73,16 @@ interface OutboxRow {
   created_at: Date;
 }
 
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Every started dispatcher of this process, woken after a commit that wrote outbox rows. */
 const dispatchers = new Set<Outbox>();
 
@@ -162,6 +172,7 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn({ err: { message: (error as Error).message } }, 'outbox: no NOTIFY, polling only');
         return undefined;
       });
+    await this.releaseDeadOwners().catch(() => undefined);
     const tick = () => {
       if (this.stopped) return;
       if (Date.now() - this.lastPrune > 30_000) {
@@ -304,6 +315,27 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     this.heldShards = rows.map((row) => Number(row.shard)).sort((a, b) => a - b);
     this.leaseRenewedAt = now;
     return this.heldShards;
+  }
+
+  /**
+   * Leases of a process of this host that is gone (killed before it could give them up) are released at
+   * start, so a restarted gateway does not wait for them to expire.
+   */
+  private async releaseDeadOwners(): Promise<void> {
+    const host = hostname();
+    const rows = await this.database.query<{ owner: string }>('SELECT DISTINCT owner FROM outbox_lease');
+    const dead = rows
+      .map((row) => row.owner)
+      .filter((owner) => {
+        const [ownerHost, pid] = owner.split(':');
+        return ownerHost === host && Number(pid) !== process.pid && !processAlive(Number(pid));
+      });
+    if (dead.length) {
+      await this.database.query(
+        'DELETE FROM outbox_lease WHERE owner IN (SELECT jsonb_array_elements_text($1::jsonb))',
+        [JSON.stringify(dead)],
+      );
+    }
   }
 
   private async releaseLeases(): Promise<void> {

@@ -156,7 +156,8 @@ export async function startBenchEnvironment(
       env,
       stdio: ['pipe', 'inherit', 'inherit'],
     });
-    const deadline = Date.now() + 60_000;
+    // a loaded machine may need a while to start an app (PGlite's first start initialises its data)
+    const deadline = Date.now() + 180_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
       // the demo key holds the OPERATOR role the gateway's readiness details need
@@ -167,7 +168,7 @@ export async function startBenchEnvironment(
         () => false,
       );
       if (ready) return child;
-      if (Date.now() > deadline) throw new Error(`${script} was not ready within 60 s`);
+      if (Date.now() > deadline) throw new Error(`${script} was not ready within 180 s`);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   };

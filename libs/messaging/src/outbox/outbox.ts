@@ -232,7 +232,7 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
         topic,
         key,
         Buffer.isBuffer(message.value) ? message.value : Buffer.from(String(message.value ?? '')),
-        JSON.stringify(headersToStrings(message.headers as never)),
+        JSON.stringify(headersToStrings(message.headers)),
         outboxShard(key, this.shards),
       );
       const base = index * 5;

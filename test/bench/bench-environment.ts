@@ -62,9 +62,11 @@ export function percentile(values: number[], p: number): number {
  * gateway and relay as their own processes, as in production (portal sync off, so ministry routing is
  * measured alone), so the load generator in this process does not share their event loop.
  */
-export async function startBenchEnvironment(): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(
+  options: { brokers?: string; database?: 'pglite' } = {},
+): Promise<BenchEnvironment> {
   const cleanups: (() => Promise<void>)[] = [];
-  let brokers = process.env.KAFKA_BROKERS;
+  let brokers = options.brokers ?? process.env.KAFKA_BROKERS;
   if (!brokers) {
     const kafka = new LocalKafka({
       port: await freePort(),
@@ -88,9 +90,12 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     extra: [RAW_TOPIC],
   });
 
-  let databaseUrl = process.env.DATABASE_URL;
+  let databaseUrl = options.database === 'pglite' ? undefined : process.env.DATABASE_URL;
   let pgliteDir: string | undefined;
-  if (!databaseUrl) {
+  if (options.database === 'pglite') {
+    pgliteDir = mkdtempSync(join(tmpdir(), 'lienthong-bench-pglite-'));
+    cleanups.push(async () => rmSync(pgliteDir as string, { recursive: true, force: true }));
+  } else if (!databaseUrl) {
     const adminUrl =
       process.env.LGSP_TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const name = `lienthong_bench_${Date.now()}`;
@@ -151,7 +156,8 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       env,
       stdio: ['pipe', 'inherit', 'inherit'],
     });
-    const deadline = Date.now() + 60_000;
+    // a loaded machine may need a while to start an app (PGlite's first start initialises its data)
+    const deadline = Date.now() + 180_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${script} exited during start-up`);
       // the demo key holds the OPERATOR role the gateway's readiness details need
@@ -162,7 +168,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
         () => false,
       );
       if (ready) return child;
-      if (Date.now() > deadline) throw new Error(`${script} was not ready within 60 s`);
+      if (Date.now() > deadline) throw new Error(`${script} was not ready within 180 s`);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   };

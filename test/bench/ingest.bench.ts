@@ -1,12 +1,22 @@
 /**
  * `npm run bench -- ingest`: dossier-event ingest through the gateway against a raw kafkajs producer
  * sending the same messages with the same settings to the same broker, in one run, plus the delay from
- * event time to a ministry consumer at a fixed rate. Prints figures and ratios; asserts nothing.
+ * event time to a ministry consumer at a fixed rate. The gateway figures are taken on PostgreSQL and
+ * then, in the same run against the same broker and raw baseline, on the embedded PGlite default
+ * (LGSP_BENCH_PGLITE=0 skips it), and printed side by side with the gateway's resident memory.
+ * Prints figures and ratios; asserts nothing.
  */
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { createEvent, createKafkaClient, PRODUCER_SETTINGS, toKafkaMessage } from '@lienthong/messaging';
-import { BenchEnvironment, percentile, RAW_TOPIC, runFor } from './bench-environment';
+import {
+  createEvent,
+  createKafkaClient,
+  type KafkaClient,
+  PRODUCER_SETTINGS,
+  toKafkaMessage,
+} from '@lienthong/messaging';
+import { BenchEnvironment, percentile, RAW_TOPIC, runFor, startBenchEnvironment } from './bench-environment';
 
 const BATCH = 500;
 const PROCEDURES = ['1.001193', '1.004222', '2.001610', '1.005194'];
@@ -30,8 +40,9 @@ function freshEvent(occurredAt = new Date()) {
   };
 }
 
-export async function ingestBench(env: BenchEnvironment): Promise<void> {
-  const seconds = Number(process.env.LGSP_BENCH_SECONDS ?? 8);
+type Post = (body: unknown) => Promise<void>;
+
+function poster(env: BenchEnvironment): { post: Post; close(): Promise<void> } {
   const pool = new Pool(env.gatewayUrl, { connections: 64, pipelining: 1 });
   const post = async (body: unknown) => {
     const response = await pool.request({
@@ -43,48 +54,57 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
     await response.body.dump();
     if (response.statusCode !== 202) throw new Error(`gateway answered ${response.statusCode}`);
   };
-  const kafka = createKafkaClient({ clientId: 'bench', brokers: [env.brokers] });
+  return { post, close: () => pool.close() };
+}
 
-  // 1. Raw kafkajs: the messages the gateway publishes, same settings, same broker, same batch sizes.
+const toMessages = (events: ReturnType<typeof freshEvent>[]) =>
+  events.map((event) =>
+    toKafkaMessage(
+      createEvent({
+        id: event.eventId,
+        type: 'vn.lienthong.dossier.status.v1',
+        source: '/bench',
+        subject: event.dossierCode,
+        data: event,
+      }),
+      event.dossierCode,
+    ),
+  );
+
+const concurrency = 4;
+
+/** Raw kafkajs: the messages the gateway publishes, same settings, same broker, same batch sizes. */
+async function rawProducer(kafka: KafkaClient, seconds: number) {
   const raw = kafka.producer({ ...PRODUCER_SETTINGS });
   await raw.connect();
-  const toMessages = (events: ReturnType<typeof freshEvent>[]) =>
-    events.map((event) =>
-      toKafkaMessage(
-        createEvent({
-          id: event.eventId,
-          type: 'vn.lienthong.dossier.status.v1',
-          source: '/bench',
-          subject: event.dossierCode,
-          data: event,
-        }),
-        event.dossierCode,
-      ),
-    );
-  const concurrency = 4;
   const rawBatch = await runFor(seconds, concurrency, async () => {
     await raw.send({
       topic: RAW_TOPIC,
-      acks: 'all',
+      acks: -1,
       messages: toMessages(Array.from({ length: BATCH }, () => freshEvent())),
     });
     return BATCH;
   });
   const rawSingle = await runFor(seconds, 64, async () => {
-    await raw.send({ topic: RAW_TOPIC, acks: 'all', messages: toMessages([freshEvent()]) });
+    await raw.send({ topic: RAW_TOPIC, acks: -1, messages: toMessages([freshEvent()]) });
     return 1;
   });
   await raw.disconnect();
+  return { rawBatch, rawSingle };
+}
 
-  // 2. Event time → ministry consumer at a fixed rate, with the relay routing (before the
-  //    gateway throughput phases, so no backlog distorts it).
+/**
+ * Event time → ministry consumer at a fixed rate, with the relay routing (before the gateway
+ * throughput phases, so no backlog distorts it).
+ */
+async function ministryLatency(kafka: KafkaClient, post: Post, seconds: number) {
   const rate = Number(process.env.LGSP_BENCH_RATE ?? 1000);
   const ours = new Set<string>();
   const consumer = kafka.consumer({ groupId: `bench-ministry-${randomUUID()}` });
   const delays: number[] = [];
   const marker = `bench-${randomUUID()}`;
   let joined = false;
-  consumer.onGroupJoin(() => (joined = true));
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   await consumer.connect();
   await consumer.subscribe({ topics: [/^lgsp\.dossier\.status\.v1\.[a-z-]+$/], fromBeginning: false });
   await consumer.run({
@@ -122,51 +142,119 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
   while (delays.length < sent && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 100));
   await consumer.disconnect();
+  return { rate, tickMs, delays, sent };
+}
 
-  await env.stopRelay();
+/** The gateway process's resident memory now and at its peak (Linux), in MiB. */
+function residentMemory(pid: number | undefined): { rssMb: number; peakMb: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMb: NaN, peakMb: NaN };
+  }
+}
 
-  // 3. Through the gateway: HTTP, validation, status machine, PostgreSQL, publish before commit.
-  const gatewayBatch = await runFor(seconds, concurrency, async () => {
-    await post({ events: Array.from({ length: BATCH }, () => freshEvent()) });
-    return BATCH;
-  });
-  const gatewaySingle = await runFor(seconds, 64, async () => {
-    await post(freshEvent());
-    return 1;
-  });
-  await pool.close();
+/** Everything measured through one gateway: ministry latency, then batch and single-event ingest. */
+async function gatewayFigures(env: BenchEnvironment, kafka: KafkaClient, seconds: number) {
+  const { post, close } = poster(env);
+  try {
+    const ministry = await ministryLatency(kafka, post, seconds);
+    await env.stopRelay();
+    // Through the gateway: HTTP, validation, status machine, group commit, outbox, dispatch.
+    const gatewayBatch = await runFor(seconds, concurrency, async () => {
+      await post({ events: Array.from({ length: BATCH }, () => freshEvent()) });
+      return BATCH;
+    });
+    const gatewaySingle = await runFor(seconds, 64, async () => {
+      await post(freshEvent());
+      return 1;
+    });
+    return { ministry, gatewayBatch, gatewaySingle, memory: residentMemory(env.lookups.gatewayPid) };
+  } finally {
+    await close();
+  }
+}
 
-  const line = (name: string, value: string, goal = '') =>
-    console.log(`  ${name.padEnd(60)} ${value.padStart(8)}   ${goal}`);
+export async function ingestBench(env: BenchEnvironment): Promise<void> {
+  const seconds = Number(process.env.LGSP_BENCH_SECONDS ?? 8);
+  const kafka = createKafkaClient({ clientId: 'bench', brokers: [env.brokers] });
+  const { rawBatch, rawSingle } = await rawProducer(kafka, seconds);
+  const primary = await gatewayFigures(env, kafka, seconds);
+  let embedded: typeof primary | undefined;
+  if (env.databaseKind !== 'pglite' && process.env.LGSP_BENCH_PGLITE !== '0') {
+    try {
+      const pglite = await startBenchEnvironment({ brokers: env.brokers, database: 'pglite' });
+      try {
+        embedded = await gatewayFigures(pglite, kafka, seconds);
+      } finally {
+        await pglite.close();
+      }
+    } catch (error) {
+      console.error(`ingest on PGlite not measured: ${(error as Error).message}`);
+    }
+  }
+
+  const columns = embedded ? [env.databaseKind, 'pglite'] : [env.databaseKind];
+  const runs = embedded ? [primary, embedded] : [primary];
+  const line = (name: string, values: string[], goal = '') =>
+    console.log(`  ${name.padEnd(60)} ${values.map((v) => v.padStart(9)).join(' ')}   ${goal}`);
   console.log(
     "\ningest (events/s; raw = kafkajs producer with the gateway's settings, same broker, same messages)",
   );
-  line('raw kafkajs producer, batches of 500 (4 in flight)', rawBatch.perSecond.toFixed(0));
-  line('gateway POST /v1/dossier-events, batches of 500 (4 in flight)', gatewayBatch.perSecond.toFixed(0));
-  line('ratio batch gateway/raw', (gatewayBatch.perSecond / rawBatch.perSecond).toFixed(2), '(goal ≥ 0.80)');
-  line('raw kafkajs producer, one event per send (64 in flight)', rawSingle.perSecond.toFixed(0));
+  line('', columns);
+  line('raw kafkajs producer, batches of 500 (4 in flight)', [rawBatch.perSecond.toFixed(0)]);
+  line(
+    'gateway POST /v1/dossier-events, batches of 500 (4 in flight)',
+    runs.map((r) => r.gatewayBatch.perSecond.toFixed(0)),
+  );
+  line(
+    'ratio batch gateway/raw',
+    runs.map((r) => (r.gatewayBatch.perSecond / rawBatch.perSecond).toFixed(2)),
+    '(goal ≥ 0.80)',
+  );
+  line('raw kafkajs producer, one event per send (64 in flight)', [rawSingle.perSecond.toFixed(0)]);
   line(
     'gateway, one event per request (64 connections)',
-    gatewaySingle.perSecond.toFixed(0),
+    runs.map((r) => r.gatewaySingle.perSecond.toFixed(0)),
     '(goal ≥ 3000)',
   );
-  line('ratio single gateway/raw', (gatewaySingle.perSecond / rawSingle.perSecond).toFixed(2));
-  console.log(
-    `\nevent time → ministry consumer at ${rate} events/s (a batch every ${tickMs} ms) for ${seconds} s (${delays.length}/${sent} received)`,
+  line(
+    'ratio single gateway/raw',
+    runs.map((r) => (r.gatewaySingle.perSecond / rawSingle.perSecond).toFixed(2)),
   );
-  console.log(
-    `  p50 ${percentile(delays, 50).toFixed(1)} ms   p99 ${percentile(delays, 99).toFixed(1)} ms   max ${Math.max(0, ...delays).toFixed(1)} ms   (goal p99 ≤ 50 ms)`,
+  line(
+    'gateway resident memory, MiB (now / peak VmHWM)',
+    runs.map((r) => `${r.memory.rssMb.toFixed(0)}/${r.memory.peakMb.toFixed(0)}`),
   );
+  runs.forEach((run, i) => {
+    const { rate, tickMs, delays, sent } = run.ministry;
+    console.log(
+      `\nevent time → ministry consumer at ${rate} events/s (a batch every ${tickMs} ms) for ${seconds} s (${delays.length}/${sent} received) on ${columns[i]}`,
+    );
+    console.log(
+      `  p50 ${percentile(delays, 50).toFixed(1)} ms   p99 ${percentile(delays, 99).toFixed(1)} ms   max ${Math.max(0, ...delays).toFixed(1)} ms   (goal p99 ≤ 50 ms)`,
+    );
+  });
+  const figures = (run: typeof primary) => ({
+    gatewayBatchPerSecond: run.gatewayBatch.perSecond,
+    batchRatio: run.gatewayBatch.perSecond / rawBatch.perSecond,
+    gatewaySinglePerSecond: run.gatewaySingle.perSecond,
+    singleRatio: run.gatewaySingle.perSecond / rawSingle.perSecond,
+    ministryDelayP50Ms: percentile(run.ministry.delays, 50),
+    ministryDelayP99Ms: percentile(run.ministry.delays, 99),
+    ministryReceived: run.ministry.delays.length,
+    ministrySent: run.ministry.sent,
+    gatewayRssMb: run.memory.rssMb,
+    gatewayPeakRssMb: run.memory.peakMb,
+  });
   env.record('ingest', {
     rawBatchPerSecond: rawBatch.perSecond,
-    gatewayBatchPerSecond: gatewayBatch.perSecond,
-    batchRatio: gatewayBatch.perSecond / rawBatch.perSecond,
     rawSinglePerSecond: rawSingle.perSecond,
-    gatewaySinglePerSecond: gatewaySingle.perSecond,
-    singleRatio: gatewaySingle.perSecond / rawSingle.perSecond,
-    ministryDelayP50Ms: percentile(delays, 50),
-    ministryDelayP99Ms: percentile(delays, 99),
-    ministryReceived: delays.length,
-    ministrySent: sent,
+    ...figures(primary),
+    ...(embedded
+      ? Object.fromEntries(Object.entries(figures(embedded)).map(([k, v]) => [`pglite_${k}`, v]))
+      : {}),
   });
 }

@@ -7,8 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
-import { Topic } from '../../libs/messaging/src';
+import { createKafkaClient, Topic } from '../../libs/messaging/src';
 import { DeadLetterHeader } from '../../libs/messaging/src/consumer/dead-letter.publisher';
 
 const root = join(__dirname, '..', '..');
@@ -27,7 +26,7 @@ describe('lienthong dlq', () => {
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')]);
-    const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const kafka = createKafkaClient({ brokers: process.env.KAFKA_BROKERS!.split(',') });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: Topic.DeadLetter, numPartitions: 3 }] }).catch(() => false);

@@ -251,7 +251,7 @@ describe('dossier status pipeline', () => {
     writeFileSync(clientsFile, dump(clientsDocument()));
     stack = await startPipelineStack({ CLIENTS_FILE: clientsFile });
     demoKey = stack.apiKey;
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await stack?.stop();

@@ -42,6 +42,7 @@ export class GatewayModule {
             sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
             healthTimeoutMs: config.KAFKA_HEALTH_TIMEOUT_MS,
             logger,
+            outbox: { shards: config.OUTBOX_SHARDS },
           },
           {
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,

@@ -751,6 +751,23 @@ export const ENV_VARS = [
     description: 'Maximum PostgreSQL connections per process.',
   },
   {
+    name: 'OUTBOX_SHARDS',
+    type: 'int',
+    default: '8',
+    min: 1,
+    max: 1024,
+    apps: ['gateway'],
+    description:
+      "Shards of the outbox dispatcher: a row's shard is a hash of its key; each shard is published in order by the one gateway instance holding its lease. Every instance sharing a database must use the same value.",
+  },
+  {
+    name: 'LIENTHONG_FAULT_POINT',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'Tests only, ignored when NODE_ENV is production: `ingest.before-commit`, `ingest.after-commit` or `dispatch.after-send`, optionally `@<n>`; the gateway kills itself with SIGKILL the n-th time it reaches that stage.',
+  },
+  {
     name: 'PORT',
     type: 'int',
     default: '3000',

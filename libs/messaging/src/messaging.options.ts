@@ -1,5 +1,6 @@
 import type { AppLogger } from '@lienthong/observability';
 import type { KafkaSecurity } from './kafka-security';
+import type { OutboxOptions } from './outbox/outbox';
 
 export interface MessagingOptions {
   brokers: string[];
@@ -12,6 +13,8 @@ export interface MessagingOptions {
   /** Readiness gives up on describeCluster after this long. */
   healthTimeoutMs: number;
   logger: AppLogger;
+  /** The outbox dispatcher's shards, lease, poll and retention (defaults in OutboxOptions). */
+  outbox?: OutboxOptions;
 }
 
 export interface ConsumerPolicy {

@@ -57,6 +57,17 @@ export abstract class Database implements Queryable {
   abstract transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
 
   /**
+   * Calls `onNotify` for every NOTIFY on `channel` (sent by any process once its transaction commits)
+   * until the returned function is called. PostgreSQL listens on a connection of its own outside the
+   * pool and listens again after that connection is lost; a notification sent meanwhile is missed, so
+   * listeners keep a slow poll as well.
+   */
+  listen(_channel: string, _onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    // a database without notifications: listeners rely on their poll
+    return Promise.resolve(async () => undefined);
+  }
+
+  /**
    * Runs `SELECT 1` and resolves with the round trip in milliseconds; rejects with
    * `DatabaseTimeoutError` after `timeoutMs`. Updates the `lgsp_db_up` gauge.
    */

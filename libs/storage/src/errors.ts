@@ -42,6 +42,38 @@ export class TransactionAbortedError extends StorageError {
   }
 }
 
+/** Network errors and SQLSTATEs that mean the server cannot be reached or is not taking work right now. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+]);
+const UNAVAILABLE_MESSAGES =
+  /connection terminated|timeout exceeded when trying to connect|connection timeout|server closed the connection|Connection terminated unexpectedly|Client has encountered a connection error|not queryable/i;
+
+/**
+ * True when `error` says the database could not be reached (refused or lost connection, connect timeout,
+ * server shutting down): the same work may succeed later, so callers answer 503 rather than 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseTimeoutError) return true;
+  if (!isErrorLike(error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  if (UNAVAILABLE_MESSAGES.test(error.message)) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isDatabaseUnavailable(cause);
+}
+
 /** A migration could not be loaded, verified or applied. */
 export class MigrationError extends StorageError {}
 

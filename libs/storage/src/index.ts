@@ -20,6 +20,7 @@ export {
   StorageConfigError,
   StorageError,
   TransactionAbortedError,
+  isDatabaseUnavailable,
 } from './errors';
 export {
   MIGRATION_LOCK_KEY,

@@ -165,6 +165,15 @@ export class PgliteDatabase extends Database {
     });
   }
 
+  override async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    this.assertOpen();
+    const { pg, queue } = this.instance;
+    const unlisten = await queue.run(() => pg.listen(channel, onNotify));
+    return async () => {
+      if (!this.closed) await queue.run(() => unlisten()).catch(() => undefined);
+    };
+  }
+
   protected async doClose(): Promise<void> {
     await releaseInstance(this.dataDir, this.instance);
   }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Pool, types, type PoolConfig, type QueryConfig, type QueryResult } from 'pg';
+import { Client, Pool, types, type PoolConfig, type QueryConfig, type QueryResult } from 'pg';
 import { Database, type Queryable, type Row, type SqlParams } from './database';
 import { StorageConfigError, TransactionAbortedError, errorMessage } from './errors';
 import { dbErrors, trackPool } from './metrics';
@@ -96,6 +96,7 @@ export class PostgresDatabase extends Database {
   private readonly pool: Pool;
   private readonly untrackPool: () => void;
   private readonly description: string;
+  private readonly clientConfig: PoolConfig;
 
   constructor(options: PostgresDatabaseOptions) {
     super();
@@ -122,6 +123,7 @@ export class PostgresDatabase extends Database {
     if (options.statementTimeoutMs !== undefined) config.statement_timeout = options.statementTimeoutMs;
     if (options.searchPath !== undefined) config.options = `-c search_path=${options.searchPath}`;
     this.description = describePostgresUrl(options.url);
+    this.clientConfig = config;
     this.pool = new Pool(config);
     // Without a listener an idle connection dropped by the server would crash the process.
     this.pool.on('error', (error) => {
@@ -188,6 +190,57 @@ export class PostgresDatabase extends Database {
     } finally {
       client.release(broken);
     }
+  }
+
+  override async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    this.assertOpen();
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel))
+      throw new StorageConfigError('channel must be a plain identifier');
+    let client: Client | undefined;
+    let stopped = false;
+    let retry: NodeJS.Timeout | undefined;
+    const connect = async (): Promise<void> => {
+      if (stopped || this.closed) return;
+      const { max: _max, idleTimeoutMillis: _idle, ...config } = this.clientConfig;
+      const next = new Client(config);
+      next.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      const lost = () => {
+        if (client === next) client = undefined;
+        void next.end().catch(() => undefined);
+        if (!stopped && !this.closed) {
+          clearTimeout(retry);
+          retry = setTimeout(() => void connect(), 1000);
+          retry.unref();
+        }
+      };
+      next.on('error', lost);
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${channel}`);
+        if (stopped) {
+          await next.end().catch(() => undefined);
+          return;
+        }
+        client = next;
+        next.on('end', () => {
+          if (client === next) lost();
+        });
+      } catch {
+        next.removeAllListeners('error');
+        next.on('error', () => undefined);
+        lost();
+      }
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      const current = client;
+      client = undefined;
+      await current?.end().catch(() => undefined);
+    };
   }
 
   protected async doClose(): Promise<void> {

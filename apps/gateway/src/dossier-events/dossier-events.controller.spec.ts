@@ -13,7 +13,7 @@ import { dump } from 'js-yaml';
 import type { OutgoingMessage } from '@lienthong/messaging';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
-import { EventProducer, Outbox, Topic } from '@lienthong/messaging';
+import { EventProducer, MESSAGING_OPTIONS, Outbox, Topic } from '@lienthong/messaging';
 import { createHttpApp, createLogger } from '@lienthong/observability';
 import { generateApiKey, hashApiKey, SecurityModule } from '@lienthong/security';
 import { Database, PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
@@ -48,8 +48,9 @@ const publishedIds = () =>
         },
       },
     },
-    // Kafka always takes the events here, so nothing waits in the outbox.
-    { provide: Outbox, useValue: { keysWithBacklog: async () => new Set<string>() } },
+    { provide: MESSAGING_OPTIONS, useValue: { brokers: [], clientId: 'spec', logger } },
+    // the real outbox and dispatcher, publishing to the producer above
+    Outbox,
   ],
   exports: [EventProducer, Outbox],
 })
@@ -139,6 +140,7 @@ describe('dossier events: access', () => {
     const single = await post(next, KEYS.oneStop);
     expect(single.statusCode).toBe(202);
     expect(single.json()).toMatchObject({ outcome: 'ACCEPTED', eventId: next.eventId, seq: 2 });
+    await app.get(Outbox).drain();
     expect(publishedIds()).toEqual(expect.arrayContaining([first.eventId, other.eventId, next.eventId]));
 
     const read = await dossier(first.dossierCode, KEYS.oneStop);
@@ -170,6 +172,7 @@ describe('dossier events: access', () => {
     const oversize = await post({ events: Array.from({ length: 501 }, () => ({})) }, key);
     expect([oversize.statusCode, oversize.json().code]).toEqual([status, code]);
 
+    await app.get(Outbox).drain();
     expect(publishedIds()).not.toContain(single.eventId);
     expect(publishedIds()).not.toContain(inBatch.eventId);
     for (const code of [single.dossierCode, inBatch.dossierCode]) {
@@ -232,6 +235,7 @@ describe('dossier events: access', () => {
     const unknown = await dossier(`${AGENCY}-261120-9999`, OTHER_KEY);
     expect([unknown.statusCode, unknown.json().code]).toEqual([403, 'AGENCY_NOT_ALLOWED']);
 
+    await app.get(Outbox).drain();
     expect(publishedIds()).not.toContain(foreign.eventId);
     expect(publishedIds()).not.toContain(takeover.eventId);
     const after = await dossier(ours.dossierCode, KEYS.oneStop);

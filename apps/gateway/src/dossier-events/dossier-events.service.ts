@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { OutgoingMessage as Message } from '@lienthong/messaging';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import {
@@ -10,15 +9,25 @@ import {
   validateAgencyCode,
   validateDossierCode,
 } from '@lienthong/domain';
-import { createEvent, EventProducer, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
-import { counter, createLogger, histogram, LATENCY_BUCKETS } from '@lienthong/observability';
+import { createEvent, Outbox, type OutboxMessage, toKafkaMessage, Topic } from '@lienthong/messaging';
+import {
+  counter,
+  createLogger,
+  histogram,
+  LATENCY_BUCKETS,
+  ProblemException,
+} from '@lienthong/observability';
 import { AccessPolicy, denial } from '@lienthong/security';
-import { Database, Queryable } from '@lienthong/storage';
+import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
+import { faultPoint, faultPointArmed } from './fault-point';
+import { IngestGroups } from './ingest-groups';
 
 export const DOSSIER_STATUS_EVENT_TYPE = 'vn.lienthong.dossier.status.v1';
 export const MAX_BATCH = 500;
-/** After Kafka refused a send, events go straight to the outbox for this long. */
-const DIRECT_RETRY_AFTER_MS = 3000;
+/** A group commit takes queued requests up to this many events. */
+export const MAX_GROUP_EVENTS = 2000;
+/** Seconds a caller is told to wait (Retry-After) when the database cannot be reached. */
+const RETRY_AFTER_SECONDS = 5;
 
 export interface EventIssue {
   path: string;
@@ -75,9 +84,10 @@ const ingestDuration = histogram({
   labelNames: ['path'] as const,
   buckets: LATENCY_BUCKETS,
 });
-const queuedToOutbox = counter({
-  name: 'lgsp_dossier_events_queued_total',
-  help: 'Accepted dossier events written to the outbox because Kafka could not take them at once',
+const databaseUnavailable = counter({
+  name: 'lgsp_dossier_ingest_unavailable_total',
+  help: 'Ingest requests answered DATABASE_UNAVAILABLE (503) because the database could not be reached',
+  labelNames: ['channel'] as const,
 });
 
 interface DossierRow {
@@ -91,6 +101,38 @@ interface DossierRow {
 interface Candidate {
   index: number;
   event: DossierStatusEvent;
+}
+
+/** One request waiting for a group commit. */
+interface IngestJob {
+  candidates: Candidate[];
+  context: IngestContext;
+}
+
+interface Accepted {
+  event: DossierStatusEvent;
+  seq: number;
+  requestId: string;
+}
+
+/** The CloudEvent of an accepted event as the dispatcher will publish it, keyed by dossier code. */
+function toOutboxMessage({ event, requestId }: Accepted): OutboxMessage {
+  const data: DossierStatusEvent = {
+    ...event,
+    portalStatusCode: toPortalCode(event.status as DossierStatus),
+  };
+  return toKafkaMessage(
+    createEvent({
+      id: event.eventId,
+      type: DOSSIER_STATUS_EVENT_TYPE,
+      source: '/lienthong/gateway',
+      subject: event.dossierCode,
+      time: event.occurredAt,
+      data,
+      requestId,
+    }),
+    event.dossierCode,
+  );
 }
 
 /** Schema, identifier formats and the portal code consistency; no database access. */
@@ -116,25 +158,35 @@ function checkShape(value: unknown): { event?: DossierStatusEvent; code?: string
  * Ingest of dossier status events from the one-stop system (HTTP or the inbound topic): validation,
  * the status machine, idempotency by event id, and publication keyed by dossier code.
  *
- * Each request is one database transaction. Every dossier it touches is locked (in code order, so two
- * requests never deadlock), events are checked against the dossier's last accepted state, recorded,
- * and published to Kafka before the commit. When Kafka cannot take them (or an earlier event of the
- * same dossier is still waiting in the outbox) they go to the outbox in the same transaction and the
- * caller is still answered: nothing accepted is lost, and each dossier keeps its order.
+ * Commit, then publish. Concurrent requests (HTTP and the inbound topic) are committed together
+ * (group commit, IngestGroups): one transaction locks every dossier the group touches (in code order,
+ * so two groups never deadlock), checks each request's events in arrival order against the dossiers'
+ * last accepted state, writes the states, the events and one outbox row per accepted event, and
+ * commits. Each caller is answered after the commit; the outbox dispatcher publishes to Kafka in
+ * batches afterwards. Nothing talks to Kafka inside the transaction, so an event on the topic was
+ * always committed first (no ghosts), and a crash after the commit leaves the row to be published.
  */
 @Injectable()
 export class DossierEventsService {
-  private directFailedAt = 0;
+  private readonly groups: IngestGroups<IngestJob, EventOutcome[]>;
 
   private readonly logger = createLogger({ name: 'dossier-events' });
 
   constructor(
     private readonly database: Database,
-    private readonly producer: EventProducer,
     private readonly outbox: Outbox,
     private readonly policy: AccessPolicy,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.groups = new IngestGroups<IngestJob, EventOutcome[]>({
+      commit: (jobs) => this.commitGroup(jobs),
+      sizeOf: (job) => job.candidates.length,
+      maxGroupSize: MAX_GROUP_EVENTS,
+      // PGlite has one connection: one group at a time, the next one gathering meanwhile
+      concurrency: database.kind === 'pglite' ? 1 : 4,
+    });
+    if (faultPointArmed()) outbox.afterSend = () => faultPoint('dispatch.after-send');
+  }
 
   async ingest(items: unknown[], context: IngestContext): Promise<IngestResult> {
     const stop = ingestDuration.startTimer({ path: context.path });
@@ -173,7 +225,26 @@ export class DossierEventsService {
         };
       }
     });
-    if (candidates.length) await this.record(candidates, results, context);
+    if (candidates.length) {
+      try {
+        await this.record(candidates, results, context);
+      } catch (error) {
+        stop();
+        if (error instanceof ProblemException) {
+          this.audited({
+            requestId: context.requestId,
+            clientId: context.clientId,
+            credentialId: context.credentialId,
+            service: 'dossier.events',
+            upstream: 'dossier-store',
+            subject: { kind: 'DOSSIER' },
+            outcome: 'UPSTREAM_ERROR',
+            outcomeCode: error.code,
+          });
+        }
+        throw error;
+      }
+    }
     stop();
     this.auditIngest(results, context);
     const summary = { results, accepted: 0, duplicates: 0, rejected: 0 };
@@ -190,63 +261,114 @@ export class DossierEventsService {
     return summary;
   }
 
+  /**
+   * Joins the next group commit (see IngestGroups) and fills in the outcomes of `candidates` once the
+   * group's transaction committed. A database that cannot be reached is a 503 with Retry-After.
+   */
   private async record(candidates: Candidate[], results: EventOutcome[], context: IngestContext) {
-    const codes = [...new Set(candidates.map((c) => c.event.dossierCode))].sort();
-    await this.database.transaction(async (tx) => {
+    let outcomes: EventOutcome[];
+    try {
+      outcomes = await this.groups.submit({ candidates, context });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        databaseUnavailable.inc({ channel: context.path });
+        throw new ProblemException(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'Database unavailable',
+          'The event store cannot be reached right now; nothing was recorded. Send the same events again later.',
+          undefined,
+          { 'retry-after': String(RETRY_AFTER_SECONDS) },
+        );
+      }
+      throw error;
+    }
+    for (const outcome of outcomes) results[outcome.index] = outcome;
+  }
+
+  /**
+   * One group commit: every request of the group in arrival order against the same locked dossier
+   * states, then one write of the states, the events and their outbox rows, and one commit. Returns
+   * each request's outcomes. Kafka is not involved: the dispatcher publishes after the commit.
+   */
+  private async commitGroup(jobs: readonly IngestJob[]): Promise<EventOutcome[][]> {
+    const all = jobs.flatMap((job) => job.candidates);
+    const codes = [...new Set(all.map((c) => c.event.dossierCode))].sort();
+    const outcomes = await this.database.transaction(async (tx) => {
       const states = await this.lockDossiers(tx, codes);
       const seen = await this.knownEvents(
         tx,
-        candidates.map((c) => c.event.eventId),
+        all.map((c) => c.event.eventId),
       );
-      const accepted: { candidate: Candidate; seq: number }[] = [];
-      const batchIds = new Map<string, number>();
-      for (const candidate of candidates) {
-        const { event, index } = candidate;
-        const known = seen.get(event.eventId) ?? batchIds.get(event.eventId);
-        if (known !== undefined) {
-          const seq = typeof known === 'number' ? known : known.seq;
-          const dossierCode = typeof known === 'number' ? event.dossierCode : known.dossier_code;
-          results[index] = { index, eventId: event.eventId, dossierCode, outcome: 'DUPLICATE', seq };
-          continue;
-        }
-        const state = states.get(event.dossierCode);
-        const refusal = this.agencyRefusal(state, event, context.clientId) ?? this.refusal(state, event);
-        if (refusal) {
-          results[index] = {
-            index,
-            eventId: event.eventId,
-            dossierCode: event.dossierCode,
-            outcome: 'REJECTED',
-            code: refusal.code,
-            errors: [refusal],
-          };
-          continue;
-        }
-        const seq = (state?.event_count ?? 0) + 1;
-        states.set(event.dossierCode, {
-          dossier_code: event.dossierCode,
-          agency_code: event.agencyCode,
-          status: event.status as DossierStatus,
-          last_occurred_at: new Date(event.occurredAt),
-          event_count: seq,
-        });
-        batchIds.set(event.eventId, seq);
-        accepted.push({ candidate, seq });
+      const accepted: Accepted[] = [];
+      const groupIds = new Map<string, { seq: number; dossier_code: string }>();
+      const perJob = jobs.map((job) =>
+        job.candidates.map((candidate) =>
+          this.decide(candidate, job.context, states, seen, groupIds, accepted),
+        ),
+      );
+      if (accepted.length) {
+        await this.persist(tx, accepted, states);
+        await this.outbox.enqueue(tx, Topic.DossierStatus, accepted.map(toOutboxMessage));
       }
-      if (!accepted.length) return;
-      await this.persist(tx, accepted, states, context.requestId);
-      const queued = await this.publish(tx, accepted, context.requestId);
-      for (const { candidate, seq } of accepted) {
-        results[candidate.index] = {
-          index: candidate.index,
-          eventId: candidate.event.eventId,
-          dossierCode: candidate.event.dossierCode,
-          outcome: 'ACCEPTED',
-          seq,
-          queued,
-        };
-      }
+      faultPoint('ingest.before-commit');
+      return perJob;
     });
+    faultPoint('ingest.after-commit');
+    Outbox.committed();
+    return outcomes;
+  }
+
+  /** The outcome of one event against the states as the group has left them so far. */
+  private decide(
+    candidate: Candidate,
+    context: IngestContext,
+    states: Map<string, DossierRow>,
+    seen: Map<string, { seq: number; dossier_code: string }>,
+    groupIds: Map<string, { seq: number; dossier_code: string }>,
+    accepted: Accepted[],
+  ): EventOutcome {
+    const { event, index } = candidate;
+    const known = seen.get(event.eventId) ?? groupIds.get(event.eventId);
+    if (known !== undefined) {
+      return {
+        index,
+        eventId: event.eventId,
+        dossierCode: known.dossier_code,
+        outcome: 'DUPLICATE',
+        seq: known.seq,
+      };
+    }
+    const state = states.get(event.dossierCode);
+    const refusal = this.agencyRefusal(state, event, context.clientId) ?? this.refusal(state, event);
+    if (refusal) {
+      return {
+        index,
+        eventId: event.eventId,
+        dossierCode: event.dossierCode,
+        outcome: 'REJECTED',
+        code: refusal.code,
+        errors: [refusal],
+      };
+    }
+    const seq = (state?.event_count ?? 0) + 1;
+    states.set(event.dossierCode, {
+      dossier_code: event.dossierCode,
+      agency_code: event.agencyCode,
+      status: event.status as DossierStatus,
+      last_occurred_at: new Date(event.occurredAt),
+      event_count: seq,
+    });
+    groupIds.set(event.eventId, { seq, dossier_code: event.dossierCode });
+    accepted.push({ event, seq, requestId: context.requestId });
+    return {
+      index,
+      eventId: event.eventId,
+      dossierCode: event.dossierCode,
+      outcome: 'ACCEPTED',
+      seq,
+      queued: true,
+    };
   }
 
   /** A stored dossier stays with its agency, and only a client of that agency may post to it. */
@@ -308,15 +430,9 @@ export class DossierEventsService {
     return new Map(rows.map((row) => [row.event_id, row]));
   }
 
-  private async persist(
-    tx: Queryable,
-    accepted: { candidate: Candidate; seq: number }[],
-    states: Map<string, DossierRow>,
-    requestId: string,
-  ): Promise<void> {
+  private async persist(tx: Queryable, accepted: Accepted[], states: Map<string, DossierRow>): Promise<void> {
     const touched = new Map<string, { event: DossierStatusEvent; seq: number }>();
-    for (const { candidate, seq } of accepted)
-      touched.set(candidate.event.dossierCode, { event: candidate.event, seq });
+    for (const { event, seq } of accepted) touched.set(event.dossierCode, { event, seq });
     const stateParams: unknown[] = [];
     const stateRows = [...touched.values()].map(({ event, seq }, i) => {
       stateParams.push(
@@ -341,7 +457,7 @@ export class DossierEventsService {
       stateParams,
     );
     const eventParams: unknown[] = [];
-    const eventRows = accepted.map(({ candidate: { event }, seq }, i) => {
+    const eventRows = accepted.map(({ event, seq, requestId }, i) => {
       eventParams.push(
         event.eventId,
         event.dossierCode,
@@ -359,48 +475,6 @@ export class DossierEventsService {
        VALUES ${eventRows.join(', ')}`,
       eventParams,
     );
-  }
-
-  /** Publishes before the commit; returns true when the events went to the outbox instead. */
-  private async publish(
-    tx: Queryable,
-    accepted: { candidate: Candidate; seq: number }[],
-    requestId: string,
-  ): Promise<boolean> {
-    const messages: Message[] = accepted.map(({ candidate: { event } }) => {
-      const data: DossierStatusEvent = {
-        ...event,
-        portalStatusCode: toPortalCode(event.status as DossierStatus),
-      };
-      return toKafkaMessage(
-        createEvent({
-          id: event.eventId,
-          type: DOSSIER_STATUS_EVENT_TYPE,
-          source: '/lienthong/gateway',
-          subject: event.dossierCode,
-          time: event.occurredAt,
-          data,
-          requestId,
-        }),
-        event.dossierCode,
-      );
-    });
-    const keys = [...new Set(accepted.map(({ candidate }) => candidate.event.dossierCode))];
-    // A dossier with older events still in the outbox queues behind them; so does everything for a
-    // short while after Kafka refused a send, so callers are not each kept waiting for the timeout.
-    const waiting = await this.outbox.keysWithBacklog(tx, Topic.DossierStatus, keys);
-    if (waiting.size === 0 && Date.now() - this.directFailedAt > DIRECT_RETRY_AFTER_MS) {
-      try {
-        await this.producer.send(Topic.DossierStatus, messages);
-        return false;
-      } catch {
-        this.directFailedAt = Date.now();
-      }
-    }
-    await this.outbox.enqueue(tx, Topic.DossierStatus, messages);
-    queuedToOutbox.inc(messages.length);
-    void this.outbox.drain().catch(() => undefined);
-    return true;
   }
 
   /**

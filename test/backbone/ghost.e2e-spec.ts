@@ -181,7 +181,7 @@ describe('ghost test: the gateway killed at every stage of ingest and dispatch',
     database = await createIsolatedDatabase('ghost');
     port = await freePort();
     await consumer.connect();
-    await consumer.subscribe({ topic: Topic.DossierStatus, fromBeginning: true });
+    await consumer.subscribe({ topics: [Topic.DossierStatus], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         seenOffsets.set(partition, message.offset);

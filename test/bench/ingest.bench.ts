@@ -80,13 +80,13 @@ async function rawProducer(kafka: KafkaClient, seconds: number) {
   const rawBatch = await runFor(seconds, concurrency, async () => {
     await raw.send({
       topic: RAW_TOPIC,
-      acks: -1,
+      acks: 'all',
       messages: toMessages(Array.from({ length: BATCH }, () => freshEvent())),
     });
     return BATCH;
   });
   const rawSingle = await runFor(seconds, 64, async () => {
-    await raw.send({ topic: RAW_TOPIC, acks: -1, messages: toMessages([freshEvent()]) });
+    await raw.send({ topic: RAW_TOPIC, acks: 'all', messages: toMessages([freshEvent()]) });
     return 1;
   });
   await raw.disconnect();
@@ -104,7 +104,7 @@ async function ministryLatency(kafka: KafkaClient, post: Post, seconds: number) 
   const delays: number[] = [];
   const marker = `bench-${randomUUID()}`;
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.onGroupJoin(() => (joined = true));
   await consumer.connect();
   await consumer.subscribe({ topics: [/^lgsp\.dossier\.status\.v1\.[a-z-]+$/], fromBeginning: false });
   await consumer.run({

@@ -26,7 +26,7 @@ describe('lienthong dlq', () => {
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')]);
-    const kafka = createKafkaClient({ brokers: process.env.KAFKA_BROKERS!.split(',') });
+    const kafka = createKafkaClient({ clientId: 'cli-e2e', brokers: process.env.KAFKA_BROKERS!.split(',') });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: Topic.DeadLetter, numPartitions: 3 }] }).catch(() => false);

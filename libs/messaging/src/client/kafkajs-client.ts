@@ -290,6 +290,12 @@ class KafkajsConsumer implements ConsumerPort {
   onGroupJoin(listener: () => void): void {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => listener());
   }
+
+  onBatchEnd(listener: (batch: { topic: string; partition: number; lastOffset: string }) => void): void {
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      listener({ topic: payload.topic, partition: payload.partition, lastOffset: String(payload.lastOffset) }),
+    );
+  }
 }
 
 // kafkajs's ACL enums are plain objects at run time, without reverse mappings

@@ -133,6 +133,8 @@ export interface ConsumerPort {
   onCrash(listener: (crash: ConsumerCrash) => void): void;
   /** Called each time the consumer has joined its group and got its partitions. */
   onGroupJoin(listener: () => void): void;
+  /** Called after each fetched batch, also one holding only control records that no handler sees. */
+  onBatchEnd(listener: (batch: { topic: string; partition: number; lastOffset: string }) => void): void;
 }
 
 export interface NewTopic {

@@ -91,8 +91,8 @@ export class DeadLetterStore {
           }
         };
         // also fired for a batch holding only control records, which eachMessage never sees
-        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-          if (payload.topic === Topic.DeadLetter) reached(payload.partition, Number(payload.lastOffset));
+        consumer.onBatchEnd((batch) => {
+          if (batch.topic === Topic.DeadLetter) reached(batch.partition, Number(batch.lastOffset));
         });
         consumer
           .run({

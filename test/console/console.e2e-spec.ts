@@ -81,7 +81,7 @@ function clientsDocument() {
     clients: [
       client('console-operator', KEYS.operator, ['OPERATOR']),
       client('console-dpo', KEYS.dpo, ['DATA_PROTECTION_OFFICER']),
-      client('console-plain', KEYS.plain, [], { 'indicators.read': { purposes: [] } }),
+      client('console-plain', KEYS.plain, [], { 'indicators.read': {} }),
     ],
   };
 }
@@ -156,7 +156,7 @@ describe('operations console in Chromium', () => {
       LGSP_DEMO_API_KEY: KEYS.demo,
     });
     relay = await startRelay({ env: { ...env, LOG_LEVEL: 'error' } });
-    gateway = await startGateway({ env });
+    gateway = await startGateway({ env: { ...env, LOG_LEVEL: 'error' } });
     producer = relay.app.get(EventProducer);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -241,7 +241,13 @@ describe('operations console in Chromium', () => {
   });
 
   it('shows every upstream, Kafka and the database up on the overview', async () => {
-    for (const name of ['population', 'business-registry', 'land', 'public-service-portal', 'operations-center']) {
+    for (const name of [
+      'population',
+      'business-registry',
+      'land',
+      'public-service-portal',
+      'operations-center',
+    ]) {
       await expectStatus(name, 'up', 20_000);
     }
     await page.getByTestId('kafka').getByText('up').waitFor();
@@ -324,7 +330,7 @@ describe('operations console in Chromium', () => {
     expect(await page.getByTestId('dry-run').textContent()).toContain(code);
     expect(portal.store.has(code)).toBe(false);
 
-    await page.getByRole('button', { name: 'Replay 1' }).click();
+    await page.getByRole('button', { name: 'Replay 1', exact: true }).click();
     await page.getByTestId('replay').getByText('Replay finished').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('progress').textContent()).toBe('1 / 1');
     expect(await page.getByTestId('replay').textContent()).toContain('REPLAYED');

@@ -137,7 +137,9 @@ describe('every gateway route without credentials', () => {
       });
       await response.arrayBuffer();
       // the console's page, assets and sign-in route hold no data (test/console covers what they answer)
-      const publicRoute = ([...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES] as readonly string[]).includes(route.url);
+      const publicRoute = ([...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES] as readonly string[]).includes(
+        route.url,
+      );
       if (response.status !== 401 && !publicRoute)
         open.push(`${route.method} ${route.url} -> ${response.status}`);
       if (!publicRoute)
@@ -156,7 +158,11 @@ describe('every gateway route without credentials', () => {
 
   it('keeps the public list short: liveness and a readiness probe that reveals nothing', async () => {
     expect([...PUBLIC_ROUTES].sort()).toEqual(['/health/live', '/health/probe']);
-    expect([...CONSOLE_PUBLIC_ROUTES].sort()).toEqual(['/console', '/console/assets/:file', '/console/session']);
+    expect([...CONSOLE_PUBLIC_ROUTES].sort()).toEqual([
+      '/console',
+      '/console/assets/:file',
+      '/console/session',
+    ]);
     const probe = await fetch(`${gateway.url}/health/probe`);
     expect([200, 503]).toContain(probe.status);
     expect(Object.keys((await probe.json()) as object)).toEqual(['status']);

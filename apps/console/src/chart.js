@@ -12,7 +12,7 @@ export function Chart({ title, times, series, height = 120, width = 300 }) {
       title,
       width,
       height,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { show: false },
       scales: { x: { time: true } },
       axes: [{ size: 24, space: 60 }, { size: 40 }],

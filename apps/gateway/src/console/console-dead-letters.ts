@@ -98,7 +98,12 @@ export class ConsoleDeadLetters {
   async inspect(id: string): Promise<DeadLetterDetail> {
     const [letter] = await this.store.list({ ids: [id] });
     if (!letter) {
-      throw new ProblemException(404, 'DEAD_LETTER_NOT_FOUND', 'No such dead letter', `No dead letter ${id}.`);
+      throw new ProblemException(
+        404,
+        'DEAD_LETTER_NOT_FOUND',
+        'No such dead letter',
+        `No dead letter ${id}.`,
+      );
     }
     const headers = Object.fromEntries(
       Object.entries(letter.headers).map(([name, value]) => [name, redactText(value)]),

@@ -1,5 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { register, type MetricObjectWithValues, type MetricValue, type MetricValueWithName } from 'prom-client';
+import {
+  register,
+  type MetricObjectWithValues,
+  type MetricValue,
+  type MetricValueWithName,
+} from 'prom-client';
 import { KafkaAdmin, Topic } from '@lienthong/messaging';
 import { Database } from '@lienthong/storage';
 import { LookupUpstreams } from '../lookups/lookup-upstreams';
@@ -8,7 +13,11 @@ import {
   OPERATIONS_CENTER_GROUP_ID,
   OPERATIONS_CENTER_RETRY_GROUP_ID,
 } from '../../../relay/src/operations-center/operations-center.transports';
-import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from '../../../relay/src/relay.transports';
+import {
+  PORTAL_GROUP_ID,
+  PORTAL_RETRY_GROUP_ID,
+  ROUTING_GROUP_ID,
+} from '../../../relay/src/relay.transports';
 
 export type Health = 'up' | 'degraded' | 'down' | 'unknown';
 export type Circuit = 'closed' | 'half-open' | 'open';
@@ -182,11 +191,17 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
       const series =
         name === 'public-service-portal'
           ? this.portalCumulative(now, portalDuration, portalErrors)
-          : this.adapterCumulative(name, now, duration);
+          : this.adapterCumulative(name, now, duration, circuits);
       if (!series) return this.view(name, title, now, undefined);
       const circuitValue = valuesOf(circuits).find((v) => v.labels.adapter === name)?.value;
       const circuit: Circuit | null =
-        circuitValue === undefined ? null : circuitValue >= 2 ? 'open' : circuitValue >= 1 ? 'half-open' : 'closed';
+        circuitValue === undefined
+          ? null
+          : circuitValue >= 2
+            ? 'open'
+            : circuitValue >= 1
+              ? 'half-open'
+              : 'closed';
       return this.view(name, title, now, { circuit, ...this.windowOf(name, series) });
     });
 
@@ -208,8 +223,7 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
     title: string,
     now: number,
     figures:
-      | Pick<UpstreamView, 'circuit' | 'requestsPerMinute' | 'errorsPerMinute' | 'p50Ms' | 'p99Ms'>
-      | undefined,
+      Pick<UpstreamView, 'circuit' | 'requestsPerMinute' | 'errorsPerMinute' | 'p50Ms' | 'p99Ms'> | undefined,
   ): UpstreamView {
     if (!figures) {
       return {
@@ -246,11 +260,13 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
     adapter: string,
     now: number,
     metric: MetricObjectWithValues<MetricValue<string>> | undefined,
+    circuits: MetricObjectWithValues<MetricValue<string>> | undefined,
   ): Cumulative | undefined {
+    // an adapter sets its circuit gauge when it is built: present before its first call
+    if (!valuesOf(circuits).some((v) => v.labels.adapter === adapter)) return undefined;
     const values = valuesOf(metric).filter(
       (v) => v.labels.adapter === adapter && v.labels.outcome !== 'short_circuit',
     );
-    if (!values.length) return undefined;
     const sample: Cumulative = { t: now, count: 0, errors: 0, buckets: new Map() };
     for (const value of values) {
       if (value.metricName?.endsWith('_count')) {
@@ -270,8 +286,9 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
     duration: MetricObjectWithValues<MetricValue<string>> | undefined,
     errors: MetricObjectWithValues<MetricValue<string>> | undefined,
   ): Cumulative | undefined {
+    // registered by the relay's portal module (in this process) even before its first exchange
+    if (!duration) return undefined;
     const values = valuesOf(duration);
-    if (!values.length && !valuesOf(errors).length) return undefined;
     const sample: Cumulative = { t: now, count: 0, errors: 0, buckets: new Map() };
     for (const value of values) {
       if (value.metricName?.endsWith('_count')) sample.count += value.value;
@@ -293,7 +310,8 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
     samples.push(sample);
     while (samples.length > 1 && samples[1].t <= sample.t - WINDOW_MS) samples.shift();
     this.cumulative.set(name, samples);
-    const base = samples[0] === sample ? { count: 0, errors: 0, buckets: new Map<number, number>() } : samples[0];
+    const base =
+      samples[0] === sample ? { count: 0, errors: 0, buckets: new Map<number, number>() } : samples[0];
     const buckets = new Map(
       [...sample.buckets].map(([bound, count]) => [bound, count - (base.buckets.get(bound) ?? 0)]),
     );

@@ -84,7 +84,12 @@ export class ConsoleSessions extends SessionAuthenticator {
   }
 
   /** Opens a session for an authenticated caller and sets its cookie on the reply. */
-  open(request: FastifyRequest, reply: FastifyReply, caller: Caller, roles: readonly ClientRole[]): ConsoleSession {
+  open(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caller: Caller,
+    roles: readonly ClientRole[],
+  ): ConsoleSession {
     this.expire();
     const id = randomBytes(32).toString('base64url');
     const now = this.now();

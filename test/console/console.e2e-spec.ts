@@ -281,6 +281,8 @@ describe('operations console in Chromium', () => {
     population.faults.clear();
     await expectStatus('population', 'up', 30_000);
     expect(await upstream('population').getByTestId('circuit').textContent()).toBe('closed');
+    // the overview with an hour's charts that show something: traffic, the outage and the recovery
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview-after-outage.png'), fullPage: true });
     await lookups.stop();
     lookups = undefined;
   }, 90_000);

@@ -142,7 +142,7 @@ function Overview() {
   if (!data) return html`<p>${error ? error.message : 'Loading…'}</p>`;
   return html`<div>
     <p class="muted">
-      Updated
+      Updated${' '}
       <time data-testid="updated">${new Date(data.at).toLocaleTimeString()}</time>
       ${error && html` — <span class="error">${error.message}</span>`}
     </p>

@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemException } from '@lienthong/observability';
-import { SessionAuthenticator, type Caller, type ClientRole } from '@lienthong/security';
+import type { ProblemException } from '@lienthong/observability';
+import { denial, SessionAuthenticator, type Caller, type ClientRole } from '@lienthong/security';
 
 /** The session cookie: scoped to the console's paths, never sent to the API. */
 export const SESSION_COOKIE = 'lt_console';
@@ -42,7 +42,7 @@ function sameToken(a: string, b: string): boolean {
 }
 
 function csrfRefused(detail: string): ProblemException {
-  return new ProblemException(403, 'CSRF_REFUSED', 'Request refused', detail);
+  return denial('CSRF_REFUSED', detail);
 }
 
 /**

@@ -279,13 +279,13 @@ describe('operations console in Chromium', () => {
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-population-down.png'), fullPage: true });
     population.faults.clear();
-    await expectStatus('population', 'up', 30_000);
+    await expectStatus('population', 'up', 45_000);
     expect(await upstream('population').getByTestId('circuit').textContent()).toBe('closed');
     // the overview with an hour's charts that show something: traffic, the outage and the recovery
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-after-outage.png'), fullPage: true });
     await lookups.stop();
     lookups = undefined;
-  }, 90_000);
+  }, 120_000);
 
   it('finds a dead letter, dry-runs and replays it with progress; the portal gets it and the audit log records it', async () => {
     const code = `${agencyCode()}-261201-${String(Math.floor(Math.random() * 9000) + 1000)}`;

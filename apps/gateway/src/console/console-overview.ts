@@ -88,6 +88,8 @@ interface Cumulative {
 export const SAMPLE_INTERVAL_MS = 5_000;
 const HISTORY_MS = 60 * 60_000;
 const WINDOW_MS = 60_000;
+const WATCH_MS = 60_000;
+const DEGRADED_ERROR_SHARE = 0.5;
 
 /** Linear interpolation inside the bucket holding quantile q (what Prometheus' histogram_quantile does). */
 export function quantileOf(buckets: Map<number, number>, q: number): number | null {
@@ -121,13 +123,17 @@ function valuesOf(metric: MetricObjectWithValues<MetricValue<string>> | undefine
  * the outbox depth and the dead letters waiting; an hour of history for the charts. Upstream figures come
  * from the adapters of this process (the gateway's lookups) and from the shared metrics registry (the
  * relay's portal and operations-center adapters when it runs in the same process, as `npm start` does on
- * embedded PGlite); an upstream nobody here reports is shown as unknown.
+ * embedded PGlite); an upstream nobody here reports is shown as unknown. Upstream samples are taken from
+ * memory all the time (the charts need the hour); the broker and the database are asked only while a page
+ * has looked in the last minute.
  */
 @Injectable()
 export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private sampling?: Promise<void>;
   private latest?: Overview;
+  /** When a page last asked: Kafka and the database are only polled while someone watches. */
+  private askedAt = 0;
   private readonly cumulative = new Map<string, Cumulative[]>();
   private readonly history = new Map<string, Point[]>();
 
@@ -149,6 +155,7 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
 
   /** The latest sample; taken now when it is older than a second (a page asking sees fresh state). */
   async current(): Promise<Overview> {
+    this.askedAt = Date.now();
     if (!this.latest || Date.now() - Date.parse(this.latest.at) > 1_000) await this.refresh();
     return this.latest!;
   }
@@ -205,7 +212,17 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
       return this.view(name, title, now, { circuit, ...this.windowOf(name, series) });
     });
 
-    const [kafka, database] = await Promise.all([this.kafkaState(), this.databaseState()]);
+    const watched = now - this.askedAt < WATCH_MS || !this.latest;
+    const [kafka, database] = watched
+      ? await Promise.all([this.kafkaState(), this.databaseState()])
+      : [
+          {
+            health: this.latest!.kafka,
+            lag: this.latest!.consumerLag,
+            deadLetters: this.latest!.deadLetters,
+          },
+          this.latest!.database,
+        ];
     this.latest = {
       at: new Date(now).toISOString(),
       upstreams,
@@ -239,9 +256,12 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
       };
     }
     const errorShare = figures.requestsPerMinute ? figures.errorsPerMinute / figures.requestsPerMinute : 0;
-    // degraded: the breaker is not closed, or more than one call in twenty failed in the last minute
+    // degraded: the breaker is not closed (it opens on consecutive failures), or at least half of the last
+    // minute's calls failed (an upstream failing intermittently, which a consecutive-failure breaker misses)
     const status: Health =
-      figures.circuit === 'open' || figures.circuit === 'half-open' || errorShare > 0.05 ? 'degraded' : 'up';
+      figures.circuit === 'open' || figures.circuit === 'half-open' || errorShare >= DEGRADED_ERROR_SHARE
+        ? 'degraded'
+        : 'up';
     const points = this.history.get(name) ?? [];
     points.push({
       t: now,

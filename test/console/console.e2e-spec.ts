@@ -421,5 +421,16 @@ describe('operations console in Chromium', () => {
     });
     expect(officer).toMatchObject({ status: 403, body: { code: 'ROLE_REQUIRED' } });
     expect(await page.getByText('These pages need the OPERATOR role.').count()).toBe(1);
+
+    const signIns = await gateway.app
+      .get(Database)
+      .query<Record<string, unknown>>(
+        "SELECT client_id, outcome, outcome_code FROM audit_record WHERE service = 'console.signin' ORDER BY seq",
+      );
+    expect(signIns).toEqual([
+      { client_id: 'console-operator', outcome: 'OK', outcome_code: null },
+      { client_id: 'console-plain', outcome: 'DENIED', outcome_code: 'ROLE_REQUIRED' },
+      { client_id: 'console-dpo', outcome: 'OK', outcome_code: null },
+    ]);
   }, 60_000);
 });

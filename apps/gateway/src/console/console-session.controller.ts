@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditLog } from '@lienthong/audit';
 import { ProblemException } from '@lienthong/observability';
 import {
   ClientRegistry,
@@ -35,7 +36,8 @@ function view(session: ConsoleSession): SessionView {
 /**
  * Sign-in and sign-out. POST /console/session exchanges an API key (in the body) or, without one, the
  * connection's client certificate for a session cookie; only a client holding the OPERATOR or
- * DATA_PROTECTION_OFFICER role may sign in. Public routes in the table (they authenticate by themselves).
+ * DATA_PROTECTION_OFFICER role may sign in; each sign-in of a registered client is audited. Public routes in
+ * the table (they authenticate by themselves).
  */
 @ApiExcludeController()
 @Controller('console/session')
@@ -44,14 +46,16 @@ export class ConsoleSessionController {
     @Inject(ClientRegistry) private readonly registry: ClientRegistry,
     @Inject(RateLimiter) private readonly limiter: RateLimiter,
     @Inject(SessionAuthenticator) private readonly sessions: ConsoleSessions,
+    @Inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
+  /** A sign-in of a known client, granted or refused for its roles, is an audit record (console.signin). */
   @Post()
-  signIn(
+  async signIn(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Body() body: unknown,
-  ): SessionView {
+  ): Promise<SessionView> {
     this.sessions.checkOrigin(request);
     const apiKey =
       typeof body === 'object' && body !== null ? (body as { apiKey?: unknown }).apiKey : undefined;
@@ -67,6 +71,16 @@ export class ConsoleSessionController {
     const roles = (this.registry.client(caller.clientId)?.roles ?? []).filter((role) =>
       CONSOLE_ROLES.includes(role),
     );
+    await this.audit.recordAndWait({
+      requestId: String(request.id),
+      clientId: caller.clientId,
+      credentialId: caller.credentialId,
+      service: 'console.signin',
+      upstream: 'gateway',
+      subject: { kind: 'NONE' },
+      outcome: roles.length ? 'OK' : 'DENIED',
+      ...(roles.length ? {} : { outcomeCode: 'ROLE_REQUIRED' }),
+    });
     if (roles.length === 0) {
       throw denial(
         'ROLE_REQUIRED',

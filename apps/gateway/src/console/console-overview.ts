@@ -134,6 +134,8 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
   private latest?: Overview;
   /** When a page last asked: Kafka and the database are only polled while someone watches. */
   private askedAt = 0;
+  /** Whether the latest sample asked the broker and the database (or repeated what they said before). */
+  private latestWatched = false;
   private readonly cumulative = new Map<string, Cumulative[]>();
   private readonly history = new Map<string, Point[]>();
 
@@ -148,15 +150,16 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
+    // a sample in flight finds the broker or the database closed, and says so in its figures
     clearInterval(this.timer);
-    await this.sampling;
   }
 
   /** The latest sample; taken now when it is older than a second (a page asking sees fresh state). */
   async current(): Promise<Overview> {
     this.askedAt = Date.now();
-    if (!this.latest || Date.now() - Date.parse(this.latest.at) > 1_000) await this.refresh();
+    if (!this.latest || !this.latestWatched || Date.now() - Date.parse(this.latest.at) > 1_000)
+      await this.refresh();
     return this.latest!;
   }
 
@@ -212,16 +215,16 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
       return this.view(name, title, now, { circuit, ...this.windowOf(name, series) });
     });
 
-    const watched = now - this.askedAt < WATCH_MS || !this.latest;
+    const watched = now - this.askedAt < WATCH_MS;
     const [kafka, database] = watched
       ? await Promise.all([this.kafkaState(), this.databaseState()])
       : [
           {
-            health: this.latest!.kafka,
-            lag: this.latest!.consumerLag,
-            deadLetters: this.latest!.deadLetters,
+            health: this.latest?.kafka ?? { status: 'unknown' as const },
+            lag: this.latest?.consumerLag ?? [],
+            deadLetters: this.latest?.deadLetters ?? null,
           },
-          this.latest!.database,
+          this.latest?.database ?? { status: 'unknown' as const },
         ];
     this.latest = {
       at: new Date(now).toISOString(),
@@ -233,6 +236,7 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
       deadLetters: kafka.deadLetters,
       history: Object.fromEntries(this.history),
     };
+    this.latestWatched = watched;
   }
 
   private view(

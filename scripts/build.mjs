@@ -1,9 +1,11 @@
 // Compiles every TypeScript source under apps/, libs/, deploy/ and test/ to dist/ with swc,
 // rewriting the tsconfig path aliases (@lienthong/*) to relative requires. Type checking is
 // `npm run typecheck`; this step only transpiles, so `npm start` is ready in about a second.
-// Only files newer than their output are recompiled.
+// Only files newer than their output are recompiled. The operations console's front-end (apps/console) is
+// bundled by esbuild into dist/console (one script, one stylesheet, the page), which the gateway serves.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { build as bundle } from 'esbuild';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,5 +65,44 @@ for (const dir of ['apps', 'libs', 'deploy', 'test']) {
     );
   }
 }
+
+async function newest(dir) {
+  let latest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? await newest(full) : await mtime(full));
+  }
+  return latest;
+}
+
+/** The console: apps/console/src/main.js and app.css with preact, htm and uPlot, minified, source maps. */
+async function bundleConsole() {
+  const source = join(root, 'apps', 'console');
+  const out = join(outRoot, 'console');
+  const inputs = Math.max(await newest(source), await mtime(join(root, 'package-lock.json')));
+  if ((await mtime(join(out, 'app.js'))) > inputs && (await mtime(join(out, 'index.html'))) > inputs) return;
+  await mkdir(out, { recursive: true });
+  await bundle({
+    entryPoints: { app: join(source, 'src', 'main.js') },
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    format: 'esm',
+    target: 'es2022',
+    outdir: out,
+    logLevel: 'warning',
+  });
+  await bundle({
+    entryPoints: { app: join(source, 'src', 'app.css') },
+    bundle: true,
+    minify: true,
+    outdir: out,
+    logLevel: 'warning',
+  });
+  await copyFile(join(source, 'index.html'), join(out, 'index.html'));
+  built += 1;
+}
+
+jobs.push(bundleConsole());
 await Promise.all(jobs);
 if (process.env.LGSP_BUILD_VERBOSE) console.log(`built ${built} file(s) into dist/`);

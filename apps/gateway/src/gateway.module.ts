@@ -7,6 +7,8 @@ import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from
 import { SecurityModule } from '@lienthong/security';
 import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { AuditSubjectsModule } from './audit-subjects/audit-subjects.module';
+import { ConsoleModule } from './console/console.module';
+import { ConsoleSessions } from './console/console-sessions';
 import type { GatewayConfig } from './gateway.config';
 import { DocsController, OpenApiDocument } from './docs/docs.controller';
 import { DocumentsModule } from './documents/documents.module';
@@ -61,11 +63,13 @@ export class GatewayModule {
           logger,
           routes: GATEWAY_ROUTE_ACCESS,
           dossierDirectory: DossierStateRepository,
+          sessions: ConsoleSessions,
         }),
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule,
+        ConsoleModule,
       ],
       controllers: [
         InfoController,

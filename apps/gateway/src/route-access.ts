@@ -3,6 +3,22 @@ import type { RouteAccess } from '@lienthong/security';
 /** The public routes of the gateway: liveness, and a readiness probe that says 200 or 503 and nothing else. */
 export const PUBLIC_ROUTES = ['/health/live', '/health/probe'] as const;
 
+/**
+ * The operations console's page, its assets and its sign-in route: they carry no data (the session route
+ * authenticates by itself, and only OPERATOR or DATA_PROTECTION_OFFICER clients get a session).
+ */
+export const CONSOLE_PUBLIC_ROUTES = ['/console', '/console/assets/:file', '/console/session'] as const;
+
+/** The console's data and actions: operators only, with a session cookie or the usual credentials. */
+export const CONSOLE_OPERATOR_ROUTES = [
+  '/console/api/overview',
+  '/console/api/dead-letters',
+  '/console/api/dead-letters/:id',
+  '/console/api/dead-letters/replay',
+  '/console/api/replays/:id',
+  '/console/api/scorecard',
+] as const;
+
 /** Operations routes: what they show (broker details, client and agency labels, the API) is for operators. */
 export const OPERATIONS_ROUTES = [
   '/',
@@ -19,9 +35,11 @@ export const OPERATIONS_ROUTES = [
  * Every other route needs the service its handler declares; the global AccessGuard denies the rest.
  */
 export const GATEWAY_ROUTE_ACCESS: RouteAccess = Object.freeze({
-  public: PUBLIC_ROUTES,
+  public: [...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES],
   roles: Object.freeze({
-    ...Object.fromEntries(OPERATIONS_ROUTES.map((route) => [route, 'OPERATOR' as const])),
+    ...Object.fromEntries(
+      [...OPERATIONS_ROUTES, ...CONSOLE_OPERATOR_ROUTES].map((route) => [route, 'OPERATOR' as const]),
+    ),
     // the audit log of who looked up whom: the data-protection officer, with the audit.subjects grant too
     '/v1/audit/subjects/lookup': 'DATA_PROTECTION_OFFICER' as const,
   }),

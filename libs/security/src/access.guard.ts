@@ -14,6 +14,7 @@ import { ClientRegistry } from './client-registry';
 import type { AccessScope, Caller, ClientRole } from './clients.types';
 import { RateLimiter } from './rate-limiter';
 import { denial } from './security.errors';
+import { SessionAuthenticator } from './session-authenticator';
 import { SERVICES, type ServiceName } from './services';
 
 declare module 'fastify' {
@@ -54,7 +55,7 @@ export abstract class DossierDirectory {
 
 /**
  * The gateway's one global guard, deny by default. A public route passes; any other authenticates the
- * caller (401) and applies its rate limit (429); a role route needs the role (403 ROLE_REQUIRED); a
+ * caller (401; a browser session of the {@link SessionAuthenticator}, when one is provided, first) and applies its rate limit (429); a role route needs the role (403 ROLE_REQUIRED); a
  * service route is authorised by the access policy with the purpose and dossier code the JSON body names
  * (`purpose`, `dossierCode`) and, where the gateway knows that dossier, it must be of the caller's
  * agencies (403 AGENCY_NOT_ALLOWED) and, for a purpose that serves a dossier, not closed (403
@@ -70,6 +71,7 @@ export class AccessGuard implements CanActivate {
     @Inject(AccessPolicy) private readonly policy: AccessPolicy,
     @Inject(ROUTE_ACCESS) private readonly routes: RouteAccess,
     @Optional() @Inject(DossierDirectory) private readonly dossiers?: DossierDirectory,
+    @Optional() @Inject(SessionAuthenticator) private readonly sessions?: SessionAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -77,7 +79,7 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const route = request.routeOptions?.url ?? '';
     if (this.routes.public.includes(route)) return true;
-    const caller = this.registry.authenticate(request);
+    const caller = this.sessions?.authenticate(request) ?? this.registry.authenticate(request);
     request.caller = caller;
     this.limiter.enforce(caller);
     const role = this.routes.roles[route];

@@ -13,3 +13,4 @@ export * from './agency-scope';
 export * from './security.module';
 export { ModelFieldIndex } from './field-paths';
 export * from './forwarded-certificate';
+export * from './session-authenticator';

@@ -12,7 +12,8 @@ export type DenialCode =
   | 'ROUTE_NOT_ALLOWED'
   | 'AGENCY_NOT_ALLOWED'
   | 'DOSSIER_AGENCY_CHANGE'
-  | 'DOSSIER_CLOSED';
+  | 'DOSSIER_CLOSED'
+  | 'CSRF_REFUSED';
 
 const denials = counter({
   name: 'lgsp_auth_denials_total',
@@ -38,6 +39,7 @@ const TITLES: Record<DenialCode, [status: number, title: string]> = {
   AGENCY_NOT_ALLOWED: [403, 'Agency outside the client scope'],
   DOSSIER_AGENCY_CHANGE: [403, 'A dossier cannot change agency'],
   DOSSIER_CLOSED: [403, 'Dossier closed'],
+  CSRF_REFUSED: [403, 'Request refused: not sent by the signed-in page'],
 };
 
 /** The challenge every 401 carries (RFC 7235, RFC 6750). */

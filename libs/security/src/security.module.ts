@@ -7,6 +7,7 @@ import { ClientRegistry, withDemoClient } from './client-registry';
 import type { RateLimit } from './clients.types';
 import type { ForwardedCertificates } from './forwarded-certificate';
 import { RateLimiter, type Clock } from './rate-limiter';
+import { SessionAuthenticator } from './session-authenticator';
 
 export interface SecurityModuleOptions {
   /** clients.yaml: absolute, or relative to the repository root (default deploy/config/clients.yaml). */
@@ -28,6 +29,8 @@ export interface SecurityModuleOptions {
   dossierDirectory?: Type<DossierDirectory>;
   /** Client certificates forwarded by trusted TLS-terminating proxies (GATEWAY_TRUSTED_PROXIES). */
   forwardedCertificates?: ForwardedCertificates;
+  /** Browser sessions (the operations console) the guard accepts besides API keys and certificates. */
+  sessions?: Type<SessionAuthenticator>;
 }
 
 export const SECURITY_OPTIONS = 'lienthong:security-options';
@@ -61,10 +64,18 @@ export class SecurityModule {
         ...(options.dossierDirectory
           ? [{ provide: DossierDirectory, useClass: options.dossierDirectory } satisfies Provider]
           : []),
+        ...(options.sessions ? [{ provide: SessionAuthenticator, useClass: options.sessions }] : []),
         AccessGuard,
         { provide: APP_GUARD, useExisting: AccessGuard },
       ],
-      exports: [SECURITY_OPTIONS, ClientRegistry, AccessPolicy, RateLimiter, AccessGuard],
+      exports: [
+        SECURITY_OPTIONS,
+        ClientRegistry,
+        AccessPolicy,
+        RateLimiter,
+        AccessGuard,
+        ...(options.sessions ? [SessionAuthenticator] : []),
+      ],
     };
   }
 }

@@ -1,0 +1,533 @@
+// The operations console: sign-in, then Overview, Dead letters and the Decision 766 scorecard.
+// Preact + htm (no build-time JSX), uPlot for the charts; bundled by esbuild in `npm run build`.
+import { html, render } from 'htm/preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError, setCsrfToken } from './api.js';
+import { Chart } from './chart.js';
+
+const PAGES = [
+  { id: 'overview', title: 'Overview' },
+  { id: 'dead-letters', title: 'Dead letters' },
+  { id: 'scorecard', title: 'Decision 766 scorecard' },
+];
+
+function usePage() {
+  const read = () => (location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0];
+  const [page, setPage] = useState(read());
+  useEffect(() => {
+    const onHash = () => setPage(read());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  return page;
+}
+
+function usePolling(load, intervalMs, deps = []) {
+  const [state, setState] = useState({ data: undefined, error: undefined });
+  useEffect(() => {
+    let stopped = false;
+    let timer;
+    const tick = async () => {
+      try {
+        const data = await load();
+        if (!stopped) setState({ data, error: undefined });
+      } catch (error) {
+        if (!stopped) setState((previous) => ({ data: previous.data, error }));
+      }
+      if (!stopped && intervalMs) timer = setTimeout(tick, intervalMs);
+    };
+    tick();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, deps);
+  return state;
+}
+
+const fmt = (value, unit = '') => (value === null || value === undefined ? '–' : `${value}${unit}`);
+
+// ---------------------------------------------------------------------------------------------- sign-in
+
+function SignIn({ onSignedIn, refused }) {
+  const [apiKey, setApiKey] = useState('');
+  const [error, setError] = useState(refused);
+  const submit = async (event, withCertificate = false) => {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      const session = await api('/console/session', {
+        method: 'POST',
+        body: withCertificate ? {} : { apiKey },
+      });
+      onSignedIn(session);
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+  return html`<main class="signin">
+    <h1>Liên Thông</h1>
+    <p class="muted">Operations console — sign in with an operator's API key or client certificate.</p>
+    <form onSubmit=${(event) => submit(event)}>
+      <label
+        >API key
+        <input
+          type="password"
+          name="apiKey"
+          autocomplete="off"
+          value=${apiKey}
+          onInput=${(event) => setApiKey(event.target.value)}
+      /></label>
+      <button type="submit">Sign in</button>
+      <button type="button" class="secondary" onClick=${(event) => submit(event, true)}>
+        Sign in with client certificate
+      </button>
+    </form>
+    ${error && html`<p class="error" role="alert" data-testid="signin-error">${error}</p>`}
+  </main>`;
+}
+
+// --------------------------------------------------------------------------------------------- overview
+
+function Badge({ status }) {
+  return html`<span class=${`badge ${status}`} data-testid="status">${status}</span>`;
+}
+
+function UpstreamCard({ upstream, history }) {
+  const points = history ?? [];
+  const times = points.map((p) => p.t / 1000);
+  return html`<section class="card" data-testid=${`upstream-${upstream.name}`}>
+    <header>
+      <h3>${upstream.title}</h3>
+      <${Badge} status=${upstream.status} />
+    </header>
+    <dl class="figures">
+      <dt>Circuit</dt>
+      <dd data-testid="circuit">${upstream.circuit ?? '–'}</dd>
+      <dt>Requests/min</dt>
+      <dd>${upstream.requestsPerMinute}</dd>
+      <dt>Errors/min</dt>
+      <dd>${upstream.errorsPerMinute}</dd>
+      <dt>p50 / p99</dt>
+      <dd>${fmt(upstream.p50Ms, ' ms')} / ${fmt(upstream.p99Ms, ' ms')}</dd>
+    </dl>
+    ${
+      upstream.configured &&
+      html`<${Chart}
+          title="Latency (ms)"
+          times=${times}
+          width=${280}
+          height=${110}
+          series=${[
+            { label: 'p50', values: points.map((p) => p.p50), color: '#2a7ab0' },
+            { label: 'p99', values: points.map((p) => p.p99), color: '#c2410c' },
+          ]}
+        />
+        <${Chart}
+          title="Per minute"
+          times=${times}
+          width=${280}
+          height=${110}
+          series=${[
+            { label: 'requests', values: points.map((p) => p.requests), color: '#15803d' },
+            { label: 'errors', values: points.map((p) => p.errors), color: '#b91c1c' },
+          ]}
+        />`
+    }
+  </section>`;
+}
+
+function Overview() {
+  const { data, error } = usePolling(() => api('/console/api/overview'), 2000);
+  if (!data) return html`<p>${error ? error.message : 'Loading…'}</p>`;
+  return html`<div>
+    <p class="muted">
+      Updated${' '}
+      <time data-testid="updated">${new Date(data.at).toLocaleTimeString()}</time>
+      ${error && html` — <span class="error">${error.message}</span>`}
+    </p>
+    <div class="grid">
+      ${data.upstreams.map(
+        (u) => html`<${UpstreamCard} key=${u.name} upstream=${u} history=${data.history[u.name]} />`,
+      )}
+    </div>
+    <div class="grid">
+      <section class="card" data-testid="kafka">
+        <header>
+          <h3>Kafka</h3>
+          <${Badge} status=${data.kafka.status} />
+        </header>
+      </section>
+      <section class="card" data-testid="database">
+        <header>
+          <h3>Database</h3>
+          <${Badge} status=${data.database.status} />
+        </header>
+      </section>
+      <section class="card">
+        <h3>Outbox depth</h3>
+        <p class="big" data-testid="outbox">${fmt(data.outboxDepth)}</p>
+      </section>
+      <section class="card">
+        <h3>Dead letters waiting</h3>
+        <p class="big" data-testid="dead-letters">
+          <a href="#/dead-letters">${fmt(data.deadLetters)}</a>
+        </p>
+      </section>
+    </div>
+    <section class="card wide">
+      <h3>Consumer lag</h3>
+      <table>
+        <thead>
+          <tr>
+            <th>Group</th>
+            <th>Lag</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${data.consumerLag.map(
+            (g) =>
+              html`<tr key=${g.group}>
+                <td>${g.group}</td>
+                <td>${g.lag}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>
+  </div>`;
+}
+
+// ----------------------------------------------------------------------------------------- dead letters
+
+function query(filter) {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(filter)) if (value) params.set(name, value);
+  return params.toString();
+}
+
+function toIso(local) {
+  return local ? new Date(local).toISOString() : '';
+}
+
+function DeadLetters() {
+  const [filter, setFilter] = useState({ code: '', topic: '', since: '', until: '' });
+  const [letters, setLetters] = useState();
+  const [selected, setSelected] = useState(new Set());
+  const [inspected, setInspected] = useState();
+  const [plan, setPlan] = useState();
+  const [job, setJob] = useState();
+  const [error, setError] = useState();
+  const [busy, setBusy] = useState(false);
+
+  const search = useCallback(async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await api(
+        `/console/api/dead-letters?${query({ ...filter, since: toIso(filter.since), until: toIso(filter.until) })}`,
+      );
+      setLetters(result.deadLetters);
+      setSelected(new Set());
+    } catch (failure) {
+      setError(failure.message);
+    } finally {
+      setBusy(false);
+    }
+  }, [filter]);
+  useEffect(() => void search(), []);
+
+  const target = () =>
+    selected.size
+      ? { ids: [...selected] }
+      : { ...filter, since: toIso(filter.since) || '1970-01-01T00:00:00Z', until: toIso(filter.until) };
+
+  const dryRun = async () => {
+    setError(undefined);
+    setJob(undefined);
+    try {
+      const result = await api('/console/api/dead-letters/replay', {
+        method: 'POST',
+        body: { ...target(), dryRun: true },
+      });
+      setPlan({ target: target(), letters: result.deadLetters });
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+
+  const replay = async () => {
+    setError(undefined);
+    try {
+      let current = await api('/console/api/dead-letters/replay', { method: 'POST', body: plan.target });
+      setPlan(undefined);
+      setJob(current);
+      while (!current.finishedAt) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        current = await api(`/console/api/replays/${current.id}`);
+        setJob(current);
+      }
+      await search();
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+
+  const inspect = async (id) => {
+    try {
+      setInspected(await api(`/console/api/dead-letters/${id}`));
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+
+  const toggle = (id) => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
+  const field = (name, type = 'text', placeholder = '') =>
+    html`<label
+      >${name}
+      <input
+        type=${type}
+        name=${name}
+        placeholder=${placeholder}
+        value=${filter[name]}
+        onInput=${(event) => setFilter({ ...filter, [name]: event.target.value })}
+    /></label>`;
+
+  return html`<div>
+    <form class="filters" onSubmit=${(event) => (event.preventDefault(), search())}>
+      ${field('code', 'text', 'RETRIES_EXHAUSTED')} ${field('topic', 'text', 'lgsp.dossier.status.v1')}
+      ${field('since', 'datetime-local')} ${field('until', 'datetime-local')}
+      <button type="submit" disabled=${busy}>${busy ? 'Reading…' : 'Find'}</button>
+    </form>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${
+      letters &&
+      html`<p class="muted" data-testid="found">${letters.length} dead letter(s)</p>
+        <table class="letters">
+          <thead>
+            <tr>
+              <th></th>
+              <th>Id</th>
+              <th>Failed at</th>
+              <th>Reason</th>
+              <th>Source topic</th>
+              <th>Group</th>
+              <th>Key</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${letters.map(
+              (l) =>
+                html`<tr key=${l.id} data-testid=${`letter-${l.id}`}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label=${`select ${l.id}`}
+                      checked=${selected.has(l.id)}
+                      onChange=${() => toggle(l.id)}
+                    />
+                  </td>
+                  <td>${l.id}</td>
+                  <td>${l.failedAt}</td>
+                  <td title=${l.reason}>${l.code}</td>
+                  <td>${l.sourceTopic}</td>
+                  <td>${l.group}</td>
+                  <td>${l.key ?? '–'}</td>
+                  <td><button class="link" onClick=${() => inspect(l.id)}>Inspect</button></td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <p>
+          <button onClick=${dryRun} disabled=${!letters.length}>
+            Dry run: replay ${selected.size ? `${selected.size} selected` : 'all matching the filter'}
+          </button>
+        </p>`
+    }
+    ${
+      plan &&
+      html`<section class="card wide" data-testid="dry-run">
+        <h3>Dry run</h3>
+        <p>${plan.letters.length} dead letter(s) would be sent back:</p>
+        <ul>
+          ${plan.letters.map((l) => html`<li key=${l.id}>${l.id} → ${l.replayTopic} (${l.code}, ${l.key ?? '–'})</li>`)}
+        </ul>
+        <button onClick=${replay} disabled=${!plan.letters.length}>Replay ${plan.letters.length}</button>
+        <button class="secondary" onClick=${() => setPlan(undefined)}>Cancel</button>
+      </section>`
+    }
+    ${
+      job &&
+      html`<section class="card wide" data-testid="replay">
+        <h3>Replay ${job.finishedAt ? 'finished' : 'in progress'}</h3>
+        <progress max=${job.total || 1} value=${job.total ? job.done : 1}></progress>
+        <span data-testid="progress">${job.done} / ${job.total}</span>
+        <table>
+          <tbody>
+            ${job.results.map(
+              (r) =>
+                html`<tr key=${r.id}>
+                  <td>${r.id}</td>
+                  <td>${r.replayTopic}</td>
+                  <td data-testid=${`outcome-${r.id}`}>${r.outcome}</td>
+                  <td>${r.detail ?? ''}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <p class="muted">Audited as ${job.operator} (service dlq.replay).</p>
+      </section>`
+    }
+    ${
+      inspected &&
+      html`<section class="card wide" data-testid="inspect">
+        <h3>Dead letter ${inspected.id}</h3>
+        <p>${inspected.reason}</p>
+        <pre>${JSON.stringify({ headers: inspected.headers, payload: inspected.payload }, null, 2)}</pre>
+        <button class="secondary" onClick=${() => setInspected(undefined)}>Close</button>
+      </section>`
+    }
+  </div>`;
+}
+
+// -------------------------------------------------------------------------------------------- scorecard
+
+function previousMonth() {
+  const now = new Date();
+  const d = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+}
+
+function Scorecard() {
+  const initial = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const [period, setPeriod] = useState(initial.get('period') ?? previousMonth());
+  const [agency, setAgency] = useState(initial.get('agency') ?? '');
+  const { data, error } = usePolling(() => api(`/console/api/scorecard?${query({ period, agency })}`), 0, [
+    period,
+    agency,
+  ]);
+  return html`<div>
+    <form class="filters" onSubmit=${(event) => event.preventDefault()}>
+      <label
+        >Month <input type="month" name="period" value=${period} onChange=${(e) => setPeriod(e.target.value)}
+      /></label>
+      <label
+        >Agency
+        <select
+          name="agency"
+          value=${data?.agencyCode ?? agency}
+          onChange=${(e) => setAgency(e.target.value)}
+        >
+          ${(data?.agencies ?? []).map((a) => html`<option key=${a} value=${a}>${a}</option>`)}
+        </select></label
+      >
+    </form>
+    ${error && html`<p class="error" role="alert">${error.message}</p>`}
+    ${data && !data.scores && html`<p data-testid="no-scores">No dossiers for this agency in ${data.period.key}.</p>`}
+    ${
+      data?.scores &&
+      html`<div class="grid">
+        <section class="card wide" data-testid="scores">
+          <h3>
+            ${data.agencyCode} — ${data.period.key}
+            <span class="total"
+              >total <strong data-testid="score-total">${data.scores.total}</strong> / 100</span
+            >
+          </h3>
+          ${data.groups.map(
+            ({ group: code, title, maxPoints: max, formula }) =>
+              html`<div class="bar" key=${code} data-testid=${`score-${code}`}>
+                <span class="label" title=${formula}>${code} <small>${title}</small></span>
+                <span class="track"
+                  ><span class="fill" style=${`width:${(100 * data.scores[code]) / max}%`}></span
+                ></span>
+                <span class="value" data-testid="value">${data.scores[code]}</span><small>/ ${max}</small>
+              </div>`,
+          )}
+        </section>
+        <section class="card" data-testid="counts">
+          <h3>Raw counts</h3>
+          <table>
+            <tbody>
+              ${Object.entries(data.counts).map(
+                ([name, value]) =>
+                  html`<tr key=${name}>
+                    <td>${name}</td>
+                    <td data-testid=${`count-${name}`}>${value}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </section>
+        <section class="card">
+          <h3>Trend</h3>
+          <${Chart}
+            title="Total score by month"
+            width=${360}
+            height=${180}
+            times=${data.trend.map((p) => Date.parse(`${p.period}-01T00:00:00Z`) / 1000)}
+            series=${[{ label: 'total', values: data.trend.map((p) => p.scores?.total ?? null), color: '#2a7ab0' }]}
+          />
+        </section>
+      </div>`
+    }
+  </div>`;
+}
+
+// ------------------------------------------------------------------------------------------------ shell
+
+function App() {
+  const [session, setSession] = useState();
+  const [checked, setChecked] = useState(false);
+  const page = usePage();
+  useEffect(() => {
+    api('/console/session')
+      .then((current) => {
+        setCsrfToken(current.csrfToken);
+        setSession(current);
+      })
+      .catch(() => undefined)
+      .finally(() => setChecked(true));
+  }, []);
+  if (!checked) return html`<p>…</p>`;
+  if (!session) return html`<${SignIn} onSignedIn=${(s) => (setCsrfToken(s.csrfToken), setSession(s))} />`;
+  const signOut = async () => {
+    await api('/console/session', { method: 'DELETE' }).catch(() => undefined);
+    setCsrfToken('');
+    setSession(undefined);
+  };
+  const operator = session.roles.includes('OPERATOR');
+  const current = PAGES.find((p) => p.id === page) ?? PAGES[0];
+  return html`<div class="shell">
+    <nav>
+      <strong>Liên Thông</strong>
+      ${PAGES.map((p) => html`<a key=${p.id} href=${`#/${p.id}`} class=${p.id === current.id ? 'active' : ''}>${p.title}</a>`)}
+      <span class="who" data-testid="who">${session.name} (${session.clientId})</span>
+      <button class="secondary" onClick=${signOut}>Sign out</button>
+    </nav>
+    <main>
+      <h2>${current.title}</h2>
+      ${
+        !operator
+          ? html`<p class="error">These pages need the OPERATOR role.</p>`
+          : current.id === 'overview'
+            ? html`<${Overview} />`
+            : current.id === 'dead-letters'
+              ? html`<${DeadLetters} />`
+              : html`<${Scorecard} />`
+      }
+    </main>
+  </div>`;
+}
+
+addEventListener('unhandledrejection', (event) => {
+  if (event.reason instanceof ApiError && event.reason.status === 401) location.reload();
+});
+
+render(html`<${App} />`, document.getElementById('app'));

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { ConsoleApiController } from './console-api.controller';
+import { ConsoleAssetsController } from './console-assets.controller';
+import { ConsoleDeadLetters } from './console-dead-letters';
+import { ConsoleOverview } from './console-overview';
+import { ConsoleScorecard } from './console-scorecard';
+import { ConsoleSessionController } from './console-session.controller';
+
+/**
+ * The operations console, served by the gateway on its own port: the page and its bundled assets, sign-in
+ * sessions (ConsoleSessions, which SecurityModule installs as the guard's session authenticator), and the
+ * read models and actions of its pages. Needs the gateway's global storage, messaging, audit and security
+ * modules and the lookup upstreams.
+ */
+@Module({
+  controllers: [ConsoleAssetsController, ConsoleSessionController, ConsoleApiController],
+  providers: [ConsoleOverview, ConsoleDeadLetters, ConsoleScorecard, IndicatorStore],
+})
+export class ConsoleModule {}

@@ -293,7 +293,11 @@ class KafkajsConsumer implements ConsumerPort {
 
   onBatchEnd(listener: (batch: { topic: string; partition: number; lastOffset: string }) => void): void {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-      listener({ topic: payload.topic, partition: payload.partition, lastOffset: String(payload.lastOffset) }),
+      listener({
+        topic: payload.topic,
+        partition: payload.partition,
+        lastOffset: String(payload.lastOffset),
+      }),
     );
   }
 }

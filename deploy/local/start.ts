@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     'KAFKA_REPLICATION_FACTOR',
     'DATABASE_URL',
     'PGLITE_DIR',
+    'LOCAL_STACK_FILE',
     'PORT',
     'GATEWAY_TLS_PORT',
     'GATEWAY_TLS_CERT_FILE',
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     'HOST',
   ]);
   const production = Boolean(env.KAFKA_BROKERS && env.DATABASE_URL);
+  const stackFile = resolve(repoRoot(), env.LOCAL_STACK_FILE);
   const children: Child[] = [];
   let kafka: LocalKafka | undefined;
   let stopping = false;
@@ -151,6 +153,8 @@ async function main(): Promise<void> {
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // first, so no `lienthong` command started from now on reaches for a broker that is going away
+    removeLocalStack(stackFile);
     say('stopping…');
     await Promise.all(
       children.map(
@@ -168,14 +172,13 @@ async function main(): Promise<void> {
     );
     await kafka?.stop();
     output.flush();
-    removeLocalStack();
     say('stopped');
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   process.on('exit', () => {
-    removeLocalStack();
+    removeLocalStack(stackFile);
     for (const { process: child } of children) child.kill('SIGKILL');
     kafka?.killNow();
   });
@@ -344,24 +347,29 @@ async function main(): Promise<void> {
     ];
     console.log(lines.join('\n'));
     // what `lienthong` commands run beside this stack connect to (apps/cli/src/local-stack.ts)
-    writeLocalStack({
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      gatewayUrl: gateway,
-      relayUrl: relay,
-      env: Object.fromEntries(
-        Object.entries({
-          KAFKA_BROKERS: childEnv.KAFKA_BROKERS,
-          KAFKA_SECURITY_PROTOCOL: childEnv.KAFKA_CLI_USERNAME ? childEnv.KAFKA_SECURITY_PROTOCOL : undefined,
-          KAFKA_SASL_MECHANISM: childEnv.KAFKA_CLI_USERNAME ? childEnv.KAFKA_SASL_MECHANISM : undefined,
-          KAFKA_CLI_USERNAME: childEnv.KAFKA_CLI_USERNAME,
-          KAFKA_CLI_PASSWORD_FILE: childEnv.KAFKA_CLI_USERNAME
-            ? localKafkaPasswordFile(childEnv.KAFKA_CLI_USERNAME)
-            : undefined,
-          DATABASE_URL: env.DATABASE_URL,
-        }).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''),
-      ),
-    });
+    writeLocalStack(
+      {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        gatewayUrl: gateway,
+        relayUrl: relay,
+        env: Object.fromEntries(
+          Object.entries({
+            KAFKA_BROKERS: childEnv.KAFKA_BROKERS,
+            KAFKA_SECURITY_PROTOCOL: childEnv.KAFKA_CLI_USERNAME
+              ? childEnv.KAFKA_SECURITY_PROTOCOL
+              : undefined,
+            KAFKA_SASL_MECHANISM: childEnv.KAFKA_CLI_USERNAME ? childEnv.KAFKA_SASL_MECHANISM : undefined,
+            KAFKA_CLI_USERNAME: childEnv.KAFKA_CLI_USERNAME,
+            KAFKA_CLI_PASSWORD_FILE: childEnv.KAFKA_CLI_USERNAME
+              ? localKafkaPasswordFile(childEnv.KAFKA_CLI_USERNAME)
+              : undefined,
+            DATABASE_URL: env.DATABASE_URL,
+          }).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''),
+        ),
+      },
+      stackFile,
+    );
   } catch (error) {
     console.error(
       `[start] ${error instanceof ConfigError || error instanceof LocalKafkaError ? error.message : (error as Error).message}`,

@@ -640,7 +640,13 @@ describe('lookup API against the upstream simulators', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')]);
     const cli = (...args: string[]) =>
       run(process.execPath, [join(root, 'bin', 'lienthong.js'), 'audit', 'verify', ...args], {
-        env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: databaseUrl,
+          LOG_LEVEL: 'silent',
+          // a developer's running `npm start` is not this suite's stack
+          LOCAL_STACK_FILE: join(root, 'var', 'test', 'no-local-stack.json'),
+        },
       });
     const ok = await cli();
     expect(ok.stdout).toMatch(/audit chain OK/);

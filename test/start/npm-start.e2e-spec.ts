@@ -85,6 +85,8 @@ describe('npm start on embedded defaults', () => {
       KAFKA_LOCAL_PORT: String(ports.kafka),
       KAFKA_LOCAL_DATA_DIR: join(work, 'kafka'),
       PGLITE_DIR: join(work, 'pglite'),
+      // not the project's var/local/stack.json: CLI commands of other suites must not find this stack
+      LOCAL_STACK_FILE: join(work, 'stack.json'),
       PKI_DIR: pkiDir,
       LOG_LEVEL: 'warn',
     };

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyLocalStack, readLocalStack, removeLocalStack, writeLocalStack } from './local-stack';
+import {
+  applyLocalStack,
+  localStackFile,
+  readLocalStack,
+  removeLocalStack,
+  writeLocalStack,
+} from './local-stack';
 import { progress } from './progress';
 
 describe('the local stack file', () => {
@@ -19,6 +25,14 @@ describe('the local stack file', () => {
     gatewayUrl: 'http://127.0.0.1:3000',
     relayUrl: 'http://127.0.0.1:3001',
     env: { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://127.0.0.1:5432/lienthong' },
+  });
+
+  it('lives in var/local/stack.json unless LOCAL_STACK_FILE names another place', () => {
+    expect(localStackFile({}, dir)).toBe(join(dir, 'var', 'local', 'stack.json'));
+    expect(localStackFile({ LOCAL_STACK_FILE: 'other/stack.json' }, dir)).toBe(
+      join(dir, 'other', 'stack.json'),
+    );
+    expect(localStackFile({ LOCAL_STACK_FILE: file }, '/elsewhere')).toBe(file);
   });
 
   it('gives a command the broker and database of the running npm start', () => {

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { repoRoot } from '@lienthong/config';
+import { dirname, resolve } from 'node:path';
+import { loadEnv, repoRoot } from '@lienthong/config';
 
 /**
- * What `npm start` tells the CLI about the stack it runs, in var/local/stack.json (written once the stack
- * is ready, removed when it stops): the broker, the database and the ports. No secret is written: a SASL
+ * What `npm start` tells the CLI about the stack it runs, in LOCAL_STACK_FILE (var/local/stack.json;
+ * written once the stack is ready, removed before it stops anything): the broker, the database and the ports. No secret is written: a SASL
  * broker's CLI password stays in var/secrets and is named by file.
  */
 export interface LocalStack {
@@ -26,8 +26,8 @@ export const LOCAL_STACK_SETTINGS = [
   'DATABASE_URL',
 ] as const;
 
-export function localStackFile(root: string = repoRoot()): string {
-  return join(root, 'var', 'local', 'stack.json');
+export function localStackFile(source: NodeJS.ProcessEnv = process.env, root: string = repoRoot()): string {
+  return resolve(root, loadEnv(['LOCAL_STACK_FILE'], { source }).LOCAL_STACK_FILE);
 }
 
 export function writeLocalStack(stack: LocalStack, file: string = localStackFile()): void {

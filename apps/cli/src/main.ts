@@ -9,7 +9,7 @@ import { indicatorsCommand } from './commands/indicators.command';
 import { pkiCommand } from './commands/pki.command';
 import { simCommand } from './commands/sim.command';
 import { topicsCommand } from './commands/topics.command';
-import { applyLocalStack } from './local-stack';
+import { applyLocalStack, localStackFile } from './local-stack';
 
 export function buildProgram(): Command {
   return new Command('lienthong')
@@ -26,9 +26,10 @@ export function buildProgram(): Command {
 }
 
 // Beside a running `npm start`, commands reach its broker and database without any setting.
-const taken = applyLocalStack(process.env);
+const stackFile = localStackFile();
+const taken = applyLocalStack(process.env, stackFile);
 if (taken.length > 0) {
-  console.error(`lienthong: using the stack npm start runs (${taken.join(', ')} from var/local/stack.json)`);
+  console.error(`lienthong: using the stack npm start runs (${taken.join(', ')} from ${stackFile})`);
 }
 
 buildProgram()

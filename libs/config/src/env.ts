@@ -743,6 +743,14 @@ export const ENV_VARS = [
     description: 'Data directory of the embedded PGlite database used when `DATABASE_URL` is unset.',
   },
   {
+    name: 'LOCAL_STACK_FILE',
+    type: 'string',
+    default: 'var/local/stack.json',
+    apps: ['cli', 'start'],
+    description:
+      'Where `npm start` writes the broker, database and ports of the stack it runs (removed before it stops), and where `lienthong` commands look for them when `KAFKA_BROKERS` is unset. Relative to the project root.',
+  },
+  {
     name: 'DATABASE_POOL_SIZE',
     type: 'int',
     default: '10',

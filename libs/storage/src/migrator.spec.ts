@@ -29,6 +29,7 @@ describe('migration files', () => {
       '5:indicators',
       '6:indicator_delivery',
       '7:audit_checkpoints',
+      '8:outbox_dispatch',
     ]);
   });
 

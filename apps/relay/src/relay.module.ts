@@ -7,6 +7,7 @@ import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lient
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
 import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
+import { UnroutedEvents } from './ministries/unrouted-events';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
@@ -63,6 +64,10 @@ export class RelayModule {
       ],
       providers: [
         { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
+        {
+          provide: UnroutedEvents,
+          useValue: new UnroutedEvents(config.UNKNOWN_PROCEDURE_POLICY as 'refuse' | 'unrouted'),
+        },
         {
           provide: RelayAudit,
           inject: [AuditLog],

@@ -255,6 +255,14 @@ export const ENV_VARS = [
       'What happens to a dossier event whose procedure (and sector) the catalogue cannot route to a ministry. `refuse`: ingest answers 422 `UNKNOWN_PROCEDURE` and records nothing. `unrouted`: ingest accepts it and ministry routing publishes it to `lgsp.dossier.unrouted.v1` (metric `lgsp_relay_unrouted_total`, alert `LienThongDossierEventsUnrouted`) for an operator to add the procedure and replay. Set the gateway and the relay alike.',
   },
   {
+    name: 'CHAINS_FILE',
+    type: 'string',
+    default: 'deploy/config/chains.yaml',
+    apps: ['cli'],
+    description:
+      'Procedure chains across agencies (steps, agency systems, what each step needs and produces, time limits, refusal policy), format contracts/config/chains.schema.json; relative to the repository root. Checked by `lienthong config check`.',
+  },
+  {
     name: 'MINISTRY_PSEUDONYM_KEY',
     type: 'string',
     apps: ['relay', 'start'],

@@ -576,6 +576,89 @@ export const ENV_VARS = [
       'PEM CA certificate(s) that issued the land database HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
   {
+    name: 'POPULATION_ROUTE',
+    type: 'enum',
+    default: 'direct',
+    values: ['direct', 'ndxp', 'ndop'],
+    apps: ['gateway'],
+    description:
+      'How the gateway reaches the National Population Database: `direct` to `POPULATION_URL`, or through the national data exchange platform (`ndxp`, `NDXP_*`) or the national data orchestration platform (`ndop`, `NDOP_*`), which forward to it by its service code.',
+  },
+  {
+    name: 'BUSINESS_REGISTRY_ROUTE',
+    type: 'enum',
+    default: 'direct',
+    values: ['direct', 'ndxp', 'ndop'],
+    apps: ['gateway'],
+    description:
+      'How the gateway reaches the Business Registration Database: `direct` to `BUSINESS_REGISTRY_URL`, or through the national data exchange platform (`ndxp`, `NDXP_*`) or the national data orchestration platform (`ndop`, `NDOP_*`), which forward to it by its service code.',
+  },
+  {
+    name: 'LAND_ROUTE',
+    type: 'enum',
+    default: 'direct',
+    values: ['direct', 'ndxp', 'ndop'],
+    apps: ['gateway'],
+    description:
+      'How the gateway reaches the land database: `direct` to `LAND_URL`, or through the national data exchange platform (`ndxp`, `NDXP_*`) or the national data orchestration platform (`ndop`, `NDOP_*`), which forward to it by its service code.',
+  },
+  {
+    name: 'NDXP_URL',
+    type: 'url',
+    apps: ['gateway'],
+    description:
+      'Service endpoint of the national data exchange platform (NDXP); required when an upstream’s `*_ROUTE` is `ndxp`. The upstream’s service code and path follow it (docs/operations/exchange-platforms.md).',
+  },
+  {
+    name: 'NDXP_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong',
+    apps: ['gateway'],
+    description: 'Liên Thông’s member id on the NDXP platform, sent in `x-ndxp-client`.',
+  },
+  {
+    name: 'NDXP_API_KEY',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'The credential the NDXP platform issued to Liên Thông, sent in `x-ndxp-key`; required with `NDXP_URL`.',
+  },
+  {
+    name: 'NDXP_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM CA certificate(s) that issued the NDXP platform’s HTTPS server certificate (a pinned CA).',
+  },
+  {
+    name: 'NDOP_URL',
+    type: 'url',
+    apps: ['gateway'],
+    description:
+      'Service endpoint of the national data orchestration platform (NDOP, Decree 278/2025/NĐ-CP); required when an upstream’s `*_ROUTE` is `ndop`. The upstream’s service code and path follow it (docs/operations/exchange-platforms.md).',
+  },
+  {
+    name: 'NDOP_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong',
+    apps: ['gateway'],
+    description: 'Liên Thông’s member id on the NDOP platform, sent in `x-ndop-client`.',
+  },
+  {
+    name: 'NDOP_API_KEY',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'The credential the NDOP platform issued to Liên Thông, sent in `x-ndop-key`; required with `NDOP_URL`.',
+  },
+  {
+    name: 'NDOP_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      'PEM CA certificate(s) that issued the NDOP platform’s HTTPS server certificate (a pinned CA).',
+  },
+  {
     name: 'LAND_API_KEY',
     type: 'string',
     apps: ['gateway'],

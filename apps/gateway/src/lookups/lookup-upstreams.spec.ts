@@ -55,4 +55,19 @@ describe('LookupUpstreams from the configuration', () => {
       /POPULATION_CLIENT_KEY_PATH cannot be read \(ENOENT\)/,
     );
   });
+
+  it('stops the start when an upstream is routed through a platform whose address or credential is unset', () => {
+    const routed = (extra: Record<string, string>) =>
+      loadGatewayConfig({ ...base, LAND_URL: 'http://127.0.0.1:1', LAND_ROUTE: 'ndop', ...extra });
+    expect(() => LookupUpstreams.fromConfig(routed({}))).toThrow(
+      'an upstream is routed through NDOP, which needs NDOP_URL and NDOP_API_KEY',
+    );
+    expect(() => LookupUpstreams.fromConfig(routed({ NDOP_URL: 'http://127.0.0.1:1/r1' }))).toThrow(
+      'an upstream is routed through NDOP, which needs NDOP_API_KEY',
+    );
+    // the other platform's settings do not count
+    expect(() =>
+      LookupUpstreams.fromConfig(routed({ NDXP_URL: 'http://127.0.0.1:1/r1', NDXP_API_KEY: 'k' })),
+    ).toThrow(ConfigError);
+  });
 });

@@ -1,6 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { AdapterHealth, ResilienceOptions } from '@lienthong/adapters/common';
+import {
+  EXCHANGE_SERVICE_CODES,
+  exchangeDispatcher,
+  type AdapterHealth,
+  type ExchangePlatform,
+  type ResilienceOptions,
+  type UpstreamRoute,
+} from '@lienthong/adapters/common';
+import type { Dispatcher } from 'undici';
 import { BusinessRegistryAdapter, BusinessRegistryClient } from '@lienthong/adapters/business-registry';
 import { LandAdapter, LandClient } from '@lienthong/adapters/land';
 import {
@@ -49,6 +57,17 @@ export type UpstreamConfig = Pick<
   | 'LAND_TIMEOUT_MS'
   | 'LAND_VALIDITY_MS'
   | 'LAND_CA_PATH'
+  | 'POPULATION_ROUTE'
+  | 'BUSINESS_REGISTRY_ROUTE'
+  | 'LAND_ROUTE'
+  | 'NDXP_URL'
+  | 'NDXP_CLIENT_ID'
+  | 'NDXP_API_KEY'
+  | 'NDXP_CA_PATH'
+  | 'NDOP_URL'
+  | 'NDOP_CLIENT_ID'
+  | 'NDOP_API_KEY'
+  | 'NDOP_CA_PATH'
   | 'UPSTREAM_RETRIES'
   | 'UPSTREAM_CIRCUIT_FAILURES'
   | 'UPSTREAM_CIRCUIT_HALF_OPEN_MS'
@@ -77,14 +96,27 @@ export class LookupUpstreams implements OnApplicationShutdown {
       breaker: { kind: 'consecutive', failures: config.UPSTREAM_CIRCUIT_FAILURES },
       halfOpenAfterMs: config.UPSTREAM_CIRCUIT_HALF_OPEN_MS,
     });
+    /** The dispatcher of an upstream routed through an exchange platform (closed at shutdown), else none. */
+    const routed = (name: UpstreamName, timeoutMs: number): { dispatcher?: Dispatcher } => {
+      const platform = exchangePlatform(config, routeOf(config, name));
+      if (!platform) return {};
+      const dispatcher = exchangeDispatcher(platform, EXCHANGE_SERVICE_CODES[name], {
+        connections: 64,
+        connectTimeoutMs: timeoutMs,
+        maxResponseBytes: 4 * 1024 * 1024,
+      });
+      closers.push(() => dispatcher.close());
+      return { dispatcher };
+    };
     if (config.POPULATION_URL) {
-      const client = new PopulationClient(
-        populationClientOptions(config, {
+      const client = new PopulationClient({
+        ...populationClientOptions(config, {
           resilience: resilience(config.POPULATION_TIMEOUT_MS),
           validityTtlMs: config.POPULATION_VALIDITY_MS,
           logger,
         }),
-      );
+        ...routed('population', config.POPULATION_TIMEOUT_MS),
+      });
       adapters.population = client;
       closers.push(() => client.close());
     }
@@ -97,6 +129,7 @@ export class LookupUpstreams implements OnApplicationShutdown {
         validityTtlMs: config.BUSINESS_REGISTRY_VALIDITY_MS,
         ca: pem(config.BUSINESS_REGISTRY_CA_PATH, 'BUSINESS_REGISTRY_CA_PATH'),
         logger,
+        ...routed('business-registry', config.BUSINESS_REGISTRY_TIMEOUT_MS),
       });
       adapters['business-registry'] = client;
       closers.push(() => client.close());
@@ -109,6 +142,7 @@ export class LookupUpstreams implements OnApplicationShutdown {
         validityTtlMs: config.LAND_VALIDITY_MS,
         ca: pem(config.LAND_CA_PATH, 'LAND_CA_PATH'),
         logger,
+        ...routed('land', config.LAND_TIMEOUT_MS),
       });
       adapters.land = client;
       closers.push(() => client.close());
@@ -194,4 +228,51 @@ function pem(path: string | undefined, name: string): string | undefined {
 
 function fromRepoRoot(path: string): string {
   return isAbsolute(path) ? path : resolve(repoRoot(), path);
+}
+
+function routeOf(config: UpstreamConfig, name: UpstreamName): UpstreamRoute {
+  const route =
+    name === 'population'
+      ? config.POPULATION_ROUTE
+      : name === 'business-registry'
+        ? config.BUSINESS_REGISTRY_ROUTE
+        : config.LAND_ROUTE;
+  return (route ?? 'direct') as UpstreamRoute;
+}
+
+/**
+ * The exchange platform of a route from its NDXP_* or NDOP_* settings, or undefined for `direct`. A route
+ * naming a platform whose URL or credential is unset stops the start (ConfigError).
+ */
+export function exchangePlatform(config: UpstreamConfig, route: UpstreamRoute): ExchangePlatform | undefined {
+  if (route === 'direct') return undefined;
+  const settings =
+    route === 'ndxp'
+      ? {
+          url: config.NDXP_URL,
+          clientId: config.NDXP_CLIENT_ID,
+          apiKey: config.NDXP_API_KEY,
+          ca: config.NDXP_CA_PATH,
+        }
+      : {
+          url: config.NDOP_URL,
+          clientId: config.NDOP_CLIENT_ID,
+          apiKey: config.NDOP_API_KEY,
+          ca: config.NDOP_CA_PATH,
+        };
+  const prefix = route.toUpperCase();
+  const missing = [
+    ...(settings.url ? [] : [`${prefix}_URL`]),
+    ...(settings.apiKey ? [] : [`${prefix}_API_KEY`]),
+  ];
+  if (missing.length) {
+    throw new ConfigError(`an upstream is routed through ${prefix}, which needs ${missing.join(' and ')}`);
+  }
+  return {
+    name: route,
+    url: settings.url as string,
+    clientId: settings.clientId ?? 'lienthong',
+    apiKey: settings.apiKey as string,
+    ca: pem(settings.ca, `${prefix}_CA_PATH`),
+  };
 }

@@ -7,3 +7,4 @@ export * from './client-options';
 export * from './resilience';
 export * from './upstream-http';
 export * from './wire-values';
+export * from './exchange-route';

@@ -161,7 +161,8 @@ describe('ministry copies through the relay', () => {
 
     await waitFor(
       () => [...examples.map(({ data }) => data), unknown].every((e) => received.has(e.dossierCode)),
-      45_000,
+      // the suite's first case: it also waits for the relay's and the ministry's consumer groups to settle
+      100_000,
       'every example on a ministry topic and the unknown procedure on the unrouted topic',
     );
     for (const { name, data } of examples) {
@@ -179,7 +180,7 @@ describe('ministry copies through the relay', () => {
       unknown.eventId,
     ]);
     expect(aside.data.procedureCode).toBe('9.999999');
-  }, 60_000);
+  }, 120_000);
 
   it('audits each portal call: service portal.sync, the dossier hashed, the outcome and its code', async () => {
     const synced = event('1.001193');

@@ -287,6 +287,89 @@ describe('operations console in Chromium', () => {
     lookups = undefined;
   }, 120_000);
 
+  async function checkConnection(name: string): Promise<Record<string, string>> {
+    await page.goto(`${gateway.url}/console#/upstream?name=${name}`);
+    await page.reload();
+    await page.getByTestId('upstream-title').waitFor();
+    const before = await page.getByTestId('check-result').count();
+    await page.getByRole('button', { name: 'Check connection' }).click();
+    await page.getByRole('button', { name: 'Check connection' }).waitFor({ timeout: 30_000 });
+    expect(before).toBe(0);
+    await page.getByTestId('check-result').waitFor();
+    const statuses: Record<string, string> = {};
+    for (const step of ['dns', 'tcp', 'tls', 'authentication', 'call']) {
+      statuses[step] =
+        (await page.getByTestId(`step-${step}`).getByTestId('step-status').textContent()) ?? '';
+    }
+    return statuses;
+  }
+
+  it("shows an upstream's failures by reason, and checks its connection step by step; a fault shows in the failing step", async () => {
+    // the outage above left failed population lookups in the audit log
+    const [expected] = await gateway.app
+      .get(Database)
+      .query<{ code: string; count: string }>(
+        "SELECT outcome_code AS code, count(*)::text AS count FROM audit_record WHERE upstream = 'population' AND outcome = 'UPSTREAM_ERROR' GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+      );
+    expect(expected).toBeDefined();
+    await page.goto(`${gateway.url}/console#/overview`);
+    await upstream('population').getByRole('link').click();
+    await page.getByTestId('upstream-title').waitFor();
+    expect(await page.getByTestId('upstream-title').textContent()).toBe('National Population Database');
+    expect(await page.getByTestId(`failure-${expected.code}`).getByTestId('count').textContent()).toBe(
+      expected.count,
+    );
+
+    const allPass = { dns: 'ok', tcp: 'ok', tls: 'ok', authentication: 'ok', call: 'ok' };
+    expect(await checkConnection('population')).toEqual(allPass);
+    // the population simulator's chain, verified against the dev CA, with days to expiry
+    const chain = await page.getByTestId('step-tls').locator('table.certificates tbody tr').count();
+    expect(chain).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('step-tls').getByTestId('step-detail').textContent()).toMatch(
+      /expires in \d+ days/,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'upstream-population.png'), fullPage: true });
+    // the two plain-HTTP simulators: no TLS to test, the rest passes
+    expect(await checkConnection('business-registry')).toEqual({ ...allPass, tls: 'skipped' });
+    expect(await page.getByTestId('step-authentication').getByTestId('step-detail').textContent()).toContain(
+      'access token',
+    );
+    // the land simulator runs without an API key here: nothing to authenticate
+    expect(await checkConnection('land')).toEqual({ ...allPass, tls: 'skipped', authentication: 'skipped' });
+
+    population.faults.set({ down: true });
+    try {
+      expect(await checkConnection('population')).toEqual({ ...allPass, call: 'failed' });
+      expect(await page.getByTestId('check-result').textContent()).toContain('A step failed');
+      expect(await page.getByTestId('step-call').getByTestId('step-detail').textContent()).toContain(
+        'POPULATION_UNAVAILABLE',
+      );
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'upstream-population-check-failed.png'),
+        fullPage: true,
+      });
+    } finally {
+      population.faults.clear();
+    }
+
+    const checks = await gateway.app
+      .get(Database)
+      .query<Record<string, unknown>>(
+        "SELECT client_id, upstream, outcome, outcome_code FROM audit_record WHERE service = 'console.check-connection' ORDER BY seq",
+      );
+    expect(checks).toEqual([
+      { client_id: 'console-operator', upstream: 'population', outcome: 'OK', outcome_code: null },
+      { client_id: 'console-operator', upstream: 'business-registry', outcome: 'OK', outcome_code: null },
+      { client_id: 'console-operator', upstream: 'land', outcome: 'OK', outcome_code: null },
+      {
+        client_id: 'console-operator',
+        upstream: 'population',
+        outcome: 'UPSTREAM_ERROR',
+        outcome_code: 'CALL_FAILED',
+      },
+    ]);
+  }, 90_000);
+
   it('finds a dead letter, dry-runs and replays it with progress; the portal gets it and the audit log records it', async () => {
     const code = `${agencyCode()}-261201-${String(Math.floor(Math.random() * 9000) + 1000)}`;
     portal.faults.set({ rejectDossiers: [code] });

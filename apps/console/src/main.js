@@ -9,6 +9,7 @@ const PAGES = [
   { id: 'overview', title: 'Overview' },
   { id: 'dead-letters', title: 'Dead letters' },
   { id: 'scorecard', title: 'Decision 766 scorecard' },
+  { id: 'upstream', title: 'Upstream', hidden: true },
 ];
 
 function usePage() {
@@ -98,7 +99,7 @@ function UpstreamCard({ upstream, history }) {
   const times = points.map((p) => p.t / 1000);
   return html`<section class="card" data-testid=${`upstream-${upstream.name}`}>
     <header>
-      <h3>${upstream.title}</h3>
+      <h3><a href=${`#/upstream?name=${upstream.name}`}>${upstream.title}</a></h3>
       <${Badge} status=${upstream.status} />
     </header>
     <dl class="figures">
@@ -195,6 +196,130 @@ function Overview() {
         </tbody>
       </table>
     </section>
+  </div>`;
+}
+
+// ------------------------------------------------------------------------------------- upstream detail
+
+function StepStatus({ status }) {
+  const css = status === 'ok' ? 'up' : status === 'failed' ? 'down' : 'unknown';
+  return html`<span class=${`badge ${css}`} data-testid="step-status">${status}</span>`;
+}
+
+function Certificates({ certificates }) {
+  return html`<table class="certificates">
+    <thead>
+      <tr>
+        <th>Subject</th>
+        <th>Issuer</th>
+        <th>Valid to</th>
+        <th>Days to expiry</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${certificates.map(
+        (c, i) =>
+          html`<tr key=${i}>
+            <td>${c.subject}</td>
+            <td>${c.issuer}</td>
+            <td>${c.validTo.slice(0, 10)}</td>
+            <td class=${c.daysToExpiry < 30 ? 'error' : ''}>${c.daysToExpiry}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function UpstreamDetail() {
+  const name = new URLSearchParams(location.hash.split('?')[1] ?? '').get('name') ?? '';
+  const [reload, setReload] = useState(0);
+  const { data, error } = usePolling(() => api(`/console/api/upstreams/${encodeURIComponent(name)}`), 0, [
+    name,
+    reload,
+  ]);
+  const [check, setCheck] = useState();
+  const [checking, setChecking] = useState(false);
+  const [checkError, setCheckError] = useState();
+  const run = async () => {
+    setChecking(true);
+    setCheckError(undefined);
+    try {
+      setCheck(
+        await api(`/console/api/upstreams/${encodeURIComponent(name)}/check`, { method: 'POST', body: {} }),
+      );
+      setReload(reload + 1);
+    } catch (failure) {
+      setCheckError(failure.message);
+    } finally {
+      setChecking(false);
+    }
+  };
+  if (!data) return html`<p>${error ? error.message : 'Loading…'}</p>`;
+  return html`<div>
+    <h3 data-testid="upstream-title">${data.title}</h3>
+    <p class="muted">
+      ${data.origin ? html`${data.origin} — authentication: ${data.authentication}` : 'Not called by the gateway from this process.'}
+      ${' '}<a href="#/overview">back to the overview</a>
+    </p>
+    <div class="grid">
+      <section class="card wide" data-testid="failures">
+        <h3>Failures in the last ${data.failureWindowMinutes} minutes, by reason</h3>
+        ${
+          data.failures.length
+            ? html`<table>
+                <thead>
+                  <tr>
+                    <th>Reason</th>
+                    <th>Failures</th>
+                    <th>Last</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${data.failures.map(
+                    (f) =>
+                      html`<tr key=${f.code} data-testid=${`failure-${f.code}`}>
+                        <td>${f.code}</td>
+                        <td data-testid="count">${f.count}</td>
+                        <td>${new Date(f.lastAt).toLocaleString()}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+            : html`<p data-testid="no-failures">No failures.</p>`
+        }
+      </section>
+      <section class="card wide" data-testid="diagnostics">
+        <h3>Connection diagnostics</h3>
+        ${
+          data.checkable
+            ? html`<button onClick=${run} disabled=${checking}>
+                ${checking ? 'Checking…' : 'Check connection'}
+              </button>`
+            : html`<p class="muted">
+                The relay calls this upstream; its connection cannot be checked from the gateway.
+              </p>`
+        }
+        ${checkError && html`<p class="error" role="alert">${checkError}</p>`}
+        ${
+          check &&
+          html`<p data-testid="check-result">
+              ${check.ok ? 'All steps passed' : 'A step failed'} — ${new Date(check.at).toLocaleTimeString()}
+            </p>
+            <ol class="steps">
+              ${check.steps.map(
+                (s) =>
+                  html`<li key=${s.step} data-testid=${`step-${s.step}`}>
+                    <strong>${s.title}</strong> <${StepStatus} status=${s.status} />
+                    <small class="muted">${s.durationMs} ms</small>
+                    <p data-testid="step-detail">${s.detail}</p>
+                    ${s.certificates && html`<${Certificates} certificates=${s.certificates} />`}
+                  </li>`,
+              )}
+            </ol>
+            <p class="muted">Recorded in the audit log (service console.check-connection).</p>`
+        }
+      </section>
+    </div>
   </div>`;
 }
 
@@ -507,7 +632,7 @@ function App() {
   return html`<div class="shell">
     <nav>
       <strong>Liên Thông</strong>
-      ${PAGES.map((p) => html`<a key=${p.id} href=${`#/${p.id}`} class=${p.id === current.id ? 'active' : ''}>${p.title}</a>`)}
+      ${PAGES.filter((p) => !p.hidden).map((p) => html`<a key=${p.id} href=${`#/${p.id}`} class=${p.id === current.id ? 'active' : ''}>${p.title}</a>`)}
       <span class="who" data-testid="who">${session.name} (${session.clientId})</span>
       <button class="secondary" onClick=${signOut}>Sign out</button>
     </nav>
@@ -520,7 +645,9 @@ function App() {
             ? html`<${Overview} />`
             : current.id === 'dead-letters'
               ? html`<${DeadLetters} />`
-              : html`<${Scorecard} />`
+              : current.id === 'upstream'
+                ? html`<${UpstreamDetail} />`
+                : html`<${Scorecard} />`
       }
     </main>
   </div>`;

@@ -12,6 +12,8 @@ export const CONSOLE_PUBLIC_ROUTES = ['/console', '/console/assets/:file', '/con
 /** The console's data and actions: operators only, with a session cookie or the usual credentials. */
 export const CONSOLE_OPERATOR_ROUTES = [
   '/console/api/overview',
+  '/console/api/upstreams/:name',
+  '/console/api/upstreams/:name/check',
   '/console/api/dead-letters',
   '/console/api/dead-letters/:id',
   '/console/api/dead-letters/replay',

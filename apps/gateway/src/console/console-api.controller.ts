@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { DeadLetterFilter } from '@lienthong/messaging';
 import { ProblemException } from '@lienthong/observability';
 import { ConsoleDeadLetters } from './console-dead-letters';
+import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
 import { ConsoleScorecard } from './console-scorecard';
 
@@ -60,11 +61,25 @@ export class ConsoleApiController {
     @Inject(ConsoleOverview) private readonly overview: ConsoleOverview,
     @Inject(ConsoleDeadLetters) private readonly deadLetters: ConsoleDeadLetters,
     @Inject(ConsoleScorecard) private readonly scorecard: ConsoleScorecard,
+    @Inject(ConsoleDiagnostics) private readonly diagnostics: ConsoleDiagnostics,
   ) {}
 
   @Get('overview')
   current() {
     return this.overview.current();
+  }
+
+  /** One upstream: whether the gateway calls it from here, and its failures of the last hour by reason. */
+  @Get('upstreams/:name')
+  upstream(@Param('name') name: string) {
+    return this.diagnostics.detail(name);
+  }
+
+  /** "Check connection": DNS, TCP, TLS, authentication and one harmless call, each step's result; audited. */
+  @Post('upstreams/:name/check')
+  @HttpCode(200)
+  check(@Param('name') name: string, @Req() request: FastifyRequest) {
+    return this.diagnostics.check(name, request.caller!, String(request.id));
   }
 
   @Get('dead-letters')

@@ -3,6 +3,7 @@ import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleDeadLetters } from './console-dead-letters';
+import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
 import { ConsoleScorecard } from './console-scorecard';
 import { ConsoleSessionController } from './console-session.controller';
@@ -15,6 +16,6 @@ import { ConsoleSessionController } from './console-session.controller';
  */
 @Module({
   controllers: [ConsoleAssetsController, ConsoleSessionController, ConsoleApiController],
-  providers: [ConsoleOverview, ConsoleDeadLetters, ConsoleScorecard, IndicatorStore],
+  providers: [ConsoleOverview, ConsoleDeadLetters, ConsoleScorecard, ConsoleDiagnostics, IndicatorStore],
 })
 export class ConsoleModule {}

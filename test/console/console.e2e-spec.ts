@@ -439,6 +439,68 @@ describe('operations console in Chromium', () => {
     ]);
   }, 120_000);
 
+  it('lists a dossier the portal does not have among the sync gaps, and syncs it again from there, audited', async () => {
+    const code = `${agencyCode()}-261202-${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    portal.faults.set({ rejectDossiers: [code] });
+    const accepted = await getJson(`${gateway.url}/v1/dossier-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.demo}` },
+      body: JSON.stringify({
+        eventId: randomUUID(),
+        dossierCode: code,
+        agencyCode: code.split('-')[0],
+        procedureCode: '1.001193',
+        channel: 'ONLINE',
+        applicant: { kind: 'ORGANISATION' },
+        status: 'RECEIVED',
+        occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      }),
+    });
+    expect(accepted.status).toBeLessThan(300);
+    const database = gateway.app.get(Database);
+    // the portal refused it: the relay's audited attempt says why
+    const refusal = await waitFor(
+      async () =>
+        (
+          await database.query<{ code: string }>(
+            "SELECT COALESCE(outcome_code, outcome) AS code FROM audit_record WHERE service = 'portal.sync' AND dossier_code = $1 AND outcome <> 'OK'",
+            [code],
+          )
+        )[0],
+      30_000,
+      'the portal refusing the dossier',
+    );
+    portal.faults.set({ rejectDossiers: null });
+
+    await page.goto(`${gateway.url}/console#/portal-sync?minAge=0`);
+    await page.reload();
+    const row = page.getByTestId(`gap-${code}`);
+    await row.waitFor();
+    expect(await page.getByTestId('gap-count').textContent()).toContain('1 dossier(s)');
+    expect(await row.getByTestId('last-error').textContent()).toBe(refusal.code);
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-sync-gaps.png'), fullPage: true });
+
+    await row.getByRole('button', { name: 'Sync again' }).click();
+    await row.getByTestId('queued').waitFor();
+    await waitFor(() => portal.store.has(code), 30_000, 'the dossier synced again at the portal');
+    await waitFor(
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return (await page.getByTestId('gap-count').textContent())?.startsWith('0 dossier(s)');
+      },
+      30_000,
+      'the gap closed',
+      500,
+    );
+    expect(await row.count()).toBe(0);
+    const audit = await database.query<Record<string, unknown>>(
+      "SELECT client_id, upstream, outcome, dossier_code FROM audit_record WHERE service = 'portal.sync-again'",
+    );
+    expect(audit).toEqual([
+      { client_id: 'console-operator', upstream: 'public-service-portal', outcome: 'OK', dossier_code: code },
+    ]);
+  }, 90_000);
+
   it('shows the Decision 766 scorecard of a synthetic month with the numbers it was built with', async () => {
     const agency = agencyCode();
     const month = planMonth({ seed: 766, agencies: [agency], salt: randomUUID() });

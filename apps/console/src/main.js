@@ -9,6 +9,7 @@ const PAGES = [
   { id: 'overview', title: 'Overview' },
   { id: 'dead-letters', title: 'Dead letters' },
   { id: 'scorecard', title: 'Decision 766 scorecard' },
+  { id: 'portal-sync', title: 'Portal sync gaps' },
   { id: 'upstream', title: 'Upstream', hidden: true },
 ];
 
@@ -521,6 +522,92 @@ function DeadLetters() {
   </div>`;
 }
 
+// ------------------------------------------------------------------------------------ portal sync gaps
+
+const AGES = [
+  { seconds: 0, label: 'any time' },
+  { seconds: 60, label: 'over a minute ago' },
+  { seconds: 600, label: 'over 10 minutes ago' },
+  { seconds: 3600, label: 'over an hour ago' },
+];
+
+function PortalSyncGaps() {
+  const initial = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const [minAge, setMinAge] = useState(initial.get('minAge') ?? '60');
+  const [reload, setReload] = useState(0);
+  const [queued, setQueued] = useState({});
+  const [error, setError] = useState();
+  const { data, error: loadError } = usePolling(
+    () => api(`/console/api/portal-sync/gaps?${query({ minAge })}`),
+    0,
+    [minAge, reload],
+  );
+  const again = async (dossierCode) => {
+    setError(undefined);
+    try {
+      const result = await api('/console/api/portal-sync/again', { method: 'POST', body: { dossierCode } });
+      setQueued({ ...queued, [dossierCode]: result });
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+  return html`<div>
+    <form class="filters" onSubmit=${(event) => (event.preventDefault(), setReload(reload + 1))}>
+      <label
+        >Accepted
+        <select name="minAge" value=${minAge} onChange=${(e) => setMinAge(e.target.value)}>
+          ${AGES.map((a) => html`<option key=${a.seconds} value=${String(a.seconds)}>${a.label}</option>`)}
+        </select></label
+      >
+      <button type="submit">Refresh</button>
+    </form>
+    ${(error || loadError) && html`<p class="error" role="alert">${error ?? loadError.message}</p>`}
+    ${
+      data &&
+      html`<p class="muted" data-testid="gap-count">
+          ${data.gaps.length}${data.truncated ? '+' : ''} dossier(s) whose latest status the portal does not
+          have yet, oldest first.
+        </p>
+        <table class="letters">
+          <thead>
+            <tr>
+              <th>Dossier</th>
+              <th>Agency</th>
+              <th>Status</th>
+              <th>Accepted</th>
+              <th>Last synced</th>
+              <th>Last failure</th>
+              <th>Waiting for retry</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${data.gaps.map(
+              (g) =>
+                html`<tr key=${g.dossierCode} data-testid=${`gap-${g.dossierCode}`}>
+                  <td>${g.dossierCode}</td>
+                  <td>${g.agencyCode}</td>
+                  <td>${g.status}</td>
+                  <td>${new Date(g.acceptedAt).toLocaleString()}</td>
+                  <td>${g.lastSyncedAt ? new Date(g.lastSyncedAt).toLocaleString() : 'never'}</td>
+                  <td data-testid="last-error">${g.lastError ?? '–'}</td>
+                  <td>${g.parked ? 'yes' : 'no'}</td>
+                  <td>
+                    ${
+                      queued[g.dossierCode]
+                        ? html`<span data-testid="queued">queued (${queued[g.dossierCode].status})</span>`
+                        : html`<button class="link" onClick=${() => again(g.dossierCode)}>Sync again</button>`
+                    }
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <p class="muted">Each "sync again" is recorded in the audit log (service portal.sync-again).</p>`
+    }
+  </div>`;
+}
+
 // -------------------------------------------------------------------------------------------- scorecard
 
 function previousMonth() {
@@ -647,7 +734,9 @@ function App() {
               ? html`<${DeadLetters} />`
               : current.id === 'upstream'
                 ? html`<${UpstreamDetail} />`
-                : html`<${Scorecard} />`
+                : current.id === 'portal-sync'
+                  ? html`<${PortalSyncGaps} />`
+                  : html`<${Scorecard} />`
       }
     </main>
   </div>`;

@@ -19,6 +19,8 @@ export const CONSOLE_OPERATOR_ROUTES = [
   '/console/api/dead-letters/replay',
   '/console/api/replays/:id',
   '/console/api/scorecard',
+  '/console/api/portal-sync/gaps',
+  '/console/api/portal-sync/again',
 ] as const;
 
 /** Operations routes: what they show (broker details, client and agency labels, the API) is for operators. */

@@ -6,6 +6,7 @@ import { ProblemException } from '@lienthong/observability';
 import { ConsoleDeadLetters } from './console-dead-letters';
 import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
+import { ConsolePortalSync, parseMinAge } from './console-portal-sync';
 import { ConsoleScorecard } from './console-scorecard';
 
 const LETTER_ID = /^\d{1,5}-\d{1,20}$/;
@@ -62,6 +63,7 @@ export class ConsoleApiController {
     @Inject(ConsoleDeadLetters) private readonly deadLetters: ConsoleDeadLetters,
     @Inject(ConsoleScorecard) private readonly scorecard: ConsoleScorecard,
     @Inject(ConsoleDiagnostics) private readonly diagnostics: ConsoleDiagnostics,
+    @Inject(ConsolePortalSync) private readonly portalSync: ConsolePortalSync,
   ) {}
 
   @Get('overview')
@@ -80,6 +82,21 @@ export class ConsoleApiController {
   @HttpCode(200)
   check(@Param('name') name: string, @Req() request: FastifyRequest) {
     return this.diagnostics.check(name, request.caller!, String(request.id));
+  }
+
+  /** Dossiers whose latest status the portal does not have yet, oldest first. */
+  @Get('portal-sync/gaps')
+  gaps(@Query('minAge') minAge: unknown) {
+    return this.portalSync.gaps(parseMinAge(minAge));
+  }
+
+  /** Sends a dossier's latest status to the portal again (its retry topic); audited. */
+  @Post('portal-sync/again')
+  @HttpCode(200)
+  syncAgain(@Body() body: unknown, @Req() request: FastifyRequest) {
+    const code =
+      typeof body === 'object' && body !== null ? (body as { dossierCode?: unknown }).dossierCode : undefined;
+    return this.portalSync.syncAgain(code, request.caller!, String(request.id));
   }
 
   @Get('dead-letters')

@@ -5,6 +5,7 @@ import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleDeadLetters } from './console-dead-letters';
 import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
+import { ConsolePortalSync } from './console-portal-sync';
 import { ConsoleScorecard } from './console-scorecard';
 import { ConsoleSessionController } from './console-session.controller';
 
@@ -16,6 +17,13 @@ import { ConsoleSessionController } from './console-session.controller';
  */
 @Module({
   controllers: [ConsoleAssetsController, ConsoleSessionController, ConsoleApiController],
-  providers: [ConsoleOverview, ConsoleDeadLetters, ConsoleScorecard, ConsoleDiagnostics, IndicatorStore],
+  providers: [
+    ConsoleOverview,
+    ConsoleDeadLetters,
+    ConsoleScorecard,
+    ConsoleDiagnostics,
+    ConsolePortalSync,
+    IndicatorStore,
+  ],
 })
 export class ConsoleModule {}

@@ -8,7 +8,7 @@
  * Decision 766 scorecard of a synthetic month, and the refusals. Screenshots go to var/screenshots/.
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +133,12 @@ describe('operations console in Chromium', () => {
     land = await startLandSimulator({ size: 200, enterpriseCount: 200, logger: silent });
     portal = await startPortalSimulator({ port: 0, logger: silent });
     operationsCenter = await startOperationsCenterSimulator({ logger: silent });
+    // audit signing on, as npm start runs: the data-protection page shows the last verified checkpoint
+    const signingKey = join(work, 'audit-signer.pem');
+    writeFileSync(
+      signingKey,
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
     const env = testEnv({
@@ -154,6 +160,7 @@ describe('operations console in Chromium', () => {
       PORTAL_RETRY_MAX_MS: '1000',
       PORTAL_SYNC_MAX_ATTEMPTS: '3',
       LGSP_DEMO_API_KEY: KEYS.demo,
+      AUDIT_SIGNING_KEY_PATH: signingKey,
     });
     relay = await startRelay({ env: { ...env, LOG_LEVEL: 'error' } });
     gateway = await startGateway({ env: { ...env, LOG_LEVEL: 'error' } });
@@ -565,7 +572,13 @@ describe('operations console in Chromium', () => {
       return { status: r.status, body: await r.json() };
     });
     expect(officer).toMatchObject({ status: 403, body: { code: 'ROLE_REQUIRED' } });
-    expect(await page.getByText('These pages need the OPERATOR role.').count()).toBe(1);
+    // an officer lands on the data-protection page, and the operator's pages say what they need
+    await page.getByTestId('audit-chain').waitFor();
+    expect(await page.getByRole('navigation').getByRole('link').allTextContents()).toEqual([
+      'Data protection',
+    ]);
+    await page.goto(`${gateway.url}/console#/overview`);
+    await page.getByText('These pages need the OPERATOR role.').waitFor();
 
     const signIns = await gateway.app
       .get(Database)
@@ -578,4 +591,86 @@ describe('operations console in Chromium', () => {
       { client_id: 'console-dpo', outcome: 'OK', outcome_code: null },
     ]);
   }, 60_000);
+
+  it('shows a data-protection officer who looked up a person (the ID in a POST body only), audits the search, and shows the audit chain and its last verified checkpoint', async () => {
+    const person = population.dataset.citizenAt(1); // not among the overview's lookups
+    const requestId = `console-dpo-${randomUUID()}`;
+    const dossierCode = '000.17.22.H56-261031-0042';
+    const looked = await getJson(`${gateway.url}/v1/citizens/lookup`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${KEYS.demo}`,
+        'x-request-id': requestId,
+      },
+      body: JSON.stringify({ personalId: person.personalId, purpose: 'DOSSIER_PROCESSING', dossierCode }),
+    });
+    expect(looked.status).toBe(200);
+    const database = gateway.app.get(Database);
+    const lookup = await waitFor(
+      async () =>
+        (
+          await database.query<{ client_id: string; subject_hash: string }>(
+            'SELECT client_id, subject_hash FROM audit_record WHERE request_id = $1',
+            [requestId],
+          )
+        )[0],
+      10_000,
+      'the lookup in the audit log',
+    );
+
+    // an operator may not search; the officer is still signed in from the refusals above
+    const operatorTry = await getJson(`${gateway.url}/console/api/data-protection/audit-chain`, {
+      headers: { authorization: `Bearer ${KEYS.operator}` },
+    });
+    expect(operatorTry).toMatchObject({ status: 403, body: { code: 'ROLE_REQUIRED' } });
+
+    const urls: string[] = [];
+    page.on('request', (request) => urls.push(`${request.method()} ${request.url()}`));
+    await page.goto(`${gateway.url}/console#/data-protection`);
+    await page.getByLabel('Personal ID').fill(person.personalId);
+    await page.getByRole('button', { name: 'Who looked up this person' }).click();
+    await page.getByTestId('subject-records').waitFor();
+    const rows = page.getByTestId('subject-record');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.getByTestId('client').textContent()).toBe(lookup.client_id);
+    expect(await rows.getByTestId('service').textContent()).toBe('citizen.lookup');
+    expect(await rows.getByTestId('purpose').textContent()).toBe('DOSSIER_PROCESSING');
+    expect(await rows.getByTestId('dossier').textContent()).toBe(dossierCode);
+    expect(urls.filter((url) => url.includes(person.personalId))).toEqual([]);
+    expect(urls).toContain(`POST ${gateway.url}/console/api/data-protection/lookups`);
+
+    // the search is itself on record, under the officer, hashed as the lookup was
+    const searches = await database.query<Record<string, unknown>>(
+      "SELECT client_id, subject_kind, subject_hash FROM audit_record WHERE service = 'audit.subjects'",
+    );
+    expect(searches).toEqual([
+      { client_id: 'console-dpo', subject_kind: 'CITIZEN', subject_hash: lookup.subject_hash },
+    ]);
+
+    // the chain verified, with a checkpoint signed after the lookup
+    await waitFor(
+      async () => {
+        await page.reload();
+        await page.getByTestId('audit-chain').waitFor();
+        return (await page.getByTestId('checkpoint-seq').count()) === 1;
+      },
+      30_000,
+      'a verified checkpoint on the data-protection page',
+      1_000,
+    );
+    expect(await page.getByTestId('chain-status').textContent()).toBe('intact');
+    const [newest] = await database.query<{ seq: string }>(
+      'SELECT max(seq)::text AS seq FROM audit_checkpoint',
+    );
+    expect(BigInt((await page.getByTestId('checkpoint-seq').textContent())!)).toBeLessThanOrEqual(
+      BigInt(newest.seq),
+    );
+    await page.getByLabel('Personal ID').fill(person.personalId);
+    await page.getByRole('button', { name: 'Who looked up this person' }).click();
+    await page.getByTestId('subject-records').waitFor();
+    // the first search now shows in the person's history
+    expect(await rows.count()).toBe(2);
+    await page.screenshot({ path: join(SCREENSHOTS, 'data-protection.png'), fullPage: true });
+  }, 90_000);
 });

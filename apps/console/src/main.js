@@ -5,16 +5,19 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from './api.js';
 import { Chart } from './chart.js';
 
+// Each page needs one role; the navigation shows those of the signed-in client's roles.
 const PAGES = [
-  { id: 'overview', title: 'Overview' },
-  { id: 'dead-letters', title: 'Dead letters' },
-  { id: 'scorecard', title: 'Decision 766 scorecard' },
-  { id: 'portal-sync', title: 'Portal sync gaps' },
-  { id: 'upstream', title: 'Upstream', hidden: true },
+  { id: 'overview', title: 'Overview', role: 'OPERATOR' },
+  { id: 'dead-letters', title: 'Dead letters', role: 'OPERATOR' },
+  { id: 'scorecard', title: 'Decision 766 scorecard', role: 'OPERATOR' },
+  { id: 'portal-sync', title: 'Portal sync gaps', role: 'OPERATOR' },
+  { id: 'upstream', title: 'Upstream', role: 'OPERATOR', hidden: true },
+  { id: 'data-protection', title: 'Data protection', role: 'DATA_PROTECTION_OFFICER' },
 ];
 
 function usePage() {
-  const read = () => (location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0];
+  // '' (no hash): the first page the signed-in client may see
+  const read = () => location.hash.replace(/^#\/?/, '').split('?')[0];
   const [page, setPage] = useState(read());
   useEffect(() => {
     const onHash = () => setPage(read());
@@ -692,7 +695,128 @@ function Scorecard() {
   </div>`;
 }
 
+// ------------------------------------------------------------------------------------- data protection
+
+// one string each: htm drops the whitespace of a line break between text and an expression
+function checkedText(data) {
+  const range = data.from
+    ? ` (seq ${data.from} to ${data.to}, ${data.whole ? 'the whole chain' : 'the newest'})`
+    : '';
+  return `${data.checked} record(s) checked${range} at ${new Date(data.at).toLocaleTimeString()}.`;
+}
+
+function checkpointText(data) {
+  const c = data.lastVerifiedCheckpoint;
+  return (
+    `, signed ${new Date(c.createdAt).toLocaleString()} by key ${c.keyId.slice(0, 16)}…; ` +
+    `${data.recordsAfterCheckpoint} record(s) after it, covered by the hash chain until the next one.`
+  );
+}
+
+function ChainStatus() {
+  const { data, error } = usePolling(() => api('/console/api/data-protection/audit-chain'), 0);
+  if (!data) return html`<p>${error ? error.message : 'Verifying the audit chain…'}</p>`;
+  const checkpoint = data.lastVerifiedCheckpoint;
+  return html`<section class="card wide" data-testid="audit-chain">
+    <header>
+      <h3>Audit chain</h3>
+      <span class=${`badge ${data.ok ? 'up' : 'down'}`} data-testid="chain-status"
+        >${data.ok ? 'intact' : 'broken'}</span
+      >
+    </header>
+    <p data-testid="chain-checked">${checkedText(data)}</p>
+    ${data.failure && html`<p class="error" data-testid="chain-failure">First bad position: seq ${data.failure.seq} (${data.failure.reason}): ${data.failure.message}</p>`}
+    ${
+      checkpoint
+        ? html`<p data-testid="checkpoint">
+            ${'Last verified checkpoint: seq '}<strong data-testid="checkpoint-seq">${checkpoint.seq}</strong
+            >${checkpointText(data)}
+          </p>`
+        : html`<p data-testid="checkpoint">
+            ${data.signing ? 'No verified checkpoint yet.' : 'Audit signing is off: no checkpoints to verify.'}
+          </p>`
+    }
+  </section>`;
+}
+
+function DataProtection() {
+  const [personalId, setPersonalId] = useState('');
+  const [result, setResult] = useState();
+  const [error, setError] = useState();
+  const [busy, setBusy] = useState(false);
+  const search = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      // in the body of a POST, never in the URL
+      setResult(await api('/console/api/data-protection/lookups', { method: 'POST', body: { personalId } }));
+    } catch (failure) {
+      setError(failure.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div>
+    <form class="filters" onSubmit=${search}>
+      <label
+        >Personal ID
+        <input
+          name="personalId"
+          autocomplete="off"
+          inputmode="numeric"
+          maxlength="12"
+          value=${personalId}
+          onInput=${(e) => setPersonalId(e.target.value)}
+      /></label>
+      <button type="submit" disabled=${busy}>${busy ? 'Searching…' : 'Who looked up this person'}</button>
+    </form>
+    <p class="muted">
+      The search is recorded in the audit log (service audit.subjects), in this person's history too.
+    </p>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${
+      result &&
+      html`<section class="card wide" data-testid="subject-records">
+        <h3>${result.records.length}${result.truncated ? '+' : ''} record(s), newest first</h3>
+        <table>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Client</th>
+              <th>Service</th>
+              <th>Purpose</th>
+              <th>Dossier</th>
+              <th>Outcome</th>
+              <th>Match</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${result.records.map(
+              (r) =>
+                html`<tr key=${r.seq} data-testid="subject-record">
+                  <td>${new Date(r.occurredAt).toLocaleString()}</td>
+                  <td data-testid="client">${r.clientId}</td>
+                  <td data-testid="service">${r.service}</td>
+                  <td data-testid="purpose">${r.purpose ?? '–'}</td>
+                  <td data-testid="dossier">${r.dossierCode ?? '–'}</td>
+                  <td>${r.outcome}${r.outcomeCode ? ` (${r.outcomeCode})` : ''}</td>
+                  <td>${r.match}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>`
+    }
+    <${ChainStatus} />
+  </div>`;
+}
+
 // ------------------------------------------------------------------------------------------------ shell
+
+function roleRequired(role) {
+  return role === 'OPERATOR' ? 'These pages need the OPERATOR role.' : `This page needs the ${role} role.`;
+}
 
 function App() {
   const [session, setSession] = useState();
@@ -714,29 +838,31 @@ function App() {
     setCsrfToken('');
     setSession(undefined);
   };
-  const operator = session.roles.includes('OPERATOR');
-  const current = PAGES.find((p) => p.id === page) ?? PAGES[0];
+  const allowed = PAGES.filter((p) => session.roles.includes(p.role));
+  const current = PAGES.find((p) => p.id === page) ?? allowed[0] ?? PAGES[0];
   return html`<div class="shell">
     <nav>
       <strong>Liên Thông</strong>
-      ${PAGES.filter((p) => !p.hidden).map((p) => html`<a key=${p.id} href=${`#/${p.id}`} class=${p.id === current.id ? 'active' : ''}>${p.title}</a>`)}
+      ${allowed.filter((p) => !p.hidden).map((p) => html`<a key=${p.id} href=${`#/${p.id}`} class=${p.id === current.id ? 'active' : ''}>${p.title}</a>`)}
       <span class="who" data-testid="who">${session.name} (${session.clientId})</span>
       <button class="secondary" onClick=${signOut}>Sign out</button>
     </nav>
     <main>
       <h2>${current.title}</h2>
       ${
-        !operator
-          ? html`<p class="error">These pages need the OPERATOR role.</p>`
-          : current.id === 'overview'
-            ? html`<${Overview} />`
-            : current.id === 'dead-letters'
-              ? html`<${DeadLetters} />`
-              : current.id === 'upstream'
-                ? html`<${UpstreamDetail} />`
-                : current.id === 'portal-sync'
-                  ? html`<${PortalSyncGaps} />`
-                  : html`<${Scorecard} />`
+        !session.roles.includes(current.role)
+          ? html`<p class="error" data-testid="role-required">${roleRequired(current.role)}</p>`
+          : current.id === 'data-protection'
+            ? html`<${DataProtection} />`
+            : current.id === 'overview'
+              ? html`<${Overview} />`
+              : current.id === 'dead-letters'
+                ? html`<${DeadLetters} />`
+                : current.id === 'upstream'
+                  ? html`<${UpstreamDetail} />`
+                  : current.id === 'portal-sync'
+                    ? html`<${PortalSyncGaps} />`
+                    : html`<${Scorecard} />`
       }
     </main>
   </div>`;

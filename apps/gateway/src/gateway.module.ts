@@ -69,7 +69,10 @@ export class GatewayModule {
         AuditSubjectsModule,
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule,
-        ConsoleModule,
+        ConsoleModule.forRoot({
+          auditSigningKeyPath: config.audit.signingKeyPath,
+          auditSigningKeyPassphrase: config.audit.signingKeyPassphrase,
+        }),
       ],
       controllers: [
         InfoController,

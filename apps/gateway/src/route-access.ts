@@ -23,6 +23,12 @@ export const CONSOLE_OPERATOR_ROUTES = [
   '/console/api/portal-sync/again',
 ] as const;
 
+/** The console's data-protection page: who looked up a person, and the audit chain's state. */
+export const CONSOLE_DATA_PROTECTION_ROUTES = [
+  '/console/api/data-protection/lookups',
+  '/console/api/data-protection/audit-chain',
+] as const;
+
 /** Operations routes: what they show (broker details, client and agency labels, the API) is for operators. */
 export const OPERATIONS_ROUTES = [
   '/',
@@ -46,5 +52,8 @@ export const GATEWAY_ROUTE_ACCESS: RouteAccess = Object.freeze({
     ),
     // the audit log of who looked up whom: the data-protection officer, with the audit.subjects grant too
     '/v1/audit/subjects/lookup': 'DATA_PROTECTION_OFFICER' as const,
+    ...Object.fromEntries(
+      CONSOLE_DATA_PROTECTION_ROUTES.map((route) => [route, 'DATA_PROTECTION_OFFICER' as const]),
+    ),
   }),
 });

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { DeadLetterFilter } from '@lienthong/messaging';
 import { ProblemException } from '@lienthong/observability';
+import { ConsoleDataProtection } from './console-data-protection';
 import { ConsoleDeadLetters } from './console-dead-letters';
 import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
@@ -52,7 +53,8 @@ export function parseFilter(input: Record<string, unknown>): DeadLetterFilter {
 }
 
 /**
- * The console's data, for a signed-in operator (the OPERATOR role; route table in route-access.ts).
+ * The console's data, for a signed-in operator (the OPERATOR role), and the data-protection page, for a
+ * data-protection officer (DATA_PROTECTION_OFFICER); route table in route-access.ts.
  * Refusals and bad input are problem+json like everywhere in the gateway.
  */
 @ApiExcludeController()
@@ -64,6 +66,7 @@ export class ConsoleApiController {
     @Inject(ConsoleScorecard) private readonly scorecard: ConsoleScorecard,
     @Inject(ConsoleDiagnostics) private readonly diagnostics: ConsoleDiagnostics,
     @Inject(ConsolePortalSync) private readonly portalSync: ConsolePortalSync,
+    @Inject(ConsoleDataProtection) private readonly dataProtection: ConsoleDataProtection,
   ) {}
 
   @Get('overview')
@@ -97,6 +100,23 @@ export class ConsoleApiController {
     const code =
       typeof body === 'object' && body !== null ? (body as { dossierCode?: unknown }).dossierCode : undefined;
     return this.portalSync.syncAgain(code, request.caller!, String(request.id));
+  }
+
+  /**
+   * Who looked up a person (DATA_PROTECTION_OFFICER): the personal ID in the body, never in the URL; the
+   * search is audited.
+   */
+  @Post('data-protection/lookups')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  lookups(@Body() body: unknown, @Req() request: FastifyRequest) {
+    return this.dataProtection.whoLookedUp(body, request.caller!, String(request.id));
+  }
+
+  /** The audit chain verified over its newest records, and its last verified checkpoint (DATA_PROTECTION_OFFICER). */
+  @Get('data-protection/audit-chain')
+  chain() {
+    return this.dataProtection.chainStatus();
   }
 
   @Get('dead-letters')

@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';
+import { CONSOLE_SETTINGS, ConsoleDataProtection, type ConsoleSettings } from './console-data-protection';
 import { ConsoleDeadLetters } from './console-dead-letters';
 import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
@@ -15,15 +16,22 @@ import { ConsoleSessionController } from './console-session.controller';
  * read models and actions of its pages. Needs the gateway's global storage, messaging, audit and security
  * modules and the lookup upstreams.
  */
-@Module({
-  controllers: [ConsoleAssetsController, ConsoleSessionController, ConsoleApiController],
-  providers: [
-    ConsoleOverview,
-    ConsoleDeadLetters,
-    ConsoleScorecard,
-    ConsoleDiagnostics,
-    ConsolePortalSync,
-    IndicatorStore,
-  ],
-})
-export class ConsoleModule {}
+@Module({})
+export class ConsoleModule {
+  static forRoot(settings: ConsoleSettings): DynamicModule {
+    return {
+      module: ConsoleModule,
+      controllers: [ConsoleAssetsController, ConsoleSessionController, ConsoleApiController],
+      providers: [
+        { provide: CONSOLE_SETTINGS, useValue: settings },
+        ConsoleOverview,
+        ConsoleDeadLetters,
+        ConsoleScorecard,
+        ConsoleDiagnostics,
+        ConsolePortalSync,
+        ConsoleDataProtection,
+        IndicatorStore,
+      ],
+    };
+  }
+}

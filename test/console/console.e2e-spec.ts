@@ -161,6 +161,8 @@ describe('operations console in Chromium', () => {
       PORTAL_SYNC_MAX_ATTEMPTS: '3',
       LGSP_DEMO_API_KEY: KEYS.demo,
       AUDIT_SIGNING_KEY_PATH: signingKey,
+      // one certificate named by a setting (the rest of the population client's comes from the dev PKI)
+      POPULATION_CA_PATH: join(work, 'pki', 'ca.crt'),
     });
     relay = await startRelay({ env: { ...env, LOG_LEVEL: 'error' } });
     gateway = await startGateway({ env: { ...env, LOG_LEVEL: 'error' } });
@@ -507,6 +509,40 @@ describe('operations console in Chromium', () => {
       { client_id: 'console-operator', upstream: 'public-service-portal', outcome: 'OK', dossier_code: code },
     ]);
   }, 90_000);
+
+  it('lists the certificates in use with days to expiry, agreeing with the expiry metric, and the signing keys', async () => {
+    await page.goto(`${gateway.url}/console#/certificates`);
+    await page.getByTestId('certificates').waitFor();
+    const ca = page.getByTestId('certificate-POPULATION_CA_PATH');
+    expect(await ca.getByTestId('subject').textContent()).toContain('Lien Thong Development CA');
+    expect(await ca.getByTestId('use').textContent()).toBe('upstream CA');
+    // the metric's end of validity, read from the same file
+    const metrics = await fetch(`${gateway.url}/metrics`, {
+      headers: { authorization: `Bearer ${KEYS.operator}` },
+    }).then((r) => r.text());
+    const notAfter = Number(
+      /^lgsp_certificate_not_after_timestamp_seconds\{certificate="POPULATION_CA_PATH",[^}]*\} (\d+)$/m.exec(
+        metrics,
+      )?.[1],
+    );
+    expect(notAfter).toBeGreaterThan(Date.now() / 1000);
+    expect(Number(await ca.getByTestId('days').textContent())).toBe(
+      Math.floor((notAfter * 1000 - Date.now()) / 86_400_000),
+    );
+    // what the population client loaded from the development PKI: its client certificate and the signer
+    const loaded = page.getByTestId('certificate-population (loaded)');
+    expect(await loaded.getByTestId('use').allTextContents()).toEqual(
+      expect.arrayContaining(['client certificate', 'upstream signer']),
+    );
+    // the audit signing key, by the id its checkpoints carry
+    const [checkpoint] = await gateway.app
+      .get(Database)
+      .query<{ key_id: string }>('SELECT key_id FROM audit_checkpoint ORDER BY seq DESC LIMIT 1');
+    expect(await page.getByTestId('key-AUDIT_SIGNING_KEY_PATH').getByTestId('key-id').textContent()).toBe(
+      checkpoint.key_id,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'certificates.png'), fullPage: true });
+  }, 60_000);
 
   it('shows the Decision 766 scorecard of a synthetic month with the numbers it was built with', async () => {
     const agency = agencyCode();

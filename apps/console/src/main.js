@@ -11,6 +11,7 @@ const PAGES = [
   { id: 'dead-letters', title: 'Dead letters', role: 'OPERATOR' },
   { id: 'scorecard', title: 'Decision 766 scorecard', role: 'OPERATOR' },
   { id: 'portal-sync', title: 'Portal sync gaps', role: 'OPERATOR' },
+  { id: 'certificates', title: 'Certificates', role: 'OPERATOR' },
   { id: 'upstream', title: 'Upstream', role: 'OPERATOR', hidden: true },
   { id: 'data-protection', title: 'Data protection', role: 'DATA_PROTECTION_OFFICER' },
 ];
@@ -695,6 +696,71 @@ function Scorecard() {
   </div>`;
 }
 
+// --------------------------------------------------------------------------------------------- certificates
+
+function CertificatesPage() {
+  const { data, error } = usePolling(() => api('/console/api/certificates'), 0);
+  if (!data) return html`<p>${error ? error.message : 'Loading…'}</p>`;
+  return html`<div>
+    <section class="card wide" data-testid="certificates">
+      <h3>Certificates in use, soonest to expire first</h3>
+      <table>
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Use</th>
+            <th>Subject</th>
+            <th>Issuer</th>
+            <th>Valid to</th>
+            <th>Days to expiry</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${data.certificates.map(
+            (c, i) =>
+              html`<tr key=${i} data-testid=${`certificate-${c.source}`}>
+                <td>${c.source}${c.inMetrics ? '' : ' *'}</td>
+                <td data-testid="use">${c.use}</td>
+                <td data-testid="subject">${c.subject}</td>
+                <td>${c.issuer}</td>
+                <td>${c.validTo.slice(0, 10)}</td>
+                <td data-testid="days" class=${c.daysToExpiry < 30 ? 'error' : ''}>${c.daysToExpiry}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      <p class="muted">
+        * loaded by the gateway without a setting naming its file (the development PKI in PKI_DIR): not in the
+        lgsp_certificate_not_after_timestamp_seconds metric.
+      </p>
+    </section>
+    <section class="card wide" data-testid="signing-keys">
+      <h3>Signing keys</h3>
+      <table>
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Use</th>
+            <th>Algorithm</th>
+            <th>Key id (SHA-256 of the public key)</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${data.signingKeys.map(
+            (k, i) =>
+              html`<tr key=${i} data-testid=${`key-${k.source}`}>
+                <td>${k.source}</td>
+                <td>${k.use}</td>
+                <td>${k.algorithm}</td>
+                <td data-testid="key-id"><code>${k.keyId}</code></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>
+  </div>`;
+}
+
 // ------------------------------------------------------------------------------------- data protection
 
 // one string each: htm drops the whitespace of a line break between text and an expression
@@ -854,15 +920,17 @@ function App() {
           ? html`<p class="error" data-testid="role-required">${roleRequired(current.role)}</p>`
           : current.id === 'data-protection'
             ? html`<${DataProtection} />`
-            : current.id === 'overview'
-              ? html`<${Overview} />`
-              : current.id === 'dead-letters'
-                ? html`<${DeadLetters} />`
-                : current.id === 'upstream'
-                  ? html`<${UpstreamDetail} />`
-                  : current.id === 'portal-sync'
-                    ? html`<${PortalSyncGaps} />`
-                    : html`<${Scorecard} />`
+            : current.id === 'certificates'
+              ? html`<${CertificatesPage} />`
+              : current.id === 'overview'
+                ? html`<${Overview} />`
+                : current.id === 'dead-letters'
+                  ? html`<${DeadLetters} />`
+                  : current.id === 'upstream'
+                    ? html`<${UpstreamDetail} />`
+                    : current.id === 'portal-sync'
+                      ? html`<${PortalSyncGaps} />`
+                      : html`<${Scorecard} />`
       }
     </main>
   </div>`;

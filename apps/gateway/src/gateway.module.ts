@@ -4,6 +4,7 @@ import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
 import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
+import type { CertificateInUse } from '@lienthong/pki';
 import { SecurityModule } from '@lienthong/security';
 import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { AuditSubjectsModule } from './audit-subjects/audit-subjects.module';
@@ -23,7 +24,11 @@ import { GATEWAY_ROUTE_ACCESS } from './route-access';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, logger: AppLogger): DynamicModule {
+  static forRoot(
+    config: GatewayConfig,
+    logger: AppLogger,
+    certificates: readonly CertificateInUse[] = [],
+  ): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
@@ -72,6 +77,7 @@ export class GatewayModule {
         ConsoleModule.forRoot({
           auditSigningKeyPath: config.audit.signingKeyPath,
           auditSigningKeyPassphrase: config.audit.signingKeyPassphrase,
+          certificates,
         }),
       ],
       controllers: [

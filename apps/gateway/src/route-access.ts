@@ -21,6 +21,7 @@ export const CONSOLE_OPERATOR_ROUTES = [
   '/console/api/scorecard',
   '/console/api/portal-sync/gaps',
   '/console/api/portal-sync/again',
+  '/console/api/certificates',
 ] as const;
 
 /** The console's data-protection page: who looked up a person, and the audit chain's state. */

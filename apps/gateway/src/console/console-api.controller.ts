@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { DeadLetterFilter } from '@lienthong/messaging';
 import { ProblemException } from '@lienthong/observability';
+import { ConsoleCertificates } from './console-certificates';
 import { ConsoleDataProtection } from './console-data-protection';
 import { ConsoleDeadLetters } from './console-dead-letters';
 import { ConsoleDiagnostics } from './console-diagnostics';
@@ -67,6 +68,7 @@ export class ConsoleApiController {
     @Inject(ConsoleDiagnostics) private readonly diagnostics: ConsoleDiagnostics,
     @Inject(ConsolePortalSync) private readonly portalSync: ConsolePortalSync,
     @Inject(ConsoleDataProtection) private readonly dataProtection: ConsoleDataProtection,
+    @Inject(ConsoleCertificates) private readonly certificates: ConsoleCertificates,
   ) {}
 
   @Get('overview')
@@ -117,6 +119,12 @@ export class ConsoleApiController {
   @Get('data-protection/audit-chain')
   chain() {
     return this.dataProtection.chainStatus();
+  }
+
+  /** Every certificate in use with days to expiry, and the signing keys. */
+  @Get('certificates')
+  certificateList() {
+    return this.certificates.list();
   }
 
   @Get('dead-letters')

@@ -10,14 +10,7 @@ import { validatePersonalId } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import type { Caller } from '@lienthong/security';
 import { Database } from '@lienthong/storage';
-
-/** What the console needs of the gateway's configuration (ConsoleModule.forRoot). */
-export interface ConsoleSettings {
-  /** AUDIT_SIGNING_KEY_PATH: its public half verifies the chain's signatures and checkpoints. */
-  auditSigningKeyPath?: string;
-  auditSigningKeyPassphrase?: string;
-}
-export const CONSOLE_SETTINGS = Symbol('CONSOLE_SETTINGS');
+import { CONSOLE_SETTINGS, type ConsoleSettings } from './console-settings';
 
 /** The search's audit service: the same act as POST /v1/audit/subjects/lookup. */
 export const SUBJECT_SEARCH_SERVICE = 'audit.subjects';

@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';
-import { CONSOLE_SETTINGS, ConsoleDataProtection, type ConsoleSettings } from './console-data-protection';
+import { ConsoleDataProtection } from './console-data-protection';
+import { CONSOLE_SETTINGS, type ConsoleSettings } from './console-settings';
+import { ConsoleCertificates } from './console-certificates';
 import { ConsoleDeadLetters } from './console-dead-letters';
 import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
@@ -30,6 +32,7 @@ export class ConsoleModule {
         ConsoleDiagnostics,
         ConsolePortalSync,
         ConsoleDataProtection,
+        ConsoleCertificates,
         IndicatorStore,
       ],
     };

@@ -42,6 +42,8 @@ export interface UpstreamTarget {
   ca?: string | string[];
   /** The gateway's client certificate and key for mutual TLS (PEM). */
   clientCertificate?: { cert: string; key: string };
+  /** Certificates trusted to have signed the upstream's answers (PEM; population). */
+  signers?: string | string[];
   /** How the gateway authenticates to it. */
   authentication: 'mtls-signature' | 'oauth2' | 'api-key' | 'none';
   /** OAuth2 client credentials (business registry). */
@@ -113,6 +115,7 @@ export class LookupUpstreams implements OnApplicationShutdown {
         url: config.POPULATION_URL,
         ca: options.tls.ca,
         clientCertificate: { cert: options.tls.cert, key: options.tls.key },
+        signers: options.upstreamSigningCertificates,
         authentication: 'mtls-signature',
       });
       closers.push(() => client.close());

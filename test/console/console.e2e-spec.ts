@@ -429,6 +429,9 @@ describe('operations console in Chromium', () => {
     expect(await page.getByTestId('progress').textContent()).toBe('1 / 1');
     expect(await page.getByTestId('replay').textContent()).toContain('REPLAYED');
     expect(await page.locator('progress').getAttribute('value')).toBe('1');
+    // the letter stays in the topic, marked as replayed (from the audit log) once the list is read again
+    await row.getByTestId('replayed').getByText('console-operator').waitFor({ timeout: 30_000 });
+    expect(await row.getByTestId('replayed').textContent()).toMatch(/^yes, .* by console-operator$/);
     await page.screenshot({ path: join(SCREENSHOTS, 'dead-letters-replayed.png'), fullPage: true });
 
     await waitFor(() => portal.store.has(code), 30_000, 'the replayed dossier at the portal');

@@ -448,6 +448,7 @@ function DeadLetters() {
               <th>Source topic</th>
               <th>Group</th>
               <th>Key</th>
+              <th>Replayed</th>
               <th></th>
             </tr>
           </thead>
@@ -469,6 +470,9 @@ function DeadLetters() {
                   <td>${l.sourceTopic}</td>
                   <td>${l.group}</td>
                   <td>${l.key ?? '–'}</td>
+                  <td data-testid="replayed" title=${l.replayed ? `by ${l.replayed.by}` : ''}>
+                    ${l.replayed ? `yes, ${new Date(l.replayed.at).toLocaleString()} by ${l.replayed.by}` : 'no'}
+                  </td>
                   <td><button class="link" onClick=${() => inspect(l.id)}>Inspect</button></td>
                 </tr>`,
             )}

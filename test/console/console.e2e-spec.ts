@@ -576,6 +576,37 @@ describe('operations console in Chromium', () => {
       expect([name, await page.getByTestId(`count-${name}`).textContent()]).toEqual([name, String(value)]);
     }
     await page.screenshot({ path: join(SCREENSHOTS, 'scorecard.png'), fullPage: true });
+
+    // the dossiers behind the numbers, by the counts' own rules
+    const behind = async (label: string) => {
+      await page.getByTestId('behind').getByRole('button', { name: label }).click();
+      await page.getByTestId('behind-count').waitFor();
+      await waitFor(
+        async () => ((await page.getByTestId('behind-count').textContent()) ?? '').endsWith('dossier(s)'),
+        5_000,
+        `the ${label} list`,
+      );
+      return page.getByTestId('behind-row').getByTestId('code').allTextContents();
+    };
+    const late = await behind('Resolved late');
+    expect(late.length).toBe(counts.resolvedLate);
+    expect(new Set(late).size).toBe(late.length);
+    expect(late.every((code) => code.startsWith(`${agency}-`))).toBe(true);
+    const resolved = counts.resolvedOnTime + counts.resolvedLate;
+    const notDigitised = await behind('Not digitised');
+    // a dossier may miss both, so at least the larger of the two shortfalls, at most their sum
+    const intake = counts.received - counts.digitisedAtIntake;
+    const results = resolved - counts.resultsDigitised;
+    expect(notDigitised.length).toBeGreaterThanOrEqual(Math.max(intake, results));
+    expect(notDigitised.length).toBeLessThanOrEqual(intake + results);
+    await page.screenshot({ path: join(SCREENSHOTS, 'scorecard-dossiers.png'), fullPage: true });
+    // the portal simulator took every dossier of the month
+    await waitFor(
+      async () => (await behind('Not synced to the portal')).length === 0,
+      60_000,
+      'every dossier of the month synced to the portal',
+      1_000,
+    );
   }, 90_000);
 
   it('refuses a signed-out visitor, a client without a console role, an officer without OPERATOR and a forged action', async () => {

@@ -695,9 +695,83 @@ function Scorecard() {
             series=${[{ label: 'total', values: data.trend.map((p) => p.scores?.total ?? null), color: '#2a7ab0' }]}
           />
         </section>
+        <${DossiersBehind} agency=${data.agencyCode} period=${data.period.key} />
       </div>`
     }
   </div>`;
+}
+
+const BEHIND = [
+  { kind: 'late', label: 'Resolved late' },
+  { kind: 'not-synced', label: 'Not synced to the portal' },
+  { kind: 'not-digitised', label: 'Not digitised' },
+];
+
+const day = (iso) => (iso ? iso.slice(0, 10) : '–');
+const digitised = (d) =>
+  `${d.intakeDigitised ? 'yes' : 'no'} / ${d.resolvedAt ? (d.resultDigitised ? 'yes' : 'no') : '–'}`;
+
+function DossiersBehind({ agency, period }) {
+  const [kind, setKind] = useState();
+  const [result, setResult] = useState();
+  const [error, setError] = useState();
+  const show = async (next) => {
+    setKind(next);
+    setError(undefined);
+    try {
+      setResult(await api(`/console/api/scorecard/dossiers?${query({ agency, period, kind: next })}`));
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+  return html`<section class="card wide" data-testid="behind">
+    <h3>The dossiers behind a number</h3>
+    <p>
+      ${BEHIND.map(
+        (b) =>
+          html`<button
+            key=${b.kind}
+            class=${kind === b.kind ? '' : 'secondary'}
+            onClick=${() => show(b.kind)}
+          >
+            ${b.label}
+          </button> `,
+      )}
+    </p>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${
+      result &&
+      result.kind === kind &&
+      html`<p data-testid="behind-count">
+          ${result.dossiers.length}${result.truncated ? '+' : ''} dossier(s)
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th>Dossier</th>
+              <th>Received</th>
+              <th>Due</th>
+              <th>Resolved</th>
+              <th>Digitised (intake / result)</th>
+              ${kind === 'not-synced' && html`<th>Last synced</th>`}
+            </tr>
+          </thead>
+          <tbody>
+            ${result.dossiers.map(
+              (d) =>
+                html`<tr key=${d.dossierCode} data-testid="behind-row">
+                  <td data-testid="code">${d.dossierCode}</td>
+                  <td>${day(d.receivedAt)}</td>
+                  <td>${day(d.dueAt)}</td>
+                  <td>${day(d.resolvedAt)}</td>
+                  <td>${digitised(d)}</td>
+                  ${kind === 'not-synced' && html`<td>${d.lastSyncedAt ? day(d.lastSyncedAt) : 'never'}</td>`}
+                </tr>`,
+            )}
+          </tbody>
+        </table>`
+    }
+  </section>`;
 }
 
 // --------------------------------------------------------------------------------------------- certificates

@@ -19,6 +19,7 @@ export const CONSOLE_OPERATOR_ROUTES = [
   '/console/api/dead-letters/replay',
   '/console/api/replays/:id',
   '/console/api/scorecard',
+  '/console/api/scorecard/dossiers',
   '/console/api/portal-sync/gaps',
   '/console/api/portal-sync/again',
   '/console/api/certificates',

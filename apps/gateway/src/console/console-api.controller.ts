@@ -164,4 +164,10 @@ export class ConsoleApiController {
   card(@Query('agency') agency: unknown, @Query('period') period: unknown) {
     return this.scorecard.card(agency, period);
   }
+
+  /** The dossiers behind a bad number of one agency and month: late, not synced to the portal, not digitised. */
+  @Get('scorecard/dossiers')
+  behind(@Query('agency') agency: unknown, @Query('period') period: unknown, @Query('kind') kind: unknown) {
+    return this.scorecard.behind(agency, period, kind);
+  }
 }

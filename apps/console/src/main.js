@@ -5,14 +5,20 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from './api.js';
 import { Chart } from './chart.js';
 
+// Each page needs one role; the navigation shows those of the signed-in client's roles.
 const PAGES = [
-  { id: 'overview', title: 'Overview' },
-  { id: 'dead-letters', title: 'Dead letters' },
-  { id: 'scorecard', title: 'Decision 766 scorecard' },
+  { id: 'overview', title: 'Overview', role: 'OPERATOR' },
+  { id: 'dead-letters', title: 'Dead letters', role: 'OPERATOR' },
+  { id: 'scorecard', title: 'Decision 766 scorecard', role: 'OPERATOR' },
+  { id: 'portal-sync', title: 'Portal sync gaps', role: 'OPERATOR' },
+  { id: 'certificates', title: 'Certificates', role: 'OPERATOR' },
+  { id: 'upstream', title: 'Upstream', role: 'OPERATOR', hidden: true },
+  { id: 'data-protection', title: 'Data protection', role: 'DATA_PROTECTION_OFFICER' },
 ];
 
 function usePage() {
-  const read = () => (location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0];
+  // '' (no hash): the first page the signed-in client may see
+  const read = () => location.hash.replace(/^#\/?/, '').split('?')[0];
   const [page, setPage] = useState(read());
   useEffect(() => {
     const onHash = () => setPage(read());
@@ -98,7 +104,7 @@ function UpstreamCard({ upstream, history }) {
   const times = points.map((p) => p.t / 1000);
   return html`<section class="card" data-testid=${`upstream-${upstream.name}`}>
     <header>
-      <h3>${upstream.title}</h3>
+      <h3><a href=${`#/upstream?name=${upstream.name}`}>${upstream.title}</a></h3>
       <${Badge} status=${upstream.status} />
     </header>
     <dl class="figures">
@@ -195,6 +201,130 @@ function Overview() {
         </tbody>
       </table>
     </section>
+  </div>`;
+}
+
+// ------------------------------------------------------------------------------------- upstream detail
+
+function StepStatus({ status }) {
+  const css = status === 'ok' ? 'up' : status === 'failed' ? 'down' : 'unknown';
+  return html`<span class=${`badge ${css}`} data-testid="step-status">${status}</span>`;
+}
+
+function Certificates({ certificates }) {
+  return html`<table class="certificates">
+    <thead>
+      <tr>
+        <th>Subject</th>
+        <th>Issuer</th>
+        <th>Valid to</th>
+        <th>Days to expiry</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${certificates.map(
+        (c, i) =>
+          html`<tr key=${i}>
+            <td>${c.subject}</td>
+            <td>${c.issuer}</td>
+            <td>${c.validTo.slice(0, 10)}</td>
+            <td class=${c.daysToExpiry < 30 ? 'error' : ''}>${c.daysToExpiry}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function UpstreamDetail() {
+  const name = new URLSearchParams(location.hash.split('?')[1] ?? '').get('name') ?? '';
+  const [reload, setReload] = useState(0);
+  const { data, error } = usePolling(() => api(`/console/api/upstreams/${encodeURIComponent(name)}`), 0, [
+    name,
+    reload,
+  ]);
+  const [check, setCheck] = useState();
+  const [checking, setChecking] = useState(false);
+  const [checkError, setCheckError] = useState();
+  const run = async () => {
+    setChecking(true);
+    setCheckError(undefined);
+    try {
+      setCheck(
+        await api(`/console/api/upstreams/${encodeURIComponent(name)}/check`, { method: 'POST', body: {} }),
+      );
+      setReload(reload + 1);
+    } catch (failure) {
+      setCheckError(failure.message);
+    } finally {
+      setChecking(false);
+    }
+  };
+  if (!data) return html`<p>${error ? error.message : 'Loading…'}</p>`;
+  return html`<div>
+    <h3 data-testid="upstream-title">${data.title}</h3>
+    <p class="muted">
+      ${data.origin ? html`${data.origin} — authentication: ${data.authentication}` : 'Not called by the gateway from this process.'}
+      ${' '}<a href="#/overview">back to the overview</a>
+    </p>
+    <div class="grid">
+      <section class="card wide" data-testid="failures">
+        <h3>Failures in the last ${data.failureWindowMinutes} minutes, by reason</h3>
+        ${
+          data.failures.length
+            ? html`<table>
+                <thead>
+                  <tr>
+                    <th>Reason</th>
+                    <th>Failures</th>
+                    <th>Last</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${data.failures.map(
+                    (f) =>
+                      html`<tr key=${f.code} data-testid=${`failure-${f.code}`}>
+                        <td>${f.code}</td>
+                        <td data-testid="count">${f.count}</td>
+                        <td>${new Date(f.lastAt).toLocaleString()}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+            : html`<p data-testid="no-failures">No failures.</p>`
+        }
+      </section>
+      <section class="card wide" data-testid="diagnostics">
+        <h3>Connection diagnostics</h3>
+        ${
+          data.checkable
+            ? html`<button onClick=${run} disabled=${checking}>
+                ${checking ? 'Checking…' : 'Check connection'}
+              </button>`
+            : html`<p class="muted">
+                The relay calls this upstream; its connection cannot be checked from the gateway.
+              </p>`
+        }
+        ${checkError && html`<p class="error" role="alert">${checkError}</p>`}
+        ${
+          check &&
+          html`<p data-testid="check-result">
+              ${check.ok ? 'All steps passed' : 'A step failed'} — ${new Date(check.at).toLocaleTimeString()}
+            </p>
+            <ol class="steps">
+              ${check.steps.map(
+                (s) =>
+                  html`<li key=${s.step} data-testid=${`step-${s.step}`}>
+                    <strong>${s.title}</strong> <${StepStatus} status=${s.status} />
+                    <small class="muted">${s.durationMs} ms</small>
+                    <p data-testid="step-detail">${s.detail}</p>
+                    ${s.certificates && html`<${Certificates} certificates=${s.certificates} />`}
+                  </li>`,
+              )}
+            </ol>
+            <p class="muted">Recorded in the audit log (service console.check-connection).</p>`
+        }
+      </section>
+    </div>
   </div>`;
 }
 
@@ -318,6 +448,7 @@ function DeadLetters() {
               <th>Source topic</th>
               <th>Group</th>
               <th>Key</th>
+              <th>Replayed</th>
               <th></th>
             </tr>
           </thead>
@@ -339,6 +470,9 @@ function DeadLetters() {
                   <td>${l.sourceTopic}</td>
                   <td>${l.group}</td>
                   <td>${l.key ?? '–'}</td>
+                  <td data-testid="replayed" title=${l.replayed ? `by ${l.replayed.by}` : ''}>
+                    ${l.replayed ? `yes, ${new Date(l.replayed.at).toLocaleString()} by ${l.replayed.by}` : 'no'}
+                  </td>
                   <td><button class="link" onClick=${() => inspect(l.id)}>Inspect</button></td>
                 </tr>`,
             )}
@@ -392,6 +526,92 @@ function DeadLetters() {
         <pre>${JSON.stringify({ headers: inspected.headers, payload: inspected.payload }, null, 2)}</pre>
         <button class="secondary" onClick=${() => setInspected(undefined)}>Close</button>
       </section>`
+    }
+  </div>`;
+}
+
+// ------------------------------------------------------------------------------------ portal sync gaps
+
+const AGES = [
+  { seconds: 0, label: 'any time' },
+  { seconds: 60, label: 'over a minute ago' },
+  { seconds: 600, label: 'over 10 minutes ago' },
+  { seconds: 3600, label: 'over an hour ago' },
+];
+
+function PortalSyncGaps() {
+  const initial = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const [minAge, setMinAge] = useState(initial.get('minAge') ?? '60');
+  const [reload, setReload] = useState(0);
+  const [queued, setQueued] = useState({});
+  const [error, setError] = useState();
+  const { data, error: loadError } = usePolling(
+    () => api(`/console/api/portal-sync/gaps?${query({ minAge })}`),
+    0,
+    [minAge, reload],
+  );
+  const again = async (dossierCode) => {
+    setError(undefined);
+    try {
+      const result = await api('/console/api/portal-sync/again', { method: 'POST', body: { dossierCode } });
+      setQueued({ ...queued, [dossierCode]: result });
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+  return html`<div>
+    <form class="filters" onSubmit=${(event) => (event.preventDefault(), setReload(reload + 1))}>
+      <label
+        >Accepted
+        <select name="minAge" value=${minAge} onChange=${(e) => setMinAge(e.target.value)}>
+          ${AGES.map((a) => html`<option key=${a.seconds} value=${String(a.seconds)}>${a.label}</option>`)}
+        </select></label
+      >
+      <button type="submit">Refresh</button>
+    </form>
+    ${(error || loadError) && html`<p class="error" role="alert">${error ?? loadError.message}</p>`}
+    ${
+      data &&
+      html`<p class="muted" data-testid="gap-count">
+          ${data.gaps.length}${data.truncated ? '+' : ''} dossier(s) whose latest status the portal does not
+          have yet, oldest first.
+        </p>
+        <table class="letters">
+          <thead>
+            <tr>
+              <th>Dossier</th>
+              <th>Agency</th>
+              <th>Status</th>
+              <th>Accepted</th>
+              <th>Last synced</th>
+              <th>Last failure</th>
+              <th>Waiting for retry</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${data.gaps.map(
+              (g) =>
+                html`<tr key=${g.dossierCode} data-testid=${`gap-${g.dossierCode}`}>
+                  <td>${g.dossierCode}</td>
+                  <td>${g.agencyCode}</td>
+                  <td>${g.status}</td>
+                  <td>${new Date(g.acceptedAt).toLocaleString()}</td>
+                  <td>${g.lastSyncedAt ? new Date(g.lastSyncedAt).toLocaleString() : 'never'}</td>
+                  <td data-testid="last-error">${g.lastError ?? '–'}</td>
+                  <td>${g.parked ? 'yes' : 'no'}</td>
+                  <td>
+                    ${
+                      queued[g.dossierCode]
+                        ? html`<span data-testid="queued">queued (${queued[g.dossierCode].status})</span>`
+                        : html`<button class="link" onClick=${() => again(g.dossierCode)}>Sync again</button>`
+                    }
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <p class="muted">Each "sync again" is recorded in the audit log (service portal.sync-again).</p>`
     }
   </div>`;
 }
@@ -475,12 +695,272 @@ function Scorecard() {
             series=${[{ label: 'total', values: data.trend.map((p) => p.scores?.total ?? null), color: '#2a7ab0' }]}
           />
         </section>
+        <${DossiersBehind} agency=${data.agencyCode} period=${data.period.key} />
       </div>`
     }
   </div>`;
 }
 
+const BEHIND = [
+  { kind: 'late', label: 'Resolved late' },
+  { kind: 'not-synced', label: 'Not synced to the portal' },
+  { kind: 'not-digitised', label: 'Not digitised' },
+];
+
+const day = (iso) => (iso ? iso.slice(0, 10) : '–');
+const digitised = (d) =>
+  `${d.intakeDigitised ? 'yes' : 'no'} / ${d.resolvedAt ? (d.resultDigitised ? 'yes' : 'no') : '–'}`;
+
+function DossiersBehind({ agency, period }) {
+  const [kind, setKind] = useState();
+  const [result, setResult] = useState();
+  const [error, setError] = useState();
+  const show = async (next) => {
+    setKind(next);
+    setError(undefined);
+    try {
+      setResult(await api(`/console/api/scorecard/dossiers?${query({ agency, period, kind: next })}`));
+    } catch (failure) {
+      setError(failure.message);
+    }
+  };
+  return html`<section class="card wide" data-testid="behind">
+    <h3>The dossiers behind a number</h3>
+    <p>
+      ${BEHIND.map(
+        (b) =>
+          html`<button
+            key=${b.kind}
+            class=${kind === b.kind ? '' : 'secondary'}
+            onClick=${() => show(b.kind)}
+          >
+            ${b.label}
+          </button> `,
+      )}
+    </p>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${
+      result &&
+      result.kind === kind &&
+      html`<p data-testid="behind-count">
+          ${result.dossiers.length}${result.truncated ? '+' : ''} dossier(s)
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th>Dossier</th>
+              <th>Received</th>
+              <th>Due</th>
+              <th>Resolved</th>
+              <th>Digitised (intake / result)</th>
+              ${kind === 'not-synced' && html`<th>Last synced</th>`}
+            </tr>
+          </thead>
+          <tbody>
+            ${result.dossiers.map(
+              (d) =>
+                html`<tr key=${d.dossierCode} data-testid="behind-row">
+                  <td data-testid="code">${d.dossierCode}</td>
+                  <td>${day(d.receivedAt)}</td>
+                  <td>${day(d.dueAt)}</td>
+                  <td>${day(d.resolvedAt)}</td>
+                  <td>${digitised(d)}</td>
+                  ${kind === 'not-synced' && html`<td>${d.lastSyncedAt ? day(d.lastSyncedAt) : 'never'}</td>`}
+                </tr>`,
+            )}
+          </tbody>
+        </table>`
+    }
+  </section>`;
+}
+
+// --------------------------------------------------------------------------------------------- certificates
+
+function CertificatesPage() {
+  const { data, error } = usePolling(() => api('/console/api/certificates'), 0);
+  if (!data) return html`<p>${error ? error.message : 'Loading…'}</p>`;
+  return html`<div>
+    <section class="card wide" data-testid="certificates">
+      <h3>Certificates in use, soonest to expire first</h3>
+      <table>
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Use</th>
+            <th>Subject</th>
+            <th>Issuer</th>
+            <th>Valid to</th>
+            <th>Days to expiry</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${data.certificates.map(
+            (c, i) =>
+              html`<tr key=${i} data-testid=${`certificate-${c.source}`}>
+                <td>${c.source}${c.inMetrics ? '' : ' *'}</td>
+                <td data-testid="use">${c.use}</td>
+                <td data-testid="subject">${c.subject}</td>
+                <td>${c.issuer}</td>
+                <td>${c.validTo.slice(0, 10)}</td>
+                <td data-testid="days" class=${c.daysToExpiry < 30 ? 'error' : ''}>${c.daysToExpiry}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      <p class="muted">
+        * loaded by the gateway without a setting naming its file (the development PKI in PKI_DIR): not in the
+        lgsp_certificate_not_after_timestamp_seconds metric.
+      </p>
+    </section>
+    <section class="card wide" data-testid="signing-keys">
+      <h3>Signing keys</h3>
+      <table>
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Use</th>
+            <th>Algorithm</th>
+            <th>Key id (SHA-256 of the public key)</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${data.signingKeys.map(
+            (k, i) =>
+              html`<tr key=${i} data-testid=${`key-${k.source}`}>
+                <td>${k.source}</td>
+                <td>${k.use}</td>
+                <td>${k.algorithm}</td>
+                <td data-testid="key-id"><code>${k.keyId}</code></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>
+  </div>`;
+}
+
+// ------------------------------------------------------------------------------------- data protection
+
+// one string each: htm drops the whitespace of a line break between text and an expression
+function checkedText(data) {
+  const range = data.from
+    ? ` (seq ${data.from} to ${data.to}, ${data.whole ? 'the whole chain' : 'the newest'})`
+    : '';
+  return `${data.checked} record(s) checked${range} at ${new Date(data.at).toLocaleTimeString()}.`;
+}
+
+function checkpointText(data) {
+  const c = data.lastVerifiedCheckpoint;
+  return (
+    `, signed ${new Date(c.createdAt).toLocaleString()} by key ${c.keyId.slice(0, 16)}…; ` +
+    `${data.recordsAfterCheckpoint} record(s) after it, covered by the hash chain until the next one.`
+  );
+}
+
+function ChainStatus() {
+  const { data, error } = usePolling(() => api('/console/api/data-protection/audit-chain'), 0);
+  if (!data) return html`<p>${error ? error.message : 'Verifying the audit chain…'}</p>`;
+  const checkpoint = data.lastVerifiedCheckpoint;
+  return html`<section class="card wide" data-testid="audit-chain">
+    <header>
+      <h3>Audit chain</h3>
+      <span class=${`badge ${data.ok ? 'up' : 'down'}`} data-testid="chain-status"
+        >${data.ok ? 'intact' : 'broken'}</span
+      >
+    </header>
+    <p data-testid="chain-checked">${checkedText(data)}</p>
+    ${data.failure && html`<p class="error" data-testid="chain-failure">First bad position: seq ${data.failure.seq} (${data.failure.reason}): ${data.failure.message}</p>`}
+    ${
+      checkpoint
+        ? html`<p data-testid="checkpoint">
+            ${'Last verified checkpoint: seq '}<strong data-testid="checkpoint-seq">${checkpoint.seq}</strong
+            >${checkpointText(data)}
+          </p>`
+        : html`<p data-testid="checkpoint">
+            ${data.signing ? 'No verified checkpoint yet.' : 'Audit signing is off: no checkpoints to verify.'}
+          </p>`
+    }
+  </section>`;
+}
+
+function DataProtection() {
+  const [personalId, setPersonalId] = useState('');
+  const [result, setResult] = useState();
+  const [error, setError] = useState();
+  const [busy, setBusy] = useState(false);
+  const search = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      // in the body of a POST, never in the URL
+      setResult(await api('/console/api/data-protection/lookups', { method: 'POST', body: { personalId } }));
+    } catch (failure) {
+      setError(failure.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div>
+    <form class="filters" onSubmit=${search}>
+      <label
+        >Personal ID
+        <input
+          name="personalId"
+          autocomplete="off"
+          inputmode="numeric"
+          maxlength="12"
+          value=${personalId}
+          onInput=${(e) => setPersonalId(e.target.value)}
+      /></label>
+      <button type="submit" disabled=${busy}>${busy ? 'Searching…' : 'Who looked up this person'}</button>
+    </form>
+    <p class="muted">
+      The search is recorded in the audit log (service audit.subjects), in this person's history too.
+    </p>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${
+      result &&
+      html`<section class="card wide" data-testid="subject-records">
+        <h3>${result.records.length}${result.truncated ? '+' : ''} record(s), newest first</h3>
+        <table>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Client</th>
+              <th>Service</th>
+              <th>Purpose</th>
+              <th>Dossier</th>
+              <th>Outcome</th>
+              <th>Match</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${result.records.map(
+              (r) =>
+                html`<tr key=${r.seq} data-testid="subject-record">
+                  <td>${new Date(r.occurredAt).toLocaleString()}</td>
+                  <td data-testid="client">${r.clientId}</td>
+                  <td data-testid="service">${r.service}</td>
+                  <td data-testid="purpose">${r.purpose ?? '–'}</td>
+                  <td data-testid="dossier">${r.dossierCode ?? '–'}</td>
+                  <td>${r.outcome}${r.outcomeCode ? ` (${r.outcomeCode})` : ''}</td>
+                  <td>${r.match}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>`
+    }
+    <${ChainStatus} />
+  </div>`;
+}
+
 // ------------------------------------------------------------------------------------------------ shell
+
+function roleRequired(role) {
+  return role === 'OPERATOR' ? 'These pages need the OPERATOR role.' : `This page needs the ${role} role.`;
+}
 
 function App() {
   const [session, setSession] = useState();
@@ -502,25 +982,33 @@ function App() {
     setCsrfToken('');
     setSession(undefined);
   };
-  const operator = session.roles.includes('OPERATOR');
-  const current = PAGES.find((p) => p.id === page) ?? PAGES[0];
+  const allowed = PAGES.filter((p) => session.roles.includes(p.role));
+  const current = PAGES.find((p) => p.id === page) ?? allowed[0] ?? PAGES[0];
   return html`<div class="shell">
     <nav>
       <strong>Liên Thông</strong>
-      ${PAGES.map((p) => html`<a key=${p.id} href=${`#/${p.id}`} class=${p.id === current.id ? 'active' : ''}>${p.title}</a>`)}
+      ${allowed.filter((p) => !p.hidden).map((p) => html`<a key=${p.id} href=${`#/${p.id}`} class=${p.id === current.id ? 'active' : ''}>${p.title}</a>`)}
       <span class="who" data-testid="who">${session.name} (${session.clientId})</span>
       <button class="secondary" onClick=${signOut}>Sign out</button>
     </nav>
     <main>
       <h2>${current.title}</h2>
       ${
-        !operator
-          ? html`<p class="error">These pages need the OPERATOR role.</p>`
-          : current.id === 'overview'
-            ? html`<${Overview} />`
-            : current.id === 'dead-letters'
-              ? html`<${DeadLetters} />`
-              : html`<${Scorecard} />`
+        !session.roles.includes(current.role)
+          ? html`<p class="error" data-testid="role-required">${roleRequired(current.role)}</p>`
+          : current.id === 'data-protection'
+            ? html`<${DataProtection} />`
+            : current.id === 'certificates'
+              ? html`<${CertificatesPage} />`
+              : current.id === 'overview'
+                ? html`<${Overview} />`
+                : current.id === 'dead-letters'
+                  ? html`<${DeadLetters} />`
+                  : current.id === 'upstream'
+                    ? html`<${UpstreamDetail} />`
+                    : current.id === 'portal-sync'
+                      ? html`<${PortalSyncGaps} />`
+                      : html`<${Scorecard} />`
       }
     </main>
   </div>`;

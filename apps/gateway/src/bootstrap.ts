@@ -43,8 +43,10 @@ export async function startGateway(
   const config = loadGatewayConfig(options.env);
   const logger = options.logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL });
   collectProcessMetrics('gateway');
-  registerCertificateExpiryMetrics(certificatesInUse(options.env ?? process.env));
-  const app = await createHttpApp(GatewayModule.forRoot(config, logger), {
+  // one list for the expiry metric and the console's certificates page
+  const certificates = certificatesInUse(options.env ?? process.env);
+  registerCertificateExpiryMetrics(certificates);
+  const app = await createHttpApp(GatewayModule.forRoot(config, logger, certificates), {
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     // Without a port of its own, HTTPS replaces plain HTTP on PORT.

@@ -5,6 +5,7 @@ import { ContractsModule } from '@lienthong/contracts';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
+import type { CertificateInUse } from '@lienthong/pki';
 import { SecurityModule } from '@lienthong/security';
 import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { AuditSubjectsModule } from './audit-subjects/audit-subjects.module';
@@ -25,7 +26,11 @@ import { GATEWAY_ROUTE_ACCESS } from './route-access';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, logger: AppLogger): DynamicModule {
+  static forRoot(
+    config: GatewayConfig,
+    logger: AppLogger,
+    certificates: readonly CertificateInUse[] = [],
+  ): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
@@ -71,7 +76,11 @@ export class GatewayModule {
         AuditSubjectsModule,
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule,
-        ConsoleModule,
+        ConsoleModule.forRoot({
+          auditSigningKeyPath: config.audit.signingKeyPath,
+          auditSigningKeyPassphrase: config.audit.signingKeyPassphrase,
+          certificates,
+        }),
       ],
       controllers: [
         InfoController,

@@ -12,11 +12,23 @@ export const CONSOLE_PUBLIC_ROUTES = ['/console', '/console/assets/:file', '/con
 /** The console's data and actions: operators only, with a session cookie or the usual credentials. */
 export const CONSOLE_OPERATOR_ROUTES = [
   '/console/api/overview',
+  '/console/api/upstreams/:name',
+  '/console/api/upstreams/:name/check',
   '/console/api/dead-letters',
   '/console/api/dead-letters/:id',
   '/console/api/dead-letters/replay',
   '/console/api/replays/:id',
   '/console/api/scorecard',
+  '/console/api/scorecard/dossiers',
+  '/console/api/portal-sync/gaps',
+  '/console/api/portal-sync/again',
+  '/console/api/certificates',
+] as const;
+
+/** The console's data-protection page: who looked up a person, and the audit chain's state. */
+export const CONSOLE_DATA_PROTECTION_ROUTES = [
+  '/console/api/data-protection/lookups',
+  '/console/api/data-protection/audit-chain',
 ] as const;
 
 /** Operations routes: what they show (broker details, client and agency labels, the API) is for operators. */
@@ -42,5 +54,8 @@ export const GATEWAY_ROUTE_ACCESS: RouteAccess = Object.freeze({
     ),
     // the audit log of who looked up whom: the data-protection officer, with the audit.subjects grant too
     '/v1/audit/subjects/lookup': 'DATA_PROTECTION_OFFICER' as const,
+    ...Object.fromEntries(
+      CONSOLE_DATA_PROTECTION_ROUTES.map((route) => [route, 'DATA_PROTECTION_OFFICER' as const]),
+    ),
   }),
 });

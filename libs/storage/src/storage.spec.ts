@@ -172,13 +172,14 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         '0006_indicator_delivery',
         '0007_audit_checkpoints',
         '0008_outbox_dispatch',
+        '0009_audit_dossier_index',
       ]);
       expect(await migrate(t.db, { logger: quietLogger })).toEqual([]);
 
       const rows = await t.db.query<{ version: number; name: string; checksum: string; applied_at: Date }>(
         'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toHaveLength(8);
+      expect(rows).toHaveLength(9);
       expect(rows[0]).toMatchObject({
         version: 1,
         name: 'foundation',

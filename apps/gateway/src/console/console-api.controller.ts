@@ -1,10 +1,14 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { DeadLetterFilter } from '@lienthong/messaging';
 import { ProblemException } from '@lienthong/observability';
+import { ConsoleCertificates } from './console-certificates';
+import { ConsoleDataProtection } from './console-data-protection';
 import { ConsoleDeadLetters } from './console-dead-letters';
+import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
+import { ConsolePortalSync, parseMinAge } from './console-portal-sync';
 import { ConsoleScorecard } from './console-scorecard';
 
 const LETTER_ID = /^\d{1,5}-\d{1,20}$/;
@@ -50,7 +54,8 @@ export function parseFilter(input: Record<string, unknown>): DeadLetterFilter {
 }
 
 /**
- * The console's data, for a signed-in operator (the OPERATOR role; route table in route-access.ts).
+ * The console's data, for a signed-in operator (the OPERATOR role), and the data-protection page, for a
+ * data-protection officer (DATA_PROTECTION_OFFICER); route table in route-access.ts.
  * Refusals and bad input are problem+json like everywhere in the gateway.
  */
 @ApiExcludeController()
@@ -60,11 +65,66 @@ export class ConsoleApiController {
     @Inject(ConsoleOverview) private readonly overview: ConsoleOverview,
     @Inject(ConsoleDeadLetters) private readonly deadLetters: ConsoleDeadLetters,
     @Inject(ConsoleScorecard) private readonly scorecard: ConsoleScorecard,
+    @Inject(ConsoleDiagnostics) private readonly diagnostics: ConsoleDiagnostics,
+    @Inject(ConsolePortalSync) private readonly portalSync: ConsolePortalSync,
+    @Inject(ConsoleDataProtection) private readonly dataProtection: ConsoleDataProtection,
+    @Inject(ConsoleCertificates) private readonly certificates: ConsoleCertificates,
   ) {}
 
   @Get('overview')
   current() {
     return this.overview.current();
+  }
+
+  /** One upstream: whether the gateway calls it from here, and its failures of the last hour by reason. */
+  @Get('upstreams/:name')
+  upstream(@Param('name') name: string) {
+    return this.diagnostics.detail(name);
+  }
+
+  /** "Check connection": DNS, TCP, TLS, authentication and one harmless call, each step's result; audited. */
+  @Post('upstreams/:name/check')
+  @HttpCode(200)
+  check(@Param('name') name: string, @Req() request: FastifyRequest) {
+    return this.diagnostics.check(name, request.caller!, String(request.id));
+  }
+
+  /** Dossiers whose latest status the portal does not have yet, oldest first. */
+  @Get('portal-sync/gaps')
+  gaps(@Query('minAge') minAge: unknown) {
+    return this.portalSync.gaps(parseMinAge(minAge));
+  }
+
+  /** Sends a dossier's latest status to the portal again (its retry topic); audited. */
+  @Post('portal-sync/again')
+  @HttpCode(200)
+  syncAgain(@Body() body: unknown, @Req() request: FastifyRequest) {
+    const code =
+      typeof body === 'object' && body !== null ? (body as { dossierCode?: unknown }).dossierCode : undefined;
+    return this.portalSync.syncAgain(code, request.caller!, String(request.id));
+  }
+
+  /**
+   * Who looked up a person (DATA_PROTECTION_OFFICER): the personal ID in the body, never in the URL; the
+   * search is audited.
+   */
+  @Post('data-protection/lookups')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  lookups(@Body() body: unknown, @Req() request: FastifyRequest) {
+    return this.dataProtection.whoLookedUp(body, request.caller!, String(request.id));
+  }
+
+  /** The audit chain verified over its newest records, and its last verified checkpoint (DATA_PROTECTION_OFFICER). */
+  @Get('data-protection/audit-chain')
+  chain() {
+    return this.dataProtection.chainStatus();
+  }
+
+  /** Every certificate in use with days to expiry, and the signing keys. */
+  @Get('certificates')
+  certificateList() {
+    return this.certificates.list();
   }
 
   @Get('dead-letters')
@@ -103,5 +163,11 @@ export class ConsoleApiController {
   @Get('scorecard')
   card(@Query('agency') agency: unknown, @Query('period') period: unknown) {
     return this.scorecard.card(agency, period);
+  }
+
+  /** The dossiers behind a bad number of one agency and month: late, not synced to the portal, not digitised. */
+  @Get('scorecard/dossiers')
+  behind(@Query('agency') agency: unknown, @Query('period') period: unknown, @Query('kind') kind: unknown) {
+    return this.scorecard.behind(agency, period, kind);
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog } from '@lienthong/audit';
+import { Database } from '@lienthong/storage';
 import { parseDossierCode } from '@lienthong/domain';
 import {
   DeadLetterHeader,
@@ -24,6 +25,8 @@ export interface DeadLetterSummary {
   key: string | null;
   attempts: number;
   replayTopic: string;
+  /** The last replay of this letter from the console (audit log, service dlq.replay); null: never. */
+  replayed: { at: string; by: string } | null;
 }
 
 /** One letter inspected: its payload and headers, personal data masked. */
@@ -47,7 +50,12 @@ export interface ReplayJob {
 const CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
 const MAX_JOBS = 50;
 
-function summary(letter: DeadLetter): DeadLetterSummary {
+/** The request id of a letter's replay record: names the letter, so the list can find it (indexed). */
+export function replayRequestId(letterId: string): string {
+  return `dlq-replay:${letterId}`;
+}
+
+function summary(letter: DeadLetter, replayed: DeadLetterSummary['replayed'] = null): DeadLetterSummary {
   return {
     id: letter.id,
     failedAt: letter.failedAt,
@@ -58,6 +66,7 @@ function summary(letter: DeadLetter): DeadLetterSummary {
     key: letter.key,
     attempts: letter.attempts,
     replayTopic: letter.replayTopic,
+    replayed,
   };
 }
 
@@ -87,12 +96,27 @@ export class ConsoleDeadLetters {
   constructor(
     @Inject(EventProducer) private readonly producer: EventProducer,
     @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(Database) private readonly database: Database,
   ) {
     this.store = DeadLetterStore.forBrokers(producer.brokers, producer);
   }
 
+  /** The letters of the filter, each marked with its last successful replay from the console, if any. */
   async list(filter: DeadLetterFilter): Promise<DeadLetterSummary[]> {
-    return (await this.store.list(filter)).map(summary);
+    const letters = await this.store.list(filter);
+    const replays = new Map<string, { at: string; by: string }>();
+    if (letters.length) {
+      const rows = await this.database.query<{ request_id: string; client_id: string; at: Date | string }>(
+        `SELECT DISTINCT ON (request_id) request_id, client_id, occurred_at AS at FROM audit_record
+          WHERE request_id = ANY($1::text[]) AND service = 'dlq.replay' AND outcome = 'OK'
+          ORDER BY request_id, seq DESC`,
+        [letters.map((letter) => replayRequestId(letter.id))],
+      );
+      for (const row of rows) {
+        replays.set(row.request_id, { at: new Date(row.at).toISOString(), by: row.client_id });
+      }
+    }
+    return letters.map((letter) => summary(letter, replays.get(replayRequestId(letter.id)) ?? null));
   }
 
   async inspect(id: string): Promise<DeadLetterDetail> {
@@ -151,7 +175,7 @@ export class ConsoleDeadLetters {
       }
       try {
         await this.audit.recordAndWait({
-          requestId: `console-replay-${job.id}`,
+          requestId: replayRequestId(letter.id),
           clientId: caller.clientId,
           credentialId: caller.credentialId,
           service: 'dlq.replay',

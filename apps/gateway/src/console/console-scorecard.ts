@@ -2,7 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IndicatorCounts, IndicatorScores, ReportingPeriod } from '@lienthong/contracts';
 import { INDICATOR_FORMULAS, INDICATOR_GROUPS, parsePeriodKey, validateAgencyCode } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
-import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { Database } from '@lienthong/storage';
+import { IndicatorStore, type IndicatorDossierRow } from '../../../relay/src/indicators/indicator.store';
+
+export const BEHIND_KINDS = ['late', 'not-synced', 'not-digitised'] as const;
+export type BehindKind = (typeof BEHIND_KINDS)[number];
+const BEHIND_LIMIT = 500;
+
+export interface DossiersBehind {
+  agencyCode: string;
+  period: string;
+  kind: BehindKind;
+  dossiers: (IndicatorDossierRow & { lastSyncedAt?: string | null })[];
+  truncated: boolean;
+}
 
 export interface Scorecard {
   period: ReportingPeriod;
@@ -34,7 +47,79 @@ function monthsBefore(key: string, count: number): string[] {
  */
 @Injectable()
 export class ConsoleScorecard {
-  constructor(@Inject(IndicatorStore) private readonly store: IndicatorStore) {}
+  constructor(
+    @Inject(IndicatorStore) private readonly store: IndicatorStore,
+    @Inject(Database) private readonly database: Database,
+  ) {}
+
+  /**
+   * The dossiers behind a bad number of one agency and month: resolved late, not digitised (at intake or
+   * the result), or received in the month and not synced to the portal — no successful portal call (the
+   * relay's portal.sync audit records) since the gateway accepted the dossier's latest event, or ever when
+   * the gateway holds no state of it. Oldest first.
+   */
+  async behind(agencyInput: unknown, periodInput: unknown, kindInput: unknown): Promise<DossiersBehind> {
+    const period = this.month(periodInput);
+    if (typeof agencyInput !== 'string' || !validateAgencyCode(agencyInput).valid) {
+      throw new ProblemException(400, 'INVALID_AGENCY_CODE', 'Invalid agency code', 'Not an agency code.', [
+        { path: '/agency', code: 'AGENCY_CODE_FORMAT', message: 'Not an agency code' },
+      ]);
+    }
+    if (!BEHIND_KINDS.includes(kindInput as BehindKind)) {
+      throw new ProblemException(
+        400,
+        'INVALID_FILTER',
+        'Invalid filter',
+        `kind is one of ${BEHIND_KINDS.join(', ')}.`,
+        [{ path: '/kind', code: 'INVALID', message: `one of ${BEHIND_KINDS.join(', ')}` }],
+      );
+    }
+    const kind = kindInput as BehindKind;
+    let dossiers: DossiersBehind['dossiers'];
+    if (kind === 'not-synced') {
+      const received = await this.store.dossiersBehind(agencyInput, period, 'received', 100_000);
+      const synced = new Map(
+        (
+          await this.database.query<{ dossier_code: string; last_ok: Date | string | null; gap: boolean }>(
+            `SELECT c.code AS dossier_code, ok.at AS last_ok,
+                    (ok.at IS NULL OR (s.updated_at IS NOT NULL AND ok.at < s.updated_at)) AS gap
+               FROM unnest($1::text[]) AS c(code)
+               LEFT JOIN dossier_state s ON s.dossier_code = c.code
+               LEFT JOIN LATERAL (
+                 SELECT max(a.occurred_at) AS at FROM audit_record a
+                  WHERE a.service = 'portal.sync' AND a.dossier_code = c.code AND a.outcome = 'OK'
+               ) ok ON true`,
+            [received.map((d) => d.dossierCode)],
+          )
+        ).map((row) => [row.dossier_code, row]),
+      );
+      dossiers = received
+        .filter((d) => synced.get(d.dossierCode)?.gap !== false)
+        .map((d) => {
+          const lastOk = synced.get(d.dossierCode)?.last_ok;
+          return { ...d, lastSyncedAt: lastOk ? new Date(lastOk).toISOString() : null };
+        });
+    } else {
+      dossiers = await this.store.dossiersBehind(agencyInput, period, kind, BEHIND_LIMIT + 1);
+    }
+    return {
+      agencyCode: agencyInput,
+      period: period.key,
+      kind,
+      dossiers: dossiers.slice(0, BEHIND_LIMIT),
+      truncated: dossiers.length > BEHIND_LIMIT,
+    };
+  }
+
+  private month(periodInput: unknown): ReportingPeriod {
+    const period = parsePeriodKey(periodInput);
+    if (!period || period.kind !== 'MONTH') {
+      throw new ProblemException(400, 'INVALID_PERIOD', 'Invalid period', 'Name a month: YYYY-MM.', [
+        { path: '/period', code: 'PERIOD_FORMAT', message: 'Expected YYYY-MM' },
+      ]);
+    }
+    return period;
+  }
 
   async card(agencyInput: unknown, periodInput: unknown): Promise<Scorecard> {
     const period = parsePeriodKey(periodInput);

@@ -1,9 +1,14 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';
+import { ConsoleDataProtection } from './console-data-protection';
+import { CONSOLE_SETTINGS, type ConsoleSettings } from './console-settings';
+import { ConsoleCertificates } from './console-certificates';
 import { ConsoleDeadLetters } from './console-dead-letters';
+import { ConsoleDiagnostics } from './console-diagnostics';
 import { ConsoleOverview } from './console-overview';
+import { ConsolePortalSync } from './console-portal-sync';
 import { ConsoleScorecard } from './console-scorecard';
 import { ConsoleSessionController } from './console-session.controller';
 
@@ -13,8 +18,23 @@ import { ConsoleSessionController } from './console-session.controller';
  * read models and actions of its pages. Needs the gateway's global storage, messaging, audit and security
  * modules and the lookup upstreams.
  */
-@Module({
-  controllers: [ConsoleAssetsController, ConsoleSessionController, ConsoleApiController],
-  providers: [ConsoleOverview, ConsoleDeadLetters, ConsoleScorecard, IndicatorStore],
-})
-export class ConsoleModule {}
+@Module({})
+export class ConsoleModule {
+  static forRoot(settings: ConsoleSettings): DynamicModule {
+    return {
+      module: ConsoleModule,
+      controllers: [ConsoleAssetsController, ConsoleSessionController, ConsoleApiController],
+      providers: [
+        { provide: CONSOLE_SETTINGS, useValue: settings },
+        ConsoleOverview,
+        ConsoleDeadLetters,
+        ConsoleScorecard,
+        ConsoleDiagnostics,
+        ConsolePortalSync,
+        ConsoleDataProtection,
+        ConsoleCertificates,
+        IndicatorStore,
+      ],
+    };
+  }
+}

@@ -116,8 +116,11 @@ interface Accepted {
   requestId: string;
 }
 
-/** The CloudEvent of an accepted event as the dispatcher will publish it, keyed by dossier code. */
-function toOutboxMessage({ event, requestId }: Accepted): OutboxMessage {
+/**
+ * The CloudEvent of an accepted event as the dispatcher will publish it, keyed by dossier code (the
+ * console's "sync again" sends the same message to the portal's retry topic).
+ */
+export function toOutboxMessage({ event, requestId }: Omit<Accepted, 'seq'>): OutboxMessage {
   const data: DossierStatusEvent = {
     ...event,
     portalStatusCode: toPortalCode(event.status as DossierStatus),

@@ -9,7 +9,11 @@ import {
   type UpstreamRoute,
 } from '@lienthong/adapters/common';
 import type { Dispatcher } from 'undici';
-import { BusinessRegistryAdapter, BusinessRegistryClient } from '@lienthong/adapters/business-registry';
+import {
+  BUSINESS_REGISTRY_PATHS,
+  BusinessRegistryAdapter,
+  BusinessRegistryClient,
+} from '@lienthong/adapters/business-registry';
 import { LandAdapter, LandClient } from '@lienthong/adapters/land';
 import {
   PopulationAdapter,
@@ -34,6 +38,25 @@ interface UpstreamAdapters {
 /** What `GET /health/adapters` lists for one upstream. */
 export type AdapterHealthEntry =
   ({ configured: true } & AdapterHealth) | { adapter: UpstreamName; configured: false };
+
+/**
+ * Where an upstream is and what the gateway shows it: its URL, the CAs it trusts for it, the client
+ * certificate it presents (mutual TLS), and how it authenticates. The console's connection check uses it.
+ */
+export interface UpstreamTarget {
+  name: UpstreamName;
+  url: string;
+  /** CA certificates trusted for the upstream's TLS certificate (PEM); undefined: the system's. */
+  ca?: string | string[];
+  /** The gateway's client certificate and key for mutual TLS (PEM). */
+  clientCertificate?: { cert: string; key: string };
+  /** Certificates trusted to have signed the upstream's answers (PEM; population). */
+  signers?: string | string[];
+  /** How the gateway authenticates to it. */
+  authentication: 'mtls-signature' | 'oauth2' | 'api-key' | 'none';
+  /** OAuth2 client credentials (business registry). */
+  oauth2?: { tokenUrl: string; clientId: string; clientSecret: string };
+}
 
 /** The upstream settings of the gateway configuration. */
 export type UpstreamConfig = Pick<
@@ -84,12 +107,14 @@ export class LookupUpstreams implements OnApplicationShutdown {
     /** Suggested wait after an upstream failure (the circuit's half-open delay), in ms. */
     readonly retryAfterMs: number,
     private readonly closers: (() => Promise<void>)[] = [],
+    private readonly targetList: readonly UpstreamTarget[] = [],
   ) {}
 
   /** Builds the clients from the configuration; unreadable key material stops the start (ConfigError). */
   static fromConfig(config: UpstreamConfig, logger?: AppLogger): LookupUpstreams {
     const adapters: UpstreamAdapters = {};
     const closers: (() => Promise<void>)[] = [];
+    const targets: UpstreamTarget[] = [];
     const resilience = (timeoutMs: number): Partial<ResilienceOptions> => ({
       timeoutMs,
       retries: config.UPSTREAM_RETRIES,
@@ -109,45 +134,78 @@ export class LookupUpstreams implements OnApplicationShutdown {
       return { dispatcher };
     };
     if (config.POPULATION_URL) {
+      const options = populationClientOptions(config, {
+        resilience: resilience(config.POPULATION_TIMEOUT_MS),
+        validityTtlMs: config.POPULATION_VALIDITY_MS,
+        logger,
+      });
       const client = new PopulationClient({
-        ...populationClientOptions(config, {
-          resilience: resilience(config.POPULATION_TIMEOUT_MS),
-          validityTtlMs: config.POPULATION_VALIDITY_MS,
-          logger,
-        }),
+        ...options,
         ...routed('population', config.POPULATION_TIMEOUT_MS),
       });
       adapters.population = client;
+      targets.push({
+        name: 'population',
+        url: config.POPULATION_URL,
+        ca: options.tls.ca,
+        clientCertificate: { cert: options.tls.cert, key: options.tls.key },
+        signers: options.upstreamSigningCertificates,
+        authentication: 'mtls-signature',
+      });
       closers.push(() => client.close());
     }
     if (config.BUSINESS_REGISTRY_URL) {
+      const ca = pem(config.BUSINESS_REGISTRY_CA_PATH, 'BUSINESS_REGISTRY_CA_PATH');
       const client = new BusinessRegistryClient({
         baseUrl: config.BUSINESS_REGISTRY_URL,
         clientId: config.BUSINESS_REGISTRY_CLIENT_ID,
         clientSecret: config.BUSINESS_REGISTRY_CLIENT_SECRET,
         resilience: resilience(config.BUSINESS_REGISTRY_TIMEOUT_MS),
         validityTtlMs: config.BUSINESS_REGISTRY_VALIDITY_MS,
-        ca: pem(config.BUSINESS_REGISTRY_CA_PATH, 'BUSINESS_REGISTRY_CA_PATH'),
+        ca,
         logger,
         ...routed('business-registry', config.BUSINESS_REGISTRY_TIMEOUT_MS),
       });
       adapters['business-registry'] = client;
+      targets.push({
+        name: 'business-registry',
+        url: config.BUSINESS_REGISTRY_URL,
+        ca,
+        authentication: 'oauth2',
+        oauth2: {
+          tokenUrl: `${config.BUSINESS_REGISTRY_URL.replace(/\/+$/, '')}${BUSINESS_REGISTRY_PATHS.token}`,
+          clientId: config.BUSINESS_REGISTRY_CLIENT_ID,
+          clientSecret: config.BUSINESS_REGISTRY_CLIENT_SECRET,
+        },
+      });
       closers.push(() => client.close());
     }
     if (config.LAND_URL) {
+      const ca = pem(config.LAND_CA_PATH, 'LAND_CA_PATH');
       const client = new LandClient({
         baseUrl: config.LAND_URL,
         apiKey: config.LAND_API_KEY,
         resilience: resilience(config.LAND_TIMEOUT_MS),
         validityTtlMs: config.LAND_VALIDITY_MS,
-        ca: pem(config.LAND_CA_PATH, 'LAND_CA_PATH'),
+        ca,
         logger,
         ...routed('land', config.LAND_TIMEOUT_MS),
       });
       adapters.land = client;
+      targets.push({
+        name: 'land',
+        url: config.LAND_URL,
+        ca,
+        authentication: config.LAND_API_KEY ? 'api-key' : 'none',
+      });
       closers.push(() => client.close());
     }
-    return new LookupUpstreams(adapters, config.UPSTREAM_CIRCUIT_HALF_OPEN_MS, closers);
+    return new LookupUpstreams(adapters, config.UPSTREAM_CIRCUIT_HALF_OPEN_MS, closers, targets);
+  }
+
+  /** The configured upstreams: where they are and how the gateway connects and authenticates to them. */
+  targets(): readonly UpstreamTarget[] {
+    return this.targetList;
   }
 
   population(): PopulationAdapter | undefined {

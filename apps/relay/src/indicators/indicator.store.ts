@@ -14,6 +14,16 @@ import {
 } from '@lienthong/domain';
 import { Database, type Queryable } from '@lienthong/storage';
 
+/** One dossier behind a number of the scorecard. */
+export interface IndicatorDossierRow {
+  dossierCode: string;
+  receivedAt: string | null;
+  dueAt: string | null;
+  resolvedAt: string | null;
+  intakeDigitised: boolean;
+  resultDigitised: boolean;
+}
+
 /** Optional provider: the wall clock (ms since the epoch) that decides which period is running. */
 export const INDICATOR_CLOCK = Symbol('INDICATOR_CLOCK');
 
@@ -154,6 +164,52 @@ export class IndicatorStore {
   /** The reports of every agency with something in the period, by agency code. */
   reports(period: ReportingPeriod): Promise<ComputedIndicatorReport[]> {
     return this.compute(period, null);
+  }
+
+  /**
+   * The dossiers behind one agency's number in the period, by the same rules as the counts: `late` resolved
+   * in the period after their due time (resolvedLate); `not-digitised` received in the period without a
+   * digitised intake, or resolved in it without a digitised result (digitisedAtIntake, resultsDigitised);
+   * `received` every dossier received in the period. Oldest first, at most `limit`.
+   */
+  async dossiersBehind(
+    agencyCode: string,
+    period: ReportingPeriod,
+    kind: 'late' | 'not-digitised' | 'received',
+    limit: number,
+  ): Promise<IndicatorDossierRow[]> {
+    const { start, end } = periodBounds(period);
+    const where =
+      kind === 'late'
+        ? `${IN_PERIOD('resolved_at')} AND on_time = false`
+        : kind === 'not-digitised'
+          ? `((${IN_PERIOD('received_at')} AND NOT digitised_at_intake) OR (${IN_PERIOD('resolved_at')} AND NOT result_digitised))`
+          : IN_PERIOD('received_at');
+    const rows = await this.db.query<{
+      dossier_code: string;
+      received_at: Date | string | null;
+      due_at: Date | string | null;
+      resolved_at: Date | string | null;
+      intake_digitised: boolean;
+      result_digitised: boolean;
+    }>(
+      `SELECT dossier_code, received_at, due_at, resolved_at,
+              digitised_at_intake AS intake_digitised, result_digitised
+         FROM indicator_dossier
+        WHERE agency_code = $3 AND ${where}
+        ORDER BY received_at NULLS LAST, dossier_code
+        LIMIT $4`,
+      [start, end, agencyCode, limit],
+    );
+    const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+    return rows.map((row) => ({
+      dossierCode: row.dossier_code,
+      receivedAt: iso(row.received_at),
+      dueAt: iso(row.due_at),
+      resolvedAt: iso(row.resolved_at),
+      intakeDigitised: row.intake_digitised,
+      resultDigitised: row.result_digitised,
+    }));
   }
 
   /** Agency codes with something in the period, sorted. */

@@ -49,11 +49,19 @@ export class KeyedBatchServerKafka extends ServerKafka {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const key = keyOf(message);
+      // a heartbeat after each record keeps the member in its group through a batch of slow calls (kafkajs
+      // sends one only when the heartbeat interval has passed)
+      const handle = () =>
+        this.handleMessage({
+          topic: batch.topic,
+          partition: batch.partition,
+          message,
+          heartbeat,
+          pause,
+        }).then(() => heartbeat().catch(() => undefined));
+      const slots = this.slots;
       // after a failed record its key's chain stays rejected: later records of the key are not handled
       // here but fetched again with it
-      const handle = () =>
-        this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat, pause });
-      const slots = this.slots;
       const handled = (chains.get(key) ?? Promise.resolve()).then(() =>
         slots ? slots.run(handle) : handle(),
       );

@@ -6,6 +6,8 @@
  * the same pseudonym for the same person within a ministry and another one at another ministry.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DossierStatusEvent, MinistryDossierStatusEvent } from '@lienthong/contracts';
 import {
   createEvent,
@@ -82,14 +84,23 @@ describe('ministry copies through the relay', () => {
     // the portal too, so that the relay's portal calls can be read back from the audit log
     portal = await startPortalSimulator({ port: 0 });
     relay = await startRelay({
-      env: testEnv({ LOG_LEVEL: 'error', PORTAL_URL: portal.url, PORTAL_RETRY_BASE_MS: '100' }),
+      env: testEnv({
+        LOG_LEVEL: 'error',
+        PORTAL_URL: portal.url,
+        PORTAL_RETRY_BASE_MS: '100',
+        // events the catalogue cannot route are set aside on the unrouted topic, read below
+        UNKNOWN_PROCEDURE_POLICY: 'unrouted',
+      }),
     });
 
     // a ministry's consumer, reading the ministry topics as any outside system would
     const kafka = createKafkaClient({ clientId: 'e2e-ministry', brokers: brokers() });
     ministry = kafka.consumer({ groupId: `e2e-ministry-${randomUUID()}` });
     await ministry.connect();
-    await ministry.subscribe({ topics: [/^lgsp\.dossier\.status\.v1\.[a-z0-9-]+$/], fromBeginning: true });
+    await ministry.subscribe({
+      topics: [/^lgsp\.dossier\.status\.v1\.[a-z0-9-]+$/, Topic.DossierUnrouted],
+      fromBeginning: true,
+    });
     await ministry.run({
       eachMessage: async ({ topic, message }) => {
         const key = message.key?.toString() ?? '';
@@ -116,6 +127,59 @@ describe('ministry copies through the relay', () => {
     await relay?.close();
     await portal?.close();
   });
+
+  /** The canonical envelope of an event as the gateway publishes it. */
+  const canonical = (data: DossierStatusEvent) =>
+    toKafkaMessage(
+      createEvent({
+        id: data.eventId,
+        type: 'vn.lienthong.dossier.status.v1',
+        source: '/lienthong/gateway',
+        subject: data.dossierCode,
+        time: data.occurredAt,
+        requestId: `req-${data.eventId}`,
+        data,
+      }),
+      data.dossierCode,
+    );
+
+  it('routes every valid example of the contract to a ministry, and sets an unknown procedure aside on the unrouted topic', async () => {
+    const dir = join(__dirname, '..', '..', 'contracts', 'examples', 'dossier-status-event', 'valid');
+    const examples = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => {
+        const example = JSON.parse(readFileSync(join(dir, name), 'utf8')) as DossierStatusEvent;
+        // this run's agency and dossier, so records of earlier runs are told apart
+        const own = event(example.procedureCode);
+        return { name, data: { ...example, eventId: own.eventId, dossierCode: own.dossierCode, agencyCode } };
+      });
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+    const unknown = event('9.999999');
+    await relay.app
+      .get(EventProducer)
+      .send(Topic.DossierStatus, [...examples.map(({ data }) => canonical(data)), canonical(unknown)]);
+
+    await waitFor(
+      () => [...examples.map(({ data }) => data), unknown].every((e) => received.has(e.dossierCode)),
+      45_000,
+      'every example on a ministry topic and the unknown procedure on the unrouted topic',
+    );
+    for (const { name, data } of examples) {
+      const [copy] = received.get(data.dossierCode) as Received[];
+      expect([name, copy.topic, copy.type]).toEqual([
+        name,
+        expect.stringMatching(/^lgsp\.dossier\.status\.v1\.[a-z0-9-]+$/),
+        'vn.lienthong.dossier.status.ministry.v1',
+      ]);
+    }
+    const [aside] = received.get(unknown.dossierCode) as Received[];
+    expect([aside.topic, aside.type, aside.id]).toEqual([
+      'lgsp.dossier.unrouted.v1',
+      'vn.lienthong.dossier.status.v1',
+      unknown.eventId,
+    ]);
+    expect(aside.data.procedureCode).toBe('9.999999');
+  }, 60_000);
 
   it('audits each portal call: service portal.sync, the dossier hashed, the outcome and its code', async () => {
     const synced = event('1.001193');

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
+import { ProcedureCatalogue } from '@lienthong/domain';
 import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
 import { SecurityModule } from '@lienthong/security';
@@ -15,6 +16,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { DossierEventsController } from './dossier-events/dossier-events.controller';
 import { DossierEventsService } from './dossier-events/dossier-events.service';
 import { DossierStateRepository } from './dossier-events/dossier-state.repository';
+import { IngestRouting, type UnknownProcedurePolicy } from './dossier-events/ingest-routing';
 import { InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { InfoController } from './info/info.controller';
@@ -80,6 +82,13 @@ export class GatewayModule {
       ],
       providers: [
         DossierEventsService,
+        {
+          provide: IngestRouting,
+          useValue: new IngestRouting(
+            ProcedureCatalogue.load(config.PROCEDURES_FILE),
+            config.UNKNOWN_PROCEDURE_POLICY as UnknownProcedurePolicy,
+          ),
+        },
         InboundDossierEventsConsumer,
         OpenApiDocument,
         {

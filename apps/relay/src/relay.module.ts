@@ -7,6 +7,7 @@ import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lient
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
 import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
+import { UnroutedEvents } from './ministries/unrouted-events';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
@@ -106,7 +107,16 @@ export class RelayModule {
             ]
           : []),
         ...(routing
-          ? [{ provide: MinistryPseudonyms, useValue: new MinistryPseudonyms(config.MINISTRY_PSEUDONYM_KEY) }]
+          ? [
+              {
+                provide: MinistryPseudonyms,
+                useValue: new MinistryPseudonyms(config.MINISTRY_PSEUDONYM_KEY),
+              },
+              {
+                provide: UnroutedEvents,
+                useValue: new UnroutedEvents(config.UNKNOWN_PROCEDURE_POLICY as 'refuse' | 'unrouted'),
+              },
+            ]
           : []),
         ...(operationsCenter.providers as Provider[]),
         ...(portalSync

@@ -241,9 +241,26 @@ export const ENV_VARS = [
     name: 'PROCEDURES_FILE',
     type: 'string',
     default: 'deploy/config/procedures.yaml',
-    apps: ['relay', 'cli', 'start'],
+    apps: ['gateway', 'relay', 'cli', 'start'],
     description:
-      'Procedure catalogue (procedure → sector → ministry, and what each ministry’s copy may carry) used to route dossier events to ministry topics; relative to the repository root.',
+      'Procedure catalogue (procedure → sector → ministry, and what each ministry’s copy may carry) used to route dossier events to ministry topics, and by ingest to refuse procedures it cannot route; relative to the repository root.',
+  },
+  {
+    name: 'UNKNOWN_PROCEDURE_POLICY',
+    type: 'enum',
+    default: 'refuse',
+    values: ['refuse', 'unrouted'],
+    apps: ['gateway', 'relay', 'start'],
+    description:
+      'What happens to a dossier event whose procedure (and sector) the catalogue cannot route to a ministry. `refuse`: ingest answers 422 `UNKNOWN_PROCEDURE` and records nothing. `unrouted`: ingest accepts it and ministry routing publishes it to `lgsp.dossier.unrouted.v1` (metric `lgsp_relay_unrouted_total`, alert `LienThongDossierEventsUnrouted`) for an operator to add the procedure and replay. Set the gateway and the relay alike.',
+  },
+  {
+    name: 'CHAINS_FILE',
+    type: 'string',
+    default: 'deploy/config/chains.yaml',
+    apps: ['cli'],
+    description:
+      'Procedure chains across agencies (steps, agency systems, what each step needs and produces, time limits, refusal policy), format contracts/config/chains.schema.json; relative to the repository root. Checked by `lienthong config check`.',
   },
   {
     name: 'MINISTRY_PSEUDONYM_KEY',

@@ -24,6 +24,7 @@ const EXPECTED_TOPICS = [
   'lgsp.dossier.status.v1.{ministry}',
   'lgsp.dossier.status-retry.v1',
   'lgsp.ops.deadletter.v1',
+  'lgsp.dossier.unrouted.v1',
   'lgsp.audit.lookup.v1',
   'lgsp.audit.checkpoint.v1',
   'lgsp.indicator.report.v1',

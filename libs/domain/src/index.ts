@@ -9,3 +9,4 @@ export * from './dossier/dossier-status-machine';
 export * from './validation/domain-validators.decorator';
 export * from './catalogue/procedure-catalogue';
 export * from './indicators';
+export * from './chains/chain-definitions';

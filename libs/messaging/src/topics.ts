@@ -8,6 +8,7 @@ export const Topic = {
   DossierInbound: 'lgsp.dossier.inbound.v1',
   DossierStatus: 'lgsp.dossier.status.v1',
   DossierStatusRetry: 'lgsp.dossier.status-retry.v1',
+  DossierUnrouted: 'lgsp.dossier.unrouted.v1',
   DeadLetter: 'lgsp.ops.deadletter.v1',
   AuditLookup: 'lgsp.audit.lookup.v1',
   AuditCheckpoint: 'lgsp.audit.checkpoint.v1',
@@ -45,6 +46,14 @@ export const TOPICS: readonly TopicDefinition[] = [
     key: 'dossier code',
     dataSchema: 'dossier-status-event',
     retentionMs: 7 * DAY,
+  },
+  {
+    name: Topic.DossierUnrouted,
+    description:
+      'Accepted dossier events whose procedure the catalogue cannot route to a ministry (UNKNOWN_PROCEDURE_POLICY=unrouted), for an operator to add the procedure and replay.',
+    key: 'dossier code',
+    dataSchema: 'dossier-status-event',
+    retentionMs: 90 * DAY,
   },
   {
     name: Topic.DeadLetter,

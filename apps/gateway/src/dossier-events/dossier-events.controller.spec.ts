@@ -23,6 +23,8 @@ import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/te
 import { buildOpenApi } from '../bootstrap';
 import { DossierEventsController } from './dossier-events.controller';
 import { DossierEventsService } from './dossier-events.service';
+import { IngestRouting } from './ingest-routing';
+import { ProcedureCatalogue } from '@lienthong/domain';
 
 const logger = createLogger({ name: 'dossier-events-spec', level: 'silent' });
 const AGENCY = '000.17.22.H56';
@@ -101,7 +103,14 @@ describe('dossier events: access', () => {
         AuditModule.forRoot({ subjectKey: EXAMPLE_SUBJECT_KEY, publisher: false }),
       ],
       controllers: [DossierEventsController],
-      providers: [DossierEventsService],
+      providers: [
+        DossierEventsService,
+        // the shipped catalogue, refusing what it cannot route (the default policy)
+        {
+          provide: IngestRouting,
+          useValue: new IngestRouting(ProcedureCatalogue.load('deploy/config/procedures.yaml')),
+        },
+      ],
     })
     class TestModule {}
     app = await createHttpApp(TestModule, { logger });
@@ -176,6 +185,46 @@ describe('dossier events: access', () => {
     expect(publishedIds()).not.toContain(single.eventId);
     expect(publishedIds()).not.toContain(inBatch.eventId);
     for (const code of [single.dossierCode, inBatch.dossierCode]) {
+      const read = await dossier(code, KEYS.oneStop);
+      expect([read.statusCode, read.json().code]).toEqual([404, 'DOSSIER_NOT_FOUND']);
+    }
+  });
+
+  it('refuses a procedure the catalogue cannot route with 422 UNKNOWN_PROCEDURE, and records and publishes nothing of it', async () => {
+    const unknown = { ...event('SUBMITTED', newDossier()), procedureCode: '9.999999' };
+    const single = await post(unknown, KEYS.oneStop);
+    expect(single.statusCode).toBe(422);
+    expect(single.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(single.json()).toMatchObject({
+      status: 422,
+      code: 'UNKNOWN_PROCEDURE',
+      errors: [{ path: '/procedureCode', code: 'UNKNOWN_PROCEDURE' }],
+    });
+
+    // in a batch, the routable event is accepted and only the unknown one refused
+    const known = event('SUBMITTED', newDossier());
+    const alsoUnknown = { ...event('SUBMITTED', newDossier()), procedureCode: '9.999998' };
+    const batch = await post({ events: [known, alsoUnknown] }, KEYS.oneStop);
+    expect(batch.statusCode).toBe(422);
+    expect(batch.json()).toMatchObject({
+      code: 'BATCH_PARTIALLY_REJECTED',
+      accepted: 1,
+      rejected: 1,
+      results: [
+        { index: 0, outcome: 'ACCEPTED' },
+        { index: 1, outcome: 'REJECTED', code: 'UNKNOWN_PROCEDURE' },
+      ],
+    });
+
+    // an unknown procedure code under a sector the catalogue knows routes by its sector
+    const bySector = { ...event('SUBMITTED', newDossier()), procedureCode: '9.999997', sectorCode: 'HT' };
+    expect((await post(bySector, KEYS.oneStop)).statusCode).toBe(202);
+
+    await app.get(Outbox).drain();
+    expect(publishedIds()).toEqual(expect.arrayContaining([known.eventId, bySector.eventId]));
+    expect(publishedIds()).not.toContain(unknown.eventId);
+    expect(publishedIds()).not.toContain(alsoUnknown.eventId);
+    for (const code of [unknown.dossierCode, alsoUnknown.dossierCode]) {
       const read = await dossier(code, KEYS.oneStop);
       expect([read.statusCode, read.json().code]).toEqual([404, 'DOSSIER_NOT_FOUND']);
     }

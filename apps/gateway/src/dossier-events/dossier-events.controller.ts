@@ -63,7 +63,8 @@ export class DossierEventsController {
   @ApiResponse({ status: 413, description: 'problem+json BATCH_TOO_LARGE' })
   @ApiResponse({
     status: 422,
-    description: 'problem+json: events refused by the rules; `results` lists each event',
+    description:
+      'problem+json: events refused by the rules (status machine, stale event, UNKNOWN_PROCEDURE: a procedure the catalogue routes to no ministry); `results` lists each event',
   })
   @ApiResponse({ status: 429, description: 'problem+json RATE_LIMITED' })
   async post(

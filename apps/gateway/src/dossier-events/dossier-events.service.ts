@@ -21,6 +21,7 @@ import { AccessPolicy, denial } from '@lienthong/security';
 import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { IngestGroups } from './ingest-groups';
+import { IngestRouting } from './ingest-routing';
 
 export const DOSSIER_STATUS_EVENT_TYPE = 'vn.lienthong.dossier.status.v1';
 export const MAX_BATCH = 500;
@@ -177,6 +178,7 @@ export class DossierEventsService {
     private readonly outbox: Outbox,
     private readonly policy: AccessPolicy,
     private readonly audit: AuditLog,
+    private readonly routing: IngestRouting,
   ) {
     this.groups = new IngestGroups<IngestJob, EventOutcome[]>({
       commit: (jobs) => this.commitGroup(jobs),
@@ -206,6 +208,23 @@ export class DossierEventsService {
               path: '/agencyCode',
               code: 'AGENCY_NOT_ALLOWED',
               message: `agency ${event.agencyCode} is not one of the agencies client "${context.clientId}" acts for`,
+            },
+          ],
+        };
+      } else if (event && this.routing.refuses(event)) {
+        results[index] = {
+          index,
+          eventId: event.eventId,
+          dossierCode: event.dossierCode,
+          outcome: 'REJECTED',
+          code: 'UNKNOWN_PROCEDURE',
+          errors: [
+            {
+              path: '/procedureCode',
+              code: 'UNKNOWN_PROCEDURE',
+              message: `procedure ${event.procedureCode}${
+                event.sectorCode ? ` (sector ${event.sectorCode})` : ''
+              } is not in the procedure catalogue, so no ministry would receive it; nothing was recorded`,
             },
           ],
         };

@@ -15,6 +15,13 @@ import { ProcedureCatalogue } from '@lienthong/domain';
 import { ROUTING_GROUP_ID, ROUTING_TRANSPORT } from '../relay.transports';
 import { ministryCopy, MinistryPseudonyms } from './ministry-copy';
 import { observeMinistryDelivery } from './ministry-delivery.metrics';
+import { UnroutedEvents } from './unrouted-events';
+
+const unrouted = counter({
+  name: 'lgsp_relay_unrouted_total',
+  help: 'Dossier events set aside on lgsp.dossier.unrouted.v1: no ministry routes their procedure (UNKNOWN_PROCEDURE_POLICY=unrouted)',
+  labelNames: ['agency'] as const,
+});
 
 const routed = counter({
   name: 'lgsp_relay_routed_total',
@@ -26,8 +33,9 @@ const routed = counter({
  * Copies each canonical dossier event to its governing ministry's topic, same key (dossier code) and
  * envelope id (the eventId), with only what that ministry is granted in the procedure catalogue: the
  * applicant by a per-ministry pseudonym unless its identifier is granted (see ministry-copy.ts). A partition is handled in order and each copy is acknowledged before the next message, so
- * a ministry sees each dossier's events in order. A procedure the catalogue does not know goes to the
- * dead-letter topic (UNKNOWN_PROCEDURE) and can be replayed once the catalogue has it.
+ * a ministry sees each dossier's events in order. A procedure the catalogue does not know is set aside on
+ * the unrouted topic when UNKNOWN_PROCEDURE_POLICY=unrouted, and otherwise goes to the dead-letter topic
+ * (UNKNOWN_PROCEDURE); either way it can be replayed once the catalogue has it.
  */
 @Controller()
 export class MinistryRouterConsumer {
@@ -36,6 +44,7 @@ export class MinistryRouterConsumer {
     private readonly producer: EventProducer,
     private readonly catalogue: ProcedureCatalogue,
     private readonly pseudonyms: MinistryPseudonyms,
+    private readonly unroutedEvents: UnroutedEvents,
   ) {}
 
   @EventPattern(Topic.DossierStatus, ROUTING_TRANSPORT)
@@ -45,6 +54,12 @@ export class MinistryRouterConsumer {
       { group: ROUTING_GROUP_ID, dataSchema: 'dossier-status-event' },
       async ({ event, key }) => {
         const route = this.catalogue.route(event.data);
+        if (!route && this.unroutedEvents.setAside) {
+          // the canonical event unchanged, same key and envelope, for the operator who adds the procedure
+          await this.producer.send(Topic.DossierUnrouted, [toKafkaMessage(event, key)]);
+          unrouted.inc({ agency: event.data.agencyCode });
+          return;
+        }
         if (!route) {
           throw new PermanentError(
             'UNKNOWN_PROCEDURE',

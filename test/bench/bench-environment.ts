@@ -18,8 +18,13 @@ export interface BenchEnvironment {
   gatewayUrl: string;
   /** The gateway's demo client key (every service, no rate limit), for `authorization: Bearer <key>`. */
   apiKey: string;
-  /** Stops the relay (the benchmarks that measure ingest alone run without it). */
+  /** Stops the relay processes (the benchmarks that measure ingest alone run without them). */
   stopRelay(): Promise<void>;
+  /**
+   * Starts one more relay process with these settings over the same broker and database (RELAY_ROLES
+   * above all), on a port of its own; resolves once it is ready, with what stops it.
+   */
+  launchRelay(overrides: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
   databaseKind: string;
   /** What the lookup benchmark needs: the population simulator, the dev PKI, a baseline route. */
   lookups: {
@@ -151,9 +156,13 @@ export async function startBenchEnvironment(
     LGSP_DEMO_API_KEY: apiKey,
     ...Object.fromEntries(Object.entries(simulatorPorts).map(([name, value]) => [name, String(value)])),
   };
-  const launch = async (script: string, url: string): Promise<ChildProcess> => {
+  const launch = async (
+    script: string,
+    url: string,
+    overrides: NodeJS.ProcessEnv = {},
+  ): Promise<ChildProcess> => {
     const child = spawn(process.execPath, [join(repoRoot(), 'dist', script)], {
-      env,
+      env: { ...env, ...overrides },
       stdio: ['pipe', 'inherit', 'inherit'],
     });
     // a loaded machine may need a while to start an app (PGlite's first start initialises its data)
@@ -200,20 +209,46 @@ export async function startBenchEnvironment(
     'the echo baseline',
   );
   const gatewayUrl = `http://127.0.0.1:${port}`;
+  // LGSP_BENCH_RELAY_LAYOUT=split: ministry routing in a relay process of its own, indicators where the
+  // relay otherwise runs (as `npm start` lays them out; portal and operations center are off here);
+  // unset or `together`: both roles in one relay
+  const split = process.env.LGSP_BENCH_RELAY_LAYOUT === 'split';
+  const otherRoles = split ? { RELAY_ROLES: 'indicators' } : {};
   // PGlite serves one process: there the gateway and relay share one, as `npm start` does
   const gateway = databaseUrl
     ? await launch('apps/gateway/src/main.js', gatewayUrl)
-    : await launch('deploy/local/app-host.js', gatewayUrl);
-  const relay = databaseUrl
-    ? await launch('apps/relay/src/main.js', `http://127.0.0.1:${relayPort}`)
-    : undefined;
+    : await launch('deploy/local/app-host.js', gatewayUrl, otherRoles);
+  const relays = [
+    ...(databaseUrl
+      ? [await launch('apps/relay/src/main.js', `http://127.0.0.1:${relayPort}`, otherRoles)]
+      : []),
+  ];
+  if (split) {
+    const routingPort = await freePort();
+    relays.push(
+      await launch('apps/relay/src/main.js', `http://127.0.0.1:${routingPort}`, {
+        RELAY_ROLES: 'ministry-routing',
+        RELAY_PORT: String(routingPort),
+      }),
+    );
+  }
+  const stopRelays = async () => {
+    for (const relay of relays) await stop(relay);
+  };
   const results: Record<string, Record<string, number>> = {};
   return {
     brokers,
     gatewayUrl,
     apiKey,
-    stopRelay: async () => {
-      if (relay) await stop(relay);
+    stopRelay: stopRelays,
+    launchRelay: async (overrides) => {
+      const relayPort = await freePort();
+      const url = `http://127.0.0.1:${relayPort}`;
+      const child = await launch('apps/relay/src/main.js', url, {
+        ...overrides,
+        RELAY_PORT: String(relayPort),
+      });
+      return { url, stop: () => stop(child) };
     },
     databaseKind: databaseUrl ? 'postgres' : 'pglite',
     lookups: { populationServiceUrl, pkiDir, gatewayPid: gateway.pid, echoUrl },
@@ -227,7 +262,7 @@ export async function startBenchEnvironment(
       );
     },
     async close() {
-      if (relay) await stop(relay);
+      await stopRelays();
       await stop(gateway);
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     },

@@ -1,17 +1,19 @@
 /**
  * `npm run bench [-- <name> ...]`: benchmarks with their baselines measured in the same run.
- * Available: ingest, lookups, kafka-clients. Results are printed and written to var/bench/<name>.json.
+ * Available: ingest, lookups, kafka-clients, relay. Results are printed and written to var/bench/<name>.json.
  */
 import 'reflect-metadata';
 import { startBenchEnvironment } from './bench-environment';
 import { ingestBench } from './ingest.bench';
 import { kafkaClientsBench } from './kafka-clients.bench';
 import { lookupsBench } from './lookups.bench';
+import { relayBench } from './relay.bench';
 
 const BENCHES: Record<string, typeof ingestBench> = {
   ingest: ingestBench,
   lookups: lookupsBench,
   'kafka-clients': kafkaClientsBench,
+  relay: relayBench,
 };
 
 async function main(): Promise<void> {

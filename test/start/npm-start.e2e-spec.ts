@@ -36,6 +36,7 @@ describe('npm start on embedded defaults', () => {
     | 'gateway'
     | 'gatewayTls'
     | 'relay'
+    | 'relayRouting'
     | 'simulators'
     | 'population'
     | 'businessRegistry'
@@ -58,6 +59,7 @@ describe('npm start on embedded defaults', () => {
       gateway: await freePort(),
       gatewayTls: await freePort(),
       relay: await freePort(),
+      relayRouting: await freePort(),
       simulators: await freePort(),
       population: await freePort(),
       businessRegistry: await freePort(),
@@ -76,6 +78,7 @@ describe('npm start on embedded defaults', () => {
       PORT: String(ports.gateway),
       GATEWAY_TLS_PORT: String(ports.gatewayTls),
       RELAY_PORT: String(ports.relay),
+      RELAY_ROUTING_PORT: String(ports.relayRouting),
       SIMULATORS_PORT: String(ports.simulators),
       SIMULATOR_POPULATION_PORT: String(ports.population),
       SIMULATOR_BUSINESS_REGISTRY_PORT: String(ports.businessRegistry),
@@ -152,12 +155,19 @@ describe('npm start on embedded defaults', () => {
     const relayReady = await getJson(`http://127.0.0.1:${ports.relay}/health/ready`);
     expect(relayReady.status).toBe(200);
     const relayConsumers = relayReady.body.info.consumers.consumers as Record<string, string>;
+    expect(relayReady.body.info.relay.roles).toEqual(['portal-sync', 'indicators', 'ops-center']);
     expect(relayConsumers).toMatchObject({
-      ministries: 'connected',
       'portal-sync': 'connected',
       'portal-retry': 'connected',
+      indicators: 'connected',
     });
     expect(Object.values(relayConsumers).every((state) => state === 'connected')).toBe(true);
+    // ministry routing in a relay process of its own, without a database
+    const routingReady = await getJson(`http://127.0.0.1:${ports.relayRouting}/health/ready`);
+    expect(routingReady.status).toBe(200);
+    expect(routingReady.body.info.relay.roles).toEqual(['ministry-routing']);
+    expect(routingReady.body.info.consumers.consumers).toEqual({ ministries: 'connected' });
+    expect(routingReady.body.info.database).toBeUndefined();
     expect(ready.body.info.consumers.consumers).toEqual({ 'gateway-inbound': 'connected' });
     const metrics = await getJson(`${gateway}/metrics`, operator);
     expect(metrics.body).toContain('lgsp_kafka_up');

@@ -29,7 +29,7 @@ export interface RunningRelay {
 
 /**
  * The relay: Kafka consumers (@nestjs/microservices) plus a small HTTP server for /health and /metrics,
- * in one hybrid Nest application.
+ * in one hybrid Nest application. RELAY_ROLES chooses which consumer roles this process runs.
  */
 export async function startRelay(
   options: { env?: NodeJS.ProcessEnv; logger?: AppLogger } = {},
@@ -39,11 +39,13 @@ export async function startRelay(
   collectProcessMetrics('relay');
   registerCertificateExpiryMetrics(certificatesInUse(options.env ?? process.env));
   const app = await createHttpApp(RelayModule.forRoot(config, logger), { logger });
+  const { roles } = config;
   const server = (
     name: string,
     groupId: string,
     transportId: symbol,
     order: 'partition' | 'key' = 'partition',
+    keyed: { concurrency?: number } = {},
   ) =>
     kafkaConsumerServer(
       kafkaMicroserviceOptions({
@@ -55,55 +57,51 @@ export async function startRelay(
       }),
       transportId,
       order,
+      keyed,
     );
-  const consumers = [
+  const consumers: { start(): void; stop(): void }[] = [];
+  const connect = (name: string, strategy: ReturnType<typeof server>) =>
+    consumers.push(connectKafkaConsumers(app, strategy, { name, logger }));
+  if (roles.has('ministry-routing')) {
     // copying to a ministry topic needs per-dossier order only: a batch's copies travel together
-    connectKafkaConsumers(app, server('ministries', ROUTING_GROUP_ID, ROUTING_TRANSPORT, 'key'), {
-      name: 'ministries',
-      logger,
-    }),
-    connectKafkaConsumers(app, server('indicators', INDICATORS_GROUP_ID, INDICATORS_TRANSPORT), {
-      name: 'indicators',
-      logger,
-    }),
-    ...(config.PORTAL_URL
-      ? [
-          connectKafkaConsumers(app, server('portal', PORTAL_GROUP_ID, PORTAL_TRANSPORT), {
-            name: 'portal-sync',
-            logger,
-          }),
-          connectKafkaConsumers(app, server('portal-retry', PORTAL_RETRY_GROUP_ID, PORTAL_RETRY_TRANSPORT), {
-            name: 'portal-retry',
-            logger,
-          }),
-        ]
-      : []),
-  ];
-  if (config.OPERATIONS_CENTER_URL) {
-    consumers.push(
-      connectKafkaConsumers(
-        app,
-        server('operations-center', OPERATIONS_CENTER_GROUP_ID, OPERATIONS_CENTER_TRANSPORT),
-        { name: 'operations-center', logger },
-      ),
-      connectKafkaConsumers(
-        app,
-        server(
-          'operations-center-retry',
-          OPERATIONS_CENTER_RETRY_GROUP_ID,
-          OPERATIONS_CENTER_RETRY_TRANSPORT,
-        ),
-        { name: 'operations-center-retry', logger },
-      ),
+    connect('ministries', server('ministries', ROUTING_GROUP_ID, ROUTING_TRANSPORT, 'key'));
+  }
+  if (roles.has('indicators')) {
+    connect('indicators', server('indicators', INDICATORS_GROUP_ID, INDICATORS_TRANSPORT));
+  }
+  if (roles.has('portal-sync')) {
+    // a batch at a time too, one chain per dossier, a bounded number of portal calls at once
+    connect(
+      'portal-sync',
+      server('portal', PORTAL_GROUP_ID, PORTAL_TRANSPORT, 'key', {
+        concurrency: config.PORTAL_SYNC_CONCURRENCY,
+      }),
     );
-  } else logger.warn('OPERATIONS_CENTER_URL is not set: operations-center reporting is off');
-  if (!config.PORTAL_URL) logger.warn('PORTAL_URL is not set: portal sync is off');
+    connect('portal-retry', server('portal-retry', PORTAL_RETRY_GROUP_ID, PORTAL_RETRY_TRANSPORT));
+  }
+  if (roles.has('ops-center')) {
+    connect(
+      'operations-center',
+      server('operations-center', OPERATIONS_CENTER_GROUP_ID, OPERATIONS_CENTER_TRANSPORT),
+    );
+    connect(
+      'operations-center-retry',
+      server('operations-center-retry', OPERATIONS_CENTER_RETRY_GROUP_ID, OPERATIONS_CENTER_RETRY_TRANSPORT),
+    );
+  }
+  for (const role of config.rolesOff) {
+    logger.warn(
+      role === 'portal-sync'
+        ? 'PORTAL_URL is not set: portal sync is off'
+        : 'OPERATIONS_CENTER_URL is not set: operations-center reporting is off',
+    );
+  }
   await app.listen(config.RELAY_PORT, config.HOST);
   for (const consumer of consumers) consumer.start();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.RELAY_PORT;
   const url = `http://${config.HOST}:${port}`;
-  logger.info({ url, portalSync: Boolean(config.PORTAL_URL) }, 'relay listening');
+  logger.info({ url, roles: roles.list }, 'relay listening');
   return {
     app,
     url,

@@ -1,5 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { AuditLog, AuditModule } from '@lienthong/audit';
 import { PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
 import { ContractsModule } from '@lienthong/contracts';
@@ -22,20 +22,47 @@ import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './rela
 @Module({})
 export class RelayModule {
   static forRoot(config: RelayConfig, logger: AppLogger): DynamicModule {
-    const portalSync = Boolean(config.PORTAL_URL);
-    const operationsCenter = operationsCenterRelayParts(config, logger);
+    const { roles } = config;
+    const routing = roles.has('ministry-routing');
+    const portalSync = roles.has('portal-sync');
+    const operationsCenter = roles.has('ops-center')
+      ? operationsCenterRelayParts(config, logger)
+      : { controllers: [], providers: [], lagGroups: [] };
+    // ministry routing alone keeps no state and audits nothing: such a process opens no database
+    const withDatabase = roles.needsDatabase;
+    const audit = config.audit;
+    const stateful: DynamicModule[] =
+      withDatabase && audit
+        ? [
+            StorageModule.forRoot({
+              url: config.DATABASE_URL,
+              pgliteDir: config.PGLITE_DIR,
+              poolSize: config.DATABASE_POOL_SIZE,
+              applicationName: 'lienthong-relay',
+              migrate: true,
+            }),
+          ]
+        : [];
+    const lagGroups = [
+      ...(routing ? [{ groupId: ROUTING_GROUP_ID, topics: [Topic.DossierStatus] }] : []),
+      ...(roles.has('indicators') ? [{ groupId: INDICATORS_GROUP_ID, topics: [Topic.DossierStatus] }] : []),
+      ...(portalSync
+        ? [
+            { groupId: PORTAL_GROUP_ID, topics: [Topic.DossierStatus] },
+            { groupId: PORTAL_RETRY_GROUP_ID, topics: [Topic.DossierStatusRetry] },
+          ]
+        : []),
+      ...operationsCenter.lagGroups,
+    ];
+    const roleCheck = async (): Promise<HealthIndicatorResult> => ({
+      relay: { status: 'up', roles: [...roles.list] },
+    });
     return {
       module: RelayModule,
       imports: [
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ContractsModule,
-        StorageModule.forRoot({
-          url: config.DATABASE_URL,
-          pgliteDir: config.PGLITE_DIR,
-          poolSize: config.DATABASE_POOL_SIZE,
-          applicationName: 'lienthong-relay',
-          migrate: true,
-        }),
+        ...stateful,
         MessagingModule.forRoot(
           {
             brokers: config.KAFKA_BROKERS,
@@ -52,29 +79,46 @@ export class RelayModule {
           },
         ),
         // After StorageModule and MessagingModule: its shutdown hook writes the queue before they close.
-        AuditModule.forRoot({ ...config.audit, eventSource: '/lienthong/relay', logger }),
-        IndicatorsModule,
+        ...(withDatabase && audit
+          ? [
+              AuditModule.forRoot({ ...audit, eventSource: '/lienthong/relay', logger }),
+              ...(roles.has('indicators') || roles.has('ops-center')
+                ? [IndicatorsModule.forRoot({ consume: roles.has('indicators') })]
+                : []),
+            ]
+          : []),
       ],
       controllers: [
         HealthController,
         MetricsController,
-        MinistryRouterConsumer,
+        ...(routing ? [MinistryRouterConsumer] : []),
         ...(portalSync ? [PortalSyncConsumer] : []),
-        ...operationsCenter.controllers,
+        ...(operationsCenter.controllers as Type[]),
       ],
       providers: [
         { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
-        {
-          provide: UnroutedEvents,
-          useValue: new UnroutedEvents(config.UNKNOWN_PROCEDURE_POLICY as 'refuse' | 'unrouted'),
-        },
-        {
-          provide: RelayAudit,
-          inject: [AuditLog],
-          useFactory: (audit: AuditLog) => new RelayAudit(audit, logger),
-        },
-        { provide: MinistryPseudonyms, useValue: new MinistryPseudonyms(config.MINISTRY_PSEUDONYM_KEY) },
-        ...operationsCenter.providers,
+        ...(withDatabase
+          ? [
+              {
+                provide: RelayAudit,
+                inject: [AuditLog],
+                useFactory: (auditLog: AuditLog) => new RelayAudit(auditLog, logger),
+              },
+            ]
+          : []),
+        ...(routing
+          ? [
+              {
+                provide: MinistryPseudonyms,
+                useValue: new MinistryPseudonyms(config.MINISTRY_PSEUDONYM_KEY),
+              },
+              {
+                provide: UnroutedEvents,
+                useValue: new UnroutedEvents(config.UNKNOWN_PROCEDURE_POLICY as 'refuse' | 'unrouted'),
+              },
+            ]
+          : []),
+        ...(operationsCenter.providers as Provider[]),
         ...(portalSync
           ? [
               {
@@ -104,28 +148,28 @@ export class RelayModule {
         {
           provide: ConsumerLagMetrics,
           inject: [KafkaAdmin],
-          useFactory: (admin: KafkaAdmin) =>
-            new ConsumerLagMetrics(admin, [
-              { groupId: ROUTING_GROUP_ID, topics: [Topic.DossierStatus] },
-              { groupId: INDICATORS_GROUP_ID, topics: [Topic.DossierStatus] },
-              ...(portalSync
-                ? [
-                    { groupId: PORTAL_GROUP_ID, topics: [Topic.DossierStatus] },
-                    { groupId: PORTAL_RETRY_GROUP_ID, topics: [Topic.DossierStatusRetry] },
-                  ]
-                : []),
-              ...operationsCenter.lagGroups,
-            ]),
+          useFactory: (admin: KafkaAdmin) => new ConsumerLagMetrics(admin, lagGroups),
         },
-        {
-          provide: READINESS_CHECKS,
-          inject: [KafkaHealthIndicator, DatabaseHealthIndicator],
-          useFactory: (kafka: KafkaHealthIndicator, database: DatabaseHealthIndicator) => [
-            () => kafka.kafka(),
-            () => database.isHealthy('database'),
-            () => kafka.consumerStatus(),
-          ],
-        },
+        withDatabase
+          ? {
+              provide: READINESS_CHECKS,
+              inject: [KafkaHealthIndicator, DatabaseHealthIndicator],
+              useFactory: (kafka: KafkaHealthIndicator, database: DatabaseHealthIndicator) => [
+                roleCheck,
+                () => kafka.kafka(),
+                () => database.isHealthy('database'),
+                () => kafka.consumerStatus(),
+              ],
+            }
+          : {
+              provide: READINESS_CHECKS,
+              inject: [KafkaHealthIndicator],
+              useFactory: (kafka: KafkaHealthIndicator) => [
+                roleCheck,
+                () => kafka.kafka(),
+                () => kafka.consumerStatus(),
+              ],
+            },
       ],
     };
   }

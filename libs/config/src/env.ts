@@ -337,6 +337,16 @@ export const ENV_VARS = [
     description: 'Longest delay between two portal retries of one event.',
   },
   {
+    name: 'PORTAL_SYNC_CONCURRENCY',
+    type: 'int',
+    default: '16',
+    min: 1,
+    max: 256,
+    apps: ['relay'],
+    description:
+      "Dossiers the portal sync works on at once in one relay process; each dossier's events go one after another, in order.",
+  },
+  {
     name: 'OPERATIONS_CENTER_URL',
     type: 'url',
     apps: ['relay', 'start'],
@@ -930,6 +940,25 @@ export const ENV_VARS = [
     description: 'HTTP port of the relay for /health and /metrics.',
   },
   {
+    name: 'RELAY_ROLES',
+    type: 'list',
+    default: 'ministry-routing,portal-sync,indicators,ops-center',
+    values: ['ministry-routing', 'portal-sync', 'indicators', 'ops-center'],
+    apps: ['relay'],
+    description:
+      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone opens no database.',
+  },
+  {
+    name: 'RELAY_ROUTING_PORT',
+    type: 'int',
+    default: '3002',
+    min: 0,
+    max: 65535,
+    apps: ['start'],
+    description:
+      "HTTP port (/health, /metrics) of the relay process `npm start` runs for ministry routing alone; the other roles' relay answers on `RELAY_PORT`.",
+  },
+  {
     name: 'SIMULATORS_PORT',
     type: 'int',
     default: '4000',
@@ -1035,7 +1064,11 @@ function parse(spec: EnvVar, raw: string): { value?: unknown; problem?: string }
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean);
-      return items.length ? { value: items } : { problem: 'must list at least one item' };
+      if (!items.length) return { problem: 'must list at least one item' };
+      const unknown = spec.values ? items.filter((item) => !spec.values?.includes(item)) : [];
+      return unknown.length
+        ? { problem: `names ${unknown.join(', ')}: each item must be one of ${spec.values?.join(', ')}` }
+        : { value: items };
     }
     case 'url':
       try {

@@ -13,6 +13,7 @@ export * from './consumer/dead-letter.publisher';
 export * from './consumer/parked-retry';
 export * from './consumer/reliable-consumer';
 export * from './consumer/keyed-batch.server';
+export * from './consumer/recent-ids';
 export * from './outbox/outbox';
 export * from './consumer/dead-letter-store';
 export * from './topics-init';

@@ -52,16 +52,17 @@ export function kafkaMicroserviceOptions(input: {
  * The same server bound to a transport id: a process with several consumer groups runs one server per
  * group, and a handler declared with `@EventPattern(topic, transportId)` runs only in its group.
  * `order: 'key'` hands each fetched batch to the handlers one chain per record key (KeyedBatchServerKafka)
- * instead of one record at a time per partition.
+ * instead of one record at a time per partition; `keyed.concurrency` bounds the records it handles at once.
  */
 export function kafkaConsumerServer(
   options: KafkaOptions,
   transportId: symbol,
   order: 'partition' | 'key' = 'partition',
+  keyed: { concurrency?: number } = {},
 ): CustomStrategy {
   const server =
     order === 'key'
-      ? new KeyedBatchServerKafka(options.options ?? {})
+      ? new KeyedBatchServerKafka(options.options ?? {}, keyed)
       : new ServerKafka(options.options ?? {});
   server.setTransportId(transportId);
   return { strategy: server };

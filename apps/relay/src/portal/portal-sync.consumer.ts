@@ -12,6 +12,7 @@ import {
   EventProducer,
   parkHeaders,
   PermanentError,
+  RecentIds,
   ReliableConsumer,
   type RetrySchedule,
   toKafkaMessage,
@@ -46,8 +47,15 @@ const syncDelay = histogram({
   buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
 });
 
+/** Event ids the portal took lately, kept to skip redeliveries without a call (about 1 MB). */
+const RECENT_EVENT_IDS = 16_384;
+
 /**
  * Synchronises the public service portal from the canonical dossier stream.
+ *
+ * The main stream is consumed a fetched batch at a time, one chain per dossier (KeyedBatchServerKafka,
+ * at most PORTAL_SYNC_CONCURRENCY calls at once): a dossier's events go one after another, in order,
+ * while other dossiers' calls run beside them.
  *
  * A transient failure (portal down, 5xx, 429, timeout) parks the event: it is recorded in
  * portal_sync_parked and sent to the retry topic, and every later event of that dossier follows it
@@ -55,11 +63,13 @@ const syncDelay = histogram({
  * other dossiers keep flowing. The retry handler works through the retry topic in order, retrying each
  * event with growing delays; after the configured attempts, or on a permanent rejection, the event goes
  * to the dead-letter topic, from where `lienthong dlq replay` brings it back to the retry topic.
- * Redeliveries are harmless: the portal applies each event id once.
+ * Redeliveries are harmless: an event id the portal took lately is skipped without a call (a bounded
+ * memory of this process), and the portal itself applies each event id once.
  */
 @Controller()
 export class PortalSyncConsumer {
   private readonly logger: AppLogger;
+  private readonly recent = new RecentIds(RECENT_EVENT_IDS);
 
   constructor(
     private readonly consumer: ReliableConsumer,
@@ -85,6 +95,10 @@ export class PortalSyncConsumer {
       },
       async (consumed) => {
         const { event } = consumed;
+        if (this.recent.has(event.data.eventId)) {
+          synced.inc({ outcome: 'duplicate' });
+          return;
+        }
         if (await this.isParked(event.data.dossierCode)) {
           await this.park(consumed, 'an earlier event of this dossier is waiting');
           return;
@@ -109,7 +123,8 @@ export class PortalSyncConsumer {
         const { dossierCode, eventId } = event.data;
         await deliverParked(headers, context.getHeartbeat(), this.options, {
           attempt: async () => {
-            await this.sync(consumed);
+            if (this.recent.has(eventId)) synced.inc({ outcome: 'duplicate' });
+            else await this.sync(consumed);
             await this.unpark(dossierCode, eventId);
           },
           isTransient: isTransientPortalError,
@@ -159,6 +174,7 @@ export class PortalSyncConsumer {
           sectorName: route?.sectorName,
         }),
     );
+    this.recent.remember(event.data.eventId);
     synced.inc({ outcome: 'delivered' });
     syncDelay.observe(Math.max(0, Date.now() - Date.parse(event.data.occurredAt)) / 1000);
   }

@@ -18,6 +18,17 @@ import type {
  * is the order our topics promise (records are keyed by dossier code).
  */
 export class KeyedBatchServerKafka extends ServerKafka {
+  private readonly slots: Slots | undefined;
+
+  /**
+   * `keyed.concurrency` bounds the records handled at once across the keys of every partition this server
+   * consumes (unset: a whole batch at once); a key's records still go one after another.
+   */
+  constructor(options: ConstructorParameters<typeof ServerKafka>[0], keyed: { concurrency?: number } = {}) {
+    super(options);
+    this.slots = keyed.concurrency ? new Slots(keyed.concurrency) : undefined;
+  }
+
   override async bindEvents(consumer: Consumer): Promise<void> {
     const patterns = [...this.messageHandlers.keys()];
     if (patterns.length > 0) {
@@ -38,10 +49,21 @@ export class KeyedBatchServerKafka extends ServerKafka {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const key = keyOf(message);
+      // a heartbeat after each record keeps the member in its group through a batch of slow calls (kafkajs
+      // sends one only when the heartbeat interval has passed)
+      const handle = () =>
+        this.handleMessage({
+          topic: batch.topic,
+          partition: batch.partition,
+          message,
+          heartbeat,
+          pause,
+        }).then(() => heartbeat().catch(() => undefined));
+      const slots = this.slots;
       // after a failed record its key's chain stays rejected: later records of the key are not handled
       // here but fetched again with it
       const handled = (chains.get(key) ?? Promise.resolve()).then(() =>
-        this.handleMessage({ topic: batch.topic, partition: batch.partition, message, heartbeat, pause }),
+        slots ? slots.run(handle) : handle(),
       );
       chains.set(key, handled);
       outcomes.push(
@@ -68,4 +90,25 @@ export class KeyedBatchServerKafka extends ServerKafka {
 
 function keyOf(message: KafkaMessage): string {
   return message.key ? message.key.toString('latin1') : `\u0000${message.offset}`;
+}
+
+/** At most `size` tasks at once; the others wait their turn in arrival order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      // hand the slot straight to the next in line, or give it back
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

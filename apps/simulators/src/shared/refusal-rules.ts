@@ -1,0 +1,64 @@
+/**
+ * Refusals on demand for the agency-system simulators: "refuse the application whose request id, or one of
+ * whose personal IDs, is X, with this reason". A rule stays until cleared, so a repeated request is refused
+ * the same way (and a stored refusal is answered again by idempotency anyway).
+ */
+export interface RefusalRule {
+  /** A request/transaction id, or a personal ID that appears in the request. */
+  match: string;
+  /** The system's reason code. */
+  code: string;
+  /** The reason as the citizen reads it. */
+  reason: string;
+}
+
+export class RefusalRules {
+  private readonly rules = new Map<string, RefusalRule>();
+
+  add(rule: RefusalRule): void {
+    if (!rule.match || !rule.code || !rule.reason) {
+      throw new RangeError('a refusal needs match, code and reason');
+    }
+    this.rules.set(rule.match, { ...rule });
+  }
+
+  /** The first rule matching one of `keys` (request id first, then the personal IDs of the request). */
+  find(keys: (string | undefined)[]): RefusalRule | undefined {
+    for (const key of keys) {
+      if (key === undefined) continue;
+      const rule = this.rules.get(key);
+      if (rule) return { ...rule };
+    }
+    return undefined;
+  }
+
+  list(): RefusalRule[] {
+    return [...this.rules.values()].map((rule) => ({ ...rule }));
+  }
+
+  clear(): void {
+    this.rules.clear();
+  }
+}
+
+/** Reads `{match, code, reason}` from an admin request body; throws RangeError when incomplete. */
+export function parseRefusalRule(body: unknown): RefusalRule {
+  const value = (body ?? {}) as Record<string, unknown>;
+  const { match, code, reason } = value;
+  if (typeof match !== 'string' || typeof code !== 'string' || typeof reason !== 'string') {
+    throw new RangeError('a refusal is {match, code, reason}, all strings');
+  }
+  return { match, code, reason };
+}
+
+/** Today's date (YYYY-MM-DD) in Vietnam time, how the agencies date their certificates. */
+export function vietnamDate(at: Date = new Date()): string {
+  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}

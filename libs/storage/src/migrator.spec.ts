@@ -30,6 +30,7 @@ describe('migration files', () => {
       '6:indicator_delivery',
       '7:audit_checkpoints',
       '8:outbox_dispatch',
+      '9:audit_dossier_index',
     ]);
   });
 

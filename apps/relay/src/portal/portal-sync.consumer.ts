@@ -157,6 +157,7 @@ export class PortalSyncConsumer {
           procedureName: route?.procedureName,
           sectorCode: route?.sectorCode,
           sectorName: route?.sectorName,
+          agencyName: this.catalogue.agencyName(event.data.agencyCode),
         }),
     );
     synced.inc({ outcome: 'delivered' });

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { portalClientOptions, PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
 import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
@@ -68,7 +69,11 @@ export class GatewayModule {
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
-        IndicatorsModule,
+        IndicatorsModule.forRoot(() =>
+          config.PORTAL_URL
+            ? new PublicServicePortalClient(portalClientOptions(config, { ca: config.portalCa, logger }))
+            : null,
+        ),
         ConsoleModule,
       ],
       controllers: [

@@ -42,5 +42,7 @@ export const GATEWAY_ROUTE_ACCESS: RouteAccess = Object.freeze({
     ),
     // the audit log of who looked up whom: the data-protection officer, with the audit.subjects grant too
     '/v1/audit/subjects/lookup': 'DATA_PROTECTION_OFFICER' as const,
+    // a call to the national portal for each request: operators, with the indicators.read grant too
+    '/v1/indicators/reconcile': 'OPERATOR' as const,
   }),
 });

@@ -255,14 +255,14 @@ export const ENV_VARS = [
   {
     name: 'PORTAL_URL',
     type: 'url',
-    apps: ['relay', 'start'],
+    apps: ['relay', 'gateway', 'start'],
     description:
-      'Base URL of the National Public Service Portal sync API (`adapter_url` of the integrations); the login, integration and sharing paths are appended to it. Unset: portal sync is off (`npm start` points it at the simulator).',
+      'Base URL of the National Public Service Portal sync API (`adapter_url` of the integrations); the login, integration and sharing paths are appended to it. Unset: portal sync is off in the relay and `GET /v1/indicators/reconcile` answers 503 in the gateway (`npm start` points both at the simulator).',
   },
   {
     name: 'PORTAL_CA_PATH',
     type: 'string',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description:
       'PEM CA certificate(s) that issued the portal HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
@@ -270,28 +270,28 @@ export const ENV_VARS = [
     name: 'PORTAL_USERNAME',
     type: 'string',
     default: 'lienthong',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description: "The province's connection account on the portal (the simulator's default for local runs).",
   },
   {
     name: 'PORTAL_PASSWORD',
     type: 'string',
     default: 'lienthong-dev',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description: 'Password of the portal connection account; set it from a secret in production.',
   },
   {
     name: 'PORTAL_UNIT_CODE',
     type: 'string',
     default: '000.00.00.H56',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description: "The province's unit code (mã đơn vị), sent as `madonvi` in the body of every portal call.",
   },
   {
     name: 'PORTAL_DSTCODE',
     type: 'string',
     default: 'DVCQG',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description:
       'Destination code sent as the `dstcode` header with every portal request, the login included, as the integrations send it (issued with the connection account; the default is the simulator’s).',
   },
@@ -299,14 +299,14 @@ export const ENV_VARS = [
     name: 'PORTAL_LOGIN_PATH',
     type: 'string',
     default: '/api/login',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description: 'Path of the portal login (`auth_endpoint` of the integrations), appended to `PORTAL_URL`.',
   },
   {
     name: 'PORTAL_INTEGRATION_PATH',
     type: 'string',
     default: '/api/service',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description:
       'Path of the portal integration endpoint (`integration_endpoint`: DongBoHoSoMC, CapNhatTienDoHoSoMC, TraCuuHoSo).',
   },
@@ -314,13 +314,14 @@ export const ENV_VARS = [
     name: 'PORTAL_SHARE_PATH',
     type: 'string',
     default: '/api/share',
-    apps: ['relay'],
-    description: 'Path of the portal sharing endpoint (`share_endpoint`: TraCuuTechID, LayKetQuaDanhGia).',
+    apps: ['relay', 'gateway'],
+    description:
+      'Path of the portal sharing endpoint (`share_endpoint`: TraCuuTechID, and LayKetQuaDanhGia, the portal’s own evaluation the gateway reconciles with).',
   },
   {
     name: 'PORTAL_EXTRA_HEADERS',
     type: 'string',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description:
       'More headers sent with every portal request, as `Name=value` pairs separated by commas (e.g. an API key of the provincial gateway in front of the portal). `dstcode`, `Content-Type` and the transport headers cannot be set here.',
   },
@@ -329,7 +330,7 @@ export const ENV_VARS = [
     type: 'int',
     default: '1200000',
     min: 1000,
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description:
       'A portal session is used at most this long before logging in again. The portal announces no lifetime; a refused call logs in again at once in any case.',
   },
@@ -353,7 +354,7 @@ export const ENV_VARS = [
     type: 'int',
     default: '10000',
     min: 100,
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description: 'Timeout of one portal HTTP exchange (the resilience policy’s per-attempt timeout).',
   },
   {

@@ -2,6 +2,10 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { IndicatorReport, ReportingPeriod } from '@lienthong/contracts';
 import {
+  isTransientPortalError,
+  type PortalEvaluationPeriod,
+} from '@lienthong/adapters/public-service-portal';
+import {
   buildPortalIndicatorReport,
   emptyPortalCounts,
   FORMULA_VERSION,
@@ -9,19 +13,25 @@ import {
   parsePeriodKey,
   PORTAL_FORMULA_VERSION,
   PORTAL_PERIOD_KINDS,
+  reconcilePortalScores,
   scorePortalIndicators,
   validateAgencyCode,
   type PortalIndicatorReport,
+  type Reconciliation,
 } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import { RequiresService } from '@lienthong/security';
 import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { reconcileDifference, reconciliations } from './indicator-reconcile.metrics';
+import { PortalEvaluations } from './portal-evaluations';
 import { PortalScoreRepository } from './portal-score.repository';
 
 /** GET /v1/indicators with `formula=766-2022.1`: the canonical report without a revision number. */
 export type IndicatorReadModel = Omit<IndicatorReport, 'version'>;
 /** GET /v1/indicators (default): the portal's formulas, every sub-criterion with its raw figures. */
 export type PortalIndicatorReadModel = PortalIndicatorReport & { generatedAt: string };
+/** GET /v1/indicators/reconcile. */
+export type ReconciliationReadModel = Reconciliation & { generatedAt: string };
 
 /** The formula versions GET /v1/indicators computes; the first is the default. */
 export const SCORING_FORMULA_VERSIONS = [PORTAL_FORMULA_VERSION, FORMULA_VERSION] as const;
@@ -92,6 +102,7 @@ export class IndicatorsController {
   constructor(
     private readonly store: IndicatorStore,
     private readonly portalScores: PortalScoreRepository,
+    private readonly evaluations: PortalEvaluations,
   ) {}
 
   @Get('indicators')
@@ -172,6 +183,99 @@ export class IndicatorsController {
     const report = await this.portalReport(agencyCode, periodOf(periodKey, PORTAL_PERIOD_KINDS));
     if (!report) throw notFound();
     return { ...report, generatedAt: formatLocalDateTime(Date.now()) };
+  }
+
+  @Get('indicators/reconcile')
+  @RequiresService('indicators.read')
+  @ApiOperation({
+    summary:
+      'The gateway’s Decision 766 score beside the portal’s own evaluation, group by group and criterion by criterion',
+    description:
+      'Fetches the portal’s own evaluation of the agency and period (LayKetQuaDanhGia on the portal’s sharing ' +
+      `endpoint), computes the gateway’s (\`${PORTAL_FORMULA_VERSION}\`) and shows both per group and sub-criterion, ` +
+      'with `difference` = portal − gateway; `differences` lists the measured ones beyond rounding, largest first. A ' +
+      'group also shows what the portal gives for the criteria not measured here. Updates ' +
+      '`lgsp_indicator_reconcile_difference_points`. Operators, with the `indicators.read` grant. MONTH, QUARTER, ' +
+      'YEAR.',
+  })
+  @ApiQuery({ name: 'agency', required: true, description: 'Agency code', example: '000.17.22.H56' })
+  @ApiQuery({
+    name: 'period',
+    required: true,
+    description: '`YYYY-MM`, `YYYY-Qn` or `YYYY`',
+    example: '2026-10',
+  })
+  @ApiResponse({ status: 200, description: 'The reconciliation' })
+  @ApiResponse({ status: 400, description: 'problem+json INVALID_AGENCY_CODE or INVALID_PERIOD' })
+  @ApiResponse({ status: 401, description: 'problem+json UNAUTHENTICATED or INVALID_CREDENTIALS' })
+  @ApiResponse({ status: 403, description: 'problem+json ROLE_REQUIRED or SERVICE_NOT_ALLOWED' })
+  @ApiResponse({
+    status: 404,
+    description: 'problem+json PORTAL_EVALUATION_NOT_FOUND: the portal has no evaluation yet',
+  })
+  @ApiResponse({ status: 502, description: 'problem+json PORTAL_REFUSED: the portal refused the request' })
+  @ApiResponse({
+    status: 503,
+    description: 'problem+json PORTAL_NOT_CONFIGURED (no PORTAL_URL) or PORTAL_UNAVAILABLE (try again later)',
+  })
+  async reconcile(
+    @Query('agency') agency: unknown,
+    @Query('period') periodKey: unknown,
+  ): Promise<ReconciliationReadModel> {
+    const agencyCode = agencyOf(agency);
+    const period = periodOf(periodKey, PORTAL_PERIOD_KINDS);
+    const portal = this.evaluations.portal;
+    if (!portal) {
+      reconciliations.inc({ outcome: 'not_configured' });
+      throw new ProblemException(
+        503,
+        'PORTAL_NOT_CONFIGURED',
+        'The portal is not configured',
+        'Set PORTAL_URL (and the PORTAL_* settings) for the gateway to read the portal’s own evaluation.',
+      );
+    }
+    let evaluation;
+    try {
+      evaluation = await portal.getEvaluation(agencyCode, period as PortalEvaluationPeriod);
+    } catch (error) {
+      const transient = isTransientPortalError(error);
+      reconciliations.inc({ outcome: 'unavailable' });
+      throw new ProblemException(
+        transient ? 503 : 502,
+        transient ? 'PORTAL_UNAVAILABLE' : 'PORTAL_REFUSED',
+        transient ? 'The portal is unavailable' : 'The portal refused the request',
+        transient
+          ? 'The portal could not be asked for its evaluation now; try again later.'
+          : 'The portal refused to give its evaluation (see the gateway’s log for its message).',
+      );
+    }
+    if (!evaluation) {
+      reconciliations.inc({ outcome: 'no_evaluation' });
+      throw new ProblemException(
+        404,
+        'PORTAL_EVALUATION_NOT_FOUND',
+        'The portal has no evaluation of this agency and period',
+        'The portal publishes its evaluation after the period closes; nothing to compare with yet.',
+      );
+    }
+    const own =
+      (await this.portalReport(agencyCode, period)) ??
+      buildPortalIndicatorReport(agencyCode, period, emptyPortalCounts());
+    const reconciliation = reconcilePortalScores(own, evaluation);
+    for (const group of reconciliation.groups) {
+      reconcileDifference.set(
+        { agency: agencyCode, period_kind: period.kind, group: group.group },
+        group.difference ?? 0,
+      );
+    }
+    reconcileDifference.set(
+      { agency: agencyCode, period_kind: period.kind, group: 'total' },
+      reconciliation.portalTotal === null
+        ? 0
+        : Math.round((reconciliation.portalTotal - reconciliation.gatewayTotal) * 100) / 100,
+    );
+    reconciliations.inc({ outcome: reconciliation.differences.length === 0 ? 'agree' : 'differ' });
+    return { ...reconciliation, generatedAt: formatLocalDateTime(Date.now()) };
   }
 
   private async portalReport(

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@lienthong/config';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import {
   END_OF_OCTOBER,
@@ -15,6 +18,7 @@ import {
   emptyPortalCounts,
   PORTAL_766_CRITERIA,
   PORTAL_FORMULA_VERSION,
+  portalCriteriaMarkdown,
   scorePortalIndicators,
   type PortalCounts,
   type PortalDossierFacts,
@@ -349,5 +353,15 @@ describe(`Decision 766 as the portal scores it (${PORTAL_FORMULA_VERSION})`, () 
       ]);
     }
     expect(report.groups.reduce((s, g) => s + g.maxPoints, 0)).toBe(100);
+  });
+});
+
+describe('docs/indicators.md', () => {
+  it('shows the indicator table exactly as the formula module generates it', () => {
+    const doc = readFileSync(join(repoRoot(), 'docs', 'indicators.md'), 'utf8');
+    const block = doc
+      .split('<!-- portal-766-criteria:start -->')[1]
+      ?.split('<!-- portal-766-criteria:end -->')[0];
+    expect(block?.trim()).toBe(portalCriteriaMarkdown());
   });
 });

@@ -24,12 +24,12 @@ export function endpointOf(service: PortalService): 'integration' | 'share' {
 /**
  * The integrations compare `error_code` with 0 and know nothing else: any other value is a refusal whose
  * meaning is in `message`. The one refusal they act on is "already exists" (`đã tồn tại`), answered when a
- * dossier is created twice; its mirror "does not exist" (`không tồn tại`) answers an update of a dossier the
- * portal does not hold.
+ * dossier is created twice; its mirror "does not exist" (`không tồn tại`, or "not found", `không tìm thấy`)
+ * answers an update, or a lookup, of a dossier the portal does not hold.
  */
 export const PORTAL_OK = 0;
 export const ALREADY_EXISTS = /đã\s+tồn\s+tại/i;
-export const DOES_NOT_EXIST = /không\s+tồn\s+tại/i;
+export const DOES_NOT_EXIST = /không\s+(tồn\s+tại|tìm\s+thấy)/i;
 
 export interface PortalPaths {
   login: string;

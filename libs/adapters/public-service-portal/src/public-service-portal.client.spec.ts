@@ -258,6 +258,17 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
     expect(sent.filter((s) => s.body.service === 'TraCuuHoSo')).toHaveLength(2);
   });
 
+  it('reads a lookup refused as "not found" as a dossier the portal does not hold, without a new login', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
+    service('TraCuuHoSo', { error_code: -1, message: 'Không tìm thấy hồ sơ' });
+
+    await portal.getDossier(event.dossierCode);
+    await expect(portal.getDossier(event.dossierCode)).resolves.toBeNull();
+    expect(portal.logins).toBe(1);
+  });
+
   it('logs in once and shares one in-flight login between concurrent callers', async () => {
     const portal = make();
     login(1);

@@ -141,11 +141,14 @@ const isObject = (value: unknown): value is Body =>
  *   concurrent callers, and keeps the session until it is refused or `sessionMaxAgeMs` has passed. The portal
  *   knows error_code 0 and "not 0": a non-zero answer on a session older than the call is answered by one new
  *   login and one repeat (the calls are idempotent), as is HTTP 401.
- * - Sync: TraCuuHoSo decides `isUpdating`; an "already exists" answer (a dossier created meanwhile) is sent
- *   again as an update, a "does not exist" answer as a creation, and neither is a failure.
+ * - Sync: TraCuuHoSo decides `isUpdating` and gives the record whose values the full record carries forward
+ *   (skipped for a dossier this client stored within `recentRecordTtlMs`: it knows that record); an "already
+ *   exists" answer (a dossier created meanwhile) is sent again as an update, a "does not exist" answer as a
+ *   creation, and neither is a failure.
  * - Failures are typed (portal.errors.ts): transient ones (unavailable, slow down) for the relay's retry topic,
  *   permanent ones (rejected, auth) for its dead-letter topic. An open circuit is a slow-down error whose
- *   `retryAfterMs` is what remains of its open time.
+ *   `retryAfterMs` is what remains of its open time; an HTTP 429 is neither retried within the call nor
+ *   counted against the circuit (the portal answered, and the relay waits its Retry-After).
  * - Never logs request or response bodies; never sends the applicant's personal ID (checked before sending).
  */
 export class PublicServicePortalClient implements PublicServicePortal {

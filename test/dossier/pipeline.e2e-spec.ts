@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
+import { toPortalDateTime } from '@lienthong/adapters/public-service-portal';
 import { createKafkaClient, inboundTopic, Topic } from '@lienthong/messaging';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { collectMinistryTopics, PipelineStack, startPipelineStack } from '../support/pipeline-stack';
@@ -238,7 +239,10 @@ async function expectPortalInOrder(stack: PipelineStack, events: ReturnType<type
   for (const list of events) {
     const stored = stack.portal.store.dossier(list[0].dossierCode)!;
     expect(stored.statusHistory.map((entry) => Number(entry.status))).toEqual(PORTAL_CODES);
-    expect(stored.statusHistory.map((entry) => entry.eventId)).toEqual(list.map((e) => e.eventId));
+    // the portal's dialect carries no event id: each step is known by its time (yyyyMMddHHmmss, +07:00)
+    expect(stored.statusHistory.map((entry) => entry.at)).toEqual(
+      list.map((e) => toPortalDateTime(e.occurredAt)),
+    );
   }
 }
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DossierStatusEvent, IndicatorCounts } from '@lienthong/contracts';
 import { validate } from '@lienthong/contracts';
-import { FORMULA_VERSION, periodOf } from '@lienthong/domain';
+import { FORMULA_VERSION, periodOf, PORTAL_FORMULA_VERSION } from '@lienthong/domain';
 import { createEvent, EventProducer, initTopics, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { Database } from '@lienthong/storage';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
@@ -81,8 +81,9 @@ describe('Decision 766 indicators through the relay', () => {
     }
   }
 
+  // the 2022 formulas: the report contract's counts, which the synthetic month's plan states directly
   const indicators = (agency: string, period: string) =>
-    getJson(`${gateway.url}/v1/indicators?agency=${agency}&period=${period}`, {
+    getJson(`${gateway.url}/v1/indicators?agency=${agency}&period=${period}&formula=${FORMULA_VERSION}`, {
       headers: { authorization: `Bearer ${DEMO_KEY}` },
     });
 
@@ -156,6 +157,29 @@ describe('Decision 766 indicators through the relay', () => {
     expect((await store.agencies(MONTH)).filter((a) => [first, second, third].includes(a))).toEqual(
       [first, second, third].sort(),
     );
+
+    // by default GET /v1/indicators scores as the portal does: closures judged, refusals and withdrawals included
+    const of = (agency: string, outcomes: string[]) =>
+      month.plans.filter((p) => p.agencyCode === agency && outcomes.includes(p.outcome)).length;
+    for (const agency of [first, second, third]) {
+      const portal = await getJson(`${gateway.url}/v1/indicators?agency=${agency}&period=2026-10`, {
+        headers: { authorization: `Bearer ${DEMO_KEY}` },
+      });
+      expect(portal.body.formulaVersion).toBe(PORTAL_FORMULA_VERSION);
+      expect(portal.body.counts).toMatchObject({
+        received: month.plans.filter((p) => p.agencyCode === agency && p.outcome !== 'NOT_RECEIVED').length,
+        closed: of(agency, [
+          'ON_TIME',
+          'LATE',
+          'LATE_ARRIVAL_ON_TIME',
+          'LATE_ARRIVAL_LATE',
+          'WITHDRAWN',
+          'NOT_RECEIVED',
+        ]),
+        closedOnTime: of(agency, ['ON_TIME', 'LATE_ARRIVAL_ON_TIME', 'WITHDRAWN', 'NOT_RECEIVED']),
+        overdueInProcess: of(agency, ['PENDING_OVERDUE']),
+      });
+    }
   }, 60_000);
 
   it('shows the current day and month on the relay /metrics', async () => {

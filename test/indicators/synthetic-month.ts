@@ -18,7 +18,11 @@ export type Outcome =
   | 'WITHDRAWN'
   | 'NOT_RECEIVED'
   | 'LATE_ARRIVAL_ON_TIME'
-  | 'LATE_ARRIVAL_LATE';
+  | 'LATE_ARRIVAL_LATE'
+  // with `portalCases` only: what the portal's scoring treats apart (supplements, stopped processing)
+  | 'SUPPLEMENTED_ON_TIME'
+  | 'SECOND_SUPPLEMENT'
+  | 'STOPPED';
 
 export const OUTCOMES: readonly Outcome[] = [
   'ON_TIME',
@@ -31,9 +35,17 @@ export const OUTCOMES: readonly Outcome[] = [
   'LATE_ARRIVAL_LATE',
 ];
 
+/**
+ * Outcomes added with `portalCases`: resolved after its due date but within it once the two days the citizen
+ * took to supplement are subtracted; resolved before its due date after two supplement requests; stopped.
+ */
+export const PORTAL_OUTCOMES: readonly Outcome[] = ['SUPPLEMENTED_ON_TIME', 'SECOND_SUPPLEMENT', 'STOPPED'];
+
 export interface DossierPlan {
   dossierCode: string;
   agencyCode: string;
+  /** MaTTHC of every event of the dossier. */
+  procedureCode: string;
   outcome: Outcome;
   channel: 'ONLINE' | 'COUNTER' | 'POSTAL';
   /** When the dossier was received (or submitted, for NOT_RECEIVED). */
@@ -44,8 +56,10 @@ export interface DossierPlan {
   extendedFrom?: Date;
   /** Resolution: in October for ON_TIME/LATE/LATE_ARRIVAL_*, in November for some pending ones. */
   resolvedAt?: Date;
-  /** Withdrawal or rejection time. */
+  /** Withdrawal, rejection or stop time. */
   closedAt?: Date;
+  /** Supplement requests and when the citizen supplied (the dossier waits on the citizen in between). */
+  supplements?: { requestedAt: Date; suppliedAt: Date }[];
   feeRequired: boolean;
   paidOnline: boolean;
   componentsSubmitted: number;
@@ -97,6 +111,8 @@ export function planMonth(options: {
   seed: number;
   agencies: readonly string[];
   salt?: string;
+  /** Add the PORTAL_OUTCOMES to every agency (the default month is unchanged without it). */
+  portalCases?: boolean;
 }): SyntheticMonth {
   const random = seededRandom(options.seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -116,12 +132,16 @@ export function planMonth(options: {
   for (const agencyCode of options.agencies) {
     const outcomes: Outcome[] = [];
     for (const outcome of OUTCOMES) for (let i = int(2, 5); i > 0; i--) outcomes.push(outcome);
+    if (options.portalCases) {
+      for (const outcome of PORTAL_OUTCOMES) for (let i = int(2, 4); i > 0; i--) outcomes.push(outcome);
+    }
     for (const outcome of outcomes) {
       const plan = planDossier(agencyCode, outcome, { int, chance });
       const day = `${agencyCode}-26${String(localMonth(plan.receivedAt)).padStart(2, '0')}${String(localDay(plan.receivedAt)).padStart(2, '0')}`;
       const seq = (sequence.get(day) ?? 0) + 1;
       sequence.set(day, seq);
       plan.dossierCode = `${day}-${String(seq).padStart(4, '0')}`;
+      plan.procedureCode = PROCEDURES[plans.length % PROCEDURES.length];
       plans.push(plan);
     }
   }
@@ -160,6 +180,7 @@ function planDossier(
   const plan: DossierPlan = {
     dossierCode: '',
     agencyCode,
+    procedureCode: '',
     outcome,
     channel,
     receivedAt: vn(10, int(1, 25), int(8, 15), int(0, 59)),
@@ -211,9 +232,37 @@ function planDossier(
       plan.dueAt = at5pm(plan.receivedAt, 5);
       plan.closedAt = new Date(plan.receivedAt.getTime() + 2 * HOUR);
       break;
+    case 'SUPPLEMENTED_ON_TIME':
+      // due on day 2 at 17:00, resolved on day 4 at 10:00 (41 h late), after waiting 48 h on the citizen
+      plan.dueAt = at5pm(plan.receivedAt, 2);
+      plan.supplements = [
+        { requestedAt: at10am(plan.receivedAt, 1), suppliedAt: at10am(plan.receivedAt, 3) },
+      ];
+      plan.resolvedAt = at10am(plan.receivedAt, 4);
+      break;
+    case 'SECOND_SUPPLEMENT':
+      // resolved a day before its due date, but asked to supplement twice
+      plan.dueAt = at5pm(plan.receivedAt, 5);
+      plan.supplements = [
+        { requestedAt: at10am(plan.receivedAt, 1), suppliedAt: at5pm(plan.receivedAt, 1) },
+        { requestedAt: at10am(plan.receivedAt, 2), suppliedAt: at5pm(plan.receivedAt, 2) },
+      ];
+      plan.resolvedAt = at10am(plan.receivedAt, 4);
+      break;
+    case 'STOPPED':
+      plan.dueAt = at5pm(plan.receivedAt, 5);
+      plan.closedAt = at10am(plan.receivedAt, 2);
+      break;
   }
   const resolvedInOctober = plan.resolvedAt !== undefined && plan.resolvedAt < END_OF_OCTOBER;
-  const meantForOctober = ['ON_TIME', 'LATE', 'LATE_ARRIVAL_ON_TIME', 'LATE_ARRIVAL_LATE'].includes(outcome);
+  const meantForOctober = [
+    'ON_TIME',
+    'LATE',
+    'LATE_ARRIVAL_ON_TIME',
+    'LATE_ARRIVAL_LATE',
+    'SUPPLEMENTED_ON_TIME',
+    'SECOND_SUPPLEMENT',
+  ].includes(outcome);
   if (meantForOctober !== resolvedInOctober)
     throw new Error(`plan error: ${outcome} resolved at ${String(plan.resolvedAt)}`);
   if (plan.resolvedAt && chance(0.6)) {
@@ -240,7 +289,7 @@ function writeEvents(
     eventId: eventId(),
     dossierCode: plan.dossierCode,
     agencyCode: plan.agencyCode,
-    procedureCode: PROCEDURES[index % PROCEDURES.length],
+    procedureCode: plan.procedureCode || PROCEDURES[index % PROCEDURES.length],
     status,
     occurredAt: iso(at),
     channel: plan.channel,
@@ -295,8 +344,14 @@ function writeEvents(
     t = plan.extendedFrom.getTime() - 2 * HOUR;
     onTime.push(event('IN_PROCESS', step(0), { ...due, note: 'Gia hạn thời gian giải quyết' }));
   }
-  if (plan.outcome === 'WITHDRAWN') {
-    onTime.push(event('WITHDRAWN', plan.closedAt as Date, due));
+  for (const supplement of plan.supplements ?? []) {
+    onTime.push(
+      event('SUPPLEMENT_REQUESTED', supplement.requestedAt, { ...firstDue, note: 'Bổ sung giấy tờ' }),
+    );
+    onTime.push(event('IN_PROCESS', supplement.suppliedAt, firstDue));
+  }
+  if (plan.outcome === 'WITHDRAWN' || plan.outcome === 'STOPPED') {
+    onTime.push(event(plan.outcome, plan.closedAt as Date, due));
     return { onTime, late };
   }
   if (plan.resolvedAt) {
@@ -380,7 +435,19 @@ export function expectedOctober(
       case 'PENDING_OVERDUE':
         c.pendingOverdue += 1;
         break;
+      case 'SUPPLEMENTED_ON_TIME':
+      case 'SECOND_SUPPLEMENT':
+        // formula 766-2022.1 judges by the dates alone
+        if (plan.resolvedAt && plan.resolvedAt <= plan.dueAt) c.resolvedOnTime += 1;
+        else c.resolvedLate += 1;
+        if (plan.resultDigitised) c.resultsDigitised += 1;
+        if (plan.rating) {
+          c.ratings += 1;
+          if (plan.rating.score >= SATISFIED) c.ratingsSatisfied += 1;
+        }
+        break;
       case 'WITHDRAWN':
+      case 'STOPPED':
         break;
     }
   }

@@ -59,8 +59,9 @@ const CLIENTS: Record<string, (url: string, ca: string) => Pinned> = {
       username: 'pin',
       password: 'pin-password-0123456789',
       unitCode: '000.00.00.H56',
-      timeoutMs: 2000,
+      dstcode: 'DVCQG',
       ca,
+      resilience: QUICK,
     });
     return { call: () => client.ping(), close: () => client.close() };
   },

@@ -1,4 +1,4 @@
-import { assertSafeForProduction, Env, loadEnv } from '@lienthong/config';
+import { assertSafeForProduction, Env, loadEnv, readConfiguredFile } from '@lienthong/config';
 import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
 import type { ForwardedCertificates } from '@lienthong/security';
 import { GatewayTls, loadGatewayTls } from './tls/gateway-tls';
@@ -56,6 +56,18 @@ export const GATEWAY_ENV = [
   'NDOP_CLIENT_ID',
   'NDOP_API_KEY',
   'NDOP_CA_PATH',
+  'PORTAL_URL',
+  'PORTAL_CA_PATH',
+  'PORTAL_USERNAME',
+  'PORTAL_PASSWORD',
+  'PORTAL_UNIT_CODE',
+  'PORTAL_DSTCODE',
+  'PORTAL_LOGIN_PATH',
+  'PORTAL_INTEGRATION_PATH',
+  'PORTAL_SHARE_PATH',
+  'PORTAL_EXTRA_HEADERS',
+  'PORTAL_SESSION_MAX_AGE_MS',
+  'PORTAL_TIMEOUT_MS',
   'LOOKUP_CACHE_MAX_ENTRIES',
   'LOOKUP_STALE_MAX_AGE_MS',
   'UPSTREAM_RETRIES',
@@ -84,6 +96,8 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   demoCertificateDer?: Buffer;
   /** KAFKA_SECURITY_PROTOCOL, TLS files and the gateway's own SASL credentials (KAFKA_GATEWAY_*). */
   kafkaSecurity: KafkaSecurity;
+  /** PEM of PORTAL_CA_PATH: the portal's pinned CA (the portal's own evaluation, for reconciliation). */
+  portalCa?: string;
 };
 
 /**
@@ -100,5 +114,6 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     docs,
     ...loadGatewayTls(env),
     kafkaSecurity: kafkaSecurityFromEnv('gateway', source),
+    portalCa: readConfiguredFile('PORTAL_CA_PATH', env.PORTAL_CA_PATH),
   } as GatewayConfig;
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { portalClientOptions, PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
 import { ProcedureCatalogue } from '@lienthong/domain';
@@ -75,7 +76,11 @@ export class GatewayModule {
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
-        IndicatorsModule,
+        IndicatorsModule.forRoot(() =>
+          config.PORTAL_URL
+            ? new PublicServicePortalClient(portalClientOptions(config, { ca: config.portalCa, logger }))
+            : null,
+        ),
         ConsoleModule.forRoot({
           auditSigningKeyPath: config.audit.signingKeyPath,
           auditSigningKeyPassphrase: config.audit.signingKeyPassphrase,

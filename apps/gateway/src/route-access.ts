@@ -57,5 +57,7 @@ export const GATEWAY_ROUTE_ACCESS: RouteAccess = Object.freeze({
     ...Object.fromEntries(
       CONSOLE_DATA_PROTECTION_ROUTES.map((route) => [route, 'DATA_PROTECTION_OFFICER' as const]),
     ),
+    // a call to the national portal for each request: operators, with the indicators.read grant too
+    '/v1/indicators/reconcile': 'OPERATOR' as const,
   }),
 });

@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { AuditLog, AuditModule } from '@lienthong/audit';
-import { PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
+import { portalClientOptions, PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
 import { ContractsModule } from '@lienthong/contracts';
 import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
@@ -124,15 +124,7 @@ export class RelayModule {
               {
                 provide: PORTAL_CLIENT,
                 useFactory: () =>
-                  new PublicServicePortalClient({
-                    baseUrl: config.PORTAL_URL as string,
-                    username: config.PORTAL_USERNAME,
-                    password: config.PORTAL_PASSWORD,
-                    unitCode: config.PORTAL_UNIT_CODE,
-                    timeoutMs: config.PORTAL_TIMEOUT_MS,
-                    ca: config.portalCa,
-                    logger,
-                  }),
+                  new PublicServicePortalClient(portalClientOptions(config, { ca: config.portalCa, logger })),
               },
               {
                 provide: PORTAL_SYNC_OPTIONS,

@@ -272,14 +272,14 @@ export const ENV_VARS = [
   {
     name: 'PORTAL_URL',
     type: 'url',
-    apps: ['relay', 'start'],
+    apps: ['relay', 'gateway', 'start'],
     description:
-      'Base URL of the National Public Service Portal sync API. Unset: portal sync is off (`npm start` points it at the simulator).',
+      'Base URL of the National Public Service Portal sync API (`adapter_url` of the integrations); the login, integration and sharing paths are appended to it. Unset: portal sync is off in the relay and `GET /v1/indicators/reconcile` answers 503 in the gateway (`npm start` points both at the simulator).',
   },
   {
     name: 'PORTAL_CA_PATH',
     type: 'string',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description:
       'PEM CA certificate(s) that issued the portal HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
@@ -287,30 +287,92 @@ export const ENV_VARS = [
     name: 'PORTAL_USERNAME',
     type: 'string',
     default: 'lienthong',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description: "The province's connection account on the portal (the simulator's default for local runs).",
   },
   {
     name: 'PORTAL_PASSWORD',
     type: 'string',
     default: 'lienthong-dev',
-    apps: ['relay'],
+    apps: ['relay', 'gateway'],
     description: 'Password of the portal connection account; set it from a secret in production.',
   },
   {
     name: 'PORTAL_UNIT_CODE',
     type: 'string',
     default: '000.00.00.H56',
+    apps: ['relay', 'gateway'],
+    description: "The province's unit code (mã đơn vị), sent as `madonvi` in the body of every portal call.",
+  },
+  {
+    name: 'PORTAL_DSTCODE',
+    type: 'string',
+    default: 'DVCQG',
+    apps: ['relay', 'gateway'],
+    description:
+      'Destination code sent as the `dstcode` header with every portal request, the login included, as the integrations send it (issued with the connection account; the default is the simulator’s).',
+  },
+  {
+    name: 'PORTAL_LOGIN_PATH',
+    type: 'string',
+    default: '/api/login',
+    apps: ['relay', 'gateway'],
+    description: 'Path of the portal login (`auth_endpoint` of the integrations), appended to `PORTAL_URL`.',
+  },
+  {
+    name: 'PORTAL_INTEGRATION_PATH',
+    type: 'string',
+    default: '/api/service',
+    apps: ['relay', 'gateway'],
+    description:
+      'Path of the portal integration endpoint (`integration_endpoint`: DongBoHoSoMC, CapNhatTienDoHoSoMC, TraCuuHoSo).',
+  },
+  {
+    name: 'PORTAL_SHARE_PATH',
+    type: 'string',
+    default: '/api/share',
+    apps: ['relay', 'gateway'],
+    description:
+      'Path of the portal sharing endpoint (`share_endpoint`: TraCuuTechID, and LayKetQuaDanhGia, the portal’s own evaluation the gateway reconciles with).',
+  },
+  {
+    name: 'PORTAL_EXTRA_HEADERS',
+    type: 'string',
+    apps: ['relay', 'gateway'],
+    description:
+      'More headers sent with every portal request, as `Name=value` pairs separated by commas (e.g. an API key of the provincial gateway in front of the portal). `dstcode`, `Content-Type` and the transport headers cannot be set here.',
+  },
+  {
+    name: 'PORTAL_SESSION_MAX_AGE_MS',
+    type: 'int',
+    default: '1200000',
+    min: 1000,
+    apps: ['relay', 'gateway'],
+    description:
+      'A portal session is used at most this long before logging in again. The portal announces no lifetime; a refused call logs in again at once in any case.',
+  },
+  {
+    name: 'PORTAL_TECH_ID_LOOKUP',
+    type: 'bool',
+    default: 'true',
     apps: ['relay'],
-    description: "The province's unit code (mã đơn vị) sent with the portal login.",
+    description:
+      'Look up the portal account id (`MaDoiTuong`) of an enterprise that lodged online with TraCuuTechID, by its enterprise code. A citizen’s account is never looked up (that would send the personal ID).',
+  },
+  {
+    name: 'PORTAL_RETRYABLE_CODES',
+    type: 'list',
+    apps: ['relay'],
+    description:
+      'Non-zero portal `error_code` values that mean "try again later" for this deployment (answered as transient, retried). The integrations know only 0 and not 0; unset, every non-zero answer is a rejection.',
   },
   {
     name: 'PORTAL_TIMEOUT_MS',
     type: 'int',
     default: '10000',
     min: 100,
-    apps: ['relay'],
-    description: 'Timeout of one portal call.',
+    apps: ['relay', 'gateway'],
+    description: 'Timeout of one portal HTTP exchange (the resilience policy’s per-attempt timeout).',
   },
   {
     name: 'PORTAL_SYNC_MAX_ATTEMPTS',

@@ -39,6 +39,7 @@ const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
     { url: 'POPULATION_URL', ca: 'POPULATION_CA_PATH' },
     { url: 'BUSINESS_REGISTRY_URL', ca: 'BUSINESS_REGISTRY_CA_PATH' },
     { url: 'LAND_URL', ca: 'LAND_CA_PATH' },
+    { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
   ],
   relay: [
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
@@ -50,6 +51,7 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
   gateway: [
     { name: 'BUSINESS_REGISTRY_CLIENT_SECRET', when: 'BUSINESS_REGISTRY_URL' },
     { name: 'LAND_API_KEY', when: 'LAND_API_KEY' },
+    { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL' },
   ],
   relay: [
     { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL' },

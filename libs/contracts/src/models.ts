@@ -726,12 +726,12 @@ export const REUSABLE_DOCUMENT_KEYS = contractKeys<ReusableDocument>()({
 // ---------------------------------------------------------------------------------------------------
 // indicator-report.v1.json
 
-export const PERIOD_KINDS = ['DAY', 'MONTH', 'QUARTER'] as const;
+export const PERIOD_KINDS = ['DAY', 'MONTH', 'QUARTER', 'YEAR'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
 export interface ReportingPeriod {
   kind: PeriodKind;
-  /** `2026-10-31` (DAY), `2026-10` (MONTH), `2026-Q4` (QUARTER). */
+  /** `2026-10-31` (DAY), `2026-10` (MONTH), `2026-Q4` (QUARTER), `2026` (YEAR). */
   key: string;
 }
 export const REPORTING_PERIOD_KEYS = contractKeys<ReportingPeriod>()({

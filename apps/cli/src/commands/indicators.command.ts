@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ReportingPeriod } from '@lienthong/contracts';
 import { loadEnv } from '@lienthong/config';
-import { parsePeriodKey, validateAgencyCode } from '@lienthong/domain';
+import { INDICATOR_PERIOD_KINDS, parsePeriodKey, validateAgencyCode } from '@lienthong/domain';
 import { Outbox } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, migrate } from '@lienthong/storage';
@@ -14,7 +14,8 @@ import { withKafka } from './kafka-context';
 
 function periodArg(value: string): ReportingPeriod {
   const period = parsePeriodKey(value.trim());
-  if (!period) {
+  // the operations center takes days, months and quarters (a year is computed on GET /v1/indicators only)
+  if (!period || !INDICATOR_PERIOD_KINDS.includes(period.kind)) {
     throw new InvalidArgumentError(
       'a day (2026-10-31), a month (2026-10) or a quarter (2026-Q4), Vietnam time',
     );

@@ -9,7 +9,7 @@ import { Module, type ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { dump } from 'js-yaml';
 import { ContractsModule, validate } from '@lienthong/contracts';
-import { FORMULA_VERSION, type IndicatorEvent } from '@lienthong/domain';
+import { FORMULA_VERSION, PORTAL_FORMULA_VERSION, type IndicatorEvent } from '@lienthong/domain';
 import { createHttpApp, createLogger } from '@lienthong/observability';
 import { SecurityModule } from '@lienthong/security';
 import { PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
@@ -80,8 +80,39 @@ describe('GET /v1/indicators', () => {
       headers: key ? { authorization: `Bearer ${key}` } : {},
     });
 
-  it('returns the canonical report of the agency and month, without a revision number', async () => {
+  it('scores the month as the portal does by default: every sub-criterion, its figures, and what is not measured', async () => {
     const response = await get(`?agency=${AGENCY}&period=2026-10`, KEYS.oneStop);
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      agencyCode: AGENCY,
+      period: { kind: 'MONTH', key: '2026-10' },
+      formulaVersion: PORTAL_FORMULA_VERSION,
+      generatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$/),
+    });
+    // received online with a fee paid online, resolved before its due date and rated 4; never synced to the
+    // portal (no portal.sync in the audit log), nothing digitised, no electronic result, nothing reused
+    expect(body.scores).toEqual({ CKMB: 0, TDGQ: 20, CLGQ: 10, TTTT: 6, MDHL: 6, MDSH: 0, total: 42 });
+    expect(body.measuredMax).toEqual({ CKMB: 6, TDGQ: 20, CLGQ: 10, TTTT: 6, MDHL: 6, MDSH: 14, total: 62 });
+    const criteria = Object.fromEntries(
+      (body.groups as { criteria: { code: string }[] }[]).flatMap((g) => g.criteria.map((c) => [c.code, c])),
+    );
+    expect(criteria['TDGQ.1']).toMatchObject({ measured: true, points: 20, numerator: 1, denominator: 1 });
+    expect(criteria['CKMB.4']).toMatchObject({ measured: true, points: 0, numerator: 0, denominator: 1 });
+    expect(criteria['CKMB.1']).toMatchObject({ measured: false, points: null, source: 'catalogue' });
+    expect(criteria['MDHL.1']).toMatchObject({ measured: false, points: null, source: 'feedback' });
+  });
+
+  it('accepts a year with the portal formulas, and refuses a day (the portal evaluates no shorter period)', async () => {
+    const year = await get(`?agency=${AGENCY}&period=2026`, DEMO_KEY);
+    expect([year.statusCode, year.json().period]).toEqual([200, { kind: 'YEAR', key: '2026' }]);
+    expect(year.json().counts).toMatchObject({ received: 1, closed: 1, closedOnTime: 1 });
+    const day = await get(`?agency=${AGENCY}&period=2026-10-05`, DEMO_KEY);
+    expect([day.statusCode, day.json().code]).toEqual([400, 'INVALID_PERIOD']);
+  });
+
+  it('returns the 2022 formulas on request: the canonical report, without a revision number', async () => {
+    const response = await get(`?agency=${AGENCY}&period=2026-10&formula=${FORMULA_VERSION}`, KEYS.oneStop);
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body).toEqual({
@@ -114,8 +145,8 @@ describe('GET /v1/indicators', () => {
     ['2026-10-05', 'DAY', { received: 1, pendingInTime: 1, resolvedOnTime: 0 }],
     ['2026-10-07', 'DAY', { received: 0, resolvedOnTime: 1, ratings: 1 }],
     ['2026-Q4', 'QUARTER', { received: 1, resolvedOnTime: 1 }],
-  ])('accepts the period %s (%s)', async (key, kind, counts) => {
-    const response = await get(`?agency=${AGENCY}&period=${key}`, DEMO_KEY);
+  ])('accepts the period %s (%s) with the 2022 formulas', async (key, kind, counts) => {
+    const response = await get(`?agency=${AGENCY}&period=${key}&formula=${FORMULA_VERSION}`, DEMO_KEY);
     expect(response.statusCode).toBe(200);
     expect(response.json().period).toEqual({ kind, key });
     expect(response.json().counts).toEqual(expect.objectContaining(counts));
@@ -131,6 +162,7 @@ describe('GET /v1/indicators', () => {
     ['a day that does not exist', `?agency=${AGENCY}&period=2026-02-30`, 'INVALID_PERIOD'],
     ['a fifth quarter', `?agency=${AGENCY}&period=2026-Q5`, 'INVALID_PERIOD'],
     ['a date-time', `?agency=${AGENCY}&period=2026-10-05T00:00:00Z`, 'INVALID_PERIOD'],
+    ['an unknown formula', `?agency=${AGENCY}&period=2026-10&formula=766-2099.9`, 'INVALID_FORMULA'],
   ])('refuses %s with 400 problem+json', async (_name, query, code) => {
     const response = await get(query, DEMO_KEY);
     expect(response.statusCode).toBe(400);
@@ -151,6 +183,7 @@ describe('GET /v1/indicators', () => {
     expect(operation?.tags).toEqual(['indicators']);
     expect(operation?.parameters?.map((p) => ('name' in p ? p.name : undefined)).sort()).toEqual([
       'agency',
+      'formula',
       'period',
     ]);
     expect(Object.keys(operation?.responses ?? {}).sort()).toEqual([

@@ -172,6 +172,7 @@ export class PortalSyncConsumer {
           procedureName: route?.procedureName,
           sectorCode: route?.sectorCode,
           sectorName: route?.sectorName,
+          agencyName: this.catalogue.agencyName(event.data.agencyCode),
         }),
     );
     this.recent.remember(event.data.eventId);

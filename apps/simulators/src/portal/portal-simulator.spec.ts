@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import axios from 'axios';
+import { Pool, type Dispatcher } from 'undici';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import {
   PortalRateLimitedError,
@@ -10,11 +10,12 @@ import {
   PublicServicePortalClient,
   type PublicServicePortalClientOptions,
 } from '@lienthong/adapters/public-service-portal';
-import { DossierStatus } from '@lienthong/domain';
+import { DOSSIER_STATUS_TABLE, DossierStatus, validatePersonalId } from '@lienthong/domain';
 import { createLogger } from '@lienthong/observability';
 import { PORTAL_SIMULATOR_DEFAULTS, startPortalSimulator, type PortalSimulator } from './portal-simulator';
 
-// The real client against the real simulator over HTTP: no nock anywhere in this file.
+// The real client, and a client written as OpenCPS sends its requests, against the real simulator over HTTP:
+// no nock anywhere in this file.
 
 const FIXTURES = join(
   __dirname,
@@ -30,6 +31,7 @@ const FIXTURES = join(
 const fixture = (name: string) =>
   JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, any>;
 const quiet = createLogger({ name: 'portal-simulator-spec', level: 'silent' });
+const { username, password, unitCode, dstcode } = PORTAL_SIMULATOR_DEFAULTS;
 
 let sequence = 0;
 function dossierCode(): string {
@@ -41,6 +43,7 @@ function eventFor(
   code: string,
   status: DossierStatusEvent['status'],
   occurredAt: string,
+  changes: Partial<DossierStatusEvent> = {},
 ): DossierStatusEvent {
   return {
     eventId: randomUUID(),
@@ -53,6 +56,7 @@ function eventFor(
     channel: 'ONLINE',
     applicant: { kind: 'CITIZEN', personalId: '001090012345' },
     handler: { name: 'Đỗ Minh Quang', position: 'Chuyên viên' },
+    ...changes,
   };
 }
 
@@ -65,34 +69,47 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('portal simulator with the real client', () => {
+type Body = Record<string, any>;
+
+/** A raw JSON POST, as the integrations send theirs: `dstcode` header, JSON body. */
+async function post(url: string, body: unknown, headers: Record<string, string> = { dstcode }) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: Body | undefined;
+  try {
+    json = JSON.parse(text) as Body;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json, text };
+}
+
+describe('portal simulator', () => {
   let sim: PortalSimulator;
   const clients: PublicServicePortalClient[] = [];
   const clientFor = (options: Partial<PublicServicePortalClientOptions> = {}) => {
     const made = new PublicServicePortalClient({
       baseUrl: sim.url,
-      username: PORTAL_SIMULATOR_DEFAULTS.username,
-      password: PORTAL_SIMULATOR_DEFAULTS.password,
-      unitCode: PORTAL_SIMULATOR_DEFAULTS.unitCode,
-      timeoutMs: 2000,
+      username,
+      password,
+      unitCode,
+      dstcode,
       logger: quiet,
+      resilience: { timeoutMs: 2_000, retries: 0 },
       ...options,
     });
     clients.push(made);
     return made;
   };
-  /** A dossier received then taken into processing, synced. */
-  async function receivedAndInProcess(portal: PublicServicePortalClient) {
-    const code = dossierCode();
-    const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
-    const inProcess = eventFor(code, 'IN_PROCESS', '2026-10-31T17:30:00Z');
-    await portal.syncDossier(received, {
-      procedureName: 'Đăng ký khai sinh',
-      applicantName: 'Nguyễn Văn An',
-    });
-    await portal.syncDossier(inProcess);
-    return { code, received, inProcess };
-  }
+  const catalogue = {
+    procedureName: 'Đăng ký khai sinh',
+    sectorName: 'Hộ tịch',
+    agencyName: 'UBND xã Tân Phú',
+  };
 
   beforeAll(async () => {
     sim = await startPortalSimulator({ port: 0, logger: quiet });
@@ -105,251 +122,448 @@ describe('portal simulator with the real client', () => {
     await sim.close();
   });
 
-  it('upserts the dossier and appends each status update in order', async () => {
-    const portal = clientFor();
-    const { code, received, inProcess } = await receivedAndInProcess(portal);
-
-    const stored = sim.store.dossier(code)!;
-    expect(stored).toMatchObject({
-      MaHoSo: code,
-      TrangThaiHoSo: 4,
-      MaTTHC: '1.001234',
-      TenTTHC: 'Đăng ký khai sinh',
-      ChuHoSo: 'Nguyễn Văn An',
-      NgayTiepNhan: '20261031080512',
-      NgayHenTra: '20261107170000',
-      HinhThuc: '1',
-      upserts: 2,
-    });
-    expect(stored.statusHistory).toEqual([
-      { status: 2, at: '20261031080512', eventId: received.eventId },
-      { status: 4, at: '20261101003000', eventId: inProcess.eventId },
-    ]);
-
-    const view = await portal.getDossier(code);
-    expect(view).toMatchObject({ status: DossierStatus.IN_PROCESS, receivedAt: '2026-10-31T08:05:12+07:00' });
-    expect(view!.progress.map((p) => p.eventId)).toEqual([received.eventId, inProcess.eventId]);
-    await expect(portal.getDossier(dossierCode())).resolves.toBeNull();
-  });
-
-  it('applies a redelivered event once and acknowledges the repeat as a duplicate', async () => {
-    const portal = clientFor();
-    const code = dossierCode();
-    const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
-    const before = sim.store.stats();
-
-    const first = await portal.syncDossier(received);
-    const again = await portal.syncDossier(received);
-
-    expect(first.duplicate).toBe(false);
-    expect(again.duplicate).toBe(true);
-    expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
-    const after = sim.store.stats();
-    expect(after.applied - before.applied).toBe(1);
-    expect(after.duplicates - before.duplicates).toBe(1);
-  });
-
-  it('keeps two in-process updates with the same second apart by their event ids', async () => {
-    const portal = clientFor();
-    const { code } = await receivedAndInProcess(portal);
-    await portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T17:30:00Z'));
-
-    expect(sim.store.dossier(code)!.statusHistory.map((u) => u.status)).toEqual([2, 4, 4]);
-  });
-
-  it('logs in again transparently when every session is expired', async () => {
-    const portal = clientFor();
-    const code = dossierCode();
-    await portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z'));
-    const logins = sim.store.stats().logins;
-
-    sim.faults.set({ expireSessions: true });
-    await portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T03:00:00Z'));
-
-    expect(sim.store.stats().logins).toBe(logins + 1);
-    expect(sim.store.dossier(code)!.statusHistory.map((u) => u.status)).toEqual([2, 4]);
-  });
-
-  it('shares one new login between concurrent callers whose session was expired', async () => {
-    const portal = clientFor();
-    const codes = Array.from({ length: 20 }, () => dossierCode());
-    await Promise.all(
-      codes.map((code) => portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:00:00Z'))),
-    );
-    const logins = sim.store.stats().logins;
-
-    sim.faults.set({ expireSessions: true });
-    await Promise.all(
-      codes.map((code) => portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T02:00:00Z'))),
-    );
-
-    for (const code of codes) {
-      expect(sim.store.dossier(code)!.statusHistory.map((u) => u.status)).toEqual([2, 4]);
-    }
-    expect(sim.store.stats().logins).toBe(logins + 1);
-  });
-
-  it('recovers from a session that ran out on its own before the client expected', async () => {
-    // The simulator announces lifetimes in whole seconds (at least 1), so a 200 ms session is still
-    // believed alive by the client when the portal has already dropped it.
-    const shortLived = await startPortalSimulator({ port: 0, logger: quiet, sessionTtlMs: 200 });
-    try {
-      const portal = clientFor({ baseUrl: shortLived.url });
+  describe('with the real client', () => {
+    it('creates the dossier, then updates its full record and appends each step in order', async () => {
+      const portal = clientFor();
       const code = dossierCode();
-      await portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:00:00Z'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T02:00:00Z'));
+      const before = sim.store.stats();
 
-      expect(shortLived.store.dossier(code)!.statusHistory.map((u) => u.status)).toEqual([2, 4]);
-      expect(shortLived.store.stats().logins).toBeGreaterThanOrEqual(2);
-    } finally {
-      await shortLived.close();
+      const created = await portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z'), catalogue);
+      const updated = await portal.syncDossier(
+        eventFor(code, 'IN_PROCESS', '2026-10-31T17:30:00Z'),
+        catalogue,
+      );
+
+      expect([created.created, updated.created]).toEqual([true, false]);
+      const after = sim.store.stats();
+      expect([after.creations - before.creations, after.updates - before.updates]).toEqual([1, 1]);
+      expect(after.existenceRefusals).toBe(before.existenceRefusals);
+      const stored = sim.store.dossier(code)!;
+      expect(stored).toMatchObject({
+        MaHoSo: code,
+        TrangThaiHoSo: 4,
+        TenTTHC: 'Đăng ký khai sinh',
+        KenhThucHien: '2',
+        HinhThuc: '0',
+        LoaiDoiTuong: '1',
+        MaDoiTuong: '',
+        SoGiayToChuHoSo: '',
+        // the intake date of the first sync, carried forward by the second (the record is replaced whole)
+        NgayTiepNhan: '20261031080512',
+        NgayHenTra: '20261107170000',
+        DonViXuLy: 'UBND xã Tân Phú',
+        TrichYeuHoSo: 'Đăng ký khai sinh',
+        TaiLieuNop: [],
+        upserts: 2,
+      });
+      expect(stored.statusHistory).toEqual([
+        { status: 2, at: '20261031080512' },
+        { status: 4, at: '20261101003000' },
+      ]);
+      const view = await portal.getDossier(code);
+      expect(view).toMatchObject({
+        status: DossierStatus.IN_PROCESS,
+        receivedAt: '2026-10-31T08:05:12+07:00',
+      });
+      await expect(portal.getDossier(dossierCode())).resolves.toBeNull();
+    });
+
+    it('applies a redelivered event once', async () => {
+      const portal = clientFor();
+      const code = dossierCode();
+      const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
+      const before = sim.store.stats();
+
+      await portal.syncDossier(received);
+      await portal.syncDossier(received);
+
+      expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
+      const after = sim.store.stats();
+      expect([after.applied - before.applied, after.duplicates - before.duplicates]).toEqual([1, 1]);
+    });
+
+    it('sets MaDoiTuong to the portal account an enterprise holds, found by its enterprise code', async () => {
+      sim.store.addAccount('0314409058', 'tech-7f3a');
+      const portal = clientFor();
+      const code = dossierCode();
+      const enterprise = { kind: 'ENTERPRISE' as const, enterpriseCode: '0314409058' };
+
+      await portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z', { applicant: enterprise }));
+
+      expect(sim.store.dossier(code)).toMatchObject({
+        LoaiDoiTuong: '2',
+        MaDoiTuong: 'tech-7f3a',
+        SoGiayToChuHoSo: '0314409058',
+      });
+    });
+
+    it('logs in again once when every session is expired, shared by concurrent callers', async () => {
+      const portal = clientFor();
+      const codes = Array.from({ length: 20 }, () => dossierCode());
+      await Promise.all(
+        codes.map((code) => portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:00:00Z'))),
+      );
+      const logins = sim.store.stats().logins;
+
+      sim.faults.set({ expireSessions: true });
+      await Promise.all(
+        codes.map((code) => portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T02:00:00Z'))),
+      );
+
+      for (const code of codes) {
+        expect(sim.store.dossier(code)!.statusHistory.map((u) => u.status)).toEqual([2, 4]);
+      }
+      expect(sim.store.stats().logins).toBe(logins + 1);
+    });
+
+    it('recovers from a session that ran out on the portal, which announces no lifetime', async () => {
+      const shortLived = await startPortalSimulator({ port: 0, logger: quiet, sessionTtlMs: 200 });
+      try {
+        const portal = clientFor({ baseUrl: shortLived.url });
+        const code = dossierCode();
+        await portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:00:00Z'));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T02:00:00Z'));
+
+        expect(shortLived.store.dossier(code)!.statusHistory.map((u) => u.status)).toEqual([2, 4]);
+        expect(shortLived.store.stats().logins).toBe(2);
+      } finally {
+        await shortLived.close();
+      }
+    });
+
+    it('answers 429 with Retry-After as "slow down", then accepts the same event', async () => {
+      const portal = clientFor();
+      const code = dossierCode();
+      const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
+      await portal.ping();
+      sim.faults.set({ rateLimit: { count: 1, retryAfterSeconds: 2 } });
+
+      const error = await rejectionOf(portal.syncDossier(received));
+      expect(error).toBeInstanceOf(PortalRateLimitedError);
+      expect((error as PortalRateLimitedError).retryAfterMs).toBe(2000);
+
+      await portal.syncDossier(received);
+      expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
+    });
+
+    it.each([500, 502, 503] as const)('reports HTTP %s as unavailable, then delivers', async (status) => {
+      const portal = clientFor();
+      const code = dossierCode();
+      const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
+      await portal.ping();
+      sim.faults.set({ serverErrors: { count: 1, status } });
+
+      const error = await rejectionOf(portal.syncDossier(received));
+      expect(error).toBeInstanceOf(PortalUnavailableError);
+      expect(error).toMatchObject({ reason: 'HTTP_STATUS', details: { status }, transient: true });
+
+      await portal.syncDossier(received);
+      expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
+    });
+
+    it('reports a cut-off JSON answer as unavailable; the retry applies the update once', async () => {
+      const portal = clientFor();
+      const code = dossierCode();
+      const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
+      await portal.ping();
+      sim.faults.set({ malformedResponses: { count: 1 } });
+
+      await expect(rejectionOf(portal.syncDossier(received))).resolves.toMatchObject({
+        reason: 'MALFORMED',
+        transient: true,
+      });
+      await portal.syncDossier(received);
+      expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
+    });
+
+    it('refuses listed dossiers permanently until the list is cleared', async () => {
+      const portal = clientFor();
+      const code = dossierCode();
+      const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
+      sim.faults.set({ rejectDossiers: [code] });
+
+      const error = await rejectionOf(portal.syncDossier(received));
+      expect(error).toBeInstanceOf(PortalRejectedError);
+      expect(error).toMatchObject({ transient: false });
+      expect((error as Error).message).toContain('từ chối tiếp nhận đồng bộ');
+      expect(sim.store.dossier(code)).toBeUndefined();
+
+      sim.faults.set({ rejectDossiers: [] });
+      await portal.syncDossier(received);
+      expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
+    });
+
+    it('drops connections while down and serves again once up; is slow on demand past the deadline', async () => {
+      const portal = clientFor();
+      const code = dossierCode();
+      const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
+      await portal.ping();
+      sim.faults.set({ down: true });
+      await expect(rejectionOf(portal.syncDossier(received))).resolves.toMatchObject({ reason: 'NETWORK' });
+      sim.faults.set({ down: false });
+      await portal.syncDossier(received);
+      expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
+
+      const slow = clientFor({ resilience: { timeoutMs: 100, retries: 0 } });
+      await slow.ping();
+      sim.faults.set({ latencyMs: { min: 300, max: 400 } });
+      await expect(rejectionOf(slow.getDossier(dossierCode()))).resolves.toMatchObject({
+        reason: 'TIMEOUT',
+        transient: true,
+      });
+    });
+
+    it('never sends a personal ID: every request of every kind of dossier and status, scanned', async () => {
+      const requests: string[] = [];
+      const pool = new Pool(sim.url);
+      // what the client hands its dispatcher is what goes on the wire: path, headers and body
+      const recording = {
+        request(options: Dispatcher.RequestOptions) {
+          requests.push(JSON.stringify({ path: options.path, headers: options.headers, body: options.body }));
+          return pool.request(options);
+        },
+        close: () => pool.close(),
+      } as unknown as Dispatcher;
+      sim.store.addAccount('0100109106', 'tech-0100');
+      const portal = clientFor({ dispatcher: recording });
+      const people = [
+        { applicant: { kind: 'CITIZEN' as const, personalId: '079203001234' }, channel: 'ONLINE' as const },
+        { applicant: { kind: 'CITIZEN' as const, personalId: '001185009876' }, channel: 'COUNTER' as const },
+        {
+          applicant: { kind: 'ENTERPRISE' as const, enterpriseCode: '0100109106' },
+          channel: 'ONLINE' as const,
+        },
+        { applicant: { kind: 'ORGANISATION' as const }, channel: 'POSTAL' as const },
+      ];
+      const statuses = DOSSIER_STATUS_TABLE.map((row) => row.status).filter(
+        (s) => !['REJECTED', 'WITHDRAWN', 'STOPPED'].includes(s),
+      ) as DossierStatusEvent['status'][];
+      for (const person of people) {
+        const code = dossierCode();
+        let at = Date.parse('2026-10-31T01:00:00Z');
+        for (const status of statuses) {
+          at += 3_600_000;
+          await portal.syncDossier(eventFor(code, status, new Date(at).toISOString(), person), catalogue);
+        }
+        for (const ending of ['REJECTED', 'WITHDRAWN', 'STOPPED'] as const) {
+          await portal.syncDossier(eventFor(dossierCode(), ending, '2026-10-31T05:00:00Z', person));
+        }
+        await portal.getDossier(code);
+      }
+      await portal.getEvaluation('000.17.22.H56', { kind: 'MONTH', key: '2026-10' });
+
+      expect(requests.length).toBeGreaterThan(80);
+      const all = requests.join('\n');
+      for (const id of ['079203001234', '001185009876']) expect(all).not.toContain(id);
+      // nor anything else shaped like a personal ID (12 digits that validate) or an old 9-digit ID card
+      const candidates = all.match(/(?<!\d)(\d{12}|\d{9})(?!\d)/g) ?? [];
+      expect(candidates.filter((n) => n.length === 9 || validatePersonalId(n).valid)).toEqual([]);
+      // the enterprise code does leave, as the owner's document and to find the enterprise's portal account
+      expect(all).toContain('0100109106');
+    });
+  });
+
+  describe('an OpenCPS-style client over HTTP (login with dstcode, sync, update with isUpdating)', () => {
+    // What DVCQGIntegrationActionImpl sends (field names and order of createSyncDossierBodyRequest and
+    // createSyncDossierStatusBodyRequest); the values are synthetic.
+    const opencpsItem = (code: string, status: string, extra: Body = {}) => ({
+      MaHoSo: code,
+      MaTTHC: '1.001193',
+      TenTTHC: 'Đăng ký khai sinh',
+      MaLinhVuc: 'HT',
+      TenLinhVuc: 'Hộ tịch',
+      ChuHoSo: 'Trần Thị Bình',
+      LoaiDoiTuong: '1',
+      MaDoiTuong: '',
+      ThongTinKhac: '',
+      Email: 'binh.tran@example.vn',
+      Fax: '0912345678',
+      SoDienThoai: '0912345678',
+      TrichYeuHoSo: 'Đăng ký khai sinh cho con',
+      NgayTiepNhan: '20261031080512',
+      NgayHenTra: '20261105170000',
+      TrangThaiHoSo: status,
+      NgayTra: '',
+      ThongTinTra: '',
+      HinhThuc: '0',
+      NgayKetThucXuLy: '',
+      DonViXuLy: 'UBND xã Tân Phú',
+      GhiChu: 'Đăng ký khai sinh cho con',
+      TaiLieuNop: [],
+      DanhSachLePhi: [],
+      DanhSachTepDinhKemKhac: [],
+      DanhSachHoSoBoSung: [],
+      DanhSachGiayToKetQua: [],
+      ...extra,
+    });
+    const opencpsStep = (code: string, status: string, at: string) => ({
+      MaHoSo: code,
+      NguoiXuLy: 'Cán bộ một cửa',
+      ChucDanh: '',
+      ThoiDiemXuLy: at,
+      PhongBanXuLy: '',
+      NoiDungXuLy: 'Chuyển xử lý',
+      TrangThai: status,
+      NgayBatDau: '',
+      NgayKetThucTheoQuyDinh: '',
+    });
+    /** syncDossierAndDossierStatus: TraCuuHoSo, DongBoHoSoMC with isUpdating, then CapNhatTienDoHoSoMC if 0. */
+    async function opencpsSync(session: string, item: Body, step: Body) {
+      const integration = `${sim.url}/api/service`;
+      const search = await post(integration, {
+        session,
+        madonvi: unitCode,
+        service: 'TraCuuHoSo',
+        mahoso: item.MaHoSo,
+      });
+      const hasSync = Array.isArray(search.json?.result) && search.json.result.length > 0;
+      const sync = await post(integration, {
+        session,
+        madonvi: unitCode,
+        isUpdating: hasSync ? 'True' : 'False',
+        data: [item],
+        service: 'DongBoHoSoMC',
+      });
+      // GetterUtil.getInteger(result.getString("error_code")) == 0
+      if (Number(sync.json?.error_code) !== 0) return { hasSync, sync, step: undefined };
+      const progress = await post(integration, {
+        session,
+        madonvi: unitCode,
+        service: 'CapNhatTienDoHoSoMC',
+        data: [step],
+      });
+      return { hasSync, sync, step: progress };
     }
-  });
 
-  it('answers 429 with Retry-After, then accepts the same event', async () => {
-    const portal = clientFor();
-    const code = dossierCode();
-    const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
-    await portal.ping();
-    sim.faults.set({ rateLimit: { count: 1, retryAfterSeconds: 2 } });
+    it('logs in with only dstcode, creates the dossier, then updates it with isUpdating "True"', async () => {
+      const login = await post(`${sim.url}/api/login`, { username, password }, { dstcode });
+      expect(login.json).toMatchObject({ error_code: 0 });
+      expect(login.json).not.toHaveProperty('expires_in');
+      const session = login.json!.session as string;
+      const code = dossierCode();
 
-    const error = await rejectionOf(portal.syncDossier(received));
-    expect(error).toBeInstanceOf(PortalRateLimitedError);
-    expect((error as PortalRateLimitedError).retryAfterMs).toBe(2000);
+      const first = await opencpsSync(
+        session,
+        opencpsItem(code, '2'),
+        opencpsStep(code, '2', '20261031080512'),
+      );
+      expect(first.hasSync).toBe(false);
+      expect([first.sync.json?.error_code, first.step?.json?.error_code]).toEqual([0, 0]);
 
-    await expect(portal.syncDossier(received)).resolves.toMatchObject({ duplicate: false });
-    expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
-  });
+      const second = await opencpsSync(
+        session,
+        opencpsItem(code, '4'),
+        opencpsStep(code, '4', '20261031100000'),
+      );
+      expect(second.hasSync).toBe(true);
+      expect([second.sync.json?.error_code, second.step?.json?.error_code]).toEqual([0, 0]);
 
-  it.each([500, 502, 503] as const)('reports HTTP %s as unavailable and then delivers', async (status) => {
-    const portal = clientFor();
-    const code = dossierCode();
-    const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
-    await portal.ping();
-    sim.faults.set({ serverErrors: { count: 1, status } });
+      expect(sim.store.dossier(code)).toMatchObject({
+        TrangThaiHoSo: 4,
+        ChuHoSo: 'Trần Thị Bình',
+        Fax: '0912345678',
+        statusHistory: [
+          { status: 2, at: '20261031080512' },
+          { status: 4, at: '20261031100000' },
+        ],
+      });
+    });
 
-    const error = await rejectionOf(portal.syncDossier(received));
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect(error).toMatchObject({ reason: 'http-status', details: { status }, transient: true });
+    it('is refused what a real portal refuses: no dstcode, a second creation, an update of nothing', async () => {
+      const noRoute = await post(`${sim.url}/api/login`, { username, password }, {});
+      expect(noRoute.json).toEqual(fixture('login.dstcode-refused.json'));
+      const unitHeaderOnly = await post(
+        `${sim.url}/api/login`,
+        { username, password },
+        { 'X-Unit-Code': unitCode },
+      );
+      expect(unitHeaderOnly.json?.error_code).not.toBe(0);
 
-    await portal.syncDossier(received);
-    expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
-  });
+      const session = (await post(`${sim.url}/api/login`, { username, password })).json!.session as string;
+      const code = dossierCode();
+      await opencpsSync(session, opencpsItem(code, '2'), opencpsStep(code, '2', '20261031080512'));
+      const again = await post(`${sim.url}/api/service`, {
+        session,
+        madonvi: unitCode,
+        isUpdating: 'False',
+        data: [opencpsItem(code, '4')],
+        service: 'DongBoHoSoMC',
+      });
+      expect(again.json).toMatchObject({ error_code: -3, message: `Hồ sơ ${code} đã tồn tại trên hệ thống` });
 
-  it('reports a cut-off JSON answer as unavailable; the retry applies the update once', async () => {
-    const portal = clientFor();
-    const code = dossierCode();
-    const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
-    await portal.ping();
-    sim.faults.set({ malformedResponses: { count: 1 } });
-
-    const error = await rejectionOf(portal.syncDossier(received));
-    expect(error).toMatchObject({ reason: 'malformed-response', transient: true });
-
-    await portal.syncDossier(received);
-    expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
-  });
-
-  it('refuses listed dossiers permanently until the list is cleared', async () => {
-    const portal = clientFor();
-    const code = dossierCode();
-    const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
-    sim.faults.set({ rejectDossiers: [code] });
-
-    const error = await rejectionOf(portal.syncDossier(received));
-    expect(error).toBeInstanceOf(PortalRejectedError);
-    expect(error).toMatchObject({ portalErrorCode: -3, transient: false });
-    expect((error as PortalRejectedError).items[0]).toMatchObject({ dossierCode: code, portalErrorCode: -3 });
-    expect(sim.store.dossier(code)).toBeUndefined();
-
-    sim.faults.set({ rejectDossiers: [] });
-    await portal.syncDossier(received);
-    expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
-  });
-
-  it('drops connections while down and serves again once up', async () => {
-    const portal = clientFor();
-    const code = dossierCode();
-    const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
-    await portal.ping();
-    sim.faults.set({ down: true });
-
-    const error = await rejectionOf(portal.syncDossier(received));
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect((error as PortalUnavailableError).reason).toBe('network');
-
-    sim.faults.set({ down: false });
-    await portal.syncDossier(received);
-    expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
-  });
-
-  it('is slow on demand, and the client gives up at its deadline', async () => {
-    const portal = clientFor({ timeoutMs: 100 });
-    await portal.ping();
-    sim.faults.set({ latencyMs: { min: 300, max: 400 } });
-
-    const error = await rejectionOf(portal.getDossier(dossierCode()));
-
-    expect(error).toMatchObject({ reason: 'timeout', transient: true });
+      const ghost = dossierCode();
+      const update = await post(`${sim.url}/api/service`, {
+        session,
+        madonvi: unitCode,
+        isUpdating: 'True',
+        data: [opencpsItem(ghost, '4')],
+        service: 'DongBoHoSoMC',
+      });
+      expect(update.json?.message).toContain('không tồn tại');
+      expect(sim.store.dossier(ghost)).toBeUndefined();
+    });
   });
 
   describe('wire rules, called directly', () => {
-    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      axios.post(`${sim.url}${path}`, body, {
-        headers: { 'content-type': 'application/json', ...headers },
-        validateStatus: () => true,
-        transformResponse: [(data: string) => data],
-      });
-    const login = async () => {
-      const answer = await post(
-        '/api/login',
-        { username: PORTAL_SIMULATOR_DEFAULTS.username, password: PORTAL_SIMULATOR_DEFAULTS.password },
-        { 'X-Unit-Code': PORTAL_SIMULATOR_DEFAULTS.unitCode },
-      );
-      return JSON.parse(answer.data).session as string;
-    };
-    const validItem = (code: string) => ({
+    const integration = () => `${sim.url}/api/service`;
+    const login = async () =>
+      (await post(`${sim.url}/api/login`, { username, password })).json!.session as string;
+    const validItem = (code: string, extra: Body = {}) => ({
       MaHoSo: code,
       MaTTHC: '1.001234',
       NgayTiepNhan: '20261031080512',
       TrangThaiHoSo: '2',
-      HinhThuc: '1',
+      HinhThuc: '0',
+      KenhThucHien: '2',
+      LoaiDoiTuong: '1',
+      MaDoiTuong: '',
+      ...extra,
     });
+    const sync = (session: string, data: unknown[], isUpdating = 'False') =>
+      post(integration(), { session, madonvi: unitCode, service: 'DongBoHoSoMC', isUpdating, data });
 
-    it('answers a bad login and an unknown session as the recorded samples do', async () => {
-      const badLogin = await post(
-        '/api/login',
-        { username: 'x', password: 'y' },
-        { 'X-Unit-Code': '000.00.00.H56' },
-      );
+    it('answers a bad login, an unknown session and another unit as the samples do', async () => {
+      const badLogin = await post(`${sim.url}/api/login`, { username: 'x', password: 'y' });
       expect(badLogin.status).toBe(200);
-      expect(JSON.parse(badLogin.data)).toEqual(fixture('login.failed.json'));
+      expect(badLogin.json).toEqual(fixture('login.failed.json'));
 
-      const wrongUnit = await post(
-        '/api/login',
-        { username: PORTAL_SIMULATOR_DEFAULTS.username, password: PORTAL_SIMULATOR_DEFAULTS.password },
-        { 'X-Unit-Code': '000.00.00.H01' },
+      const unknown = await post(integration(), {
+        session: 'nope',
+        madonvi: unitCode,
+        service: 'TraCuuHoSo',
+        mahoso: 'x',
+      });
+      expect(unknown.json).toEqual(fixture('session-expired.json'));
+
+      const session = await login();
+      const otherUnit = await post(integration(), {
+        session,
+        madonvi: '000.00.00.H01',
+        service: 'TraCuuHoSo',
+        mahoso: 'x',
+      });
+      expect(otherUnit.json?.error_code).toBe(-6);
+      const noRoute = await post(
+        integration(),
+        { session, madonvi: unitCode, service: 'TraCuuHoSo', mahoso: 'x' },
+        {},
       );
-      expect(JSON.parse(wrongUnit.data)).toEqual(fixture('login.unit-not-allowed.json'));
-
-      const unknown = await post('/api/service', { session: 'nope', service: 'TraCuuHoSo', mahoso: 'x' });
-      expect(JSON.parse(unknown.data)).toEqual(fixture('session-expired.json'));
+      expect(noRoute.json?.error_code).toBe(-6);
     });
 
-    it('refuses a status outside 1–10 and a badly formatted date with per-item messages', async () => {
+    it('judges each item and says the first refusal in the top-level message, which is all clients read', async () => {
       const session = await login();
       const good = validItem(dossierCode());
       const bad = { ...validItem(dossierCode()), TrangThaiHoSo: 11, NgayHenTra: '2026-11-07 17:00' };
 
-      const answer = await post('/api/service', { session, service: 'DongBoHoSoMC', data: [good, bad] });
+      const answer = await sync(session, [good, bad]);
 
-      expect(answer.status).toBe(200);
-      expect(JSON.parse(answer.data)).toEqual({
+      expect(answer.json).toEqual({
         error_code: -3,
-        message: 'Dữ liệu không hợp lệ',
+        message: 'TrangThaiHoSo: phải từ 1 đến 10; NgayHenTra: không đúng định dạng yyyyMMddHHmmss',
         result: [
-          { MaHoSo: good.MaHoSo, error_code: 0, message: 'Đã tạo mới hồ sơ' },
+          { MaHoSo: good.MaHoSo, error_code: 0, message: 'Thêm mới hồ sơ thành công' },
           {
             MaHoSo: bad.MaHoSo,
             error_code: -3,
@@ -361,71 +575,139 @@ describe('portal simulator with the real client', () => {
       expect(sim.store.dossier(bad.MaHoSo)).toBeUndefined();
     });
 
-    it('refuses impossible calendar dates, missing creation fields and progress for unknown dossiers', async () => {
+    it('needs the whole record on every sync, and a blank overwrites what was stored', async () => {
       const session = await login();
       const code = dossierCode();
-      const answer = await post('/api/service', {
-        session,
-        service: 'DongBoHoSoMC',
-        data: [{ MaHoSo: code, TrangThaiHoSo: 4, NgayHenTra: '20260230120000' }],
-      });
-      expect(JSON.parse(answer.data).result[0].message).toBe(
-        'MaTTHC: bắt buộc khi tạo mới hồ sơ; NgayTiepNhan: bắt buộc khi tạo mới hồ sơ; NgayHenTra: không đúng định dạng yyyyMMddHHmmss',
-      );
+      await sync(session, [validItem(code, { ChuHoSo: 'Nguyễn Văn An' })]);
 
-      const progress = await post('/api/service', {
+      const blankIntake = await sync(
         session,
-        service: 'CapNhatTienDoHoSoMC',
-        data: [{ MaHoSo: code, ThoiDiemXuLy: '20261031080512', TrangThai: 4 }],
-      });
-      expect(JSON.parse(progress.data)).toMatchObject({ error_code: -3, result: [{ error_code: -3 }] });
+        [validItem(code, { NgayTiepNhan: '', TrangThaiHoSo: '4' })],
+        'True',
+      );
+      expect(blankIntake.json?.message).toBe('NgayTiepNhan: bắt buộc');
+
+      await sync(session, [validItem(code, { TrangThaiHoSo: '4', ChuHoSo: '' })], 'True');
+      expect(sim.store.dossier(code)).toMatchObject({ ChuHoSo: '', TrangThaiHoSo: 4, DanhSachLePhi: [] });
     });
 
-    it('answers malformed JSON, unknown services and empty data with error_code -4', async () => {
+    it('refuses codes outside the dialect and a MaDoiTuong that names no portal account', async () => {
       const session = await login();
-      const malformed = await axios.post(`${sim.url}/api/service`, '{"session":', {
-        headers: { 'content-type': 'application/json' },
-        transformRequest: [(data: string) => data],
-        validateStatus: () => true,
-      });
-      expect(malformed.status).toBe(400);
-      expect(malformed.data).toMatchObject({ error_code: -4 });
+      const problems = async (extra: Body) =>
+        (await sync(session, [validItem(dossierCode(), extra)])).json?.message;
 
-      const unknown = await post('/api/service', { session, service: 'XoaHoSo', data: [{}] });
-      expect(JSON.parse(unknown.data)).toMatchObject({ error_code: -4 });
-      const empty = await post('/api/service', { session, service: 'DongBoHoSoMC', data: [] });
-      expect(JSON.parse(empty.data)).toMatchObject({ error_code: -4 });
+      expect(await problems({ HinhThuc: '2' })).toBe('HinhThuc: phải là một trong 0, 1');
+      expect(await problems({ KenhThucHien: '0' })).toBe('KenhThucHien: phải là một trong 1, 2, 3');
+      expect(await problems({ LoaiDoiTuong: '5' })).toBe('LoaiDoiTuong: phải là một trong 1, 2, 3, 4');
+      expect(await problems({ MaDoiTuong: '001090012345' })).toBe(
+        'MaDoiTuong: không tìm thấy tài khoản trên Cổng Dịch vụ công quốc gia',
+      );
+      const oddFlag = await sync(session, [validItem(dossierCode())], 'yes');
+      expect(oddFlag.json).toMatchObject({ error_code: -4 });
     });
 
-    it('takes faults and shows dossiers over the admin routes', async () => {
-      const set = await axios.post(`${sim.url}/__admin/faults`, {
-        rateLimit: { count: 2, retryAfterSeconds: 5 },
+    it('refuses progress for a dossier it does not hold, and answers TraCuuTechID from its accounts', async () => {
+      const session = await login();
+      const progress = await post(integration(), {
+        session,
+        madonvi: unitCode,
+        service: 'CapNhatTienDoHoSoMC',
+        data: [{ MaHoSo: dossierCode(), ThoiDiemXuLy: '20261031080512', TrangThai: 4 }],
       });
-      expect(set.data.rateLimit).toEqual({ remaining: 2, retryAfterSeconds: 5 });
+      expect(progress.json).toMatchObject({ error_code: -3, result: [{ error_code: -3 }] });
 
-      const limited = await post('/api/service', {});
-      expect(limited.status).toBe(429);
-      expect(limited.headers['retry-after']).toBe('5');
-      expect(JSON.parse(limited.data)).toEqual(fixture('too-many-requests.json'));
+      sim.store.addAccount('0314409058', 'tech-1');
+      const found = await post(`${sim.url}/api/share`, {
+        session,
+        madonvi: unitCode,
+        service: 'TraCuuTechID',
+        provider: 'wso2is',
+        mstorcmnd: '0314409058',
+      });
+      expect(found.json).toMatchObject({ error_code: 0, result: [{ TECHNICALID: 'tech-1' }] });
+    });
 
-      const cleared = await axios.delete(`${sim.url}/__admin/faults`);
-      expect(cleared.data.rateLimit).toBeNull();
+    it('answers malformed JSON, unknown services, services on the wrong endpoint and empty data with -4', async () => {
+      const session = await login();
+      const malformed = await post(integration(), '{"session":');
+      expect(malformed.status).toBe(400);
+      expect(malformed.json).toMatchObject({ error_code: -4 });
 
-      const refused = await axios.post(
+      const unknown = await post(integration(), {
+        session,
+        madonvi: unitCode,
+        service: 'XoaHoSo',
+        data: [{}],
+      });
+      expect(unknown.json).toMatchObject({ error_code: -4 });
+      const misplaced = await post(`${sim.url}/api/share`, {
+        session,
+        madonvi: unitCode,
+        service: 'TraCuuHoSo',
+        mahoso: 'x',
+      });
+      expect(misplaced.json).toMatchObject({ error_code: -4 });
+      const empty = await sync(session, []);
+      expect(empty.json).toMatchObject({ error_code: -4 });
+    });
+
+    it('takes faults, accounts and the portal’s own evaluations over the admin routes', async () => {
+      const set = await post(
         `${sim.url}/__admin/faults`,
-        { rateLimit: { count: -1 } },
-        {
-          validateStatus: () => true,
-        },
+        { rateLimit: { count: 2, retryAfterSeconds: 5 } },
+        {},
       );
-      expect(refused.status).toBe(400);
+      expect(set.json?.rateLimit).toEqual({ remaining: 2, retryAfterSeconds: 5 });
+      const limited = await post(integration(), {});
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('5');
+      expect(limited.json).toEqual(fixture('too-many-requests.json'));
+      const cleared = await fetch(`${sim.url}/__admin/faults`, { method: 'DELETE' });
+      expect(((await cleared.json()) as Body).rateLimit).toBeNull();
+      expect((await post(`${sim.url}/__admin/faults`, { rateLimit: { count: -1 } }, {})).status).toBe(400);
 
-      const portal = clientFor();
-      const { code } = await receivedAndInProcess(portal);
-      const shown = await axios.get(`${sim.url}/__admin/dossiers/${encodeURIComponent(code)}`);
-      expect(shown.data.statusHistory.map((u: { status: number }) => u.status)).toEqual([2, 4]);
-      const missing = await axios.get(`${sim.url}/__admin/dossiers/nope`, { validateStatus: () => true });
-      expect(missing.status).toBe(404);
+      expect((await post(`${sim.url}/__admin/accounts`, { '0100233488': 'tech-9' }, {})).json).toEqual({
+        added: 1,
+      });
+      const evaluation = {
+        unitCode: '000.17.22.H56',
+        periodKind: 'THANG',
+        period: '2026-10',
+        totalScore: 71.5,
+        groupScores: [
+          { group: 'CKMB', score: 12, maxScore: 18, criteria: [{ code: 'CKMB.4', score: 6, maxScore: 6 }] },
+        ],
+      };
+      expect((await post(`${sim.url}/__admin/evaluations`, evaluation, {})).status).toBe(200);
+      expect(
+        (await post(`${sim.url}/__admin/evaluations`, { ...evaluation, periodKind: 'WEEK' }, {})).status,
+      ).toBe(400);
+      const session = await login();
+      const served = await post(`${sim.url}/api/share`, {
+        session,
+        madonvi: unitCode,
+        service: 'LayKetQuaDanhGia',
+        madonvidanhgia: '000.17.22.H56',
+        loaiky: 'THANG',
+        ky: '2026-10',
+      });
+      expect(served.json).toMatchObject({
+        error_code: 0,
+        result: [
+          {
+            unitCode: '000.17.22.H56',
+            period: '2026-10',
+            totalScore: 71.5,
+            groupScores: evaluation.groupScores,
+          },
+        ],
+      });
+
+      const code = dossierCode();
+      await sync(session, [validItem(code)]);
+      const shown = await fetch(`${sim.url}/__admin/dossiers/${encodeURIComponent(code)}`);
+      expect(((await shown.json()) as Body).MaHoSo).toBe(code);
+      expect((await fetch(`${sim.url}/__admin/dossiers/nope`)).status).toBe(404);
     });
   });
 });

@@ -3,27 +3,34 @@ import type { AddressInfo } from 'node:net';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createLogger, type AppLogger } from '@lienthong/observability';
 import {
+  DSTCODE_HEADER,
+  IS_UPDATING_VALUES,
   MAX_ITEMS_PER_CALL,
+  PORTAL_INTEGRATION_SERVICES,
   PORTAL_MESSAGES,
   PORTAL_PATHS,
-  PORTAL_SERVICES,
+  PORTAL_SHARE_SERVICES,
   PortalCode,
   type PortalCodeValue,
   type PortalServiceName,
-  UNIT_CODE_HEADER,
-  UNIT_CODE_HEADER_ALIAS,
 } from './portal.codes';
 import { parseFaultSettings, PortalFaults, PortalFaultSettingsError } from './portal.faults';
-import { PortalStore } from './portal.store';
+import { PortalStore, type PortalEvaluationRecord } from './portal.store';
 import { dossierItemProblems, isBlank, progressItemProblems } from './portal.validation';
 
 /**
- * A stand-in for the National Public Service Portal's (Cổng DVCQG) dossier sync API, in the dialect seen in
- * public integrations: a session login with a unit code, one JSON service endpoint naming a `service`
- * (DongBoHoSoMC, CapNhatTienDoHoSoMC, TraCuuHoSo), `error_code` 0 on success, `yyyyMMddHHmmss` dates in
- * Asia/Ho_Chi_Minh and status codes 1–10. The wire format, error codes and the choices that are ours are in
- * contracts/upstream/public-service-portal/. Plain Fastify, no Nest: it starts in milliseconds and keeps up
- * with the pipeline's load tests.
+ * A stand-in for the National Public Service Portal's (Cổng DVCQG) sync API in the OpenCPS-era dialect the
+ * independent integrations speak: every request carries the `dstcode` header; a login with username and
+ * password answers a `session`; the integration endpoint serves DongBoHoSoMC (with `isUpdating`),
+ * CapNhatTienDoHoSoMC and TraCuuHoSo, the sharing endpoint TraCuuTechID and LayKetQuaDanhGia (the portal's
+ * own Decision 766 evaluation); `error_code` 0 on success; `yyyyMMddHHmmss` dates in Asia/Ho_Chi_Minh.
+ *
+ * It accepts what a real client sends and refuses what a real portal would: a login without the destination
+ * code, a dossier created twice ("đã tồn tại") or updated before it exists ("không tồn tại"), a record
+ * without its intake date, a MaDoiTuong that names no portal account. A DongBoHoSoMC item replaces the record
+ * as a whole: a field sent blank is blank afterwards. The wire format, codes and the choices that are ours are
+ * in contracts/upstream/public-service-portal/. Plain Fastify, no Nest: it starts in milliseconds and keeps
+ * up with the pipeline's load tests.
  */
 
 export interface PortalSimulatorOptions {
@@ -33,9 +40,11 @@ export interface PortalSimulatorOptions {
   host?: string;
   username?: string;
   password?: string;
-  /** Unit code (mã đơn vị) the account belongs to. */
+  /** Unit code (mã đơn vị) the account belongs to: every call's `madonvi`. */
   unitCode?: string;
-  /** Session lifetime; default 30 minutes. */
+  /** Destination code every request must carry in its `dstcode` header. */
+  dstcode?: string;
+  /** Session lifetime (not announced to the client, as the portal does not); default 30 minutes. */
   sessionTtlMs?: number;
   logger?: AppLogger;
 }
@@ -55,6 +64,7 @@ export const PORTAL_SIMULATOR_DEFAULTS = Object.freeze({
   username: 'lienthong',
   password: 'lienthong-dev',
   unitCode: '000.00.00.H56',
+  dstcode: 'DVCQG',
   sessionTtlMs: 30 * 60 * 1000,
 });
 
@@ -69,7 +79,6 @@ interface ItemResult {
   MaHoSo: unknown;
   error_code: PortalCodeValue;
   message: string;
-  TrungLap?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -148,71 +157,81 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
 
   // --- login ------------------------------------------------------------------------------------------
 
+  const dstcodeOf = (request: FastifyRequest) => request.headers[DSTCODE_HEADER];
+
   app.post(PORTAL_PATHS.login, async (request) => {
+    if (dstcodeOf(request) !== config.dstcode) {
+      return answer(PortalCode.UNIT_NOT_ALLOWED, {}, 'Thiếu hoặc sai mã định tuyến (dstcode)');
+    }
     const body = request.body;
     if (!isObject(body)) return answer(PortalCode.INVALID_REQUEST);
     if (body.username !== config.username || body.password !== config.password) {
       return answer(PortalCode.LOGIN_FAILED);
     }
-    const header = request.headers[UNIT_CODE_HEADER] ?? request.headers[UNIT_CODE_HEADER_ALIAS];
-    if (header !== config.unitCode) return answer(PortalCode.UNIT_NOT_ALLOWED);
     if (sessions.size > 10_000) {
       for (const [token, session] of sessions) if (session.expiresAt <= Date.now()) sessions.delete(token);
     }
     const token = randomBytes(24).toString('base64url');
     sessions.set(token, { unitCode: config.unitCode, expiresAt: Date.now() + config.sessionTtlMs });
     store.countLogin();
-    return answer(PortalCode.OK, {
-      session: token,
-      expires_in: Math.max(1, Math.round(config.sessionTtlMs / 1000)),
-    });
+    return answer(PortalCode.OK, { session: token });
   });
 
-  // --- services -----------------------------------------------------------------------------------------
+  // --- the integration and sharing endpoints ----------------------------------------------------------
 
-  app.post(PORTAL_PATHS.service, async (request, reply: FastifyReply) => {
-    const retryAfter = faults.takeRateLimit();
-    if (retryAfter !== undefined) {
-      return reply
-        .code(429)
-        .header('retry-after', String(Math.ceil(retryAfter)))
-        .send(answer(PortalCode.TOO_MANY_REQUESTS));
-    }
-    const serverError = faults.takeServerError();
-    if (serverError === 500) return reply.code(500).send(answer(PortalCode.SYSTEM_ERROR));
-    if (serverError === 502) {
-      return reply
-        .code(502)
-        .type('text/html; charset=utf-8')
-        .send('<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>');
-    }
-    if (serverError === 503) {
-      return reply.code(503).header('retry-after', '1').type('text/plain').send('Service Unavailable');
-    }
-    if (faults.takeMalformed()) {
-      return reply.code(200).type('application/json; charset=utf-8').send('{"error_code":0,"message":"Thà');
-    }
+  const serve =
+    (endpoint: readonly string[]) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<Body | FastifyReply> => {
+      const retryAfter = faults.takeRateLimit();
+      if (retryAfter !== undefined) {
+        return reply
+          .code(429)
+          .header('retry-after', String(Math.ceil(retryAfter)))
+          .send(answer(PortalCode.TOO_MANY_REQUESTS));
+      }
+      const serverError = faults.takeServerError();
+      if (serverError === 500) return reply.code(500).send(answer(PortalCode.SYSTEM_ERROR));
+      if (serverError === 502) {
+        return reply
+          .code(502)
+          .type('text/html; charset=utf-8')
+          .send('<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>');
+      }
+      if (serverError === 503) {
+        return reply.code(503).header('retry-after', '1').type('text/plain').send('Service Unavailable');
+      }
+      if (faults.takeMalformed()) {
+        return reply.code(200).type('application/json; charset=utf-8').send('{"error_code":0,"message":"Thà');
+      }
+      if (dstcodeOf(request) !== config.dstcode) {
+        return answer(PortalCode.UNIT_NOT_ALLOWED, {}, 'Thiếu hoặc sai mã định tuyến (dstcode)');
+      }
+      const body = request.body;
+      if (!isObject(body)) return answer(PortalCode.INVALID_REQUEST);
+      const session = sessionOf(body.session);
+      if (!session) return answer(PortalCode.SESSION_EXPIRED);
+      if (body.madonvi !== session.unitCode) return answer(PortalCode.UNIT_NOT_ALLOWED);
+      const service = body.service;
+      if (typeof service !== 'string' || !endpoint.includes(service)) {
+        return answer(PortalCode.INVALID_REQUEST, {}, `Dịch vụ không được hỗ trợ: ${String(service)}`);
+      }
+      store.countServiceCall();
+      switch (service as PortalServiceName) {
+        case 'DongBoHoSoMC':
+          return syncDossiers(body, session);
+        case 'CapNhatTienDoHoSoMC':
+          return updateProgress(body);
+        case 'TraCuuHoSo':
+          return lookUp(body);
+        case 'TraCuuTechID':
+          return lookUpAccount(body);
+        case 'LayKetQuaDanhGia':
+          return evaluation(body);
+      }
+    };
 
-    const body = request.body;
-    if (!isObject(body)) return answer(PortalCode.INVALID_REQUEST);
-    const session = sessionOf(body.session);
-    if (!session) return answer(PortalCode.SESSION_EXPIRED);
-    if (!isBlank(body.madonvi) && body.madonvi !== session.unitCode)
-      return answer(PortalCode.UNIT_NOT_ALLOWED);
-    const service = body.service;
-    if (typeof service !== 'string' || !(PORTAL_SERVICES as readonly string[]).includes(service)) {
-      return answer(PortalCode.INVALID_REQUEST, {}, `Dịch vụ không được hỗ trợ: ${String(service)}`);
-    }
-    store.countServiceCall();
-    switch (service as PortalServiceName) {
-      case 'DongBoHoSoMC':
-        return syncDossiers(body, session);
-      case 'CapNhatTienDoHoSoMC':
-        return updateProgress(body);
-      case 'TraCuuHoSo':
-        return lookUp(body);
-    }
-  });
+  app.post(PORTAL_PATHS.integration, serve(PORTAL_INTEGRATION_SERVICES));
+  app.post(PORTAL_PATHS.share, serve(PORTAL_SHARE_SERVICES));
 
   const itemsOf = (body: Body): unknown[] | Body => {
     const data = body.data;
@@ -225,10 +244,13 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     return data;
   };
 
+  /** The top-level answer says it all (the integrations read nothing else): the first refusal's message. */
   const summarise = (results: ItemResult[]): Body => {
-    const refused = results.filter((r) => r.error_code !== PortalCode.OK).length;
-    if (refused > 0) store.countRejected(refused);
-    return answer(refused === 0 ? PortalCode.OK : PortalCode.INVALID_DATA, { result: results });
+    const refused = results.filter((r) => r.error_code !== PortalCode.OK);
+    if (refused.length > 0) store.countRejected(refused.length);
+    return refused.length === 0
+      ? answer(PortalCode.OK, { result: results })
+      : answer(PortalCode.INVALID_DATA, { result: results }, refused[0].message);
   };
 
   const refuse = (code: unknown, problems: string[]): ItemResult => ({
@@ -240,18 +262,36 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
   const syncDossiers = (body: Body, session: Session): Body => {
     const items = itemsOf(body);
     if (!Array.isArray(items)) return items;
+    const isUpdating = body.isUpdating ?? 'False';
+    if (typeof isUpdating !== 'string' || !(IS_UPDATING_VALUES as readonly string[]).includes(isUpdating)) {
+      return answer(PortalCode.INVALID_REQUEST, {}, 'isUpdating phải là "True" hoặc "False"');
+    }
     const results = items.map((item): ItemResult => {
       if (!isObject(item)) return refuse(null, ['phần tử phải là đối tượng']);
-      if (typeof item.MaHoSo === 'string' && faults.isRejected(item.MaHoSo)) {
-        return refuse(item.MaHoSo, ['MaHoSo: hồ sơ bị từ chối tiếp nhận đồng bộ']);
+      const code = item.MaHoSo;
+      if (typeof code === 'string' && faults.isRejected(code)) {
+        return refuse(code, ['MaHoSo: hồ sơ bị từ chối tiếp nhận đồng bộ']);
       }
-      const problems = dossierItemProblems(item, typeof item.MaHoSo === 'string' && store.has(item.MaHoSo));
-      if (problems.length > 0) return refuse(item.MaHoSo, problems);
+      const problems = dossierItemProblems(item);
+      if (!isBlank(item.MaDoiTuong) && !store.isAccount(String(item.MaDoiTuong))) {
+        problems.push('MaDoiTuong: không tìm thấy tài khoản trên Cổng Dịch vụ công quốc gia');
+      }
+      if (problems.length > 0) return refuse(code, problems);
+      const exists = store.has(code as string);
+      if (exists && isUpdating === 'False') {
+        store.countExistenceRefusal();
+        return refuse(code, [`Hồ sơ ${String(code)} đã tồn tại trên hệ thống`]);
+      }
+      if (!exists && isUpdating === 'True') {
+        store.countExistenceRefusal();
+        return refuse(code, [`Hồ sơ ${String(code)} không tồn tại trên hệ thống`]);
+      }
+      store.countSync(isUpdating as 'True' | 'False');
       const outcome = store.upsertDossier(item, session.unitCode);
       return {
-        MaHoSo: item.MaHoSo,
+        MaHoSo: code,
         error_code: PortalCode.OK,
-        message: outcome === 'created' ? 'Đã tạo mới hồ sơ' : 'Đã cập nhật hồ sơ',
+        message: outcome === 'created' ? 'Thêm mới hồ sơ thành công' : 'Cập nhật hồ sơ thành công',
       };
     });
     return summarise(results);
@@ -267,27 +307,64 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
       }
       const problems = progressItemProblems(item);
       if (problems.length === 0 && !store.has(item.MaHoSo as string)) {
-        problems.push('MaHoSo: hồ sơ chưa được đồng bộ (gọi DongBoHoSoMC trước)');
+        problems.push(`Hồ sơ ${String(item.MaHoSo)} không tồn tại trên hệ thống (gọi DongBoHoSoMC trước)`);
       }
       if (problems.length > 0) return refuse(item.MaHoSo, problems);
       const { duplicate } = store.applyProgress(item);
-      return duplicate
-        ? { MaHoSo: item.MaHoSo, error_code: PortalCode.OK, message: 'Đã ghi nhận trước đó', TrungLap: true }
-        : { MaHoSo: item.MaHoSo, error_code: PortalCode.OK, message: 'Thành công' };
+      return {
+        MaHoSo: item.MaHoSo,
+        error_code: PortalCode.OK,
+        message: duplicate ? 'Thành công (đã ghi nhận trước đó)' : 'Thành công',
+      };
     });
     return summarise(results);
   };
 
+  /** TraCuuHoSo: the record, or error_code 0 with an empty result (OpenCPS tests the result's length). */
   const lookUp = (body: Body): Body => {
     const first = Array.isArray(body.data) ? body.data[0] : body.data;
     const code = body.mahoso ?? body.MaHoSo ?? (isObject(first) ? first.MaHoSo : undefined);
     if (typeof code !== 'string' || code === '') {
       return answer(PortalCode.INVALID_REQUEST, {}, 'Thiếu mã hồ sơ (mahoso)');
     }
+    store.countLookup();
     const record = store.lookup(code);
     return record
       ? answer(PortalCode.OK, { result: [record] })
       : answer(PortalCode.OK, { result: [] }, 'Không tìm thấy hồ sơ');
+  };
+
+  /** TraCuuTechID: the portal account of a tax code (or identity number), as `TECHNICALID`. */
+  const lookUpAccount = (body: Body): Body => {
+    const key = body.mstorcmnd;
+    if (typeof key !== 'string' || key.trim() === '') {
+      return answer(PortalCode.INVALID_REQUEST, {}, 'Thiếu mã số thuế hoặc số giấy tờ (mstorcmnd)');
+    }
+    const id = store.account(key.trim());
+    return id
+      ? answer(PortalCode.OK, { result: [{ TECHNICALID: id, provider: body.provider ?? 'wso2is' }] })
+      : answer(PortalCode.OK, { result: [] }, 'Không tìm thấy tài khoản');
+  };
+
+  /** LayKetQuaDanhGia: the evaluation set over the admin route for a unit and period. */
+  const evaluation = (body: Body): Body => {
+    const { madonvidanhgia, loaiky, ky } = body;
+    if (typeof madonvidanhgia !== 'string' || typeof loaiky !== 'string' || typeof ky !== 'string') {
+      return answer(PortalCode.INVALID_REQUEST, {}, 'Thiếu madonvidanhgia, loaiky hoặc ky');
+    }
+    const found = store.evaluation(madonvidanhgia, loaiky, ky);
+    return found
+      ? answer(PortalCode.OK, {
+          result: [
+            {
+              unitCode: found.unitCode,
+              period: found.period,
+              ...(found.totalScore !== undefined ? { totalScore: found.totalScore } : {}),
+              groupScores: found.groupScores,
+            },
+          ],
+        })
+      : answer(PortalCode.OK, { result: [] }, 'Chưa có kết quả đánh giá');
   };
 
   // --- admin (never affected by faults) ------------------------------------------------------------
@@ -314,6 +391,23 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
   });
   app.get('/__admin/dossiers', async () => ({ codes: store.codes() }));
   app.get(PORTAL_PATHS.adminStats, async () => ({ ...store.stats(), sessions: sessions.size }));
+  app.post(PORTAL_PATHS.adminAccounts, async (request, reply) => {
+    const body = request.body;
+    if (!isObject(body) || !Object.values(body).every((v) => typeof v === 'string' && v !== '')) {
+      return reply
+        .code(400)
+        .send({ message: 'a JSON object of tax code (or identity number) → TECHNICALID' });
+    }
+    for (const [key, id] of Object.entries(body)) store.addAccount(key, id as string);
+    return { added: Object.keys(body).length };
+  });
+  app.get(PORTAL_PATHS.adminEvaluations, async () => ({ evaluations: store.allEvaluations() }));
+  app.post(PORTAL_PATHS.adminEvaluations, async (request, reply) => {
+    const parsed = parseEvaluation(request.body);
+    if (typeof parsed === 'string') return reply.code(400).send({ message: parsed });
+    store.setEvaluation(parsed);
+    return parsed;
+  });
   app.post(PORTAL_PATHS.adminReset, async () => {
     store.clear();
     sessions.clear();
@@ -340,8 +434,41 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
 
 function definedOnly(options: PortalSimulatorOptions): Partial<typeof PORTAL_SIMULATOR_DEFAULTS> {
   const out: Record<string, unknown> = {};
-  for (const key of ['host', 'username', 'password', 'unitCode', 'sessionTtlMs'] as const) {
+  for (const key of ['host', 'username', 'password', 'unitCode', 'dstcode', 'sessionTtlMs'] as const) {
     if (options[key] !== undefined) out[key] = options[key];
   }
   return out as Partial<typeof PORTAL_SIMULATOR_DEFAULTS>;
+}
+
+const EVALUATION_PERIOD_KINDS = ['THANG', 'QUY', 'NAM'];
+
+/** The admin route's evaluation: { unitCode, periodKind THANG|QUY|NAM, period, totalScore?, groupScores }. */
+function parseEvaluation(body: unknown): PortalEvaluationRecord | string {
+  if (!isObject(body)) return 'the evaluation must be a JSON object';
+  const { unitCode, periodKind, period, totalScore, groupScores } = body;
+  if (typeof unitCode !== 'string' || unitCode === '') return 'unitCode is required';
+  if (typeof periodKind !== 'string' || !EVALUATION_PERIOD_KINDS.includes(periodKind))
+    return `periodKind must be one of ${EVALUATION_PERIOD_KINDS.join(', ')}`;
+  if (typeof period !== 'string' || !/^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/.test(period))
+    return 'period must be YYYY-MM, YYYY-Qn or YYYY';
+  if (totalScore !== undefined && typeof totalScore !== 'number') return 'totalScore must be a number';
+  if (!Array.isArray(groupScores)) return 'groupScores must be an array';
+  for (const group of groupScores as unknown[]) {
+    if (!isObject(group) || typeof group.group !== 'string' || typeof group.score !== 'number')
+      return 'each group score needs a group name and a numeric score';
+    if (group.criteria !== undefined) {
+      if (!Array.isArray(group.criteria)) return 'criteria must be an array';
+      for (const c of group.criteria as unknown[]) {
+        if (!isObject(c) || typeof c.code !== 'string' || typeof c.score !== 'number')
+          return 'each criterion needs a code and a numeric score';
+      }
+    }
+  }
+  return {
+    unitCode,
+    periodKind,
+    period,
+    ...(totalScore !== undefined ? { totalScore } : {}),
+    groupScores: structuredClone(groupScores) as PortalEvaluationRecord['groupScores'],
+  };
 }

@@ -6,8 +6,6 @@ export interface PortalStatusUpdate {
   status: number;
   /** ThoiDiemXuLy as sent, `yyyyMMddHHmmss` Asia/Ho_Chi_Minh. */
   at: string;
-  /** MaSuKien (the canonical eventId) when the client sent it. */
-  eventId?: string;
 }
 
 /** A progress entry as stored (CapNhatTienDoHoSoMC item, TrangThai normalised to a number). */
@@ -21,10 +19,9 @@ export interface PortalProgressEntry {
   TrangThai: number;
   NgayBatDau?: string;
   NgayKetThucTheoQuyDinh?: string;
-  MaSuKien?: string;
 }
 
-/** The dossier record (DongBoHoSoMC fields, merged over successive upserts). */
+/** The dossier record: the fields of the last DongBoHoSoMC item, which replaces the record as a whole. */
 export interface PortalDossierRecord {
   MaHoSo: string;
   TrangThaiHoSo: number;
@@ -43,11 +40,33 @@ export interface PortalDossierRecord {
   HinhThuc?: string;
   NgayKetThucXuLy?: string;
   DonViXuLy?: string;
+  KenhThucHien?: string;
+  NoiNopHoSo?: string;
+  NgayNopHoSo?: string;
   TaiLieuNop?: unknown[];
   DanhSachLePhi?: unknown[];
   DanhSachHoSoBoSung?: unknown[];
   DanhSachGiayToKetQua?: unknown[];
   [field: string]: unknown;
+}
+
+/** A group score of the portal's own evaluation, as LayKetQuaDanhGia returns it. */
+export interface PortalGroupScoreRecord {
+  group: string;
+  score: number;
+  maxScore?: number;
+  criteria?: { code: string; score: number; maxScore?: number }[];
+}
+
+/** The portal's own Decision 766 evaluation of one unit for one period (set over the admin route). */
+export interface PortalEvaluationRecord {
+  unitCode: string;
+  /** THANG, QUY or NAM. */
+  periodKind: string;
+  /** 2026-10, 2026-Q4, 2026. */
+  period: string;
+  totalScore?: number;
+  groupScores: PortalGroupScoreRecord[];
 }
 
 /** What `store.dossier(code)` returns: the record's fields plus its history. A copy; safe to keep. */
@@ -78,8 +97,17 @@ export interface PortalStoreStats {
   dossiers: number;
   /** Successful logins. */
   logins: number;
-  /** Calls to the service endpoint that reached a service (after faults). */
+  /** Calls to the integration or sharing endpoint that reached a service (after faults). */
   serviceCalls: number;
+  /** DongBoHoSoMC items by isUpdating: created ("False") and updated ("True"). */
+  creations: number;
+  updates: number;
+  /** DongBoHoSoMC items refused because isUpdating did not match what the portal holds. */
+  existenceRefusals: number;
+  /** TraCuuHoSo calls answered. */
+  lookups: number;
+  /** TraCuuTechID calls answered. */
+  accountLookups: number;
 }
 
 interface Entry {
@@ -92,8 +120,6 @@ interface Entry {
   createdAt: string;
   updatedAt: string;
 }
-
-const IGNORED_DOSSIER_FIELDS = new Set(['isUpdating']);
 
 const str = (value: unknown): string | undefined => (isBlank(value) ? undefined : String(value));
 
@@ -108,7 +134,15 @@ export class PortalStore {
     updated: 0,
     logins: 0,
     serviceCalls: 0,
+    creations: 0,
+    updates: 0,
+    existenceRefusals: 0,
+    lookups: 0,
+    accountLookups: 0,
   };
+  /** Portal accounts: tax code (or identity number) → TECHNICALID. */
+  private readonly accounts = new Map<string, string>();
+  private readonly evaluations = new Map<string, PortalEvaluationRecord>();
 
   has(code: string): boolean {
     return this.entries.has(code);
@@ -140,12 +174,17 @@ export class PortalStore {
 
   clear(): void {
     this.entries.clear();
+    this.accounts.clear();
+    this.evaluations.clear();
     for (const key of Object.keys(this.counters) as (keyof typeof this.counters)[]) this.counters[key] = 0;
   }
 
   // --- used by the simulator ------------------------------------------------------------------------
 
-  /** Creates or updates a validated DongBoHoSoMC item. Blank fields keep the stored value; lists replace. */
+  /**
+   * Stores a validated DongBoHoSoMC item as the dossier's record: the item replaces the record as a whole, so a
+   * field sent blank is blank afterwards and a list left out is empty (the integrations always send them).
+   */
   upsertDossier(item: Record<string, unknown>, unitCode: string): 'created' | 'updated' {
     const code = String(item.MaHoSo);
     const now = new Date().toISOString();
@@ -164,15 +203,18 @@ export class PortalStore {
       };
       this.entries.set(code, entry);
     }
+    const record: PortalDossierRecord = { MaHoSo: code, TrangThaiHoSo: 0 };
     for (const [field, value] of Object.entries(item)) {
-      if (IGNORED_DOSSIER_FIELDS.has(field) || field === 'MaHoSo') continue;
+      if (field === 'MaHoSo') continue;
       if ((DOSSIER_LIST_FIELDS as readonly string[]).includes(field)) {
-        if (Array.isArray(value)) entry.record[field] = structuredClone(value);
+        record[field] = Array.isArray(value) ? structuredClone(value) : [];
         continue;
       }
-      if (isBlank(value)) continue;
-      entry.record[field] = field === 'TrangThaiHoSo' ? statusCodeOf(value) : String(value);
+      if (field === 'TrangThaiHoSo') record.TrangThaiHoSo = statusCodeOf(value) as number;
+      else record[field] = isBlank(value) ? '' : String(value);
     }
+    for (const field of DOSSIER_LIST_FIELDS) record[field] ??= [];
+    entry.record = record;
     entry.upserts += 1;
     entry.updatedAt = now;
     this.counters[outcome] += 1;
@@ -180,17 +222,16 @@ export class PortalStore {
   }
 
   /**
-   * Appends a validated CapNhatTienDoHoSoMC item to the dossier's history, unless it is a redelivery:
-   * same MaSuKien when the client sends one, otherwise same ThoiDiemXuLy and TrangThai. Returns whether
-   * it was a duplicate. The dossier must exist.
+   * Appends a validated CapNhatTienDoHoSoMC item to the dossier's history, unless it is a redelivery: the
+   * same ThoiDiemXuLy, TrangThai and NoiDungXuLy as a step already held. Returns whether it was a duplicate.
+   * The dossier must exist.
    */
   applyProgress(item: Record<string, unknown>): { duplicate: boolean } {
     const entry = this.entries.get(String(item.MaHoSo));
     if (!entry) throw new Error(`dossier ${String(item.MaHoSo)} is not held`);
     const status = statusCodeOf(item.TrangThai) as number;
     const at = String(item.ThoiDiemXuLy);
-    const eventId = str(item.MaSuKien);
-    const key = eventId !== undefined ? `event:${eventId}` : `step:${at}|${status}`;
+    const key = `${at}|${status}|${str(item.NoiDungXuLy) ?? ''}`;
     if (entry.seen.has(key)) {
       this.counters.duplicates += 1;
       return { duplicate: true };
@@ -208,13 +249,12 @@ export class PortalStore {
       'NoiDungXuLy',
       'NgayBatDau',
       'NgayKetThucTheoQuyDinh',
-      'MaSuKien',
     ] as const) {
       const value = str(item[field]);
       if (value !== undefined) progress[field] = value;
     }
     entry.progress.push(progress);
-    entry.statusHistory.push(eventId !== undefined ? { status, at, eventId } : { status, at });
+    entry.statusHistory.push({ status, at });
     entry.record.TrangThaiHoSo = status;
     entry.updatedAt = new Date().toISOString();
     this.counters.applied += 1;
@@ -228,6 +268,50 @@ export class PortalStore {
     return structuredClone({ ...entry.record, QuaTrinhXuLy: entry.progress });
   }
 
+  /** Registers a portal account (a citizen's or enterprise's login on the portal) for TraCuuTechID. */
+  addAccount(taxCodeOrIdNumber: string, technicalId: string): void {
+    this.accounts.set(taxCodeOrIdNumber, technicalId);
+  }
+
+  /** TraCuuTechID: the account registered for a tax code or identity number. */
+  account(taxCodeOrIdNumber: string): string | undefined {
+    this.counters.accountLookups += 1;
+    return this.accounts.get(taxCodeOrIdNumber);
+  }
+
+  /** True when a TECHNICALID belongs to a registered account (what MaDoiTuong must name). */
+  isAccount(technicalId: string): boolean {
+    for (const id of this.accounts.values()) if (id === technicalId) return true;
+    return false;
+  }
+
+  setEvaluation(evaluation: PortalEvaluationRecord): void {
+    this.evaluations.set(evaluationKey(evaluation.unitCode, evaluation.periodKind, evaluation.period), {
+      ...structuredClone(evaluation),
+    });
+  }
+
+  evaluation(unitCode: string, periodKind: string, period: string): PortalEvaluationRecord | undefined {
+    const found = this.evaluations.get(evaluationKey(unitCode, periodKind, period));
+    return found && structuredClone(found);
+  }
+
+  allEvaluations(): PortalEvaluationRecord[] {
+    return [...this.evaluations.values()].map((e) => structuredClone(e));
+  }
+
+  countExistenceRefusal(): void {
+    this.counters.existenceRefusals += 1;
+  }
+
+  countSync(isUpdating: 'True' | 'False'): void {
+    this.counters[isUpdating === 'True' ? 'updates' : 'creations'] += 1;
+  }
+
+  countLookup(): void {
+    this.counters.lookups += 1;
+  }
+
   countRejected(n = 1): void {
     this.counters.rejected += n;
   }
@@ -239,4 +323,8 @@ export class PortalStore {
   countServiceCall(): void {
     this.counters.serviceCalls += 1;
   }
+}
+
+function evaluationKey(unitCode: string, periodKind: string, period: string): string {
+  return `${unitCode}|${periodKind}|${period}`;
 }

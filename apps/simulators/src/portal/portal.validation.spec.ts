@@ -32,18 +32,28 @@ describe('portal simulator rules', () => {
     expect(statusCodeOf(value)).toBe(expected);
   });
 
-  it('checks a dossier item, asking more of a new dossier than of an update', () => {
+  it('checks a dossier item: the whole record every time, codes of the dialect, lists as arrays', () => {
     const update = { MaHoSo: '000.17.22.H56-261031-0001', TrangThaiHoSo: '9', NgayKetThucXuLy: '' };
-    expect(dossierItemProblems(update, true)).toEqual([]);
-    expect(dossierItemProblems(update, false)).toEqual([
-      'MaTTHC: bắt buộc khi tạo mới hồ sơ',
-      'NgayTiepNhan: bắt buộc khi tạo mới hồ sơ',
-    ]);
+    expect(dossierItemProblems(update)).toEqual(['MaTTHC: bắt buộc', 'NgayTiepNhan: bắt buộc']);
+    expect(dossierItemProblems({ ...update, MaTTHC: '1.001234', NgayTiepNhan: '20261031080000' })).toEqual(
+      [],
+    );
     expect(
-      dossierItemProblems({ MaHoSo: 'HS-1', TrangThaiHoSo: 2, HinhThuc: '5', TaiLieuNop: {} }, true),
+      dossierItemProblems({
+        MaHoSo: 'HS-1',
+        MaTTHC: '1',
+        NgayTiepNhan: '20261031080000',
+        TrangThaiHoSo: 2,
+        HinhThuc: '2',
+        KenhThucHien: '4',
+        LoaiDoiTuong: '0',
+        TaiLieuNop: {},
+      }),
     ).toEqual([
       'MaHoSo: không đúng cấu trúc <mã đơn vị>-YYMMDD-XXXX',
-      'HinhThuc: phải là một trong 0, 1, 2',
+      'HinhThuc: phải là một trong 0, 1',
+      'KenhThucHien: phải là một trong 1, 2, 3',
+      'LoaiDoiTuong: phải là một trong 1, 2, 3, 4',
       'TaiLieuNop: phải là mảng',
     ]);
   });
@@ -54,19 +64,27 @@ describe('portal simulator rules', () => {
     ).toEqual(['ThoiDiemXuLy: bắt buộc', 'TrangThai: phải từ 1 đến 10']);
   });
 
-  it('merges upserts: blank fields keep the stored value, lists replace', () => {
+  it('replaces the record with each item: blanks overwrite, lists left out are empty', () => {
     const store = new PortalStore();
     const code = '000.17.22.H56-261031-0001';
     store.upsertDossier(
-      { MaHoSo: code, MaTTHC: '1.1', NgayTiepNhan: '20261031080000', TrangThaiHoSo: '2', TaiLieuNop: [1] },
+      {
+        MaHoSo: code,
+        MaTTHC: '1.1',
+        ChuHoSo: 'An',
+        NgayTiepNhan: '20261031080000',
+        TrangThaiHoSo: '2',
+        TaiLieuNop: [1],
+      },
       'U',
     );
     store.upsertDossier(
-      { MaHoSo: code, MaTTHC: '', NgayTiepNhan: '', TrangThaiHoSo: 4, TaiLieuNop: [] },
+      { MaHoSo: code, MaTTHC: '1.1', ChuHoSo: '', NgayTiepNhan: '20261031080000', TrangThaiHoSo: 4 },
       'U',
     );
     expect(store.dossier(code)).toMatchObject({
       MaTTHC: '1.1',
+      ChuHoSo: '',
       NgayTiepNhan: '20261031080000',
       TrangThaiHoSo: 4,
       TaiLieuNop: [],
@@ -75,22 +93,21 @@ describe('portal simulator rules', () => {
     expect(store.stats()).toMatchObject({ created: 1, updated: 1, dossiers: 1 });
   });
 
-  it('deduplicates progress by MaSuKien, or by time and status without one', () => {
+  it('deduplicates progress by time, status and content: the integrations send no id of their own', () => {
     const store = new PortalStore();
     const code = '000.17.22.H56-261031-0001';
     store.upsertDossier({ MaHoSo: code, TrangThaiHoSo: 2 }, 'U');
     const step = { MaHoSo: code, ThoiDiemXuLy: '20261031090000', TrangThai: '4' };
     expect(store.applyProgress(step).duplicate).toBe(false);
     expect(store.applyProgress({ ...step }).duplicate).toBe(true);
-    expect(store.applyProgress({ ...step, MaSuKien: 'a' }).duplicate).toBe(false);
-    expect(store.applyProgress({ ...step, MaSuKien: 'a', NoiDungXuLy: 'khác' }).duplicate).toBe(true);
-    expect(store.applyProgress({ ...step, MaSuKien: 'b' }).duplicate).toBe(false);
+    expect(store.applyProgress({ ...step, NoiDungXuLy: 'Chuyển phòng chuyên môn' }).duplicate).toBe(false);
+    expect(store.applyProgress({ ...step, TrangThai: '5' }).duplicate).toBe(false);
     expect(store.dossier(code)!.statusHistory).toEqual([
       { status: 4, at: '20261031090000' },
-      { status: 4, at: '20261031090000', eventId: 'a' },
-      { status: 4, at: '20261031090000', eventId: 'b' },
+      { status: 4, at: '20261031090000' },
+      { status: 5, at: '20261031090000' },
     ]);
-    expect(store.stats()).toMatchObject({ applied: 3, duplicates: 2 });
+    expect(store.stats()).toMatchObject({ applied: 3, duplicates: 1 });
   });
 
   it('counts faults down and refuses nonsense settings', () => {

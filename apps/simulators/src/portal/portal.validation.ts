@@ -29,12 +29,20 @@ export function statusCodeOf(value: unknown): number | undefined {
   return Number.isInteger(n) && n >= 1 && n <= 10 ? n : undefined;
 }
 
-/** Receipt channel codes (HinhThuc): 0 direct at the counter, 1 online, 2 public postal service. */
-export const HINH_THUC_CODES = ['0', '1', '2'] as const;
-/** Applicant kinds (LoaiDoiTuong): 1 citizen, 2 enterprise, 3 other organisation. */
-export const LOAI_DOI_TUONG_CODES = ['1', '2', '3'] as const;
+/** HinhThuc: how the result is returned, "0" (at the counter or online) or "1" by public post. */
+export const HINH_THUC_CODES = ['0', '1'] as const;
+/** KenhThucHien: how the dossier was lodged, 1 in person, 2 online, 3 by public post. */
+export const KENH_THUC_HIEN_CODES = ['1', '2', '3'] as const;
+/** LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 other organisation. */
+export const LOAI_DOI_TUONG_CODES = ['1', '2', '3', '4'] as const;
 
-export const DOSSIER_DATE_FIELDS = ['NgayTiepNhan', 'NgayHenTra', 'NgayTra', 'NgayKetThucXuLy'] as const;
+export const DOSSIER_DATE_FIELDS = [
+  'NgayTiepNhan',
+  'NgayHenTra',
+  'NgayTra',
+  'NgayKetThucXuLy',
+  'NgayNopHoSo',
+] as const;
 export const DOSSIER_LIST_FIELDS = [
   'TaiLieuNop',
   'DanhSachLePhi',
@@ -48,29 +56,31 @@ export const DOSSIER_TEXT_FIELDS = [
   'MaLinhVuc',
   'TenLinhVuc',
   'SoBienNhan',
+  'SoGiayToChuHoSo',
   'ChuHoSo',
   'MaDoiTuong',
   'TrichYeuHoSo',
   'DonViXuLy',
   'ThongTinKhac',
+  'Email',
+  'Fax',
+  'SoDienThoai',
   'ThongTinTra',
   'GhiChu',
+  'NoiNopHoSo',
 ] as const;
-/** Fields a dossier must have when it is created (an update may omit them and keep the stored value). */
-export const DOSSIER_REQUIRED_ON_CREATE = ['MaTTHC', 'NgayTiepNhan'] as const;
+/**
+ * Fields every DongBoHoSoMC item must carry, creation and update alike: an item is the dossier's whole record
+ * (a blank stored over a value is a blank), so a portal that needs the intake date needs it every time.
+ */
+export const DOSSIER_REQUIRED = ['MaTTHC', 'NgayTiepNhan', 'TrangThaiHoSo'] as const;
 
 export const PROGRESS_DATE_FIELDS = ['ThoiDiemXuLy', 'NgayBatDau', 'NgayKetThucTheoQuyDinh'] as const;
-export const PROGRESS_TEXT_FIELDS = [
-  'NguoiXuLy',
-  'ChucDanh',
-  'PhongBanXuLy',
-  'NoiDungXuLy',
-  'MaSuKien',
-] as const;
+export const PROGRESS_TEXT_FIELDS = ['NguoiXuLy', 'ChucDanh', 'PhongBanXuLy', 'NoiDungXuLy'] as const;
 
 const MAX_TEXT = 4000;
 
-/** Absent, null and '' all mean "not given" (public integrations send '' for unknown optional fields). */
+/** Absent, null and '' all mean "not given" (the integrations send '' for unknown optional fields). */
 export function isBlank(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
@@ -106,27 +116,29 @@ export function dossierCodeProblems(value: unknown): string[] {
   return [];
 }
 
-/** Problems of one DongBoHoSoMC item; `exists` tells whether the dossier is already known (update). */
-export function dossierItemProblems(item: Record<string, unknown>, exists: boolean): string[] {
+const oneOf = (item: Record<string, unknown>, field: string, codes: readonly string[]): string[] =>
+  !isBlank(item[field]) && !codes.includes(String(item[field]))
+    ? [`${field}: phải là một trong ${codes.join(', ')}`]
+    : [];
+
+/**
+ * Problems of one DongBoHoSoMC item: the dossier code, the fields every record needs, dates, texts, codes and
+ * lists. Whether the dossier may be created or updated (`isUpdating`) and whether MaDoiTuong names a known
+ * account are the simulator's checks, against its store.
+ */
+export function dossierItemProblems(item: Record<string, unknown>): string[] {
   const problems = [...dossierCodeProblems(item.MaHoSo)];
-  if (isBlank(item.TrangThaiHoSo)) problems.push('TrangThaiHoSo: bắt buộc');
-  else if (statusCodeOf(item.TrangThaiHoSo) === undefined) problems.push('TrangThaiHoSo: phải từ 1 đến 10');
-  if (!exists) {
-    for (const field of DOSSIER_REQUIRED_ON_CREATE) {
-      if (isBlank(item[field])) problems.push(`${field}: bắt buộc khi tạo mới hồ sơ`);
-    }
+  for (const field of DOSSIER_REQUIRED) {
+    if (isBlank(item[field])) problems.push(`${field}: bắt buộc`);
+  }
+  if (!isBlank(item.TrangThaiHoSo) && statusCodeOf(item.TrangThaiHoSo) === undefined) {
+    problems.push('TrangThaiHoSo: phải từ 1 đến 10');
   }
   problems.push(...dateProblems(item, DOSSIER_DATE_FIELDS));
   problems.push(...textProblems(item, DOSSIER_TEXT_FIELDS));
-  if (!isBlank(item.HinhThuc) && !(HINH_THUC_CODES as readonly string[]).includes(String(item.HinhThuc))) {
-    problems.push(`HinhThuc: phải là một trong ${HINH_THUC_CODES.join(', ')}`);
-  }
-  if (
-    !isBlank(item.LoaiDoiTuong) &&
-    !(LOAI_DOI_TUONG_CODES as readonly string[]).includes(String(item.LoaiDoiTuong))
-  ) {
-    problems.push(`LoaiDoiTuong: phải là một trong ${LOAI_DOI_TUONG_CODES.join(', ')}`);
-  }
+  problems.push(...oneOf(item, 'HinhThuc', HINH_THUC_CODES));
+  problems.push(...oneOf(item, 'KenhThucHien', KENH_THUC_HIEN_CODES));
+  problems.push(...oneOf(item, 'LoaiDoiTuong', LOAI_DOI_TUONG_CODES));
   for (const field of DOSSIER_LIST_FIELDS) {
     const value = item[field];
     if (value !== undefined && value !== null && !Array.isArray(value))

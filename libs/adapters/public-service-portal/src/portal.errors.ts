@@ -1,60 +1,85 @@
+import { AdapterError } from '@lienthong/adapters/common';
 import { redactText } from '@lienthong/observability';
 import type { PortalOperation } from './portal.wire';
 
 /**
  * Errors of the public service portal adapter. Never HTTP exceptions: the relay decides what a failure
- * means for the event (retry topic for a transient one, dead-letter topic for a permanent one).
- * Messages carry codes and the portal's own message (with ID-shaped numbers redacted), never request data.
+ * means for the event (retry topic for a transient one, dead-letter topic for a permanent one), branching on
+ * `transient` and, for a slow-down, on `retryAfterMs`. Messages carry codes and the portal's own message
+ * (with ID-shaped numbers redacted), never request data.
  */
-export abstract class PortalError extends Error {
-  /** True when the same call may succeed later unchanged. */
-  abstract readonly transient: boolean;
+export type PortalErrorCode =
+  'PORTAL_UNAVAILABLE' | 'PORTAL_RATE_LIMITED' | 'PORTAL_REJECTED' | 'PORTAL_AUTH_FAILED' | 'INVALID_EVENT';
+
+export abstract class PortalError extends AdapterError<PortalErrorCode> {
+  readonly adapter = 'public-service-portal';
 
   constructor(
-    /** Stable code for metrics, logs and dead-letter reasons, e.g. `PORTAL_UNAVAILABLE`. */
-    readonly code: string,
-    /** The call that failed. */
-    readonly operation: PortalOperation,
+    /** The call that failed; unset when the failure came before any call (the policy refused it). */
+    public operation: PortalOperation | undefined,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(redactText(message), options);
-    this.name = new.target.name;
   }
 }
 
 export type PortalUnavailableReason =
-  'network' | 'timeout' | 'http-status' | 'malformed-response' | 'portal-error' | 'session-rejected';
+  /** Connection refused, reset or closed early. */
+  | 'NETWORK'
+  /** No complete answer within the per-attempt timeout. */
+  | 'TIMEOUT'
+  /** HTTP 5xx or 408. */
+  | 'HTTP_STATUS'
+  /** A body that is not the portal's JSON (a proxy's error page, a cut-off answer), or larger than allowed. */
+  | 'MALFORMED'
+  /** A fresh session refused at once. */
+  | 'SESSION_REJECTED'
+  /** A non-zero error_code the deployment lists as retryable (PORTAL_RETRYABLE_CODES). */
+  | 'PORTAL_ERROR';
 
-/**
- * The portal could not be reached or did not answer usably: connection refused or reset, timeout, HTTP 5xx,
- * a body that is not the portal's JSON (a proxy's error page, a truncated answer), error_code -1, an
- * error_code the contract does not list, or a fresh session refused at once. Transient.
- */
+/** The portal could not be reached or did not answer usably. Transient. */
 export class PortalUnavailableError extends PortalError {
+  readonly code = 'PORTAL_UNAVAILABLE';
   readonly transient = true;
 
   constructor(
-    operation: PortalOperation,
+    operation: PortalOperation | undefined,
     readonly reason: PortalUnavailableReason,
     message: string,
     readonly details: { status?: number; portalErrorCode?: number } = {},
     options?: { cause?: unknown },
   ) {
-    super('PORTAL_UNAVAILABLE', operation, message, options);
+    super(operation, message, options);
   }
 }
 
-/** HTTP 429 (or error_code -9): slow down. `retryAfterMs` comes from Retry-After when the portal sends it. */
+export type PortalSlowDownReason =
+  /** The portal answered HTTP 429. */
+  | 'HTTP_429'
+  /** The adapter's circuit breaker is open after repeated failures: the call was not attempted. */
+  | 'CIRCUIT_OPEN'
+  /** Too many calls in flight and queued: the call was not attempted. */
+  | 'BULKHEAD_FULL';
+
+/**
+ * Slow down: the portal asked for it (HTTP 429), or the adapter's circuit is open or its bulkhead full, so the
+ * call was not even attempted. Transient; `retryAfterMs` is how long to wait (Retry-After, or what remains of
+ * the circuit's open time), which the relay honours before the next attempt.
+ */
 export class PortalRateLimitedError extends PortalError {
+  readonly code = 'PORTAL_RATE_LIMITED';
   readonly transient = true;
 
   constructor(
-    operation: PortalOperation,
+    operation: PortalOperation | undefined,
     readonly retryAfterMs: number,
-    message = `portal rate limited ${operation}; retry after ${retryAfterMs} ms`,
+    readonly reason: PortalSlowDownReason = 'HTTP_429',
+    message = reason === 'HTTP_429'
+      ? `portal rate limited ${operation ?? 'the call'}; retry after ${retryAfterMs} ms`
+      : `portal ${reason === 'CIRCUIT_OPEN' ? 'circuit open' : 'bulkhead full'}; the call was not attempted; retry after ${retryAfterMs} ms`,
   ) {
-    super('PORTAL_RATE_LIMITED', operation, message);
+    super(operation, message);
   }
 }
 
@@ -66,25 +91,24 @@ export interface PortalItemRejection {
 }
 
 /**
- * The portal refused the data or the request (error_code -3 invalid data, -4 invalid request, an HTTP
- * 4xx other than 401/403/408/429), or the event cannot be expressed in the portal's format. Sending it
- * again unchanged will fail again: permanent.
+ * The portal refused the data or the request (a non-zero error_code that a fresh session did not change, an
+ * HTTP 4xx other than 401/403/408/429), or the event cannot be expressed in the portal's format
+ * (code INVALID_EVENT). Sending it again unchanged will fail again: permanent.
  */
 export class PortalRejectedError extends PortalError {
   readonly transient = false;
 
   constructor(
-    operation: PortalOperation,
+    operation: PortalOperation | undefined,
     readonly portalErrorCode: number | undefined,
     /** The portal's message, redacted. */
     readonly portalMessage: string,
     readonly items: readonly PortalItemRejection[] = [],
-    code = 'PORTAL_REJECTED',
+    readonly code: 'PORTAL_REJECTED' | 'INVALID_EVENT' = 'PORTAL_REJECTED',
   ) {
     super(
-      code,
       operation,
-      `portal rejected ${operation}` +
+      `portal rejected ${operation ?? 'the call'}` +
         (portalErrorCode !== undefined ? ` (error_code ${portalErrorCode})` : '') +
         `: ${portalMessage}` +
         items
@@ -96,18 +120,19 @@ export class PortalRejectedError extends PortalError {
 }
 
 /**
- * Login refused (error_code -5 wrong credentials, -6 unit code not allowed, HTTP 401/403): a configuration
- * problem that retrying will not fix. Permanent.
+ * Login refused (a non-zero error_code, HTTP 401/403 at the login): wrong credentials or destination code, a
+ * configuration problem that retrying will not fix. Permanent.
  */
 export class PortalAuthError extends PortalError {
+  readonly code = 'PORTAL_AUTH_FAILED';
   readonly transient = false;
 
   constructor(
-    operation: PortalOperation,
+    operation: PortalOperation | undefined,
     readonly portalErrorCode: number | undefined,
     message: string,
   ) {
-    super('PORTAL_AUTH_FAILED', operation, message);
+    super(operation, message);
   }
 }
 
@@ -115,7 +140,7 @@ export function isPortalError(error: unknown): error is PortalError {
   return error instanceof PortalError;
 }
 
-/** True for a failure worth retrying later (unavailable, rate limited); false for anything else. */
+/** True for a failure worth retrying later (unavailable, slow down); false for anything else. */
 export function isTransientPortalError(error: unknown): boolean {
   return error instanceof PortalError && error.transient;
 }

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import { DOSSIER_STATUS_TABLE, DossierStatus } from '@lienthong/domain';
+import type { PortalDossierRecordWire } from './portal.wire';
 import {
+  PORTAL_LIST_FIELDS,
   fromPortalDateTime,
   fromPortalDossierRecord,
   parsePortalErrorCode,
@@ -60,7 +62,14 @@ describe('portal mapping', () => {
     });
   });
 
-  describe('dossier item (DongBoHoSoMC)', () => {
+  describe('dossier item (DongBoHoSoMC): the full record', () => {
+    const stored = fixture('tra-cuu-ho-so.found.json').result[0] as PortalDossierRecordWire;
+    const catalogue = {
+      procedureName: 'Đăng ký khai sinh',
+      sectorName: 'Hộ tịch',
+      agencyName: 'UBND xã Tân Phú',
+    };
+
     it.each(DOSSIER_STATUS_TABLE.map((row) => [row.status, String(row.portalCode)]))(
       'sends %s as TrangThaiHoSo %s and the progress TrangThai alike',
       (status, code) => {
@@ -70,70 +79,125 @@ describe('portal mapping', () => {
       },
     );
 
-    it('matches the recorded request sample for the in-process event', () => {
-      const item = toPortalDossierItem(inProcess, {
-        procedureName: 'Đăng ký khai sinh',
-        sectorName: 'Hộ tịch',
-        applicantName: 'Nguyễn Văn An',
-        agencyName: 'UBND xã Tân Phú',
-      });
+    it('matches the recorded-shape update: catalogue names, stored values carried forward, no identifier', () => {
+      const item = toPortalDossierItem(inProcess, catalogue, stored);
       expect(item).toEqual(fixture('dong-bo-ho-so.request.json').data[0]);
     });
 
-    it('sets NgayTiepNhan from the intake events and leaves it blank (keep) afterwards', () => {
-      expect(toPortalDossierItem(withStatus('SUBMITTED')).NgayTiepNhan).toBe('20261101003000');
-      expect(toPortalDossierItem(withStatus('RECEIVED')).NgayTiepNhan).toBe('20261101003000');
-      expect(toPortalDossierItem(withStatus('IN_PROCESS')).NgayTiepNhan).toBe('');
-      expect(
-        toPortalDossierItem(withStatus('IN_PROCESS'), { receivedAt: '2026-10-31T08:05:12+07:00' })
-          .NgayTiepNhan,
-      ).toBe('20261031080512');
+    it('matches the recorded-shape creation of an enterprise dossier with its portal account id', () => {
+      const item = toPortalDossierItem(fixture('event-received-enterprise.json') as DossierStatusEvent, {
+        procedureName: 'Đăng ký thành lập công ty',
+        sectorName: 'Thành lập và hoạt động doanh nghiệp',
+        agencyName: 'UBND xã Tân Phú',
+        portalAccountId: 'c9d1e4f2-77aa-4b1e-9d3c-2f6a8b0e1d55',
+      });
+      expect(item).toEqual(fixture('dong-bo-ho-so.create.request.json').data[0]);
     });
 
-    it('dates the end of processing and the return of the result', () => {
+    it("sends every field of the record on every sync, lists as arrays, in the integrations' order", () => {
+      const keys = Object.keys(fixture('dong-bo-ho-so.request.json').data[0]);
+      for (const status of DOSSIER_STATUS_TABLE.map((row) => row.status)) {
+        const item = toPortalDossierItem(withStatus(status as DossierStatusEvent['status']));
+        expect(Object.keys(item)).toEqual(keys);
+        for (const list of PORTAL_LIST_FIELDS) expect(item[list]).toEqual([]);
+      }
+    });
+
+    it.each([
+      ['COUNTER', '1', '0'],
+      ['ONLINE', '2', '0'],
+      ['POSTAL', '3', '1'],
+    ] as const)(
+      'sends a %s dossier as KenhThucHien %s and its result delivery as HinhThuc %s',
+      (channel, kenh, hinhThuc) => {
+        const item = toPortalDossierItem(withStatus('RECEIVED', { channel }));
+        expect([item.KenhThucHien, item.HinhThuc]).toEqual([kenh, hinhThuc]);
+      },
+    );
+
+    it('takes how the result goes back from the relay when it knows it', () => {
+      expect(toPortalDossierItem(withStatus('RECEIVED'), { resultByPost: true }).HinhThuc).toBe('1');
+      expect(
+        toPortalDossierItem(withStatus('RECEIVED', { channel: 'POSTAL' }), { resultByPost: false }).HinhThuc,
+      ).toBe('0');
+    });
+
+    it('never sends an identity number as MaDoiTuong; the enterprise code goes as the owner document only', () => {
+      const citizen = toPortalDossierItem(inProcess);
+      expect(citizen).toMatchObject({ LoaiDoiTuong: '1', MaDoiTuong: '', SoGiayToChuHoSo: '' });
+      const enterprise = withStatus('RECEIVED', {
+        applicant: { kind: 'ENTERPRISE', enterpriseCode: '0100109106' },
+      });
+      expect(toPortalDossierItem(enterprise)).toMatchObject({
+        LoaiDoiTuong: '2',
+        MaDoiTuong: '',
+        SoGiayToChuHoSo: '0100109106',
+      });
+      const organisation = withStatus('RECEIVED', { applicant: { kind: 'ORGANISATION' } });
+      expect(toPortalDossierItem(organisation)).toMatchObject({ LoaiDoiTuong: '4', MaDoiTuong: '' });
+      // an identifier a portal record holds in MaDoiTuong is not carried forward either
+      const held = { ...stored, MaDoiTuong: '001090012345' };
+      expect(toPortalDossierItem(inProcess, {}, held).MaDoiTuong).toBe('');
+      expect(toPortalDossierItem(inProcess, {}, { ...stored, MaDoiTuong: 'acc-42' }).MaDoiTuong).toBe(
+        'acc-42',
+      );
+      expect(JSON.stringify(toPortalDossierItem(inProcess, catalogue, held))).not.toContain('001090012345');
+    });
+
+    it("dates the intake from the event, the portal's record, or the receipt date in the dossier code", () => {
+      expect(toPortalDossierItem(withStatus('RECEIVED')).NgayTiepNhan).toBe('20261101003000');
+      expect(toPortalDossierItem(withStatus('SUBMITTED')).NgayTiepNhan).toBe('20261101003000');
+      expect(toPortalDossierItem(withStatus('RECEIVED'), {}, stored).NgayTiepNhan).toBe('20261101003000');
+      expect(toPortalDossierItem(withStatus('IN_PROCESS'), {}, stored).NgayTiepNhan).toBe('20261031080512');
+      expect(
+        toPortalDossierItem(withStatus('IN_PROCESS'), { receivedAt: '2026-10-31T08:00:00+07:00' }, stored)
+          .NgayTiepNhan,
+      ).toBe('20261031080000');
+      // nothing known but the code 000.17.22.H56-261031-0007: its receipt date, never a blank
+      expect(toPortalDossierItem(withStatus('IN_PROCESS')).NgayTiepNhan).toBe('20261031000000');
+      expect(toPortalDossierItem(withStatus('IN_PROCESS')).NgayNopHoSo).toBe('20261031000000');
+      expect(toPortalDossierItem(withStatus('SUBMITTED')).NgayNopHoSo).toBe('20261101003000');
+      expect(toPortalDossierItem(withStatus('RESOLVED'), {}, stored).NgayNopHoSo).toBe('20261031074010');
+    });
+
+    it('dates the end of processing and the return of the result, keeping the end once returned', () => {
       for (const status of ['RESOLVED', 'REJECTED', 'WITHDRAWN', 'STOPPED'] as const) {
         const item = toPortalDossierItem(withStatus(status));
         expect(item.NgayKetThucXuLy).toBe('20261101003000');
         expect(item.NgayTra).toBe('');
       }
-      const returned = toPortalDossierItem(withStatus('RESULT_RETURNED'));
+      const resolved = { ...stored, NgayKetThucXuLy: '20261105100000', TrangThaiHoSo: 9 };
+      const returned = toPortalDossierItem(withStatus('RESULT_RETURNED'), {}, resolved);
       expect(returned.NgayTra).toBe('20261101003000');
-      expect(returned.NgayKetThucXuLy).toBe('');
-      expect(toPortalDossierItem(withStatus('IN_PROCESS')).NgayKetThucXuLy).toBe('');
+      expect(returned.NgayKetThucXuLy).toBe('20261105100000');
+      expect(toPortalDossierItem(withStatus('IN_PROCESS'), {}, resolved).NgayKetThucXuLy).toBe('');
     });
 
-    it.each([
-      ['COUNTER', '0'],
-      ['ONLINE', '1'],
-      ['POSTAL', '2'],
-    ] as const)('sends channel %s as HinhThuc %s', (channel, code) => {
-      expect(toPortalDossierItem(withStatus('RECEIVED', { channel })).HinhThuc).toBe(code);
+    it('names the agency from the catalogue, else the record, else by its code; summarises by the procedure', () => {
+      expect(toPortalDossierItem(inProcess, { agencyName: 'UBND xã Tân Phú' }).DonViXuLy).toBe(
+        'UBND xã Tân Phú',
+      );
+      expect(toPortalDossierItem(inProcess, {}, stored).DonViXuLy).toBe('UBND xã Tân Phú');
+      expect(toPortalDossierItem(inProcess).DonViXuLy).toBe('000.17.22.H56');
+      expect(toPortalDossierItem(inProcess, { procedureName: 'Đăng ký khai sinh' }).TrichYeuHoSo).toBe(
+        'Đăng ký khai sinh',
+      );
+      expect(toPortalDossierItem(inProcess, { summary: 'Khai sinh' }, stored).TrichYeuHoSo).toBe('Khai sinh');
     });
 
-    it('identifies the applicant by kind and identifier', () => {
-      expect(toPortalDossierItem(inProcess)).toMatchObject({ LoaiDoiTuong: '1', MaDoiTuong: '001090012345' });
-      const enterprise = withStatus('RECEIVED', {
-        applicant: { kind: 'ENTERPRISE', enterpriseCode: '0100109106' },
-      });
-      expect(toPortalDossierItem(enterprise)).toMatchObject({ LoaiDoiTuong: '2', MaDoiTuong: '0100109106' });
-      const organisation = withStatus('RECEIVED', { applicant: { kind: 'ORGANISATION' } });
-      expect(toPortalDossierItem(organisation)).toMatchObject({ LoaiDoiTuong: '3', MaDoiTuong: '' });
-    });
-
-    it('falls back to the agency code and sends no document lists unless given', () => {
-      const item = toPortalDossierItem(withStatus('RECEIVED', { sectorCode: undefined }), {
-        sectorCode: 'G09',
-      });
-      expect(item.DonViXuLy).toBe('000.17.22.H56');
-      expect(item.MaLinhVuc).toBe('G09');
-      expect(item).not.toHaveProperty('TaiLieuNop');
-      const lists = toPortalDossierItem(inProcess, { DanhSachLePhi: [{ MaPhiLePhi: 'LP01', Gia: '8000' }] });
-      expect(lists.DanhSachLePhi).toEqual([{ MaPhiLePhi: 'LP01', Gia: '8000' }]);
+    it('sends the document lists the relay gives, else the ones held', () => {
+      const fees = [
+        { TenPhiLePhi: 'Lệ phí', MaPhiLePhi: 'LP01', HinhThucThu: '1', Gia: '8000', LoaiPhiLePhi: '1' },
+      ];
+      expect(toPortalDossierItem(inProcess, { DanhSachLePhi: fees }).DanhSachLePhi).toEqual(fees);
+      expect(toPortalDossierItem(inProcess, {}, { ...stored, DanhSachLePhi: fees }).DanhSachLePhi).toEqual(
+        fees,
+      );
     });
   });
 
   describe('progress item (CapNhatTienDoHoSoMC)', () => {
-    it('matches the recorded request sample and carries the eventId in MaSuKien', () => {
+    it('matches the recorded-shape request, with no field the integrations do not send', () => {
       expect(toPortalProgressItem(inProcess)).toEqual(fixture('cap-nhat-tien-do.request.json').data[0]);
     });
 
@@ -161,15 +225,14 @@ describe('portal mapping', () => {
       const view = fromPortalDossierRecord(fixture('tra-cuu-ho-so.found.json').result[0]);
       expect(view).toMatchObject({
         dossierCode: '000.17.22.H56-261031-0007',
-        portalStatusCode: 4,
-        status: DossierStatus.IN_PROCESS,
+        portalStatusCode: 2,
+        status: DossierStatus.RECEIVED,
         procedureCode: '1.001234',
         receivedAt: '2026-10-31T08:05:12+07:00',
         dueAt: '2026-11-07T17:00:00+07:00',
       });
-      expect(view.progress.map((p) => [p.status, p.at, p.eventId])).toEqual([
-        [DossierStatus.RECEIVED, '2026-10-31T08:05:12+07:00', '0b7e8f6a-1d2c-4b3a-9e8f-7a6b5c4d3e2f'],
-        [DossierStatus.IN_PROCESS, '2026-11-01T00:30:00+07:00', '3f1c2b7e-8a4d-4e5f-9b60-7c8d9e0a1b2c'],
+      expect(view.progress.map((p) => [p.status, p.at, p.note])).toEqual([
+        [DossierStatus.RECEIVED, '2026-10-31T08:05:12+07:00', 'Được tiếp nhận'],
       ]);
     });
 

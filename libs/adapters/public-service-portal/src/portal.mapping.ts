@@ -4,88 +4,113 @@ import {
   DossierStatus,
   fromPortalCode,
   isDossierStatus,
+  parseDossierCode,
   toPortalCode,
+  validatePersonalId,
 } from '@lienthong/domain';
 import type { PortalDossierItem, PortalDossierRecordWire, PortalProgressItem } from './portal.wire';
 
 /**
- * Canonical dossier status event → the portal's wire format, and back for read-backs.
+ * Canonical dossier status event → the portal's OpenCPS-era wire format, and back for read-backs.
  *
- * Every event becomes two calls, in this order (see PublicServicePortalClient.syncDossier):
- * 1. DongBoHoSoMC with one dossier item: an upsert by MaHoSo carrying the current status (TrangThaiHoSo)
- *    and what the event knows about the dossier. Sent for every event, not only the first, so that a portal
- *    that never saw the dossier (an earlier sync lost on its side, a reset) gets it back, and because the
- *    portal shows TrangThaiHoSo, not the last progress entry. Fields the event does not know are sent as ''
- *    (public integrations do the same), which the portal treats as "keep the stored value".
- * 2. CapNhatTienDoHoSoMC with one progress item for the step itself (who, when, what, which status), carrying
- *    the eventId in MaSuKien so that a redelivered event is acknowledged and not appended twice.
+ * Every event becomes, in this order (PublicServicePortalClient.syncDossier):
+ * 1. TraCuuHoSo: does the portal hold the dossier? Its answer sets `isUpdating` ("True" when it does) and gives
+ *    the record the portal holds, from which the fields the event cannot know are carried forward.
+ * 2. DongBoHoSoMC with the dossier's FULL record (every field, every sync): a portal may overwrite a stored value
+ *    with whatever arrives, so nothing is sent blank that the gateway or the portal's record knows.
+ * 3. CapNhatTienDoHoSoMC with the step itself (who, when, what, which status).
  *
- * Field rules:
- * - TrangThaiHoSo / TrangThai: `toPortalCode(status)` (SUBMITTED 1 … RESULT_RETURNED 10), as a decimal string
- *   like public integrations send it.
- * - Dates: `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh, formatted with a fixed +07:00 offset (Vietnam has had no
- *   daylight saving time since 1975). Sub-second precision is dropped.
- * - NgayTiepNhan (receipt): `extra.receivedAt` when the caller knows it; otherwise occurredAt of a SUBMITTED
- *   or RECEIVED event (the intake steps; RECEIVED overwrites the submission time); otherwise ''. The portal
- *   requires it when it creates a dossier, so a dossier whose first synced event is past intake needs
- *   `extra.receivedAt` or it is rejected (permanent, dead-lettered, fixed by replaying from intake).
- * - NgayHenTra: dueAt. NgayKetThucXuLy (processing ended): occurredAt of RESOLVED, REJECTED, WITHDRAWN and
- *   STOPPED. NgayTra (result returned): occurredAt of RESULT_RETURNED.
- * - HinhThuc (how the dossier was lodged): COUNTER '0', ONLINE '1', POSTAL '2'. Uncertain: public
- *   integrations send '0'/'1' only; one table below to change.
- * - LoaiDoiTuong / MaDoiTuong: CITIZEN '1' + personal ID, ENTERPRISE '2' + enterprise code, ORGANISATION '3'
- *   + enterprise code when it has one. ChuHoSo (the applicant's name) only from `extra.applicantName`: the
- *   canonical event carries identifiers, no names.
- * - MaTTHC: procedureCode; MaLinhVuc: sectorCode (event, else extra); TenTTHC, TenLinhVuc, SoBienNhan,
- *   TrichYeuHoSo from `extra`; DonViXuLy: `extra.agencyName`, else the agency code.
- * - Progress: NguoiXuLy/ChucDanh/PhongBanXuLy from handler; NoiDungXuLy: note, else the status label
- *   ("Đang xử lý"); ThoiDiemXuLy and NgayBatDau: occurredAt; NgayKetThucTheoQuyDinh: `extra.stepDueAt`,
- *   else dueAt; MaSuKien: eventId.
- * - Document lists (TaiLieuNop, DanhSachLePhi, …) are sent only when `extra` gives them; an absent list keeps
- *   what the portal holds.
+ * Where each field comes from, first that gives a value (event → the relay's extras → the portal's record →
+ * the rule's fallback). Gaps (what neither the event nor the gateway's catalogue knows) are marked GAP.
+ * - MaTTHC: procedureCode. TenTTHC, MaLinhVuc, TenLinhVuc: the catalogue (extras), else the portal's record.
+ * - KenhThucHien (lodging channel): COUNTER "1", ONLINE "2", POSTAL "3".
+ * - HinhThuc (how the RESULT is returned): "1" by public post, else "0". `extras.resultByPost` when the relay
+ *   knows it; otherwise "1" for a dossier lodged by post (the public postal service carries both ways) — GAP:
+ *   the canonical event says how a dossier was lodged, not how its result goes back.
+ * - LoaiDoiTuong: CITIZEN "1", ENTERPRISE "2", ORGANISATION "4" (other organisation; "3" is a state agency,
+ *   which the canonical party kinds do not tell apart).
+ * - MaDoiTuong: the owner's portal account id (TraCuuTechID's TECHNICALID, `extras.portalAccountId`), else the
+ *   one in the portal's record, else "". Never a personal ID or an enterprise code.
+ * - SoGiayToChuHoSo: the enterprise code of an enterprise or organisation; "" for a citizen — the personal ID
+ *   does not leave the gateway (the trust issue decides whether it ever may).
+ * - ChuHoSo (owner's name), Email, Fax, SoDienThoai, ThongTinKhac, ThongTinTra, GhiChu: the portal's record,
+ *   else "" — GAP: the canonical event carries identifiers, no names or contact details.
+ * - TrichYeuHoSo: `extras.summary`, else the portal's record, else the procedure's name.
+ * - NgayTiepNhan (intake): `extras.receivedAt`; the RECEIVED event's time; the portal's record; a SUBMITTED
+ *   event's time; else the receipt date in the dossier code (`<agency>-YYMMDD-XXXX`) at 00:00 — GAP: the
+ *   relay keeps no intake time of its own, so a dossier first synced after intake carries its code's date.
+ * - NgayNopHoSo (lodging): `extras.submittedAt`; the SUBMITTED event's time; the portal's record; NgayTiepNhan.
+ * - NgayHenTra: dueAt, else the portal's record. NgayKetThucXuLy: the time of RESOLVED, REJECTED, WITHDRAWN,
+ *   STOPPED; kept from the record once the result is returned; "" while in process. NgayTra: RESULT_RETURNED.
+ * - DonViXuLy: the handling agency's NAME from the catalogue (`extras.agencyName`), else the record, else the
+ *   agency code — GAP for an agency the catalogue does not name.
+ * - NoiNopHoSo: the record, else "2" (lodged at the province's one-stop system, as later clients send it).
+ * - Lists (TaiLieuNop, DanhSachLePhi, DanhSachTepDinhKemKhac, DanhSachHoSoBoSung, DanhSachGiayToKetQua):
+ *   `extras`, else the record, else [] — always arrays, never absent.
+ * - Progress: NguoiXuLy/ChucDanh/PhongBanXuLy from the handler; NoiDungXuLy: note, else the status label;
+ *   ThoiDiemXuLy and NgayBatDau: occurredAt; NgayKetThucTheoQuyDinh: `extras.stepDueAt`, else dueAt.
+ * - Dates: `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh (fixed +07:00: no daylight saving since 1975).
  */
 
 /** What the canonical event does not carry but the portal's dossier record has room for. All optional. */
 export interface PortalDossierExtras {
-  /** TenTTHC. */
+  /** TenTTHC (catalogue). */
   procedureName?: string;
-  /** MaLinhVuc, when the event has no sectorCode. */
+  /** MaLinhVuc, when the event has no sectorCode (catalogue). */
   sectorCode?: string;
-  /** TenLinhVuc. */
+  /** TenLinhVuc (catalogue). */
   sectorName?: string;
-  /** SoBienNhan (receipt number). */
-  receiptNumber?: string;
+  /** DonViXuLy: the name of the handling agency (catalogue). */
+  agencyName?: string;
   /** ChuHoSo: the applicant's name. Personal data: sent to the portal, never logged. */
   applicantName?: string;
   /** TrichYeuHoSo (summary of the request). */
   summary?: string;
-  /** DonViXuLy (name of the handling agency); defaults to the agency code. */
-  agencyName?: string;
-  /** NgayTiepNhan, RFC 3339; see the rule above. */
+  /** NgayTiepNhan, RFC 3339. */
   receivedAt?: string;
+  /** NgayNopHoSo, RFC 3339. */
+  submittedAt?: string;
+  /** HinhThuc: true when the result is returned by public post. */
+  resultByPost?: boolean;
+  /** MaDoiTuong: the owner's portal account id (found with TraCuuTechID by the client). */
+  portalAccountId?: string;
   /** NgayKetThucTheoQuyDinh of this step, RFC 3339; defaults to dueAt. */
   stepDueAt?: string;
   TaiLieuNop?: unknown[];
   DanhSachLePhi?: unknown[];
+  DanhSachTepDinhKemKhac?: unknown[];
   DanhSachHoSoBoSung?: unknown[];
   DanhSachGiayToKetQua?: unknown[];
 }
 
-/** HinhThuc for each channel. */
-export const PORTAL_CHANNEL_CODES: Readonly<Record<DossierChannel, string>> = Object.freeze({
-  COUNTER: '0',
-  ONLINE: '1',
-  POSTAL: '2',
+/** KenhThucHien for each lodging channel. */
+export const PORTAL_LODGING_CHANNELS: Readonly<Record<DossierChannel, string>> = Object.freeze({
+  COUNTER: '1',
+  ONLINE: '2',
+  POSTAL: '3',
 });
+
+/** HinhThuc: how the result is returned. */
+export const PORTAL_RESULT_DELIVERY = Object.freeze({ other: '0', byPost: '1' });
 
 /** LoaiDoiTuong for each kind of applicant. */
 export const PORTAL_APPLICANT_KINDS: Readonly<Record<PartyKind, string>> = Object.freeze({
   CITIZEN: '1',
   ENTERPRISE: '2',
-  ORGANISATION: '3',
+  ORGANISATION: '4',
 });
 
-const INTAKE = new Set<DossierStatus>([DossierStatus.SUBMITTED, DossierStatus.RECEIVED]);
+/** NoiNopHoSo of a dossier lodged at the province's one-stop system. */
+export const PORTAL_LODGED_AT_PROVINCE = '2';
+
+export const PORTAL_LIST_FIELDS = [
+  'TaiLieuNop',
+  'DanhSachLePhi',
+  'DanhSachTepDinhKemKhac',
+  'DanhSachHoSoBoSung',
+  'DanhSachGiayToKetQua',
+] as const;
+
 const PROCESSING_ENDED = new Set<DossierStatus>([
   DossierStatus.RESOLVED,
   DossierStatus.REJECTED,
@@ -133,8 +158,6 @@ export function fromPortalDateTime(value: unknown): string | undefined {
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`;
 }
 
-const dateOrBlank = (value: string | undefined) => (value ? toPortalDateTime(value) : '');
-
 /** The domain's status for the event's (the contract's string union and the domain enum share their values). */
 export function statusOf(event: Pick<DossierStatusEvent, 'status'>): DossierStatus {
   const status: unknown = event.status;
@@ -142,41 +165,104 @@ export function statusOf(event: Pick<DossierStatusEvent, 'status'>): DossierStat
   return status;
 }
 
-/** The DongBoHoSoMC item for an event. Throws RangeError for an event whose dates are not dates. */
+/** A text field of the portal's record, when it holds a non-blank one. */
+function storedText(stored: PortalDossierRecordWire | undefined, field: string): string | undefined {
+  const value = stored?.[field];
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** A date field of the portal's record, when it holds a real `yyyyMMddHHmmss` one. */
+function storedDate(stored: PortalDossierRecordWire | undefined, field: string): string | undefined {
+  const value = storedText(stored, field);
+  return value !== undefined && fromPortalDateTime(value) !== undefined ? value : undefined;
+}
+
+/** The receipt date in a dossier code (`<agency>-YYMMDD-XXXX`) at 00:00 Asia/Ho_Chi_Minh, or undefined. */
+export function receiptDateOfCode(dossierCode: string): string | undefined {
+  const parsed = parseDossierCode(dossierCode);
+  return parsed?.receiptDate ? `${parsed.receiptDate.replace(/-/g, '')}000000` : undefined;
+}
+
+const date = (value: string | undefined) => (value ? toPortalDateTime(value) : undefined);
+
+/** True for a value shaped like a personal ID (12 digits) or an old ID card number (9 digits). */
+export function looksLikePersonalId(value: string): boolean {
+  return /^\d{9}$/.test(value) || validatePersonalId(value).valid;
+}
+
+/**
+ * The DongBoHoSoMC item for an event: the dossier's full record. `stored` is the record the portal holds
+ * (TraCuuHoSo), if any. Throws RangeError for an event whose dates are not dates.
+ */
 export function toPortalDossierItem(
   event: DossierStatusEvent,
   extra: PortalDossierExtras = {},
+  stored?: PortalDossierRecordWire,
 ): PortalDossierItem {
   const status = statusOf(event);
   const occurredAt = toPortalDateTime(event.occurredAt);
-  const receivedAt = extra.receivedAt
-    ? toPortalDateTime(extra.receivedAt)
-    : INTAKE.has(status)
-      ? occurredAt
+  const keep = (field: keyof PortalDossierItem) => storedText(stored, field);
+
+  const receivedAt =
+    date(extra.receivedAt) ??
+    (status === DossierStatus.RECEIVED ? occurredAt : undefined) ??
+    storedDate(stored, 'NgayTiepNhan') ??
+    (status === DossierStatus.SUBMITTED ? occurredAt : undefined) ??
+    receiptDateOfCode(event.dossierCode) ??
+    '';
+  const submittedAt =
+    date(extra.submittedAt) ??
+    (status === DossierStatus.SUBMITTED ? occurredAt : undefined) ??
+    storedDate(stored, 'NgayNopHoSo') ??
+    receivedAt;
+  const processingEnded = PROCESSING_ENDED.has(status)
+    ? occurredAt
+    : status === DossierStatus.RESULT_RETURNED
+      ? (storedDate(stored, 'NgayKetThucXuLy') ?? '')
       : '';
-  const item: PortalDossierItem = {
+  const storedAccount = keep('MaDoiTuong');
+  const resultByPost = extra.resultByPost ?? event.channel === 'POSTAL';
+  const lists = Object.fromEntries(
+    PORTAL_LIST_FIELDS.map((field) => {
+      const given = extra[field];
+      const kept = stored?.[field];
+      return [field, given ?? (Array.isArray(kept) ? kept : [])];
+    }),
+  ) as Pick<PortalDossierItem, (typeof PORTAL_LIST_FIELDS)[number]>;
+
+  return {
     MaHoSo: event.dossierCode,
     MaTTHC: event.procedureCode,
-    TenTTHC: extra.procedureName ?? '',
-    MaLinhVuc: event.sectorCode ?? extra.sectorCode ?? '',
-    TenLinhVuc: extra.sectorName ?? '',
-    SoBienNhan: extra.receiptNumber ?? '',
-    ChuHoSo: extra.applicantName ?? '',
+    TenTTHC: extra.procedureName ?? keep('TenTTHC') ?? '',
+    MaLinhVuc: event.sectorCode ?? extra.sectorCode ?? keep('MaLinhVuc') ?? '',
+    TenLinhVuc: extra.sectorName ?? keep('TenLinhVuc') ?? '',
+    KenhThucHien: PORTAL_LODGING_CHANNELS[event.channel],
+    SoGiayToChuHoSo: event.applicant.kind === 'CITIZEN' ? '' : (event.applicant.enterpriseCode ?? ''),
+    ChuHoSo: extra.applicantName ?? keep('ChuHoSo') ?? '',
     LoaiDoiTuong: PORTAL_APPLICANT_KINDS[event.applicant.kind],
-    MaDoiTuong: event.applicant.personalId ?? event.applicant.enterpriseCode ?? '',
-    TrichYeuHoSo: extra.summary ?? '',
+    MaDoiTuong:
+      extra.portalAccountId ??
+      (storedAccount !== undefined && !looksLikePersonalId(storedAccount) ? storedAccount : '') ??
+      '',
+    ThongTinKhac: keep('ThongTinKhac') ?? '',
+    Email: keep('Email') ?? '',
+    Fax: keep('Fax') ?? '',
+    SoDienThoai: keep('SoDienThoai') ?? '',
+    TrichYeuHoSo: extra.summary ?? keep('TrichYeuHoSo') ?? extra.procedureName ?? '',
     NgayTiepNhan: receivedAt,
-    NgayHenTra: dateOrBlank(event.dueAt),
+    NgayHenTra: date(event.dueAt) ?? storedDate(stored, 'NgayHenTra') ?? '',
     TrangThaiHoSo: String(toPortalCode(status)),
     NgayTra: status === DossierStatus.RESULT_RETURNED ? occurredAt : '',
-    HinhThuc: PORTAL_CHANNEL_CODES[event.channel],
-    NgayKetThucXuLy: PROCESSING_ENDED.has(status) ? occurredAt : '',
-    DonViXuLy: extra.agencyName ?? event.agencyCode,
+    ThongTinTra: keep('ThongTinTra') ?? '',
+    HinhThuc: resultByPost ? PORTAL_RESULT_DELIVERY.byPost : PORTAL_RESULT_DELIVERY.other,
+    NgayKetThucXuLy: processingEnded,
+    DonViXuLy: extra.agencyName ?? keep('DonViXuLy') ?? event.agencyCode,
+    GhiChu: keep('GhiChu') ?? '',
+    ...lists,
+    NoiNopHoSo: keep('NoiNopHoSo') ?? PORTAL_LODGED_AT_PROVINCE,
+    NgayNopHoSo: submittedAt,
   };
-  for (const list of ['TaiLieuNop', 'DanhSachLePhi', 'DanhSachHoSoBoSung', 'DanhSachGiayToKetQua'] as const) {
-    if (extra[list]) item[list] = extra[list];
-  }
-  return item;
 }
 
 /** The CapNhatTienDoHoSoMC item for an event. Throws RangeError for an event whose dates are not dates. */
@@ -195,8 +281,7 @@ export function toPortalProgressItem(
     NoiDungXuLy: event.note ?? dossierStatusLabel(status),
     TrangThai: String(toPortalCode(status)),
     NgayBatDau: occurredAt,
-    NgayKetThucTheoQuyDinh: dateOrBlank(extra.stepDueAt ?? event.dueAt),
-    MaSuKien: event.eventId,
+    NgayKetThucTheoQuyDinh: date(extra.stepDueAt ?? event.dueAt) ?? '',
   };
 }
 
@@ -213,7 +298,6 @@ export interface PortalProgressView {
   status: DossierStatus | undefined;
   /** ThoiDiemXuLy as RFC 3339 (+07:00). */
   at: string | undefined;
-  eventId?: string;
   note?: string;
 }
 
@@ -258,9 +342,7 @@ export function fromPortalDossierRecord(wire: PortalDossierRecordWire): PortalDo
         status: entryCode !== undefined ? fromPortalCode(entryCode) : undefined,
         at: fromPortalDateTime(entry.ThoiDiemXuLy),
       };
-      const eventId = text(entry.MaSuKien);
       const note = text(entry.NoiDungXuLy);
-      if (eventId) view.eventId = eventId;
       if (note) view.note = note;
       return view;
     }),

@@ -2,7 +2,7 @@ import { counter, histogram, LATENCY_BUCKETS } from '@lienthong/observability';
 
 /** Outcome label of one HTTP exchange with the portal. */
 export type PortalOutcome =
-  'ok' | 'session_expired' | 'rate_limited' | 'unavailable' | 'rejected' | 'auth_failed';
+  'ok' | 'refused' | 'session_expired' | 'rate_limited' | 'unavailable' | 'rejected' | 'auth_failed';
 
 export const portalRequestDuration = histogram({
   name: 'lgsp_portal_request_duration_seconds',
@@ -14,7 +14,7 @@ export const portalRequestDuration = histogram({
 export const portalErrors = counter({
   name: 'lgsp_portal_errors_total',
   help:
-    'Failed exchanges with the National Public Service Portal, by service and code: the portal error_code, ' +
-    'HTTP_<status>, TIMEOUT, NETWORK or MALFORMED',
+    'Failed or refused exchanges with the National Public Service Portal, by service and code: a non-zero ' +
+    'error_code, HTTP_<status>, TIMEOUT, NETWORK or MALFORMED',
   labelNames: ['service', 'code'] as const,
 });

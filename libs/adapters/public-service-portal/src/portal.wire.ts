@@ -1,102 +1,133 @@
 /**
- * Wire format of the National Public Service Portal's (Cổng DVCQG) dossier sync API, as documented in
- * contracts/upstream/public-service-portal/openapi.yaml. Field names are the portal's (Vietnamese,
- * PascalCase); nothing here is canonical.
+ * Wire format of the National Public Service Portal's (Cổng DVCQG) sync API in the OpenCPS-era dialect, as the
+ * independent integrations send it (contracts/upstream/public-service-portal/README.md names them and what each
+ * field means there). Field names are the portal's (Vietnamese, PascalCase); nothing here is canonical.
+ *
+ * Three endpoints, each configured per deployment by the integrations (`auth_endpoint`, `integration_endpoint`,
+ * `share_endpoint` under one `adapter_url`): the login, the integration endpoint (DongBoHoSoMC,
+ * CapNhatTienDoHoSoMC, TraCuuHoSo) and the sharing endpoint (TraCuuTechID, LayKetQuaDanhGia). Every request
+ * carries the `dstcode` header; every call but the login carries `session` and `madonvi` in its JSON body.
  */
 
-export const PORTAL_SERVICES = ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'TraCuuHoSo'] as const;
+export const PORTAL_INTEGRATION_SERVICES = ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'TraCuuHoSo'] as const;
+export const PORTAL_SHARE_SERVICES = ['TraCuuTechID', 'LayKetQuaDanhGia'] as const;
+export const PORTAL_SERVICES = [...PORTAL_INTEGRATION_SERVICES, ...PORTAL_SHARE_SERVICES] as const;
 export type PortalService = (typeof PORTAL_SERVICES)[number];
 /** Label used in metrics and errors for a call: a service, or the login. */
 export type PortalOperation = PortalService | 'login';
 
-/** `error_code` values the adapter knows (see the contract's table). Any other non-zero value is unexpected. */
-export const PORTAL_ERROR_CODES = {
-  OK: 0,
-  SYSTEM_ERROR: -1,
-  SESSION_EXPIRED: -2,
-  INVALID_DATA: -3,
-  INVALID_REQUEST: -4,
-  LOGIN_FAILED: -5,
-  UNIT_NOT_ALLOWED: -6,
-  TOO_MANY_REQUESTS: -9,
-} as const;
+/** Which endpoint serves a service. */
+export function endpointOf(service: PortalService): 'integration' | 'share' {
+  return (PORTAL_SHARE_SERVICES as readonly string[]).includes(service) ? 'share' : 'integration';
+}
 
-export const DEFAULT_PORTAL_PATHS = { login: '/api/login', service: '/api/service' } as const;
-/** Header carrying the unit code (mã đơn vị) at login. */
-export const PORTAL_UNIT_CODE_HEADER = 'X-Unit-Code';
+/**
+ * The integrations compare `error_code` with 0 and know nothing else: any other value is a refusal whose
+ * meaning is in `message`. The one refusal they act on is "already exists" (`đã tồn tại`), answered when a
+ * dossier is created twice; its mirror "does not exist" (`không tồn tại`, or "not found", `không tìm thấy`)
+ * answers an update, or a lookup, of a dossier the portal does not hold.
+ */
+export const PORTAL_OK = 0;
+export const ALREADY_EXISTS = /đã\s+tồn\s+tại/i;
+export const DOES_NOT_EXIST = /không\s+(tồn\s+tại|tìm\s+thấy)/i;
 
-/** Every response body has these two; `error_code` may arrive as a number or a decimal string ("0", "00"). */
+export interface PortalPaths {
+  login: string;
+  integration: string;
+  share: string;
+}
+
+/** Defaults of the three paths (ours: the integrations configure them per deployment). */
+export const DEFAULT_PORTAL_PATHS: Readonly<PortalPaths> = Object.freeze({
+  login: '/api/login',
+  integration: '/api/service',
+  share: '/api/share',
+});
+
+/** Header the integrations send with every request: the destination code the portal routes by. */
+export const PORTAL_DSTCODE_HEADER = 'dstcode';
+
+/** `isUpdating` of DongBoHoSoMC: "False" creates the dossier, "True" updates one the portal holds. */
+export type PortalIsUpdating = 'True' | 'False';
+
+/** Every response body has `error_code` (a number or a decimal string: 0, "0", "00") and usually `message`. */
 export interface PortalEnvelope {
   error_code: number | string;
   message?: string;
 }
 
-export interface PortalLoginRequest {
-  username: string;
-  password: string;
-}
-
 export interface PortalLoginResponse extends PortalEnvelope {
   session?: string;
-  /** Session lifetime in seconds. */
-  expires_in?: number;
 }
 
-/** Body of a call to the service endpoint. */
-export interface PortalServiceRequest {
-  session: string;
-  /** Unit code (mã đơn vị); must be the session's. */
-  madonvi: string;
-  service: PortalService;
-  data?: unknown[];
-  /** TraCuuHoSo: the dossier code to read back. */
-  mahoso?: string;
+/** A submitted document (TaiLieuNop) as the integrations send it. */
+export interface PortalSubmittedDocument {
+  TepDinhKemId?: string;
+  TenTepDinhKem: string;
+  IsDeleted?: string;
+  MaThanhPhanHoSo?: string;
+  DuongDanTaiTepTin?: string;
 }
 
-/** Per-item outcome in DongBoHoSoMC / CapNhatTienDoHoSoMC answers. */
-export interface PortalItemResult {
-  MaHoSo: string | null;
-  error_code: number | string;
-  message?: string;
-  /** Our extension: true when a progress entry was a redelivery, acknowledged and not applied again. */
-  TrungLap?: boolean;
+/** A fee (DanhSachLePhi) as the integrations send it. */
+export interface PortalFee {
+  TenPhiLePhi: string;
+  MaPhiLePhi: string;
+  HinhThucThu: string;
+  Gia: string;
+  LoaiPhiLePhi: string;
 }
 
-export interface PortalServiceResponse<R = unknown> extends PortalEnvelope {
-  result?: R[];
-}
-
-/** A DongBoHoSoMC item. Dates are `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh; '' means "keep what you have". */
+/**
+ * A DongBoHoSoMC item: the dossier's full record, every field present on every sync (a portal may overwrite a
+ * stored value with whatever arrives, blanks included). Dates are `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh; codes
+ * are decimal strings. Field order as OpenCPS builds the item, the later clients' fields after it.
+ */
 export interface PortalDossierItem {
   MaHoSo: string;
   MaTTHC: string;
   TenTTHC: string;
   MaLinhVuc: string;
   TenLinhVuc: string;
-  SoBienNhan: string;
-  /** Applicant's name: personal data. */
+  /** Lodging channel (later clients): 1 in person, 2 online, 3 by public post. */
+  KenhThucHien: string;
+  /** Number of the owner's identity document (later clients). Never the personal ID: see the mapping. */
+  SoGiayToChuHoSo: string;
+  /** Owner's name: personal data. */
   ChuHoSo: string;
-  /** 1 citizen, 2 enterprise, 3 other organisation. */
+  /** 1 citizen, 2 enterprise, 3 state agency, 4 other organisation. */
   LoaiDoiTuong: string;
-  /** Applicant's personal ID or enterprise code: personal data. */
+  /** The owner's portal account id (TraCuuTechID's TECHNICALID), or '' — never an identity number. */
   MaDoiTuong: string;
+  ThongTinKhac: string;
+  Email: string;
+  Fax: string;
+  SoDienThoai: string;
   TrichYeuHoSo: string;
   NgayTiepNhan: string;
   NgayHenTra: string;
   /** 1–10, see the domain's status table. */
   TrangThaiHoSo: string;
   NgayTra: string;
-  /** 0 at the counter, 1 online, 2 public postal service. */
+  ThongTinTra: string;
+  /** How the RESULT is returned: "0" (at the counter or online), "1" by public post. */
   HinhThuc: string;
   NgayKetThucXuLy: string;
+  /** Name of the handling agency. */
   DonViXuLy: string;
-  TaiLieuNop?: unknown[];
-  DanhSachLePhi?: unknown[];
-  DanhSachHoSoBoSung?: unknown[];
-  DanhSachGiayToKetQua?: unknown[];
+  GhiChu: string;
+  TaiLieuNop: unknown[];
+  DanhSachLePhi: unknown[];
+  DanhSachTepDinhKemKhac: unknown[];
+  DanhSachHoSoBoSung: unknown[];
+  DanhSachGiayToKetQua: unknown[];
+  /** Where the dossier was lodged (later clients): "2", the province's one-stop system. */
+  NoiNopHoSo: string;
+  /** When the dossier was lodged (later clients). */
+  NgayNopHoSo: string;
 }
 
-/** A CapNhatTienDoHoSoMC item. */
+/** A CapNhatTienDoHoSoMC item: one processing step. */
 export interface PortalProgressItem {
   MaHoSo: string;
   NguoiXuLy: string;
@@ -107,15 +138,58 @@ export interface PortalProgressItem {
   TrangThai: string;
   NgayBatDau: string;
   NgayKetThucTheoQuyDinh: string;
-  /** Our extension: the canonical eventId, the portal's idempotency key for this entry. */
-  MaSuKien: string;
 }
 
-/** A TraCuuHoSo result: the dossier's fields and its progress history. */
+/** Body of a call to the integration or sharing endpoint. */
+export interface PortalServiceRequest {
+  session: string;
+  /** Unit code (mã đơn vị) of the connection account. */
+  madonvi: string;
+  service: PortalService;
+  isUpdating?: PortalIsUpdating;
+  data?: unknown[];
+  /** TraCuuHoSo: the dossier code. */
+  mahoso?: string;
+  /** TraCuuTechID: identity provider, "wso2is" in the integrations. */
+  provider?: string;
+  /** TraCuuTechID: tax code (or identity number, which this adapter never sends). */
+  mstorcmnd?: string;
+  [field: string]: unknown;
+}
+
+export interface PortalServiceResponse<R = unknown> extends PortalEnvelope {
+  result?: R[];
+}
+
+/** A TraCuuHoSo result: the dossier's fields and, in the simulator, its progress history. */
 export type PortalDossierRecordWire = Partial<Record<keyof PortalDossierItem, unknown>> & {
   MaHoSo: string;
   TrangThaiHoSo: number | string;
-  /** Our name for the progress list in the answer. */
+  /** The simulator's name for the progress list in the answer. */
   QuaTrinhXuLy?: Partial<Record<keyof PortalProgressItem, unknown>>[];
   [field: string]: unknown;
 };
+
+/** A TraCuuTechID result. */
+export interface PortalTechIdRecord {
+  TECHNICALID?: unknown;
+  [field: string]: unknown;
+}
+
+/**
+ * LayKetQuaDanhGia: the portal's own Decision 766 evaluation of one unit for one period (the group scores its
+ * reporting shows), on the sharing endpoint. Request: `madonvidanhgia` (the evaluated unit), `loaiky`
+ * (THANG, QUY, NAM) and `ky` (2026-10, 2026-Q4, 2026). Shape ours, after the groupScores the portal's
+ * scoring responses show.
+ */
+export interface PortalEvaluationWire {
+  unitCode: string;
+  period: string;
+  totalScore?: number;
+  groupScores: {
+    group: string;
+    score: number;
+    maxScore?: number;
+    criteria?: { code: string; score: number; maxScore?: number }[];
+  }[];
+}

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import { DossierStatus } from '@lienthong/domain';
 import { createLogger, metricsRegistry } from '@lienthong/observability';
+import { useNock } from '../../common/src/testing/load-nock';
+import { NodeHttpDispatcher } from '../../common/src/testing/node-http-dispatcher';
 import {
   isTransientPortalError,
   PortalAuthError,
@@ -10,61 +12,45 @@ import {
   PortalRejectedError,
   PortalUnavailableError,
 } from './portal.errors';
+import { parsePortalHeaders, portalClientOptions } from './portal.options';
 import {
   PublicServicePortalClient,
   type PublicServicePortalClientOptions,
 } from './public-service-portal.client';
-import { loadNock } from '../../common/src/testing/load-nock';
 
-const nock = loadNock();
+/**
+ * The client against nock replaying the synthetic recorded-shape samples in test-fixtures/ (see its README: the
+ * field names, order and meanings of the independent integrations). Every exchange goes through the client's
+ * `dispatcher.request`, here over node's http module (NodeHttpDispatcher) so nock sees it.
+ */
+const nock = useNock();
 
 const FIXTURES = join(__dirname, '..', 'test-fixtures');
 const raw = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const fixture = (name: string) => JSON.parse(raw(name)) as Record<string, any>;
 
 const BASE = 'http://portal.test';
-const UNIT = '000.00.00.H56';
+const DSTCODE = 'DVCQG-LCI';
 const SESSION = fixture('login.ok.json').session as string;
 const event = fixture('event-in-process.json') as DossierStatusEvent;
-const extras = {
+const enterpriseEvent = fixture('event-received-enterprise.json') as DossierStatusEvent;
+const catalogue = {
   procedureName: 'Đăng ký khai sinh',
   sectorName: 'Hộ tịch',
-  applicantName: 'Nguyễn Văn An',
+  agencyName: 'UBND xã Tân Phú',
+};
+const enterpriseCatalogue = {
+  procedureName: 'Đăng ký thành lập công ty',
+  sectorName: 'Thành lập và hoạt động doanh nghiệp',
   agencyName: 'UBND xã Tân Phú',
 };
 
 type Body = Record<string, any>;
-const isService = (service: string) => (body: Body) => body.service === service;
 
-function client(options: Partial<PublicServicePortalClientOptions> = {}) {
-  const lines: string[] = [];
-  const logger = createLogger({
-    name: 'portal-spec',
-    level: 'debug',
-    destination: { write: (s: string) => lines.push(s) },
-  });
-  const instance = new PublicServicePortalClient({
-    baseUrl: BASE,
-    username: 'lienthong',
-    password: 's3cret-password',
-    unitCode: UNIT,
-    timeoutMs: 500,
-    logger,
-    ...options,
-  });
-  return { portal: instance, logs: lines };
-}
-
-function login(times = 1, answer: Body = fixture('login.ok.json'), delayMs = 0) {
-  return nock(BASE, { reqheaders: { 'x-unit-code': UNIT } })
-    .post('/api/login', { username: 'lienthong', password: 's3cret-password' })
-    .times(times)
-    .delay(delayMs)
-    .reply(200, answer);
-}
-
-function service(name: string) {
-  return nock(BASE).post('/api/service', isService(name));
+interface Sent {
+  path: string;
+  headers: Record<string, unknown>;
+  body: Body;
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -76,362 +62,531 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const found = (await metricsRegistry.getSingleMetric(name)?.get())?.values ?? [];
-  return found
-    .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
-    .reduce((sum, v) => sum + v.value, 0);
-}
-
-describe('PublicServicePortalClient', () => {
+describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
+  let sent: Sent[];
+  let logs: string[];
   const open: PublicServicePortalClient[] = [];
-  const make = (options: Partial<PublicServicePortalClientOptions> = {}) => {
-    const made = client(options);
-    open.push(made.portal);
-    return made;
-  };
 
-  beforeAll(() => nock.disableNetConnect());
+  function make(options: Partial<PublicServicePortalClientOptions> = {}) {
+    const logger = createLogger({
+      name: 'portal-spec',
+      level: 'debug',
+      destination: { write: (s: string) => logs.push(s) },
+    });
+    const client = new PublicServicePortalClient({
+      baseUrl: BASE,
+      username: 'lienthong',
+      password: 's3cret-password',
+      unitCode: '000.00.00.H56',
+      dstcode: DSTCODE,
+      logger,
+      dispatcher: new NodeHttpDispatcher(),
+      resilience: { timeoutMs: 1_000, retries: 0, retryInitialDelayMs: 1, retryMaxDelayMs: 2 },
+      ...options,
+    });
+    open.push(client);
+    return client;
+  }
+
+  /** One answer of the portal at `path`, recording what was sent; `when` picks the request by its body. */
+  function reply(
+    path: string,
+    answer: Body | string | (() => [number, Body | string, Record<string, string>?]),
+    when: (body: Body) => boolean = () => true,
+    times = 1,
+  ) {
+    return nock(BASE)
+      .post(path, (body: Body) => when(body))
+      .times(times)
+      .reply(function (uri, body) {
+        sent.push({ path: uri, headers: { ...this.req.headers }, body: body as Body });
+        return typeof answer === 'function' ? answer() : [200, answer];
+      });
+  }
+  const login = (times = 1, answer: Body = fixture('login.ok.json')) =>
+    reply('/api/login', answer, () => true, times);
+  const service = (
+    name: string,
+    answer: Body | (() => [number, Body | string, Record<string, string>?]),
+    times = 1,
+  ) => reply('/api/service', answer, (body) => body.service === name, times);
+  const share = (name: string, answer: Body, times = 1) =>
+    reply('/api/share', answer, (body) => body.service === name, times);
+
+  beforeEach(() => {
+    sent = [];
+    logs = [];
+  });
   afterEach(async () => {
-    nock.cleanAll();
     await Promise.all(open.splice(0).map((c) => c.close()));
   });
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
+
+  it('updates a dossier the portal holds exactly as the recorded-shape requests: lookup, full record, step', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.updated.json'));
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'));
+
+    const result = await portal.syncDossier(event, catalogue);
+
+    expect(result).toEqual({ dossierCode: event.dossierCode, portalStatusCode: 4, created: false });
+    expect(sent.map((s) => [s.path, s.body])).toEqual([
+      ['/api/login', fixture('login.request.json')],
+      ['/api/service', fixture('tra-cuu-ho-so.request.json')],
+      ['/api/service', fixture('dong-bo-ho-so.request.json')],
+      ['/api/service', fixture('cap-nhat-tien-do.request.json')],
+    ]);
+    // the destination code on every request, the login included; no header of our own invention
+    for (const request of sent) {
+      expect(request.headers.dstcode).toBe(DSTCODE);
+      expect(request.headers['x-unit-code']).toBeUndefined();
+    }
   });
 
-  it('syncs an event as the recorded dossier upsert then progress entry, with the session and unit code', async () => {
-    const { portal } = make();
-    const logins = login();
-    const sent: Body[] = [];
-    const calls = nock(BASE)
-      .post('/api/service', (body: Body) => (sent.push(body), true))
-      .once()
-      .reply(200, fixture('dong-bo-ho-so.created.json'))
-      .post('/api/service', (body: Body) => (sent.push(body), true))
-      .once()
-      .reply(200, fixture('cap-nhat-tien-do.applied.json'));
+  it('creates an enterprise dossier with its portal account id, looked up on the sharing endpoint', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
+    share('TraCuuTechID', fixture('tra-cuu-tech-id.found.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.created.json'));
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'));
 
-    const result = await portal.syncDossier(event, extras);
+    const result = await portal.syncDossier(enterpriseEvent, enterpriseCatalogue);
 
-    expect(result).toEqual({ dossierCode: event.dossierCode, portalStatusCode: 4, duplicate: false });
-    expect(sent).toEqual([fixture('dong-bo-ho-so.request.json'), fixture('cap-nhat-tien-do.request.json')]);
-    expect(logins.isDone() && calls.isDone()).toBe(true);
+    expect(result).toMatchObject({ created: true, portalStatusCode: 2 });
+    expect(sent.map((s) => s.path)).toEqual([
+      '/api/login',
+      '/api/service',
+      '/api/share',
+      '/api/service',
+      '/api/service',
+    ]);
+    expect(sent[2].body).toEqual(fixture('tra-cuu-tech-id.request.json'));
+    expect(sent[3].body).toEqual(fixture('dong-bo-ho-so.create.request.json'));
   });
 
-  it('logs in once and reuses the session for later calls', async () => {
-    const { portal } = make();
-    const logins = login(1);
-    service('TraCuuHoSo').times(3).reply(200, fixture('tra-cuu-ho-so.not-found.json'));
+  it('looks up an account once per enterprise, and never a citizen’s', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'), 3);
+    share('TraCuuTechID', fixture('tra-cuu-tech-id.found.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.created.json'), 3);
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'), 3);
 
-    for (let i = 0; i < 3; i++) await portal.getDossier(event.dossierCode);
+    await portal.syncDossier(enterpriseEvent, enterpriseCatalogue);
+    await portal.syncDossier({ ...enterpriseEvent, dossierCode: '000.17.22.H56-261031-0013' });
+    await portal.syncDossier({ ...event, status: 'RECEIVED', portalStatusCode: 2 });
 
-    expect(logins.isDone()).toBe(true);
-    expect(nock.pendingMocks()).toEqual([]);
+    expect(sent.filter((s) => s.body.service === 'TraCuuTechID')).toHaveLength(1);
   });
 
-  it('shares one in-flight login between concurrent callers', async () => {
-    const { portal } = make();
-    login(1, fixture('login.ok.json'), 50);
-    service('TraCuuHoSo').times(5).reply(200, fixture('tra-cuu-ho-so.not-found.json'));
+  it('sends a dossier the portal says already exists again as an update, without failing', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
+    share('TraCuuTechID', fixture('tra-cuu-tech-id.found.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.already-exists.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.updated.json'));
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'));
+
+    const result = await portal.syncDossier(enterpriseEvent, enterpriseCatalogue);
+
+    expect(result.created).toBe(false);
+    const syncs = sent.filter((s) => s.body.service === 'DongBoHoSoMC');
+    expect(syncs.map((s) => s.body.isUpdating)).toEqual(['False', 'True']);
+    expect(syncs[1].body.data).toEqual(syncs[0].body.data);
+    // the "already exists" refusal is no reason to log in again
+    expect(sent.filter((s) => s.path === '/api/login')).toHaveLength(1);
+  });
+
+  it('reads "already exists" even beside error_code 0, as the later clients do', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
+    share('TraCuuTechID', fixture('tra-cuu-tech-id.found.json'));
+    service('DongBoHoSoMC', { error_code: 0, message: 'Hồ sơ đã tồn tại' });
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.updated.json'));
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'));
+
+    await expect(portal.syncDossier(enterpriseEvent)).resolves.toMatchObject({ created: false });
+  });
+
+  it('sends an update the portal cannot place ("does not exist") again as a creation', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'));
+    service('DongBoHoSoMC', { error_code: -3, message: 'Hồ sơ không tồn tại trên hệ thống' });
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.created.json'));
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'));
+
+    await expect(portal.syncDossier(event, catalogue)).resolves.toMatchObject({ created: true });
+    expect(sent.filter((s) => s.body.service === 'DongBoHoSoMC').map((s) => s.body.isUpdating)).toEqual([
+      'True',
+      'False',
+    ]);
+  });
+
+  it('asks TraCuuHoSo once for a burst of one dossier’s events, before every sync with the memory off', async () => {
+    const steps = (code: number) => ({
+      ...event,
+      status: 'IN_PROCESS' as const,
+      occurredAt: `2026-11-0${code}T09:00:00+07:00`,
+    });
+    const remembering = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.updated.json'), 3);
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'), 3);
+    for (const day of [1, 2, 3]) await remembering.syncDossier(steps(day), catalogue);
+    expect(sent.filter((s) => s.body.service === 'TraCuuHoSo')).toHaveLength(1);
+    // the record carried forward is the one stored: the intake date of the portal's record, every time
+    const syncs = sent.filter((s) => s.body.service === 'DongBoHoSoMC');
+    expect(syncs.map((s) => [s.body.isUpdating, s.body.data[0].NgayTiepNhan])).toEqual([
+      ['True', '20261031080512'],
+      ['True', '20261031080512'],
+      ['True', '20261031080512'],
+    ]);
+
+    sent = [];
+    const strict = make({ recentRecordTtlMs: 0 });
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'), 2);
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.updated.json'), 2);
+    service('CapNhatTienDoHoSoMC', fixture('cap-nhat-tien-do.applied.json'), 2);
+    for (const day of [1, 2]) await strict.syncDossier(steps(day), catalogue);
+    expect(sent.filter((s) => s.body.service === 'TraCuuHoSo')).toHaveLength(2);
+  });
+
+  it('reads a lookup refused as "not found" as a dossier the portal does not hold, without a new login', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
+    service('TraCuuHoSo', { error_code: -1, message: 'Không tìm thấy hồ sơ' });
+
+    await portal.getDossier(event.dossierCode);
+    await expect(portal.getDossier(event.dossierCode)).resolves.toBeNull();
+    expect(portal.logins).toBe(1);
+  });
+
+  it('logs in once and shares one in-flight login between concurrent callers', async () => {
+    const portal = make();
+    login(1);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'), 5);
 
     const results = await Promise.all(Array.from({ length: 5 }, () => portal.getDossier(event.dossierCode)));
 
     expect(results).toEqual([null, null, null, null, null]);
-    expect(nock.pendingMocks()).toEqual([]);
+    expect(portal.logins).toBe(1);
   });
 
-  it('logs in again before the announced session lifetime runs out', async () => {
-    const { portal } = make();
-    login(1, { ...fixture('login.ok.json'), expires_in: 0.05 });
-    login(1, { ...fixture('login.ok.json'), session: 'second-session' });
-    const sessions: string[] = [];
-    nock(BASE)
-      .post('/api/service', (body: Body) => (sessions.push(body.session), true))
-      .times(2)
-      .reply(200, fixture('tra-cuu-ho-so.not-found.json'));
+  it('logs in again once the session is older than its configured maximum age', async () => {
+    const portal = make({ sessionMaxAgeMs: 40 });
+    login(2);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'), 2);
 
     await portal.getDossier(event.dossierCode);
     await new Promise((resolve) => setTimeout(resolve, 60));
     await portal.getDossier(event.dossierCode);
 
-    expect(sessions).toEqual([SESSION, 'second-session']);
+    expect(portal.logins).toBe(2);
   });
 
-  it('on an expired session logs in again and repeats the call once, transparently', async () => {
-    const { portal } = make();
+  it.each([
+    ['a non-zero error_code', () => [200, fixture('session-expired.json')] as [number, Body]],
+    ['HTTP 401', () => [401, {}] as [number, Body]],
+  ])('answers %s on a kept session with one new login and one repeat', async (_what, refusal) => {
+    const portal = make();
+    login(2);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
+    service('TraCuuHoSo', refusal);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'));
+
+    await portal.getDossier(event.dossierCode);
+    await expect(portal.getDossier(event.dossierCode)).resolves.toMatchObject({
+      status: DossierStatus.RECEIVED,
+    });
+    expect(portal.logins).toBe(2);
+  });
+
+  it('reports a refusal a fresh session does not change as a permanent rejection with the portal’s message', async () => {
+    const portal = make();
+    login(2);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.invalid-data.json'));
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'));
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.invalid-data.json'), 2);
+
+    await portal.syncDossier(event, catalogue).catch(() => undefined);
+    const error = await rejectionOf(portal.syncDossier(event, catalogue));
+
+    expect(error).toBeInstanceOf(PortalRejectedError);
+    expect(error).toMatchObject({ code: 'PORTAL_REJECTED', transient: false, portalErrorCode: -3 });
+    expect((error as Error).message).toContain('TrangThaiHoSo: phải từ 1 đến 10');
+  });
+
+  it('reports a fresh session refused with HTTP 401 as unavailable (transient), without looping', async () => {
+    const portal = make();
     login(1);
-    login(1, { ...fixture('login.ok.json'), session: 'fresh-session' });
-    const sessions: string[] = [];
-    nock(BASE)
-      .post('/api/service', (body: Body) => (sessions.push(body.session), true))
-      .reply(200, fixture('session-expired.json'))
-      .post('/api/service', (body: Body) => (sessions.push(body.session), true))
-      .reply(200, fixture('tra-cuu-ho-so.found.json'));
-
-    const dossier = await portal.getDossier(event.dossierCode);
-
-    expect(dossier?.status).toBe(DossierStatus.IN_PROCESS);
-    expect(sessions).toEqual([SESSION, 'fresh-session']);
-  });
-
-  it('treats HTTP 401 on a service call as an expired session', async () => {
-    const { portal } = make();
-    login(2);
-    service('TraCuuHoSo')
-      .reply(401, '')
-      .post('/api/service')
-      .reply(200, fixture('tra-cuu-ho-so.not-found.json'));
-
-    await expect(portal.getDossier(event.dossierCode)).resolves.toBeNull();
-  });
-
-  it('reports a fresh session refused at once as unavailable (transient), without looping', async () => {
-    const { portal } = make();
-    login(2);
-    service('TraCuuHoSo').times(2).reply(200, fixture('session-expired.json'));
+    service('TraCuuHoSo', () => [401, {}]);
 
     const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
     expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect((error as PortalUnavailableError).reason).toBe('session-rejected');
-    expect(isTransientPortalError(error)).toBe(true);
-    expect(nock.pendingMocks()).toEqual([]);
+    expect(error).toMatchObject({ reason: 'SESSION_REJECTED', transient: true });
   });
 
   it.each([
-    ['login.failed.json', -5],
-    ['login.unit-not-allowed.json', -6],
-  ])('turns a refused login (%s) into a permanent PortalAuthError', async (file, code) => {
-    const { portal } = make();
-    login(1, fixture(file));
+    ['wrong credentials', fixture('login.failed.json')],
+    ['a refused destination code', fixture('login.dstcode-refused.json')],
+  ])('turns a login refused for %s into a permanent PortalAuthError', async (_what, answer) => {
+    const portal = make();
+    login(1, answer);
 
-    const error = await rejectionOf(portal.syncDossier(event, extras));
+    const error = await rejectionOf(portal.ping());
 
     expect(error).toBeInstanceOf(PortalAuthError);
-    expect((error as PortalAuthError).portalErrorCode).toBe(code);
-    expect(isTransientPortalError(error)).toBe(false);
+    expect(error).toMatchObject({ transient: false, code: 'PORTAL_AUTH_FAILED' });
   });
 
-  it('turns HTTP 429 into PortalRateLimitedError with Retry-After in milliseconds', async () => {
-    const { portal } = make();
+  it('turns HTTP 429 into a slow-down error with Retry-After in milliseconds', async () => {
+    const portal = make();
     login();
-    service('DongBoHoSoMC').reply(429, fixture('too-many-requests.json'), { 'Retry-After': '7' });
-    const before = await metric('lgsp_portal_errors_total', { service: 'DongBoHoSoMC', code: 'HTTP_429' });
+    service('TraCuuHoSo', () => [429, fixture('too-many-requests.json'), { 'retry-after': '7' }]);
 
-    const error = await rejectionOf(portal.syncDossier(event, extras));
+    const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
     expect(error).toBeInstanceOf(PortalRateLimitedError);
-    expect((error as PortalRateLimitedError).retryAfterMs).toBe(7000);
-    expect(isTransientPortalError(error)).toBe(true);
-    expect(await metric('lgsp_portal_errors_total', { service: 'DongBoHoSoMC', code: 'HTTP_429' })).toBe(
-      before + 1,
-    );
+    expect(error).toMatchObject({ retryAfterMs: 7000, reason: 'HTTP_429', transient: true });
   });
 
-  it('reads Retry-After given as an HTTP date, and falls back to the default without one', async () => {
-    const { portal } = make({ defaultRetryAfterMs: 2500 });
+  it('answers 429 at once, without retrying against its Retry-After or counting it against the circuit', async () => {
+    const portal = make({
+      resilience: {
+        timeoutMs: 1_000,
+        retries: 2,
+        retryInitialDelayMs: 1,
+        retryMaxDelayMs: 2,
+        breaker: { kind: 'consecutive', failures: 2 },
+        halfOpenAfterMs: 30_000,
+      },
+    });
     login();
-    const at = new Date(Date.now() + 30_000).toUTCString();
-    service('TraCuuHoSo')
-      .reply(429, fixture('too-many-requests.json'), { 'Retry-After': at })
-      .post('/api/service')
-      .reply(429, fixture('too-many-requests.json'));
+    service('TraCuuHoSo', () => [429, fixture('too-many-requests.json'), { 'retry-after': '1' }], 3);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
 
-    const dated = (await rejectionOf(portal.getDossier('x'))) as PortalRateLimitedError;
-    const bare = (await rejectionOf(portal.getDossier('x'))) as PortalRateLimitedError;
-
-    expect(dated.retryAfterMs).toBeGreaterThan(25_000);
-    expect(dated.retryAfterMs).toBeLessThanOrEqual(30_000);
-    expect(bare.retryAfterMs).toBe(2500);
+    for (let i = 0; i < 3; i++) {
+      await expect(rejectionOf(portal.getDossier(event.dossierCode))).resolves.toMatchObject({
+        reason: 'HTTP_429',
+      });
+    }
+    await expect(portal.getDossier(event.dossierCode)).resolves.toBeNull();
+    expect(sent.filter((s) => s.body.service === 'TraCuuHoSo')).toHaveLength(4);
+    expect(portal.health().circuit).toBe('closed');
   });
 
   it.each([
-    [500, 'system-error.json', 'application/json'],
-    [502, 'bad-gateway.html', 'text/html'],
-    [503, undefined, 'text/plain'],
-    [504, undefined, 'text/plain'],
-  ])('turns HTTP %s into a transient PortalUnavailableError', async (status, file, type) => {
-    const { portal } = make();
+    ['HTTP 500', () => [500, fixture('system-error.json')] as [number, Body | string], 'HTTP_STATUS'],
+    ['an HTML 502', () => [502, raw('bad-gateway.html')] as [number, Body | string], 'HTTP_STATUS'],
+    ['a cut-off JSON body', () => [200, raw('truncated.json.txt')] as [number, Body | string], 'MALFORMED'],
+  ])('reports %s as transiently unavailable', async (_what, answer, reason) => {
+    const portal = make();
     login();
-    service('DongBoHoSoMC').reply(status, file ? raw(file) : 'Service Unavailable', { 'Content-Type': type });
+    service('TraCuuHoSo', answer);
 
-    const error = await rejectionOf(portal.syncDossier(event, extras));
+    const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
     expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect(error).toMatchObject({ reason: 'http-status', details: { status }, transient: true });
+    expect(error).toMatchObject({ reason, transient: true });
   });
 
-  it('turns error_code -1 in an HTTP 200 into a transient PortalUnavailableError', async () => {
-    const { portal } = make();
-    login();
-    service('DongBoHoSoMC').reply(200, fixture('system-error.json'));
-
-    const error = await rejectionOf(portal.syncDossier(event, extras));
-
-    expect(error).toMatchObject({
-      reason: 'portal-error',
-      details: { portalErrorCode: -1 },
-      transient: true,
+  it('retries a transient failure within the call under the shared resilience policy', async () => {
+    const portal = make({
+      resilience: { timeoutMs: 1_000, retries: 1, retryInitialDelayMs: 1, retryMaxDelayMs: 2 },
     });
-  });
-
-  it('turns invalid data (error_code -3) into a permanent PortalRejectedError naming the item and the rule', async () => {
-    const { portal } = make();
     login();
-    service('DongBoHoSoMC').reply(200, fixture('dong-bo-ho-so.invalid-data.json'));
+    service('TraCuuHoSo', () => [503, 'Service Unavailable']);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
 
-    const error = await rejectionOf(portal.syncDossier(event, extras));
-
-    expect(error).toBeInstanceOf(PortalRejectedError);
-    const rejected = error as PortalRejectedError;
-    expect(rejected.portalErrorCode).toBe(-3);
-    expect(rejected.items).toEqual([
-      {
-        dossierCode: event.dossierCode,
-        portalErrorCode: -3,
-        message: 'TrangThaiHoSo: phải từ 1 đến 10; NgayHenTra: không đúng định dạng yyyyMMddHHmmss',
-      },
-    ]);
-    expect(rejected.message).toContain('TrangThaiHoSo');
-    expect(isTransientPortalError(error)).toBe(false);
+    await expect(portal.getDossier(event.dossierCode)).resolves.toBeNull();
   });
 
-  it('turns an invalid request (error_code -4, HTTP 400) into a permanent PortalRejectedError', async () => {
-    const { portal } = make();
+  it('answers a code the deployment lists as retryable as transient', async () => {
+    const portal = make({ retryableErrorCodes: [-1] });
     login();
-    service('DongBoHoSoMC').reply(400, { error_code: -4, message: 'Yêu cầu không hợp lệ' });
+    service('TraCuuHoSo', fixture('system-error.json'));
 
-    const error = await rejectionOf(portal.syncDossier(event, extras));
+    const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
-    expect(error).toMatchObject({ portalErrorCode: -4, transient: false });
-    expect(error).toBeInstanceOf(PortalRejectedError);
+    expect(error).toMatchObject({ reason: 'PORTAL_ERROR', transient: true });
   });
 
-  it('treats a truncated JSON body as a transient PortalUnavailableError (malformed-response)', async () => {
-    const { portal } = make();
+  it('gives up at the per-attempt timeout, and a reset connection is a network failure', async () => {
+    const slow = make({ resilience: { timeoutMs: 100, retries: 0 } });
     login();
-    service('DongBoHoSoMC').reply(200, raw('truncated.json.txt'), { 'Content-Type': 'application/json' });
-
-    const error = await rejectionOf(portal.syncDossier(event, extras));
-
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect((error as PortalUnavailableError).reason).toBe('malformed-response');
-  });
-
-  it('treats an error_code the contract does not list as transient', async () => {
-    const { portal } = make();
-    login();
-    service('TraCuuHoSo').reply(200, { error_code: 77, message: 'Bảo trì' });
-
-    const error = await rejectionOf(portal.getDossier('x'));
-
-    expect(error).toMatchObject({
-      reason: 'portal-error',
-      details: { portalErrorCode: 77 },
-      transient: true,
-    });
-  });
-
-  it('accepts error_code sent as the string "00"', async () => {
-    const { portal } = make();
-    login(1, { ...fixture('login.ok.json'), error_code: '00' });
-    service('TraCuuHoSo').reply(200, { ...fixture('tra-cuu-ho-so.found.json'), error_code: '0' });
-
-    await expect(portal.getDossier(event.dossierCode)).resolves.toMatchObject({ portalStatusCode: 4 });
-  });
-
-  it('gives up after timeoutMs with a transient PortalUnavailableError (timeout)', async () => {
-    const { portal } = make({ timeoutMs: 100 });
-    login();
-    service('DongBoHoSoMC').delay(1000).reply(200, fixture('dong-bo-ho-so.created.json'));
-
+    nock(BASE).post('/api/service').delay(1_000).reply(200, fixture('tra-cuu-ho-so.not-found.json'));
     const started = Date.now();
-    const error = await rejectionOf(portal.syncDossier(event, extras));
-
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect((error as PortalUnavailableError).reason).toBe('timeout');
+    await expect(rejectionOf(slow.getDossier(event.dossierCode))).resolves.toMatchObject({
+      reason: 'TIMEOUT',
+      transient: true,
+    });
     expect(Date.now() - started).toBeLessThan(900);
-  });
 
-  it('turns a reset connection into a transient PortalUnavailableError (network)', async () => {
-    const { portal } = make();
+    const reset = make();
     login();
-    service('DongBoHoSoMC').replyWithError('socket hang up');
-
-    const error = await rejectionOf(portal.syncDossier(event, extras));
-
-    expect(error).toMatchObject({ reason: 'network', transient: true });
+    nock(BASE).post('/api/service').replyWithError('socket hang up');
+    await expect(rejectionOf(reset.getDossier(event.dossierCode))).resolves.toMatchObject({
+      reason: 'NETWORK',
+      transient: true,
+    });
   });
 
-  it('reports a redelivered progress entry as a duplicate', async () => {
-    const { portal } = make();
+  it('opens its circuit after repeated failures and answers "slow down" with the time left, not calling', async () => {
+    const portal = make({
+      resilience: {
+        timeoutMs: 1_000,
+        retries: 0,
+        breaker: { kind: 'consecutive', failures: 2 },
+        halfOpenAfterMs: 30_000,
+      },
+    });
     login();
-    service('DongBoHoSoMC').reply(200, fixture('dong-bo-ho-so.created.json'));
-    service('CapNhatTienDoHoSoMC').reply(200, fixture('cap-nhat-tien-do.duplicate.json'));
+    service('TraCuuHoSo', () => [500, fixture('system-error.json')], 2);
+    await rejectionOf(portal.getDossier(event.dossierCode));
+    await rejectionOf(portal.getDossier(event.dossierCode));
+    const calls = sent.length;
 
-    await expect(portal.syncDossier(event, extras)).resolves.toMatchObject({ duplicate: true });
+    const error = await rejectionOf(portal.syncDossier(event, catalogue));
+
+    expect(error).toBeInstanceOf(PortalRateLimitedError);
+    expect(error).toMatchObject({ reason: 'CIRCUIT_OPEN', transient: true });
+    expect(isTransientPortalError(error)).toBe(true);
+    expect((error as PortalRateLimitedError).retryAfterMs).toBeGreaterThan(25_000);
+    expect(sent.length).toBe(calls);
+    expect(portal.health().circuit).toBe('open');
   });
 
-  it('reads a dossier back, or null when the portal does not hold it', async () => {
-    const { portal } = make();
+  it('sends the configured extra headers with every request, and refuses to let them replace dstcode', async () => {
+    const portal = make({ headers: { apikey: 'k-123', 'X-Gateway': 'lgsp' } });
     login();
-    const asked: string[] = [];
-    nock(BASE)
-      .post('/api/service', (body: Body) => (asked.push(body.mahoso), body.service === 'TraCuuHoSo'))
-      .reply(200, fixture('tra-cuu-ho-so.found.json'))
-      .post('/api/service', (body: Body) => (asked.push(body.mahoso), body.service === 'TraCuuHoSo'))
-      .reply(200, fixture('tra-cuu-ho-so.not-found.json'));
-
-    const found = await portal.getDossier(event.dossierCode);
-    const missing = await portal.getDossier('000.17.22.H56-261031-0099');
-
-    expect(found).toMatchObject({ dossierCode: event.dossierCode, status: DossierStatus.IN_PROCESS });
-    expect(found?.progress).toHaveLength(2);
-    expect(missing).toBeNull();
-    expect(asked).toEqual([event.dossierCode, '000.17.22.H56-261031-0099']);
-  });
-
-  it('refuses an event that breaks the contract without calling the portal', async () => {
-    const { portal } = make();
-    const bad = { ...event, status: 'LOST' } as unknown as DossierStatusEvent;
-
-    const error = await rejectionOf(portal.syncDossier(bad));
-
-    expect(error).toBeInstanceOf(PortalRejectedError);
-    expect((error as PortalRejectedError).code).toBe('INVALID_EVENT');
-    expect(nock.pendingMocks()).toEqual([]);
-  });
-
-  it('records the duration of each exchange by service and outcome', async () => {
-    const { portal } = make();
-    login();
-    service('TraCuuHoSo').reply(200, fixture('tra-cuu-ho-so.not-found.json'));
-    const labels = { service: 'TraCuuHoSo', outcome: 'ok' };
-    const count = async () =>
-      ((await metricsRegistry.getSingleMetric('lgsp_portal_request_duration_seconds')?.get())?.values ?? [])
-        .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))
-        .filter((v) => v.labels.service === labels.service)
-        .filter((v) => v.labels.outcome === labels.outcome)
-        .reduce((sum, v) => sum + v.value, 0);
-    const before = await count();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
 
     await portal.getDossier(event.dossierCode);
 
-    expect(await count()).toBe(before + 1);
+    for (const request of sent)
+      expect(request.headers).toMatchObject({ apikey: 'k-123', 'x-gateway': 'lgsp' });
+    expect(() => make({ headers: { dstcode: 'other' } })).toThrow('set by the adapter');
+    expect(parsePortalHeaders('apikey=a=b, X-Trace=1')).toEqual({ apikey: 'a=b', 'x-trace': '1' });
+    expect(() => parsePortalHeaders('no-value')).toThrow('Name=value');
+  });
+
+  it('builds its options from the PORTAL_* settings', () => {
+    const options = portalClientOptions({
+      PORTAL_URL: 'https://dvc.example.vn/lgsp',
+      PORTAL_USERNAME: 'u',
+      PORTAL_PASSWORD: 'p',
+      PORTAL_UNIT_CODE: '000.00.00.H56',
+      PORTAL_DSTCODE: 'D1',
+      PORTAL_LOGIN_PATH: '/auth',
+      PORTAL_INTEGRATION_PATH: '/integration',
+      PORTAL_SHARE_PATH: '/share',
+      PORTAL_EXTRA_HEADERS: 'apikey=k',
+      PORTAL_SESSION_MAX_AGE_MS: 60_000,
+      PORTAL_TIMEOUT_MS: 5_000,
+      PORTAL_RETRYABLE_CODES: ['-1', '99'],
+    });
+    expect(options).toMatchObject({
+      dstcode: 'D1',
+      paths: { login: '/auth', integration: '/integration', share: '/share' },
+      headers: { apikey: 'k' },
+      retryableErrorCodes: [-1, 99],
+      techIdLookup: true,
+    });
+  });
+
+  it('reads the portal’s own evaluation of a unit and period from the sharing endpoint', async () => {
+    const portal = make();
+    login();
+    share('LayKetQuaDanhGia', {
+      error_code: 0,
+      result: [
+        {
+          unitCode: '000.17.22.H56',
+          period: '2026-10',
+          totalScore: 80.5,
+          groupScores: [
+            {
+              group: 'TDGQ',
+              score: 18,
+              maxScore: 20,
+              criteria: [{ code: 'TDGQ.1', score: 18, maxScore: 20 }],
+            },
+            { group: 'broken', score: 'n/a' },
+          ],
+        },
+      ],
+    });
+
+    const evaluation = await portal.getEvaluation('000.17.22.H56', { kind: 'MONTH', key: '2026-10' });
+
+    expect(sent[1].body).toMatchObject({
+      service: 'LayKetQuaDanhGia',
+      madonvidanhgia: '000.17.22.H56',
+      loaiky: 'THANG',
+      ky: '2026-10',
+    });
+    expect(evaluation).toEqual({
+      agencyCode: '000.17.22.H56',
+      period: { kind: 'MONTH', key: '2026-10' },
+      total: 80.5,
+      groups: [
+        { group: 'TDGQ', score: 18, maxScore: 20, criteria: [{ code: 'TDGQ.1', score: 18, maxScore: 20 }] },
+      ],
+    });
+  });
+
+  it('refuses an event that breaks the contract, or would carry the personal ID, without calling the portal', async () => {
+    const portal = make();
+    const bad = { ...event, status: 'LOST' } as unknown as DossierStatusEvent;
+    await expect(rejectionOf(portal.syncDossier(bad))).resolves.toMatchObject({ code: 'INVALID_EVENT' });
+
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'));
+    const leaky = { ...event, note: `Kiểm tra CCCD ${event.applicant.personalId}` };
+    const error = await rejectionOf(portal.syncDossier(leaky, catalogue));
+
+    expect(error).toMatchObject({ code: 'INVALID_EVENT', transient: false });
+    expect(sent.filter((s) => s.body.service === 'DongBoHoSoMC')).toEqual([]);
+  });
+
+  it('records each exchange by service and outcome, a refusal as "refused"', async () => {
+    const portal = make();
+    login();
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.not-found.json'));
+    const count = async (outcome: string) =>
+      ((await metricsRegistry.getSingleMetric('lgsp_portal_request_duration_seconds')?.get())?.values ?? [])
+        .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))
+        .filter((v) => v.labels.service === 'TraCuuHoSo' && v.labels.outcome === outcome)
+        .reduce((sum, v) => sum + v.value, 0);
+    const before = await count('ok');
+
+    await portal.getDossier(event.dossierCode);
+
+    expect(await count('ok')).toBe(before + 1);
   });
 
   it('never writes the applicant, the password or the session to its logs', async () => {
-    const { portal, logs } = make();
-    login();
-    service('DongBoHoSoMC').reply(200, fixture('dong-bo-ho-so.invalid-data.json'));
+    const portal = make();
+    login(2);
+    service('TraCuuHoSo', fixture('tra-cuu-ho-so.found.json'), 2);
+    service('DongBoHoSoMC', fixture('dong-bo-ho-so.invalid-data.json'), 2);
 
-    await rejectionOf(portal.syncDossier(event, extras));
+    await rejectionOf(portal.syncDossier(event, catalogue));
+    await rejectionOf(portal.syncDossier(event, catalogue));
 
     const output = logs.join('');
     expect(output).toContain('portal rejected DongBoHoSoMC');
-    for (const secret of ['001090012345', 'Nguyễn Văn An', 's3cret-password', SESSION]) {
+    for (const secret of ['001090012345', 'Nguyễn Văn An', 's3cret-password', SESSION, '0912000111']) {
       expect(output).not.toContain(secret);
     }
   });

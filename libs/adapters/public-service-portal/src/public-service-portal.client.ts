@@ -1,9 +1,20 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import {
+  AdapterCalls,
+  type AdapterHealth,
+  DEFAULT_RESILIENCE,
+  header,
+  type RawAnswer,
+  REQUEST_ID_PATTERN,
+  type ResilienceOptions,
+  retryAfterMs,
+  type RunAttempts,
+  upstreamPool,
+} from '@lienthong/adapters/common';
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import { toPortalCode } from '@lienthong/domain';
-import { createLogger, type AppLogger } from '@lienthong/observability';
+import type { AppLogger } from '@lienthong/observability';
 import {
   PortalAuthError,
   PortalError,
@@ -12,6 +23,12 @@ import {
   PortalUnavailableError,
   type PortalItemRejection,
 } from './portal.errors';
+import {
+  fromPortalEvaluation,
+  PORTAL_PERIOD_KINDS,
+  type PortalEvaluation,
+  type PortalEvaluationPeriod,
+} from './portal.evaluation';
 import {
   fromPortalDossierRecord,
   parsePortalErrorCode,
@@ -23,201 +40,463 @@ import {
 } from './portal.mapping';
 import { portalErrors, portalRequestDuration, type PortalOutcome } from './portal.metrics';
 import {
+  checkedPortalHeaders,
+  PORTAL_CLIENT_DEFAULTS,
+  type PublicServicePortalClientOptions,
+} from './portal.options';
+import {
+  ALREADY_EXISTS,
   DEFAULT_PORTAL_PATHS,
-  PORTAL_ERROR_CODES as CODE,
-  PORTAL_UNIT_CODE_HEADER,
+  DOES_NOT_EXIST,
+  endpointOf,
+  PORTAL_DSTCODE_HEADER,
+  PORTAL_OK,
+  type PortalDossierItem,
   type PortalDossierRecordWire,
-  type PortalItemResult,
+  type PortalIsUpdating,
   type PortalOperation,
+  type PortalPaths,
   type PortalService,
+  type PortalTechIdRecord,
 } from './portal.wire';
 
-export interface PublicServicePortalClientOptions {
-  /** e.g. `https://dichvucong.gov.vn/lgsp` or the simulator's URL; paths are appended to it. */
-  baseUrl: string;
-  username: string;
-  password: string;
-  /** Unit code (mã đơn vị) of the province's account, sent at login and with every call. */
-  unitCode: string;
-  /** Deadline of one HTTP exchange, connection included. Default 10 000 ms. */
-  timeoutMs?: number;
-  logger?: AppLogger;
-  /** Override the login and service paths (public integrations configure both). */
-  paths?: { login?: string; service?: string };
-  /** Wait suggested by a 429 that carries no usable Retry-After. Default 1 000 ms. */
-  defaultRetryAfterMs?: number;
-  /** Keep-alive sockets per host. Default 16. */
-  maxSockets?: number;
-  /** PEM CA certificate(s) the portal's TLS server certificate must chain to (a pinned CA). */
-  ca?: string | string[];
-}
+export type { PublicServicePortalClientOptions } from './portal.options';
+
+const ADAPTER = 'public-service-portal';
+
+type Method = 'syncDossier' | 'getDossier' | 'getEvaluation' | 'ping';
 
 /** Outcome of syncing one event. */
 export interface PortalSyncResult {
   dossierCode: string;
   portalStatusCode: number;
-  /** True when the portal already held this progress entry (a redelivery): acknowledged, not applied again. */
-  duplicate: boolean;
+  /** True when this sync created the dossier on the portal (isUpdating "False"). */
+  created: boolean;
 }
 
-/** The portal as the relay sees it. */
+/** The portal as the relay and the gateway see it. */
 export interface PublicServicePortal {
-  /** Pushes one canonical status event (dossier upsert, then its progress entry). Safe to repeat. */
-  syncDossier(event: DossierStatusEvent, extra?: PortalDossierExtras): Promise<PortalSyncResult>;
+  /**
+   * Pushes one canonical status event: TraCuuHoSo (does the portal hold the dossier?), DongBoHoSoMC with the
+   * full record and `isUpdating` set from that answer, then CapNhatTienDoHoSoMC with the step. Safe to repeat.
+   */
+  syncDossier(
+    event: DossierStatusEvent,
+    extra?: PortalDossierExtras,
+    ctx?: { requestId?: string },
+  ): Promise<PortalSyncResult>;
   /** Reads a dossier back; null when the portal does not hold it. */
-  getDossier(dossierCode: string): Promise<PortalDossierView | null>;
+  getDossier(dossierCode: string, ctx?: { requestId?: string }): Promise<PortalDossierView | null>;
+  /** The portal's own Decision 766 evaluation of a unit for a period (LayKetQuaDanhGia); null when it has none. */
+  getEvaluation(
+    agencyCode: string,
+    period: PortalEvaluationPeriod,
+    ctx?: { requestId?: string },
+  ): Promise<PortalEvaluation | null>;
   /** Logs in unless a live session is cached: a cheap readiness probe. */
-  ping(): Promise<void>;
+  ping(ctx?: { requestId?: string }): Promise<void>;
+  health(): AdapterHealth;
   close(): Promise<void>;
 }
 
 interface Session {
   token: string;
-  /** When to log in again before using it (expiry minus a margin); Infinity when the portal gave no lifetime. */
+  obtainedAt: number;
+  /** When to log in again before using it. */
   refreshAt: number;
 }
 
+/**
+ * One call of the client's API (a sync is several exchanges): a refusal is answered by a new login only when the
+ * session predates the call, and at most once per call.
+ */
+interface CallState {
+  startedAt: number;
+  loggedInAgain: boolean;
+}
+
+const newCall = (): CallState => ({ startedAt: Date.now(), loggedInAgain: false });
+
 type Body = Record<string, unknown>;
 
-const SESSION_EXPIRED = Symbol('session-expired');
+/** A parsed answer of the integration or sharing endpoint: error_code 0 or not, the message, the body. */
+interface Answer {
+  code: number;
+  message: string;
+  body: Body;
+}
+
+const SESSION_REFUSED = Symbol('session-refused');
 
 const isObject = (value: unknown): value is Body =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Client of the National Public Service Portal's dossier sync API (see contracts/upstream/public-service-portal).
+ * Client of the National Public Service Portal's sync API in the OpenCPS-era dialect
+ * (contracts/upstream/public-service-portal), over an undici Pool under the resilience policy every upstream
+ * adapter shares (libs/adapters/common: timeout per attempt, a quick retry of transient failures, circuit
+ * breaker, bulkhead).
  *
- * - Session: logs in lazily, caches the session for its announced lifetime (minus a margin), and shares one
- *   in-flight login between concurrent callers. When a call answers "session expired" (error_code -2, or
- *   HTTP 401) it logs in again once and repeats the call; a second refusal is reported as unavailable.
- * - Failures become typed errors (portal.errors.ts): transient ones (unavailable, rate limited) for the
- *   relay's retry topic, permanent ones (rejected, auth) for the dead-letter topic. No retry here besides
- *   the session refresh: the relay owns retries and their delays.
- * - Never logs request or response bodies: they carry the applicant's name and identifiers.
+ * - Session: logs in lazily (username and password, `dstcode` header), shares one in-flight login between
+ *   concurrent callers, and keeps the session until it is refused or `sessionMaxAgeMs` has passed. The portal
+ *   knows error_code 0 and "not 0": a non-zero answer on a session older than the call is answered by one new
+ *   login and one repeat (the calls are idempotent), as is HTTP 401.
+ * - Sync: TraCuuHoSo decides `isUpdating` and gives the record whose values the full record carries forward
+ *   (skipped for a dossier this client stored within `recentRecordTtlMs`: it knows that record); an "already
+ *   exists" answer (a dossier created meanwhile) is sent again as an update, a "does not exist" answer as a
+ *   creation, and neither is a failure.
+ * - Failures are typed (portal.errors.ts): transient ones (unavailable, slow down) for the relay's retry topic,
+ *   permanent ones (rejected, auth) for its dead-letter topic. An open circuit is a slow-down error whose
+ *   `retryAfterMs` is what remains of its open time; an HTTP 429 is neither retried within the call nor
+ *   counted against the circuit (the portal answered, and the relay waits its Retry-After).
+ * - Never logs request or response bodies; never sends the applicant's personal ID (checked before sending).
  */
 export class PublicServicePortalClient implements PublicServicePortal {
-  private readonly http: AxiosInstance;
-  private readonly logger: AppLogger;
-  private readonly timeoutMs: number;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly paths: PortalPaths;
+  private readonly headers: Record<string, string>;
+  private readonly calls: AdapterCalls<PortalError, Method>;
+  private readonly logger?: AppLogger;
+  private readonly sessionMaxAgeMs: number;
   private readonly defaultRetryAfterMs: number;
-  private readonly paths: { login: string; service: string };
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly retryableCodes: ReadonlySet<number>;
+  private readonly techIds = new Map<string, { id: string; until: number }>();
+  /** Records this client stored on the portal lately (a DongBoHoSoMC item is the record the portal keeps). */
+  private readonly recent = new Map<string, { record: PortalDossierRecordWire; until: number }>();
+  private readonly recentTtlMs: number;
   private session: Session | undefined;
   private loginInFlight: Promise<Session> | undefined;
+  private loginsSoFar = 0;
 
   constructor(private readonly options: PublicServicePortalClientOptions) {
-    for (const key of ['baseUrl', 'username', 'password', 'unitCode'] as const) {
+    for (const key of ['baseUrl', 'username', 'password', 'unitCode', 'dstcode'] as const) {
       if (!options[key]) throw new Error(`PublicServicePortalClient: ${key} is required`);
     }
-    this.logger = (options.logger ?? createLogger({ name: 'public-service-portal' })).child({
-      component: 'public-service-portal',
-    });
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.defaultRetryAfterMs = options.defaultRetryAfterMs ?? 1000;
-    this.paths = {
-      login: options.paths?.login ?? DEFAULT_PORTAL_PATHS.login,
-      service: options.paths?.service ?? DEFAULT_PORTAL_PATHS.service,
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error('the portal base URL must be http:// or https://');
+    }
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.paths = { ...DEFAULT_PORTAL_PATHS, ...options.paths };
+    for (const [name, path] of Object.entries(this.paths)) {
+      if (!path.startsWith('/')) throw new Error(`the portal ${name} path must start with /`);
+    }
+    this.headers = checkedPortalHeaders(options.headers);
+    this.logger = options.logger?.child({ component: ADAPTER });
+    this.sessionMaxAgeMs = options.sessionMaxAgeMs ?? PORTAL_CLIENT_DEFAULTS.sessionMaxAgeMs;
+    this.defaultRetryAfterMs = options.defaultRetryAfterMs ?? PORTAL_CLIENT_DEFAULTS.defaultRetryAfterMs;
+    this.retryableCodes = new Set(options.retryableErrorCodes ?? []);
+    this.recentTtlMs = options.recentRecordTtlMs ?? PORTAL_CLIENT_DEFAULTS.recentRecordTtlMs;
+    const resilience: ResilienceOptions = {
+      ...DEFAULT_RESILIENCE,
+      retries: PORTAL_CLIENT_DEFAULTS.retries,
+      halfOpenAfterMs: PORTAL_CLIENT_DEFAULTS.halfOpenAfterMs,
+      timeoutMs: options.timeoutMs ?? PORTAL_CLIENT_DEFAULTS.timeoutMs,
+      ...options.resilience,
     };
-    const maxSockets = options.maxSockets ?? 16;
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets }),
-      https: new https.Agent({ keepAlive: true, maxSockets, ...(options.ca ? { ca: options.ca } : {}) }),
-    };
-    this.http = axios.create({
-      baseURL: options.baseUrl.replace(/\/+$/, ''),
-      httpAgent: this.agents.http,
-      httpsAgent: this.agents.https,
-      headers: { 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      maxRedirects: 0,
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher =
+      options.dispatcher ??
+      upstreamPool(this.origin, {
+        connections: options.connections ?? PORTAL_CLIENT_DEFAULTS.connections,
+        connect: options.ca ? { ca: options.ca } : undefined,
+        maxResponseBytes: PORTAL_CLIENT_DEFAULTS.maxResponseBytes,
+        connectTimeoutMs: resilience.timeoutMs,
+      });
+    this.calls = new AdapterCalls({
+      adapter: ADAPTER,
+      upstream: 'public service portal',
+      title: 'portal',
+      resilience,
+      logger: this.logger,
+      errors: {
+        base: PortalError,
+        codes: {
+          notFound: 'PORTAL_REJECTED',
+          invalidRequest: 'INVALID_EVENT',
+          unavailable: 'PORTAL_RATE_LIMITED',
+        },
+        invalidRequest: (field) =>
+          new PortalRejectedError(undefined, undefined, `invalid ${field}`, [], 'INVALID_EVENT'),
+        unavailable: (reason, message, details, cause) =>
+          reason === 'CIRCUIT_OPEN' || reason === 'BULKHEAD_FULL'
+            ? new PortalRateLimitedError(undefined, details.retryAfterMs ?? this.defaultRetryAfterMs, reason)
+            : new PortalUnavailableError(undefined, 'NETWORK', message, {}, cause),
+        network: (message, cause) => new PortalUnavailableError(undefined, 'NETWORK', message, {}, cause),
+        timeout: (timeoutMs) =>
+          new PortalUnavailableError(
+            undefined,
+            'TIMEOUT',
+            `the portal did not answer within ${timeoutMs} ms`,
+          ),
+        malformed: (message, cause) => new PortalUnavailableError(undefined, 'MALFORMED', message, {}, cause),
+      },
     });
   }
 
-  async syncDossier(event: DossierStatusEvent, extra: PortalDossierExtras = {}): Promise<PortalSyncResult> {
-    const checked = validate('dossier-status-event', event);
-    if (!checked.ok) {
-      throw new PortalRejectedError(
-        'DongBoHoSoMC',
-        undefined,
-        `event does not match the dossier-status-event contract: ${checked.errors
-          .map((e) => `${e.path || '/'} ${e.code}`)
-          .join('; ')}`,
-        [],
-        'INVALID_EVENT',
+  async syncDossier(
+    event: DossierStatusEvent,
+    extra: PortalDossierExtras = {},
+    ctx: { requestId?: string } = {},
+  ): Promise<PortalSyncResult> {
+    return this.calls.call('syncDossier', withRequestId(ctx), async (policy) => {
+      const attempts = slowDownPassesThrough(policy);
+      checkEvent(event);
+      const call = newCall();
+      const stored =
+        this.recentRecord(event.dossierCode) ?? (await this.lookUp(event.dossierCode, attempts, call));
+      const portalAccountId = extra.portalAccountId ?? (await this.portalAccountOf(event, attempts, call));
+      const item = mapped(() =>
+        toPortalDossierItem(
+          event,
+          { ...extra, ...(portalAccountId ? { portalAccountId } : {}) },
+          stored ?? undefined,
+        ),
       );
-    }
-    let dossierItem;
-    let progressItem;
-    try {
-      dossierItem = toPortalDossierItem(event, extra);
-      progressItem = toPortalProgressItem(event, extra);
-    } catch (error) {
-      throw new PortalRejectedError('DongBoHoSoMC', undefined, (error as Error).message, [], 'INVALID_EVENT');
-    }
-    await this.callService('DongBoHoSoMC', { data: [dossierItem] });
-    const answer = await this.callService('CapNhatTienDoHoSoMC', { data: [progressItem] });
-    const items = Array.isArray(answer.result) ? (answer.result as PortalItemResult[]) : [];
-    const duplicate = items.some((item) => isObject(item) && item.TrungLap === true);
-    this.logger.debug(
-      { dossierCode: event.dossierCode, eventId: event.eventId, status: event.status, duplicate },
-      'dossier synced to the portal',
+      const step = mapped(() => toPortalProgressItem(event, extra));
+      refuseIdentifiers(event, [item, step]);
+
+      let isUpdating: PortalIsUpdating = stored ? 'True' : 'False';
+      let answer = await attempts((signal) =>
+        this.service('DongBoHoSoMC', { isUpdating, data: [item] }, signal, call),
+      );
+      // Created or deleted meanwhile (another writer, a lost answer): send it again the other way round, once.
+      // The C# clients read "already exists" even beside error_code 0.
+      const flip =
+        (isUpdating === 'False' && ALREADY_EXISTS.test(answer.message)) ||
+        (isUpdating === 'True' && answer.code !== PORTAL_OK && DOES_NOT_EXIST.test(answer.message));
+      if (flip) {
+        isUpdating = isUpdating === 'False' ? 'True' : 'False';
+        this.logger?.info(
+          { dossierCode: event.dossierCode, isUpdating },
+          'portal answered that the dossier does or does not exist; sending it again the other way',
+        );
+        answer = await attempts((signal) =>
+          this.service('DongBoHoSoMC', { isUpdating, data: [item] }, signal, call),
+        );
+      }
+      if (answer.code !== PORTAL_OK) this.recent.delete(event.dossierCode);
+      this.refuseUnlessOk('DongBoHoSoMC', answer);
+      this.remember(item);
+
+      const progress = await attempts((signal) =>
+        this.service('CapNhatTienDoHoSoMC', { data: [step] }, signal, call),
+      );
+      this.refuseUnlessOk('CapNhatTienDoHoSoMC', progress);
+      this.logger?.debug(
+        { dossierCode: event.dossierCode, status: event.status, isUpdating },
+        'dossier synced to the portal',
+      );
+      return {
+        dossierCode: event.dossierCode,
+        portalStatusCode: toPortalCode(statusOf(event)),
+        created: isUpdating === 'False',
+      };
+    });
+  }
+
+  async getDossier(dossierCode: string, ctx: { requestId?: string } = {}): Promise<PortalDossierView | null> {
+    return this.calls.call('getDossier', withRequestId(ctx), async (policy) => {
+      const attempts = slowDownPassesThrough(policy);
+      const wire = await this.lookUp(dossierCode, attempts, newCall());
+      return wire ? fromPortalDossierRecord(wire) : null;
+    });
+  }
+
+  async getEvaluation(
+    agencyCode: string,
+    period: PortalEvaluationPeriod,
+    ctx: { requestId?: string } = {},
+  ): Promise<PortalEvaluation | null> {
+    return this.calls.call('getEvaluation', withRequestId(ctx), async (policy) => {
+      const attempts = slowDownPassesThrough(policy);
+      const call = newCall();
+      const answer = await attempts((signal) =>
+        this.service(
+          'LayKetQuaDanhGia',
+          { madonvidanhgia: agencyCode, loaiky: PORTAL_PERIOD_KINDS[period.kind], ky: period.key },
+          signal,
+          call,
+        ),
+      );
+      this.refuseUnlessOk('LayKetQuaDanhGia', answer);
+      const results = Array.isArray(answer.body.result) ? answer.body.result : [];
+      return fromPortalEvaluation(results[0], agencyCode, period) ?? null;
+    });
+  }
+
+  async ping(ctx: { requestId?: string } = {}): Promise<void> {
+    await this.calls.call('ping', withRequestId(ctx), (policy) =>
+      slowDownPassesThrough(policy)(async (signal) => {
+        await this.currentSession(signal);
+      }),
     );
-    return { dossierCode: event.dossierCode, portalStatusCode: toPortalCode(statusOf(event)), duplicate };
   }
 
-  async getDossier(dossierCode: string): Promise<PortalDossierView | null> {
-    const answer = await this.callService('TraCuuHoSo', { mahoso: dossierCode });
-    const records = Array.isArray(answer.result) ? answer.result : [];
-    const record = records.find((r): r is PortalDossierRecordWire => isObject(r) && r.MaHoSo === dossierCode);
-    return record ? fromPortalDossierRecord(record) : null;
+  health(): AdapterHealth {
+    return this.calls.health();
   }
 
-  async ping(): Promise<void> {
-    await this.currentSession();
+  /** Logins sent so far (a session is reused until refused or too old). */
+  get logins(): number {
+    return this.loginsSoFar;
   }
 
+  /** Closes the connection pool (not an injected dispatcher). */
   async close(): Promise<void> {
     this.session = undefined;
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.techIds.clear();
+    this.recent.clear();
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  // --- the steps ----------------------------------------------------------------------------------------
+
+  /**
+   * The record this client stored for the dossier within `recentRecordTtlMs`: the portal holds it (isUpdating
+   * "True") and it is what TraCuuHoSo would answer, so the lookup is skipped for a dossier's events that come in
+   * a burst. A portal that lost it answers "không tồn tại", and the item goes again as a creation.
+   */
+  private recentRecord(dossierCode: string): PortalDossierRecordWire | undefined {
+    const entry = this.recent.get(dossierCode);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.record;
+    this.recent.delete(dossierCode);
+    return undefined;
+  }
+
+  private remember(item: PortalDossierItem): void {
+    if (this.recentTtlMs <= 0) return;
+    this.recent.delete(item.MaHoSo);
+    if (this.recent.size >= PORTAL_CLIENT_DEFAULTS.recentRecordCacheSize) {
+      this.recent.delete(this.recent.keys().next().value as string);
+    }
+    this.recent.set(item.MaHoSo, {
+      record: item as unknown as PortalDossierRecordWire,
+      until: Date.now() + this.recentTtlMs,
+    });
+  }
+
+  /** TraCuuHoSo: the record the portal holds, or null. */
+  private async lookUp(
+    dossierCode: string,
+    attempts: RunAttempts,
+    call: CallState,
+  ): Promise<PortalDossierRecordWire | null> {
+    const answer = await attempts((signal) =>
+      this.service('TraCuuHoSo', { mahoso: dossierCode }, signal, call),
+    );
+    // "not found" may come as error_code 0 with an empty result or as a refusal saying so
+    if (answer.code !== PORTAL_OK && DOES_NOT_EXIST.test(answer.message)) return null;
+    this.refuseUnlessOk('TraCuuHoSo', answer);
+    const records = Array.isArray(answer.body.result) ? answer.body.result : [];
+    return records.find((r): r is PortalDossierRecordWire => isObject(r) && r.MaHoSo === dossierCode) ?? null;
+  }
+
+  /**
+   * MaDoiTuong: the portal account id of an enterprise that lodged online, found with TraCuuTechID by its
+   * enterprise code (cached). A citizen's account is never looked up: that would send the personal ID.
+   */
+  private async portalAccountOf(
+    event: DossierStatusEvent,
+    attempts: RunAttempts,
+    call: CallState,
+  ): Promise<string | undefined> {
+    const code = event.applicant.enterpriseCode;
+    if (this.options.techIdLookup === false || event.channel !== 'ONLINE' || !code) return undefined;
+    if (event.applicant.kind === 'CITIZEN') return undefined;
+    const cached = this.techIds.get(code);
+    if (cached && cached.until > Date.now()) return cached.id || undefined;
+    const answer = await attempts((signal) =>
+      this.service('TraCuuTechID', { provider: 'wso2is', mstorcmnd: code }, signal, call),
+    );
+    const first = Array.isArray(answer.body.result)
+      ? (answer.body.result[0] as PortalTechIdRecord)
+      : undefined;
+    const id =
+      answer.code === PORTAL_OK && isObject(first) && typeof first.TECHNICALID === 'string'
+        ? first.TECHNICALID.trim()
+        : '';
+    if (this.techIds.size >= PORTAL_CLIENT_DEFAULTS.techIdCacheSize) {
+      this.techIds.delete(this.techIds.keys().next().value as string);
+    }
+    this.techIds.set(code, {
+      id,
+      until: Date.now() + (id ? PORTAL_CLIENT_DEFAULTS.techIdTtlMs : PORTAL_CLIENT_DEFAULTS.techIdMissTtlMs),
+    });
+    return id || undefined;
+  }
+
+  private refuseUnlessOk(service: PortalService, answer: Answer): void {
+    if (answer.code === PORTAL_OK) return;
+    throw this.fail(
+      service,
+      new PortalRejectedError(service, answer.code, answer.message, itemRejections(answer.body)),
+      String(answer.code),
+    );
   }
 
   // --- session ---------------------------------------------------------------------------------------
 
-  private async currentSession(): Promise<Session> {
+  private async currentSession(signal: AbortSignal): Promise<Session> {
     const session = this.session;
     if (session && Date.now() < session.refreshAt) return session;
-    this.loginInFlight ??= this.login().finally(() => {
+    this.loginInFlight ??= this.login(signal).finally(() => {
       this.loginInFlight = undefined;
     });
     return this.loginInFlight;
   }
 
-  private async login(): Promise<Session> {
-    const body = await this.exchange(
+  private async login(signal: AbortSignal): Promise<Session> {
+    this.loginsSoFar += 1;
+    const answer = await this.exchange(
       'login',
       this.paths.login,
-      { username: this.options.username, password: this.options.password },
-      { [PORTAL_UNIT_CODE_HEADER]: this.options.unitCode },
+      {
+        username: this.options.username,
+        password: this.options.password,
+      },
+      signal,
     );
-    if (body === SESSION_EXPIRED || typeof body.session !== 'string' || body.session === '') {
+    if (answer === SESSION_REFUSED) {
       throw this.fail(
         'login',
-        new PortalUnavailableError('login', 'malformed-response', 'portal login answered without a session'),
+        new PortalAuthError('login', undefined, 'the portal refused the login (HTTP 401)'),
+        'HTTP_401',
+      );
+    }
+    if (answer.code !== PORTAL_OK) {
+      throw this.fail(
+        'login',
+        new PortalAuthError(
+          'login',
+          answer.code,
+          `the portal refused the login (error_code ${answer.code}): ${answer.message}`,
+        ),
+        String(answer.code),
+      );
+    }
+    const token = answer.body.session;
+    if (typeof token !== 'string' || token === '') {
+      throw this.fail(
+        'login',
+        new PortalUnavailableError('login', 'MALFORMED', 'the portal answered the login without a session'),
         'MALFORMED',
       );
     }
-    const lifetimeMs =
-      typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 0;
-    const margin = Math.min(30_000, lifetimeMs / 10);
-    const session = {
-      token: body.session,
-      refreshAt: lifetimeMs > 0 ? Date.now() + lifetimeMs - margin : Infinity,
-    };
+    // The integrations' portal announces no lifetime; honour one if it does.
+    const announced =
+      typeof answer.body.expires_in === 'number' && answer.body.expires_in > 0
+        ? answer.body.expires_in * 1000 * 0.9
+        : Infinity;
+    const now = Date.now();
+    const session = { token, obtainedAt: now, refreshAt: now + Math.min(this.sessionMaxAgeMs, announced) };
     this.session = session;
-    this.logger.info({ lifetimeSeconds: lifetimeMs / 1000 || undefined }, 'logged in to the portal');
+    this.logger?.info('logged in to the portal');
     return session;
   }
 
@@ -228,71 +507,111 @@ export class PublicServicePortalClient implements PublicServicePortal {
 
   // --- calls -------------------------------------------------------------------------------------------
 
-  /** One service call, with the session refreshed and the call repeated once if the portal says it expired. */
-  private async callService(service: PortalService, payload: Body): Promise<Body> {
+  /**
+   * One service call with a session. A refusal (HTTP 401, or a non-zero error_code other than the existence
+   * answers) on a session older than the call is answered by one new login and one repeat (once per call).
+   */
+  private async service(
+    service: PortalService,
+    payload: Body,
+    signal: AbortSignal,
+    call: CallState,
+  ): Promise<Answer> {
+    const path = endpointOf(service) === 'share' ? this.paths.share : this.paths.integration;
     const send = (session: Session) =>
-      this.exchange(service, this.paths.service, {
-        session: session.token,
-        madonvi: this.options.unitCode,
+      this.exchange(
         service,
-        ...payload,
-      });
-    let session = await this.currentSession();
+        path,
+        { session: session.token, madonvi: this.options.unitCode, service, ...payload },
+        signal,
+      );
+    let session = await this.currentSession(signal);
     let answer = await send(session);
-    if (answer !== SESSION_EXPIRED) return answer;
-
-    this.logger.info({ service }, 'portal session expired; logging in again');
-    this.dropSession(session);
-    session = await this.currentSession();
-    answer = await send(session);
-    if (answer !== SESSION_EXPIRED) return answer;
-    this.dropSession(session);
-    throw new PortalUnavailableError(service, 'session-rejected', 'portal refused a fresh session', {
-      portalErrorCode: CODE.SESSION_EXPIRED,
-    });
+    const stale = (a: Answer | typeof SESSION_REFUSED) =>
+      a === SESSION_REFUSED ||
+      (a.code !== PORTAL_OK && !ALREADY_EXISTS.test(a.message) && !DOES_NOT_EXIST.test(a.message));
+    if (stale(answer) && !call.loggedInAgain && session.obtainedAt < call.startedAt) {
+      call.loggedInAgain = true;
+      this.logger?.info({ service }, 'portal refused the session or the call; logging in again once');
+      this.dropSession(session);
+      session = await this.currentSession(signal);
+      answer = await send(session);
+    }
+    if (answer === SESSION_REFUSED) {
+      this.dropSession(session);
+      throw this.fail(
+        service,
+        new PortalUnavailableError(service, 'SESSION_REJECTED', 'the portal refused a fresh session', {
+          status: 401,
+        }),
+        'HTTP_401',
+      );
+    }
+    if (answer.code !== PORTAL_OK && this.retryableCodes.has(answer.code)) {
+      throw this.fail(
+        service,
+        new PortalUnavailableError(
+          service,
+          'PORTAL_ERROR',
+          `the portal answered ${service} with error_code ${answer.code}: ${answer.message}`,
+          { portalErrorCode: answer.code },
+        ),
+        String(answer.code),
+      );
+    }
+    return answer;
   }
 
   /**
-   * One HTTP exchange: returns the parsed body when error_code is 0, SESSION_EXPIRED when the portal wants a
-   * new session, and throws a typed error for anything else. Records its duration and any error.
+   * One HTTP exchange: the parsed envelope (error_code 0 or not), SESSION_REFUSED for an HTTP 401 on a service
+   * call, or a typed error for anything else. Records its duration and outcome.
    */
   private async exchange(
     operation: PortalOperation,
     path: string,
     body: Body,
-    headers: Record<string, string> = {},
-  ): Promise<Body | typeof SESSION_EXPIRED> {
+    signal: AbortSignal,
+  ): Promise<Answer | typeof SESSION_REFUSED> {
     const stopTimer = portalRequestDuration.startTimer({ service: operation });
     const done = (outcome: PortalOutcome) => stopTimer({ outcome });
-
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    let response: AxiosResponse<string>;
+    let raw: RawAnswer;
     try {
-      response = await this.http.post<string>(path, body, { headers, signal });
+      raw = await this.calls.exchange(signal, async () => {
+        const response = await this.dispatcher.request({
+          origin: this.origin,
+          path: this.basePath + path,
+          method: 'POST',
+          headers: {
+            ...this.headers,
+            'content-type': 'application/json; charset=utf-8',
+            accept: 'application/json',
+            [PORTAL_DSTCODE_HEADER]: this.options.dstcode,
+          },
+          body: JSON.stringify(body),
+          signal,
+        });
+        return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+      });
     } catch (error) {
       done('unavailable');
-      const timedOut = signal.aborted || (error as { code?: string }).code === 'ECONNABORTED';
-      throw this.fail(
-        operation,
-        new PortalUnavailableError(
+      if (error instanceof PortalError) {
+        error.operation ??= operation;
+        const reason = (error as Partial<PortalUnavailableError>).reason;
+        throw this.fail(
           operation,
-          timedOut ? 'timeout' : 'network',
-          timedOut
-            ? `portal did not answer ${operation} within ${this.timeoutMs} ms`
-            : `portal unreachable for ${operation}: ${(error as { code?: string }).code ?? (error as Error).message}`,
-          {},
-          { cause: error },
-        ),
-        timedOut ? 'TIMEOUT' : 'NETWORK',
-      );
+          error,
+          reason === 'TIMEOUT' ? 'TIMEOUT' : reason === 'MALFORMED' ? 'MALFORMED' : 'NETWORK',
+        );
+      }
+      throw error;
     }
 
-    const status = response.status;
+    const { status } = raw;
     if (status === 429) {
       done('rate_limited');
       throw this.fail(
         operation,
-        new PortalRateLimitedError(operation, this.retryAfterMs(response.headers['retry-after'])),
+        new PortalRateLimitedError(operation, retryAfterMs(raw) ?? this.defaultRetryAfterMs),
         'HTTP_429',
       );
     }
@@ -302,8 +621,8 @@ export class PublicServicePortalClient implements PublicServicePortal {
         operation,
         new PortalUnavailableError(
           operation,
-          'http-status',
-          `portal answered HTTP ${status} to ${operation}`,
+          'HTTP_STATUS',
+          `the portal answered HTTP ${status} to ${operation}`,
           {
             status,
           },
@@ -311,34 +630,27 @@ export class PublicServicePortalClient implements PublicServicePortal {
         `HTTP_${status}`,
       );
     }
-
-    const parsed = parseBody(response.data);
-    const errorCode = parsed ? parsePortalErrorCode(parsed.error_code) : undefined;
-    const portalMessage = parsed && typeof parsed.message === 'string' ? parsed.message : '';
-
-    if (status === 401 && operation !== 'login' && errorCode !== CODE.LOGIN_FAILED) {
+    const parsed = parseBody(raw.body);
+    const code = parsed ? parsePortalErrorCode(parsed.error_code) : undefined;
+    if (status === 401 && operation !== 'login') {
       done('session_expired');
       portalErrors.inc({ service: operation, code: 'HTTP_401' });
-      return SESSION_EXPIRED;
+      return SESSION_REFUSED;
     }
     if (status === 401 || status === 403) {
       done('auth_failed');
       throw this.fail(
         operation,
-        new PortalAuthError(
-          operation,
-          errorCode,
-          `portal refused ${operation} with HTTP ${status} ${portalMessage}`,
-        ),
+        new PortalAuthError(operation, code, `the portal refused ${operation} with HTTP ${status}`),
         `HTTP_${status}`,
       );
     }
-    if (!parsed || errorCode === undefined) {
+    if (!parsed || code === undefined) {
       if (status >= 400) {
         done('rejected');
         throw this.fail(
           operation,
-          new PortalRejectedError(operation, undefined, `HTTP ${status}`, [], 'PORTAL_REJECTED'),
+          new PortalRejectedError(operation, undefined, `HTTP ${status}`),
           `HTTP_${status}`,
         );
       }
@@ -347,102 +659,118 @@ export class PublicServicePortalClient implements PublicServicePortal {
         operation,
         new PortalUnavailableError(
           operation,
-          'malformed-response',
-          `portal answered ${operation} with a body that is not its JSON envelope (HTTP ${status})`,
+          'MALFORMED',
+          `the portal answered ${operation} with a body that is not its JSON envelope (HTTP ${status}, ${
+            header(raw, 'content-type') ?? 'no content type'
+          })`,
           { status },
         ),
         'MALFORMED',
       );
     }
-
-    switch (errorCode) {
-      case CODE.OK: {
-        const refused = itemRejections(parsed);
-        if (refused.length === 0) {
-          done('ok');
-          return parsed;
-        }
-        done('rejected');
-        throw this.fail(
-          operation,
-          new PortalRejectedError(operation, CODE.INVALID_DATA, portalMessage, refused),
-          String(CODE.INVALID_DATA),
-        );
-      }
-      case CODE.SESSION_EXPIRED:
-        if (operation !== 'login') {
-          done('session_expired');
-          portalErrors.inc({ service: operation, code: String(errorCode) });
-          return SESSION_EXPIRED;
-        }
-        break;
-      case CODE.TOO_MANY_REQUESTS:
-        done('rate_limited');
-        throw this.fail(
-          operation,
-          new PortalRateLimitedError(operation, this.retryAfterMs(response.headers['retry-after'])),
-          String(errorCode),
-        );
-      case CODE.LOGIN_FAILED:
-      case CODE.UNIT_NOT_ALLOWED:
-        done('auth_failed');
-        throw this.fail(
-          operation,
-          new PortalAuthError(
-            operation,
-            errorCode,
-            `portal refused ${operation} (error_code ${errorCode}): ${portalMessage}`,
-          ),
-          String(errorCode),
-        );
-      case CODE.INVALID_DATA:
-      case CODE.INVALID_REQUEST:
-        done('rejected');
-        throw this.fail(
-          operation,
-          new PortalRejectedError(operation, errorCode, portalMessage, itemRejections(parsed)),
-          String(errorCode),
-        );
+    const message = typeof parsed.message === 'string' ? parsed.message.normalize('NFC') : '';
+    if (code !== PORTAL_OK) {
+      done('refused');
+      portalErrors.inc({ service: operation, code: String(code) });
+    } else {
+      done('ok');
     }
-    // SYSTEM_ERROR, and codes the contract does not list: assume the portal's trouble, not ours.
-    done('unavailable');
-    throw this.fail(
-      operation,
-      new PortalUnavailableError(
-        operation,
-        'portal-error',
-        `portal answered ${operation} with error_code ${errorCode}: ${portalMessage}`,
-        { status, portalErrorCode: errorCode },
-      ),
-      String(errorCode),
-    );
+    return { code, message, body: parsed };
   }
 
   /** Counts and logs a failure (codes and messages only), and returns it for throwing. */
   private fail<E extends PortalError>(operation: PortalOperation, error: E, code: string): E {
     portalErrors.inc({ service: operation, code });
-    this.logger.warn(
+    this.logger?.warn(
       { service: operation, code, errorCode: error.code, transient: error.transient },
       error.message,
     );
     return error;
   }
+}
 
-  private retryAfterMs(header: unknown): number {
-    const value = Array.isArray(header) ? header[0] : header;
-    if (typeof value === 'string' && value.trim() !== '') {
-      const seconds = Number(value.trim());
-      if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-      const date = Date.parse(value);
-      if (Number.isFinite(date)) return Math.max(0, date - Date.now());
-    }
-    return this.defaultRetryAfterMs;
+/** A 429 on its way out of the policy (see slowDownPassesThrough): not transient, so neither retried nor counted. */
+class AnsweredSlowDown extends Error {
+  readonly transient = false;
+
+  constructor(readonly slowDown: PortalRateLimitedError) {
+    super(slowDown.message);
   }
 }
 
-function parseBody(data: unknown): Body | undefined {
-  if (isObject(data)) return data;
-  if (typeof data !== 'string' || data.trim() === '') return undefined;
+/**
+ * The policy's attempts, except that an HTTP 429 leaves them as the answer it is: no quick retry against its
+ * Retry-After, and no count against the circuit (the portal answered; the relay waits as long as it asked).
+ */
+function slowDownPassesThrough(attempts: RunAttempts): RunAttempts {
+  return async <R>(attempt: (signal: AbortSignal) => Promise<R>): Promise<R> => {
+    try {
+      return await attempts(async (signal) => {
+        try {
+          return await attempt(signal);
+        } catch (error) {
+          if (error instanceof PortalRateLimitedError && error.reason === 'HTTP_429') {
+            throw new AnsweredSlowDown(error);
+          }
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (error instanceof AnsweredSlowDown) throw error.slowDown;
+      throw error;
+    }
+  };
+}
+
+function withRequestId(ctx: { requestId?: string }): { requestId: string } {
+  const given = ctx.requestId;
+  return { requestId: typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID() };
+}
+
+/** The event against its contract; a refusal names paths and codes only. */
+function checkEvent(event: DossierStatusEvent): void {
+  const checked = validate('dossier-status-event', event);
+  if (!checked.ok) {
+    throw new PortalRejectedError(
+      'DongBoHoSoMC',
+      undefined,
+      `event does not match the dossier-status-event contract: ${checked.errors
+        .map((e) => `${e.path || '/'} ${e.code}`)
+        .join('; ')}`,
+      [],
+      'INVALID_EVENT',
+    );
+  }
+}
+
+function mapped<T>(map: () => T): T {
+  try {
+    return map();
+  } catch (error) {
+    throw new PortalRejectedError('DongBoHoSoMC', undefined, (error as Error).message, [], 'INVALID_EVENT');
+  }
+}
+
+/**
+ * The last guard before anything leaves: no item may carry the applicant's personal ID, wherever it slipped in
+ * (a note, a handler field, a value carried from the portal's record). Permanent: the event needs fixing.
+ */
+function refuseIdentifiers(event: DossierStatusEvent, items: readonly object[]): void {
+  const personalId = event.applicant.personalId;
+  if (!personalId) return;
+  if (items.some((item) => JSON.stringify(item).includes(personalId))) {
+    throw new PortalRejectedError(
+      'DongBoHoSoMC',
+      undefined,
+      "the request would carry the applicant's personal ID; not sent",
+      [],
+      'INVALID_EVENT',
+    );
+  }
+}
+
+function parseBody(data: string): Body | undefined {
+  if (data.trim() === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(data);
     return isObject(parsed) ? parsed : undefined;
@@ -457,7 +785,7 @@ function itemRejections(body: Body): PortalItemRejection[] {
   for (const item of body.result) {
     if (!isObject(item) || !('error_code' in item)) continue;
     const code = parsePortalErrorCode(item.error_code);
-    if (code === CODE.OK) continue;
+    if (code === PORTAL_OK) continue;
     out.push({
       dossierCode: typeof item.MaHoSo === 'string' ? item.MaHoSo : null,
       portalErrorCode: code,

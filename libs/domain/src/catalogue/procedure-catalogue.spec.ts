@@ -95,6 +95,20 @@ describe('ProcedureCatalogue grants (what each ministry copy may carry)', () => 
       'ministry bo-tu-phap must be a mapping',
     );
   });
+
+  it('names the agencies it lists (DonViXuLy on the portal), and refuses a code or name that is not one', () => {
+    const named = ProcedureCatalogue.fromDocument({
+      ...document(),
+      agencies: { '000.17.22.H56': 'UBND xã Tân Phú' },
+    });
+    expect(named.agencyName('000.17.22.H56')).toBe('UBND xã Tân Phú');
+    expect(named.agencyName('000.00.14.H56')).toBeUndefined();
+    expect(named.agencyName('constructor')).toBeUndefined();
+    expect(ProcedureCatalogue.fromDocument(document()).agencyName('000.17.22.H56')).toBeUndefined();
+    const message = loadError({ ...document(), agencies: { 'xa-tan-phu': 'UBND', '000.17.22.H56': '' } });
+    expect(message).toContain('agency "xa-tan-phu" is not an agency code');
+    expect(message).toContain('agency 000.17.22.H56 needs a name');
+  });
 });
 
 describe('deploy/config/procedures.yaml', () => {
@@ -106,5 +120,9 @@ describe('deploy/config/procedures.yaml', () => {
       .filter((route) => route.grants.has('applicant.personalId'))
       .map((route) => route.sectorCode);
     expect(withPersonalId.sort()).toEqual(['CU', 'LLTP']);
+  });
+
+  it('names the demo agencies', () => {
+    expect(catalogue.agencyName('000.17.22.H56')).toBe('UBND xã Tân Phú');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { load } from 'js-yaml';
 import { repoRoot } from '@lienthong/config';
+import { validateAgencyCode } from '../identifiers/dossier-code';
 
 /**
  * What a ministry's copy of a dossier event may carry beyond what it always carries (routing, status and
@@ -39,6 +40,8 @@ interface CatalogueFile {
   ministries: Record<string, MinistryEntry>;
   sectors: Record<string, SectorEntry>;
   procedures: Record<string, { name: string; sector: string }>;
+  /** Agency code → the agency's name, as the national portal shows it (DonViXuLy). Optional. */
+  agencies?: Record<string, string>;
 }
 
 export interface Route {
@@ -141,12 +144,29 @@ export class ProcedureCatalogue {
       if (!Object.hasOwn(file.sectors, procedure?.sector))
         problems.push(`procedure ${code} names unknown sector "${procedure?.sector}"`);
     }
+    if (file.agencies !== undefined && file.agencies !== null) {
+      if (typeof file.agencies !== 'object' || Array.isArray(file.agencies)) {
+        problems.push('agencies must be a mapping of agency code to name');
+      } else {
+        for (const [code, name] of Object.entries(file.agencies)) {
+          if (!validateAgencyCode(code).valid) problems.push(`agency "${code}" is not an agency code`);
+          if (typeof name !== 'string' || name.trim() === '')
+            problems.push(`agency ${code} needs a name (a string)`);
+        }
+      }
+    }
     if (problems.length) throw new CatalogueError(`${source}:\n  - ${problems.join('\n  - ')}`);
     return new ProcedureCatalogue(file as CatalogueFile);
   }
 
   ministries(): string[] {
     return Object.keys(this.file.ministries);
+  }
+
+  /** The name of an agency (DonViXuLy on the national portal), when the catalogue names it. */
+  agencyName(agencyCode: string): string | undefined {
+    const agencies = this.file.agencies;
+    return agencies && Object.hasOwn(agencies, agencyCode) ? agencies[agencyCode] : undefined;
   }
 
   /** The Kafka principal (SCRAM user name) of a ministry: its `kafkaPrincipal`, else its slug. */

@@ -2,14 +2,15 @@ import type { PeriodKind, ReportingPeriod } from '@lienthong/contracts';
 import { isRealDate } from '../identifiers/calendar-date.util';
 
 /**
- * Reporting periods of the Decision 766 indicators: calendar days, months and quarters in
+ * Reporting periods of the Decision 766 indicators: calendar days, months, quarters and years in
  * Asia/Ho_Chi_Minh time (the indicator-report contract: DAY `2026-10-31`, MONTH `2026-10`, QUARTER
- * `2026-Q4`). Vietnam has kept UTC+07:00 without daylight saving since 1975, so the local calendar is
+ * `2026-Q4`, YEAR `2026`). Vietnam has kept UTC+07:00 without daylight saving since 1975, so the local calendar is
  * computed with a fixed offset: deterministic, and independent of the host's time-zone database.
  */
 export const INDICATOR_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 export const INDICATOR_UTC_OFFSET_MS = 7 * 60 * 60 * 1000;
 
+/** The periods reported to the operations center and kept on /metrics (a year is computed when asked). */
 export const INDICATOR_PERIOD_KINDS: readonly PeriodKind[] = Object.freeze(['DAY', 'MONTH', 'QUARTER']);
 
 /** A period and the instants it covers: `start` included, `end` excluded. */
@@ -21,6 +22,7 @@ export interface PeriodBounds {
 const DAY_KEY = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 const MONTH_KEY = /^([0-9]{4})-([0-9]{2})$/;
 const QUARTER_KEY = /^([0-9]{4})-Q([1-4])$/;
+const YEAR_KEY = /^([0-9]{4})$/;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -47,19 +49,22 @@ export function periodOf(kind: PeriodKind, instant: Date | string | number): Rep
       return { kind, key: `${pad(year, 4)}-${pad(month)}` };
     case 'QUARTER':
       return { kind, key: `${pad(year, 4)}-Q${Math.ceil(month / 3)}` };
+    case 'YEAR':
+      return { kind, key: pad(year, 4) };
     default:
       throw new RangeError(`unknown period kind ${String(kind)}`);
   }
 }
 
-/** The day, month and quarter that contain an instant. */
+/** The day, month and quarter that contain an instant (the periods reported to the operations center). */
 export function periodsOf(instant: Date | string | number): ReportingPeriod[] {
   return INDICATOR_PERIOD_KINDS.map((kind) => periodOf(kind, instant));
 }
 
 /**
- * Reads a period key as the HTTP API and the CLI accept it: `2026-10-31` (DAY), `2026-10` (MONTH) or
- * `2026-Q4` (QUARTER). Undefined for anything else, including dates that do not exist (`2026-02-30`).
+ * Reads a period key as the HTTP API and the CLI accept it: `2026-10-31` (DAY), `2026-10` (MONTH),
+ * `2026-Q4` (QUARTER) or `2026` (YEAR). Undefined for anything else, including dates that do not exist
+ * (`2026-02-30`).
  */
 export function parsePeriodKey(key: unknown): ReportingPeriod | undefined {
   if (typeof key !== 'string') return undefined;
@@ -69,6 +74,8 @@ export function parsePeriodKey(key: unknown): ReportingPeriod | undefined {
   if (m) return Number(m[2]) >= 1 && Number(m[2]) <= 12 ? { kind: 'MONTH', key } : undefined;
   m = QUARTER_KEY.exec(key);
   if (m) return { kind: 'QUARTER', key };
+  m = YEAR_KEY.exec(key);
+  if (m) return { kind: 'YEAR', key };
   return undefined;
 }
 
@@ -102,6 +109,8 @@ export function periodBounds(period: ReportingPeriod): PeriodBounds {
       const first = (Number(period.key.slice(6)) - 1) * 3 + 1;
       return { start: localMidnight(year, first, 1), end: localMidnight(year, first + 3, 1) };
     }
+    case 'YEAR':
+      return { start: localMidnight(year, 1, 1), end: localMidnight(year + 1, 1, 1) };
   }
 }
 

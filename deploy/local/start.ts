@@ -54,7 +54,7 @@ import {
 /** The gateway's HTTPS port on a local run when GATEWAY_TLS_PORT is unset. */
 const LOCAL_TLS_PORT = 3443;
 
-/** A dossier code of the documented form, for the sample request (DOMAIN.md). */
+/** A dossier code of the documented form, for the sample request (docs/domain.md). */
 const SAMPLE_DOSSIER_CODE = '000.17.22.H56-261031-0007';
 
 const say = (line: string) => console.log(`[start] ${line}`);

@@ -96,7 +96,7 @@ export const DEV_PKI_NAMES = {
   demoClient: 'demo-client',
 } as const;
 
-/** Agencies issued by default (codes of the form in Decision 20/2020/QĐ-TTg, as in DOMAIN.md). */
+/** Agencies issued by default (codes of the form in Decision 20/2020/QĐ-TTg, as in docs/domain.md). */
 export const DEFAULT_DEV_AGENCIES: readonly string[] = ['000.00.14.H56', '000.17.22.H56'];
 
 export const DEFAULT_SERVER_SANS: readonly string[] = ['localhost', '127.0.0.1'];

@@ -8,7 +8,7 @@ import { DEFAULT_SEED, mix32, Rng, rngFor, Seed, seedToInt } from '../shared/prn
  * Synthetic population register: citizen i is derived from (seed, i) alone, so a dataset of any size costs
  * no memory and no start-up time, and every process with the same seed sees the same people.
  *
- * Personal IDs `PPP G YY RRRRRR` are valid per DOMAIN.md: PPP a birth-registration code, G and YY from the
+ * Personal IDs `PPP G YY RRRRRR` are valid per docs/domain.md: PPP a birth-registration code, G and YY from the
  * date of birth and sex. The random part RRRRRR is a seeded permutation of the record number, so a lookup
  * by personal ID maps back to the record number (and a number whose other digits do not match is simply
  * not in the register). Hence at most 1,000,000 citizens per dataset.

@@ -3,7 +3,7 @@ import { DossierStatus, isDossierStatus, isTerminalStatus } from './dossier-stat
 /**
  * Legal status changes of a dossier, as one table.
  *
- * Source: the portal status list (DOMAIN.md, "consistent across independent one-stop implementations"): terminal
+ * Source: the portal status list (docs/domain.md, "consistent across independent one-stop implementations"): terminal
  * states are REJECTED, WITHDRAWN, STOPPED and RESULT_RETURNED; a dossier never goes back to SUBMITTED or
  * RECEIVED once in process; RESOLVED precedes RESULT_RETURNED. The rest are judgement calls, marked below.
  *

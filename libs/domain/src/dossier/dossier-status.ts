@@ -1,7 +1,7 @@
 /**
  * Canonical dossier statuses and their codes on the National Public Service Portal (DVCQG) sync API
  * (field TrangThaiHoSo). The 1–10 mapping is consistent across independent one-stop implementations
- * (DOMAIN.md).
+ * (docs/domain.md).
  */
 export enum DossierStatus {
   SUBMITTED = 'SUBMITTED',

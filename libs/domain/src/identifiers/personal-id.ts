@@ -51,7 +51,7 @@ const BUILT_IN_CODES: ReadonlyMap<string, BirthRegistrationPlace> = new Map(
 );
 
 /**
- * Codes added at run time. Births registered abroad get a country code in the PPP position (DOMAIN.md), but the
+ * Codes added at run time. Births registered abroad get a country code in the PPP position (docs/domain.md), but the
  * actual values are not confirmed by any public source we trust, so none is built in: a deployment that meets
  * such numbers registers the codes it has verified (from configuration) at start-up.
  */

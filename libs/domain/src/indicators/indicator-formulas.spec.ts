@@ -23,7 +23,7 @@ describe('Decision 766 formulas', () => {
       expect(formula.formula.length).toBeGreaterThan(0);
     }
     expect(INDICATOR_GROUPS.reduce((sum, g) => sum + INDICATOR_FORMULAS[g].maxPoints, 0)).toBe(100);
-    // the sub-formulas are not confirmed (DOMAIN.md): every group says what it assumes
+    // the sub-formulas are not confirmed (docs/domain.md): every group says what it assumes
     for (const group of INDICATOR_GROUPS) expect(INDICATOR_FORMULAS[group].unconfirmed).toBeTruthy();
     expect(FORMULA_VERSION).toMatch(/^[0-9A-Za-z][0-9A-Za-z._-]*$/);
   });

@@ -10,7 +10,7 @@ import type {
  * The Decision 766/QĐ-TTg indicator formulas, version {@link FORMULA_VERSION}: one place for every rule
  * that turns dossier events into counts and counts into scores.
  *
- * Confirmed (DOMAIN.md, "Service-quality indicators"; Decision 766/QĐ-TTg of 23 June 2022): the six groups
+ * Confirmed (docs/domain.md, "Service-quality indicators"; Decision 766/QĐ-TTg of 23 June 2022): the six groups
  * and their maximum points — CKMB 18, TDGQ 20, CLGQ 12, TTTT 10, MDHL 18, MDSH 22, total 100 — and the raw
  * counts behind them. Not confirmed: the sub-formulas. Each group below names its source and, where the
  * official formula is not confirmed or needs data the gateway does not see, the assumption this version
@@ -57,7 +57,7 @@ export function indicatorRatio(numerator: number, denominator: number): number {
   return Math.min(1, Math.max(0, numerator / denominator));
 }
 
-const SOURCE_766 = 'Decision 766/QĐ-TTg (23 June 2022), group weights as in DOMAIN.md';
+const SOURCE_766 = 'Decision 766/QĐ-TTg (23 June 2022), group weights as in docs/domain.md';
 
 export const INDICATOR_FORMULAS: Readonly<Record<IndicatorGroup, IndicatorFormula>> = Object.freeze({
   CKMB: {

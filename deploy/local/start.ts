@@ -35,7 +35,7 @@ import { ClientRegistry, generateApiKey, isWellFormedApiKey } from '@lienthong/s
 import { inboundProducers } from '../../apps/cli/src/commands/topics.command';
 import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
 import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
-import { LocalKafka, LocalKafkaError } from './kafka/local-kafka';
+import { LocalKafkaCluster, LocalKafkaError } from './kafka/local-kafka';
 import { removeLocalStack, writeLocalStack } from '../../apps/cli/src/local-stack';
 import { LogLineWriter, resolveLogFormat } from '@lienthong/observability';
 import {
@@ -112,11 +112,13 @@ async function main(): Promise<void> {
     'KAFKA_BROKERS',
     'KAFKA_CLIENT_ID',
     'KAFKA_LOCAL_PORT',
+    'KAFKA_LOCAL_BROKERS',
     'KAFKA_LOCAL_DATA_DIR',
     'KAFKA_LOCAL_SASL',
     'CLIENTS_FILE',
     'KAFKA_PARTITIONS',
     'KAFKA_REPLICATION_FACTOR',
+    'KAFKA_MIN_INSYNC_REPLICAS',
     'DATABASE_URL',
     'PGLITE_DIR',
     'LOCAL_STACK_FILE',
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
   const production = Boolean(env.KAFKA_BROKERS && env.DATABASE_URL);
   const stackFile = resolve(repoRoot(), env.LOCAL_STACK_FILE);
   const children: Child[] = [];
-  let kafka: LocalKafka | undefined;
+  let kafka: LocalKafkaCluster | undefined;
   let stopping = false;
 
   const stopAll = async (code: number) => {
@@ -240,7 +242,8 @@ async function main(): Promise<void> {
     let adminSecurity: KafkaSecurity | undefined;
     if (!env.KAFKA_BROKERS) {
       const users = env.KAFKA_LOCAL_SASL ? localKafkaUsers() : undefined;
-      kafka = new LocalKafka({
+      kafka = new LocalKafkaCluster({
+        nodes: env.KAFKA_LOCAL_BROKERS,
         port: env.KAFKA_LOCAL_PORT,
         dataDir: resolve(repoRoot(), env.KAFKA_LOCAL_DATA_DIR),
         defaultPartitions: env.KAFKA_PARTITIONS,
@@ -263,7 +266,11 @@ async function main(): Promise<void> {
       const { created, granted } = await initTopics({
         brokers,
         partitions: env.KAFKA_PARTITIONS,
-        replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+        // a local cluster's topics are replicated as it allows unless the environment says otherwise
+        replicationFactor: process.env.KAFKA_REPLICATION_FACTOR?.trim()
+          ? env.KAFKA_REPLICATION_FACTOR
+          : (kafka?.replication.factor ?? env.KAFKA_REPLICATION_FACTOR),
+        minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS ?? kafka?.replication.minInsyncReplicas,
         proceduresFile: env.PROCEDURES_FILE,
         security: adminSecurity ?? kafkaSecurityFromEnv('admin', childEnv),
         producers: inboundProducers(ClientRegistry.load(env.CLIENTS_FILE)),
@@ -337,7 +344,7 @@ async function main(): Promise<void> {
             `    portal              ${simulator.portal}   (DVCQG sync API)`,
             `    operations center   ${simulator.operationsCenter}   (indicator reports, REST JSON)`,
           ]),
-      `  Kafka         ${brokers.join(',')}${kafka ? '   (local KRaft broker, data in ' + env.KAFKA_LOCAL_DATA_DIR + ')' : ''}`,
+      `  Kafka         ${brokers.join(',')}${kafka ? `   (local KRaft ${kafka.nodes.length > 1 ? `cluster of ${kafka.nodes.length} brokers` : 'broker'}, data in ${env.KAFKA_LOCAL_DATA_DIR})` : ''}`,
       ...(kafka && adminSecurity
         ? [
             `                SASL/SCRAM and ACLs: admin password in ${relative(repoRoot(), localKafkaPasswordFile('admin'))}, the apps' in var/secrets/`,

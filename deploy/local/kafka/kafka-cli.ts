@@ -1,18 +1,25 @@
 /**
- * `npm run kafka:local`: runs the local single-node KRaft broker in the foreground until Ctrl-C.
- * Environment: KAFKA_LOCAL_PORT (default 9092), KAFKA_LOCAL_DATA_DIR (default ./var/kafka),
+ * `npm run kafka:local`: runs the local KRaft broker (or, with KAFKA_LOCAL_BROKERS=3, a cluster of three)
+ * in the foreground until Ctrl-C.
+ * Environment: KAFKA_LOCAL_PORT (default 9092), KAFKA_LOCAL_BROKERS (default 1), KAFKA_LOCAL_DATA_DIR (default ./var/kafka),
  * LGSP_CACHE_DIR (jar cache, default ~/.cache/lienthong), KAFKA_LOCAL_SASL (SASL/SCRAM and ACLs; the
  * passwords are kept in var/secrets/).
  */
 import { relative, resolve } from 'node:path';
 import { loadEnv, repoRoot } from '@lienthong/config';
-import { LocalKafka, LocalKafkaError } from './local-kafka';
+import { LocalKafkaCluster, LocalKafkaError } from './local-kafka';
 import { localKafkaPasswordFile, localKafkaSasl, localKafkaUsers } from './local-users';
 
 async function main(): Promise<void> {
-  const env = loadEnv(['KAFKA_LOCAL_PORT', 'KAFKA_LOCAL_DATA_DIR', 'KAFKA_LOCAL_SASL']);
+  const env = loadEnv([
+    'KAFKA_LOCAL_PORT',
+    'KAFKA_LOCAL_BROKERS',
+    'KAFKA_LOCAL_DATA_DIR',
+    'KAFKA_LOCAL_SASL',
+  ]);
   const users = env.KAFKA_LOCAL_SASL ? localKafkaUsers() : undefined;
-  const kafka = new LocalKafka({
+  const kafka = new LocalKafkaCluster({
+    nodes: env.KAFKA_LOCAL_BROKERS,
     port: env.KAFKA_LOCAL_PORT,
     dataDir: resolve(repoRoot(), env.KAFKA_LOCAL_DATA_DIR),
     log: (line) => console.log(`[kafka] ${line}`),
@@ -31,6 +38,12 @@ async function main(): Promise<void> {
   process.on('exit', () => kafka.killNow());
   await kafka.start();
   console.log(`[kafka] KAFKA_BROKERS=${kafka.brokers}   (Ctrl-C to stop)`);
+  if (kafka.nodes.length > 1) {
+    const { factor, minInsyncReplicas } = kafka.replication;
+    console.log(
+      `[kafka] ${kafka.nodes.length} brokers; topics: KAFKA_REPLICATION_FACTOR=${factor} KAFKA_MIN_INSYNC_REPLICAS=${minInsyncReplicas} lienthong topics init`,
+    );
+  }
   if (users) {
     const file = (user: string) => relative(process.cwd(), localKafkaPasswordFile(user));
     console.log(

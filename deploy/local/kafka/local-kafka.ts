@@ -1,9 +1,11 @@
 /**
  * A real Apache Kafka broker for local runs and tests: one combined broker/controller in KRaft mode on
- * loopback, started from the Maven Central jars resolved by pom.xml beside this file.
+ * loopback, started from the Maven Central jars resolved by pom.xml beside this file; or a cluster of
+ * several such nodes (`LocalKafkaCluster`, `KAFKA_LOCAL_BROKERS=3`), each with its own ports and data
+ * directory, voting in one controller quorum, with replicated topics.
  *
  * Used by `npm start` (when KAFKA_BROKERS is unset), by the jest global setup and on its own
- * (`npm run kafka:local`). The JVM is a child of the calling process and is also tied to it by a
+ * (`npm run kafka:local`). Each JVM is a child of the calling process and is also tied to it by a
  * watchdog: if the caller dies without cleaning up (SIGKILL), the watchdog's stdin closes and it stops
  * the broker, so no stray JVM is left behind.
  */
@@ -45,6 +47,29 @@ export interface LocalKafkaOptions {
   log?: (line: string) => void;
   /** Run with SASL/SCRAM and the broker's ACL authorizer instead of PLAINTEXT without authorization. */
   sasl?: LocalKafkaSasl;
+  /** This node's id in its cluster. Default 1. */
+  nodeId?: number;
+  /** Every controller of the cluster (this node included). Default: this node alone. */
+  quorum?: readonly QuorumVoter[];
+  /** The cluster id its storage is formatted with when it is new. Default: a new one. */
+  clusterId?: string;
+  /**
+   * Replication of the cluster: the default replication factor of new topics and of the internal ones
+   * (consumer offsets, transaction state), and `min.insync.replicas`. Default 1 and 1 (one broker).
+   */
+  replication?: ReplicationSettings;
+  /** Names the node in log lines ("Kafka node 2 …"). Default: no name (a lone broker). */
+  label?: string;
+}
+
+export interface QuorumVoter {
+  nodeId: number;
+  controllerPort: number;
+}
+
+export interface ReplicationSettings {
+  factor: number;
+  minInsyncReplicas: number;
 }
 
 export interface ScramUser {
@@ -234,6 +259,10 @@ export class LocalKafka {
     return `127.0.0.1:${this.port}`;
   }
 
+  get nodeId(): number {
+    return this.options.nodeId ?? 1;
+  }
+
   get pid(): number | undefined {
     return this.jvm?.pid;
   }
@@ -287,7 +316,7 @@ export class LocalKafka {
       classpath,
     ];
     if (!existsSync(join(logsDir, 'meta.properties'))) {
-      const clusterId = newClusterId();
+      const clusterId = this.options.clusterId ?? newClusterId();
       const format = spawnSync(
         'java',
         [
@@ -315,9 +344,38 @@ export class LocalKafka {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     this.watchdog.unref();
-    this.log(`Kafka ${KAFKA_VERSION} starting on ${this.brokers} (pid ${jvm.pid}, log ${this.logFile})`);
+    this.log(
+      `Kafka ${KAFKA_VERSION}${this.name} starting on ${this.brokers} (pid ${jvm.pid}, log ${this.logFile})`,
+    );
     await this.waitUntilReady();
-    this.log(`Kafka ready on ${this.brokers}`);
+    this.log(`Kafka${this.name} ready on ${this.brokers}`);
+  }
+
+  private get name(): string {
+    return this.options.label ? ` ${this.options.label}` : '';
+  }
+
+  /** The id its storage was formatted with, or undefined while it has none. */
+  get storedClusterId(): string | undefined {
+    const logsDir = join(this.dataDir, this.options.sasl ? 'kraft-logs-sasl' : 'kraft-logs');
+    try {
+      return /^cluster\.id=(.+)$/m.exec(readFileSync(join(logsDir, 'meta.properties'), 'utf8'))?.[1]?.trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Kills the JVM at once with `signal` (a crash, for fault tests) and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const jvm = this.jvm;
+    if (!jvm || !this.exited) return;
+    if (this.running) jvm.kill(signal);
+    await this.exited;
+    this.watchdog?.stdin?.end();
+    this.watchdog = undefined;
+    this.jvm = undefined;
+    this.exited = undefined;
+    this.log(`Kafka${this.name} on ${this.brokers} killed (${signal})`);
   }
 
   /** Stops the broker: SIGTERM for a clean shutdown, SIGKILL if it has not exited after the grace period. */
@@ -334,7 +392,7 @@ export class LocalKafka {
     this.watchdog = undefined;
     this.jvm = undefined;
     this.exited = undefined;
-    this.log(`Kafka on ${this.brokers} stopped`);
+    this.log(`Kafka${this.name} on ${this.brokers} stopped`);
   }
 
   /** Synchronous last-resort kill for process 'exit' handlers, where nothing asynchronous runs. */
@@ -390,17 +448,24 @@ export class LocalKafka {
 
   private serverProperties(logsDir: string): string {
     const partitions = this.options.defaultPartitions ?? 3;
+    const quorum = this.options.quorum ?? [{ nodeId: this.nodeId, controllerPort: this.controllerPort }];
+    const { factor, minInsyncReplicas } = this.options.replication ?? { factor: 1, minInsyncReplicas: 1 };
     return [
       'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${this.controllerPort}`,
+      `node.id=${this.nodeId}`,
+      `controller.quorum.voters=${quorum.map((voter) => `${voter.nodeId}@127.0.0.1:${voter.controllerPort}`).join(',')}`,
       ...this.listenerProperties(),
       `log.dirs=${logsDir}`,
       `num.partitions=${partitions}`,
-      'offsets.topic.replication.factor=1',
+      // topics created without their own settings, and the internal ones, are replicated as the cluster allows
+      `default.replication.factor=${factor}`,
+      `min.insync.replicas=${minInsyncReplicas}`,
+      // a replica that was not in sync never becomes leader: acknowledged records are never dropped
+      'unclean.leader.election.enable=false',
+      `offsets.topic.replication.factor=${factor}`,
       'offsets.topic.num.partitions=10',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
+      `transaction.state.log.replication.factor=${factor}`,
+      `transaction.state.log.min.isr=${minInsyncReplicas}`,
       'group.initial.rebalance.delay.ms=0',
       'auto.create.topics.enable=false',
       'log.retention.hours=168',
@@ -450,6 +515,197 @@ export class LocalKafka {
       return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
     } catch {
       return '(no log)';
+    }
+  }
+}
+
+export interface LocalKafkaClusterOptions extends Omit<
+  LocalKafkaOptions,
+  'port' | 'controllerPort' | 'nodeId' | 'quorum' | 'clusterId' | 'replication' | 'label'
+> {
+  /**
+   * Nodes, each a combined broker and controller. Default 1: a lone broker with its data in `dataDir`
+   * itself, as `LocalKafka` runs it. More: node n keeps its data in `dataDir/cluster-<nodes>/node-<n>`.
+   */
+  nodes?: number;
+  /** Client port of node 1; node n listens on `port + 2(n-1)` and its controller on the next port. Default 9092. */
+  port?: number;
+  /** The ports of each node instead (tests take free ports); their count is the node count. */
+  ports?: readonly { port: number; controllerPort: number }[];
+}
+
+/**
+ * The replication a local cluster of `nodes` brokers gives its topics: three copies where there are
+ * three brokers, of which two must hold a record before it is acknowledged (acks=all), so one broker can
+ * be lost without losing or refusing a write; one copy on a lone broker.
+ */
+export function localReplication(nodes: number): ReplicationSettings {
+  const factor = Math.min(3, Math.max(1, nodes));
+  return { factor, minInsyncReplicas: Math.max(1, factor - 1) };
+}
+
+/**
+ * One or more local KRaft nodes forming one cluster on loopback: every node is a broker and a voter of the
+ * controller quorum, with its own ports, data directory, JVM and watchdog. Nodes can be killed and started
+ * again one by one (`node(n)`), which the fault suite does.
+ */
+export class LocalKafkaCluster {
+  readonly nodes: readonly LocalKafka[];
+  readonly replication: ReplicationSettings;
+  private readonly options: LocalKafkaClusterOptions;
+
+  constructor(options: LocalKafkaClusterOptions) {
+    this.options = options;
+    const base = options.port ?? 9092;
+    const count = options.ports?.length ?? options.nodes ?? 1;
+    if (!Number.isInteger(count) || count < 1) {
+      throw new LocalKafkaError(`a local Kafka cluster needs at least one node, not ${count}`);
+    }
+    const ports = Array.from(
+      { length: count },
+      (_, i) => options.ports?.[i] ?? { port: base + 2 * i, controllerPort: base + 2 * i + 1 },
+    );
+    this.replication = localReplication(count);
+    const quorum = ports.map((p, i) => ({ nodeId: i + 1, controllerPort: p.controllerPort }));
+    const { nodes: _nodes, ports: _ports, ...common } = options;
+    const make = (clusterId?: string) =>
+      ports.map(
+        (p, i) =>
+          new LocalKafka({
+            ...common,
+            ...p,
+            ...(count > 1
+              ? {
+                  dataDir: join(resolve(options.dataDir), `cluster-${count}`, `node-${i + 1}`),
+                  nodeId: i + 1,
+                  quorum,
+                  clusterId,
+                  replication: this.replication,
+                  label: `node ${i + 1}`,
+                }
+              : {}),
+          }),
+      );
+    // every node must be formatted with the same cluster id: the one a node already holds, or a new one
+    const clusterId = make()
+      .map((node) => node.storedClusterId)
+      .find((id) => id !== undefined);
+    this.nodes = make(clusterId ?? newClusterId());
+  }
+
+  /** Bootstrap servers, comma-separated (every node). */
+  get brokers(): string {
+    return this.nodes.map((node) => node.brokers).join(',');
+  }
+
+  /** The data directory of the whole cluster. */
+  get dataDir(): string {
+    return resolve(this.options.dataDir);
+  }
+
+  get adminSasl() {
+    return this.nodes[0].adminSasl;
+  }
+
+  /** True while every node runs. */
+  get running(): boolean {
+    return this.nodes.every((node) => node.running);
+  }
+
+  /** Node `nodeId` (1-based). */
+  node(nodeId: number): LocalKafka {
+    const node = this.nodes[nodeId - 1];
+    if (!node) throw new LocalKafkaError(`the local cluster has no node ${nodeId}`);
+    return node;
+  }
+
+  /** Starts every node that is not running, together (a quorum needs a majority), and waits for all. */
+  async start(): Promise<void> {
+    await ensureKafkaJars(this.options.cacheDir, this.options.log);
+    const started = await Promise.allSettled(this.nodes.map((node) => node.start()));
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
+      await this.stop(5000);
+      throw failed.reason;
+    }
+    if (this.nodes.length > 1) await this.waitForBrokers(this.nodes.length);
+  }
+
+  /** Stops every node (SIGTERM, SIGKILL after the grace period). */
+  async stop(graceMs?: number): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop(graceMs)));
+  }
+
+  /** Kills every node at once with `signal`. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.kill(signal)));
+  }
+
+  /** Synchronous last-resort kill for process 'exit' handlers. */
+  killNow(): void {
+    for (const node of this.nodes) node.killNow();
+  }
+
+  /**
+   * Partitions of `topics` (default: every topic) with fewer in-sync replicas than replicas, read from
+   * any node that answers; 0 once a restarted broker has caught up. Rejects while a leader election
+   * leaves some partition without a leader (ask again).
+   */
+  async underReplicatedPartitions(topics?: string[]): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const names = topics ?? (await admin.listTopics());
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
+      return metadata
+        .flatMap((topic) => topic.partitions)
+        .filter((partition) => partition.isr.length < partition.replicas.length).length;
+    });
+  }
+
+  /** The node leading most partitions of `topic` (the one whose loss moves most leaders). */
+  async busiestLeader(topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const counts = new Map<number, number>();
+      for (const partition of topics[0]?.partitions ?? []) {
+        counts.set(partition.leader, (counts.get(partition.leader) ?? 0) + 1);
+      }
+      return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 1;
+    });
+  }
+
+  /** Waits until the cluster lists `count` brokers. */
+  async waitForBrokers(count: number, timeoutMs = this.options.readyTimeoutMs ?? 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const listed = await this.withAdmin(
+        async (admin) => (await admin.describeCluster()).brokers.length,
+      ).catch(() => 0);
+      if (listed >= count) return;
+      if (Date.now() > deadline) {
+        throw new LocalKafkaError(
+          `the local Kafka cluster did not list ${count} brokers in time (${listed})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  private async withAdmin<T>(fn: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+    const kafka = new Kafka({
+      clientId: 'lienthong-local-kafka-probe',
+      brokers: this.nodes.filter((node) => node.running).map((node) => node.brokers),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3, initialRetryTime: 200 },
+      connectionTimeout: 1000,
+      requestTimeout: 5000,
+      ...(this.adminSasl ? { sasl: this.adminSasl } : {}),
+    });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return await fn(admin);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
   }
 }

@@ -173,7 +173,16 @@ export const ENV_VARS = [
     default: '1',
     min: 1,
     apps: ['cli', 'start'],
-    description: 'Replication factor used when creating topics; use 3 on a production cluster.',
+    description:
+      'Replication factor used when creating topics; use 3 on a production cluster. Unset, npm start gives the topics of a local cluster (`KAFKA_LOCAL_BROKERS` 3) 3 copies.',
+  },
+  {
+    name: 'KAFKA_MIN_INSYNC_REPLICAS',
+    type: 'int',
+    min: 1,
+    apps: ['cli', 'start'],
+    description:
+      "`min.insync.replicas` of the topics `lienthong topics init` creates: how many replicas must hold a record before an acks=all produce is acknowledged (2 with replication factor 3 in production, so one broker can be lost without losing or refusing a write). Unset: the brokers' own default; npm start uses 2 on a local cluster of 3.",
   },
   {
     name: 'KAFKA_SEND_TIMEOUT_MS',
@@ -210,6 +219,16 @@ export const ENV_VARS = [
     apps: ['start'],
     description:
       'Data directory (KRaft log, server.log) of the local broker; relative paths are from the repository root.',
+  },
+  {
+    name: 'KAFKA_LOCAL_BROKERS',
+    type: 'int',
+    default: '1',
+    min: 1,
+    max: 5,
+    apps: ['start'],
+    description:
+      'Brokers of the local Kafka that `npm start` and `npm run kafka:local` launch. 1: a lone broker. 3: a KRaft cluster of three combined broker and controller nodes on 127.0.0.1 (node n on `KAFKA_LOCAL_PORT` + 2(n-1), its controller on the next port; data in `KAFKA_LOCAL_DATA_DIR`/cluster-3/node-n) whose topics get replication factor 3 and `min.insync.replicas` 2.',
   },
   {
     name: 'KAFKA_LOCAL_SASL',

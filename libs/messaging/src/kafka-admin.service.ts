@@ -79,12 +79,19 @@ export class KafkaAdmin implements OnApplicationShutdown {
     });
   }
 
-  /** Creates the registry topics that do not exist yet; returns the names it created. */
+  /**
+   * Creates the registry topics that do not exist yet; returns the names it created. With
+   * `minInsyncReplicas` each is created with that `min.insync.replicas` (otherwise the brokers' default).
+   */
   ensureTopics(
-    settings: { partitions: number; replicationFactor: number },
+    settings: { partitions: number; replicationFactor: number; minInsyncReplicas?: number },
     definitions: readonly TopicDefinition[] = TOPICS,
     extra: readonly string[] = [],
   ): Promise<string[]> {
+    const minIsr =
+      settings.minInsyncReplicas === undefined
+        ? []
+        : [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }];
     return this.run(
       'Kafka topic creation',
       async (admin) => {
@@ -92,9 +99,9 @@ export class KafkaAdmin implements OnApplicationShutdown {
         const wanted: NewTopic[] = [
           ...definitions.map((topic) => ({
             topic: topic.name,
-            configEntries: [{ name: 'retention.ms', value: String(topic.retentionMs) }],
+            configEntries: [{ name: 'retention.ms', value: String(topic.retentionMs) }, ...minIsr],
           })),
-          ...extra.map((topic) => ({ topic })),
+          ...extra.map((topic) => ({ topic, configEntries: minIsr })),
         ]
           .filter((topic) => !existing.has(topic.topic))
           .map((topic) => ({

@@ -27,6 +27,8 @@ export async function initTopics(input: {
   brokers: string[];
   partitions: number;
   replicationFactor: number;
+  /** `min.insync.replicas` of the topics it creates; unset: the brokers' default. */
+  minInsyncReplicas?: number;
   proceduresFile: string;
   extra?: string[];
   /** How to connect; it must be allowed to create topics and ACLs (a super user). */
@@ -56,7 +58,11 @@ export async function initTopics(input: {
   const admin = new KafkaAdmin(producer, options);
   try {
     const created = await admin.ensureTopics(
-      { partitions: input.partitions, replicationFactor: input.replicationFactor },
+      {
+        partitions: input.partitions,
+        replicationFactor: input.replicationFactor,
+        minInsyncReplicas: input.minInsyncReplicas,
+      },
       TOPICS,
       extra,
     );

@@ -160,6 +160,13 @@ export class PostgresDatabase extends Database {
     const tx = new PostgresTransaction(run, runScript);
     // A connection whose transaction state is unknown (BEGIN/COMMIT/ROLLBACK failed) is destroyed.
     let broken: Error | undefined;
+    // While checked out, the pool's own error listener is off: a connection the server (or the network)
+    // drops in the middle of the transaction would emit an unhandled 'error' and kill the process. Its
+    // statements fail anyway; it is destroyed on release.
+    const onLost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onLost);
     try {
       try {
         await run('BEGIN');
@@ -188,6 +195,7 @@ export class PostgresDatabase extends Database {
       if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
       return result;
     } finally {
+      client.removeListener('error', onLost);
       client.release(broken);
     }
   }

@@ -20,6 +20,7 @@ import { loadMigrations, migrate, migrationChecksum, type Migration } from './mi
 import { PostgresDatabase } from './postgres.database';
 import { DatabaseHealthIndicator } from './storage.health';
 import { StorageModule } from './storage.module';
+import { startTcpProxy } from '../../../test/support/tcp-proxy';
 
 interface TestDatabase {
   db: Database;
@@ -518,6 +519,32 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         expect(await limited.queryOne('SELECT 1 AS one')).toEqual({ one: 1 });
       } finally {
         await limited.close();
+      }
+    });
+
+    it('rejects a transaction whose connection is cut inside it, without crashing the process, and serves the next one', async () => {
+      // a checked-out connection the server drops emits 'error' on its client; unhandled, that kills the process
+      const target = new URL(t.options.url!);
+      const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      const proxied = new URL(t.options.url!);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(proxy.port);
+      const db = await createDatabase({ ...t.options, url: proxied.toString() });
+      try {
+        await expect(
+          db.transaction(async (tx) => {
+            await tx.query('SELECT 1');
+            proxy.cut();
+            await sleep(200);
+            return 1;
+          }),
+        ).rejects.toThrow();
+        proxy.restore();
+        expect(await db.queryOne('SELECT 1 AS one')).toEqual({ one: 1 });
+        expect(await db.transaction((tx) => tx.query('SELECT 2 AS two'))).toEqual([{ two: 2 }]);
+      } finally {
+        await db.close().catch(() => undefined);
+        await proxy.close();
       }
     });
 

@@ -60,6 +60,19 @@ describe('ReliableConsumer', () => {
     expect(deadLetterCodes()).toEqual([]);
   });
 
+  it('keeps retrying while the database cannot be reached, beyond maxAttempts, and never dead-letters', async () => {
+    const { consumer, record, deadLetterCodes } = setup(3);
+    const handled: number[] = [];
+    await consumer.process(record, { group: 'g' }, async ({ attempt }) => {
+      if (attempt <= 2)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      if (attempt <= 6) throw new Error('Connection terminated unexpectedly');
+      handled.push(attempt);
+    });
+    expect(handled).toEqual([7]);
+    expect(deadLetterCodes()).toEqual([]);
+  });
+
   it('still dead-letters after maxAttempts when the handler itself keeps failing', async () => {
     const { consumer, record, deadLetterCodes } = setup(3);
     const attempts: number[] = [];

@@ -3,6 +3,7 @@ import type { KafkaContext } from '@nestjs/microservices';
 import { KafkaRetriableException } from '@nestjs/microservices';
 import type { MessageHeaders } from '../client/ports';
 import { validate, type SchemaName } from '@lienthong/contracts';
+import { isDatabaseUnavailable } from '@lienthong/storage';
 import { redactText } from '@lienthong/observability';
 import type { AppLogger } from '@lienthong/observability';
 import { CloudEvent, decodeEvent, Header, headerString, headersToStrings } from '../envelope';
@@ -64,7 +65,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * - A handler that fails because Kafka itself cannot take what it produces (a ProduceError of an
  *   unavailable broker) is retried in place for as long as that lasts, never dead-lettered: the
  *   message is not at fault, the dead-letter topic lives on the same cluster, and giving up just as
- *   the broker returns would divert a good event from its ordered stream.
+ *   the broker returns would divert a good event from its ordered stream. The same holds for a
+ *   handler that fails because the database cannot be reached (refused or dropped connections,
+ *   `isDatabaseUnavailable`): it waits in place without using up attempts.
  * - Either way the handler returns normally, so the offset is committed and a bad message never
  *   blocks its partition. Only when the dead-letter topic itself cannot be written, or the process
  *   shuts down mid-retry, does it throw a retriable error, leaving the offset uncommitted so nothing
@@ -167,7 +170,10 @@ export class ReliableConsumer implements BeforeApplicationShutdown {
             return await this.deadLetter(record, options, error.code, error.message, attempt);
           }
           const kafkaDown = error instanceof ProduceError && error.kafkaUnavailable;
-          if (!kafkaDown) counted++;
+          // the message is not at fault when the database is out of reach either
+          const databaseDown = !kafkaDown && isDatabaseUnavailable(error);
+          const waiting = kafkaDown || databaseDown;
+          if (!waiting) counted++;
           if (this.stopping) {
             // shutting down: leave the offset uncommitted, the next start handles the message again
             throw new KafkaRetriableException('shutting down before the message was handled');
@@ -182,8 +188,8 @@ export class ReliableConsumer implements BeforeApplicationShutdown {
             );
           }
           consumerRetries.inc({ topic: record.topic });
-          // while Kafka is down, poll at most every 5 s so the stream resumes soon after it returns
-          const delay = kafkaDown ? Math.min(5_000, this.delay(attempt)) : this.delay(counted);
+          // while Kafka or the database is down, poll at most every 5 s so the stream resumes soon after
+          const delay = waiting ? Math.min(5_000, this.delay(attempt)) : this.delay(counted);
           this.logger.warn(
             {
               topic: record.topic,
@@ -195,7 +201,9 @@ export class ReliableConsumer implements BeforeApplicationShutdown {
             },
             kafkaDown
               ? 'Kafka cannot take the handler output; retrying until it can'
-              : 'handler failed; retrying',
+              : databaseDown
+                ? 'the database cannot be reached; retrying until it can'
+                : 'handler failed; retrying',
           );
           await this.sleepWithHeartbeat(record, delay);
         }

@@ -128,8 +128,8 @@ describe('ministry copies through the relay', () => {
     await portal?.close();
   });
 
-  /** The canonical envelope of an event as the gateway publishes it. */
-  const canonical = (data: DossierStatusEvent) =>
+  /** The canonical envelope of an event as the gateway publishes it, with any further record headers. */
+  const canonical = (data: DossierStatusEvent, headers?: Record<string, string>) =>
     toKafkaMessage(
       createEvent({
         id: data.eventId,
@@ -137,10 +137,12 @@ describe('ministry copies through the relay', () => {
         source: '/lienthong/gateway',
         subject: data.dossierCode,
         time: data.occurredAt,
+        dataschema: 'https://lienthong.gov.vn/schemas/dossier-status-event/v1.json',
         requestId: `req-${data.eventId}`,
         data,
       }),
       data.dossierCode,
+      headers,
     );
 
   it('routes every valid example of the contract to a ministry, and sets an unknown procedure aside on the unrouted topic', async () => {
@@ -188,21 +190,7 @@ describe('ministry copies through the relay', () => {
     portal.faults.set({ rejectDossiers: [rejected.dossierCode] });
     await relay.app.get(EventProducer).send(
       Topic.DossierStatus,
-      [synced, rejected].map((data) =>
-        toKafkaMessage(
-          createEvent({
-            id: data.eventId,
-            type: 'vn.lienthong.dossier.status.v1',
-            source: '/lienthong/gateway',
-            subject: data.dossierCode,
-            time: data.occurredAt,
-            dataschema: 'https://lienthong.gov.vn/schemas/dossier-status-event/v1.json',
-            requestId: `req-${data.eventId}`,
-            data,
-          }),
-          data.dossierCode,
-        ),
-      ),
+      [synced, rejected].map((data) => canonical(data)),
     );
     const database = relay.app.get(Database);
     const records = await waitFor(
@@ -259,23 +247,8 @@ describe('ministry copies through the relay', () => {
     const producer = relay.app.get(EventProducer);
     await producer.send(
       Topic.DossierStatus,
-      Object.values(events).map((data) =>
-        toKafkaMessage(
-          createEvent({
-            id: data.eventId,
-            type: 'vn.lienthong.dossier.status.v1',
-            source: '/lienthong/gateway',
-            subject: data.dossierCode,
-            time: data.occurredAt,
-            dataschema: 'https://lienthong.gov.vn/schemas/dossier-status-event/v1.json',
-            requestId: `req-${data.eventId}`,
-            data,
-          }),
-          data.dossierCode,
-          // a header of the canonical stream that a ministry has no use for
-          { 'x-onestop-operator': 'operator-17' },
-        ),
-      ),
+      // a header of the canonical stream that a ministry has no use for
+      Object.values(events).map((data) => canonical(data, { 'x-onestop-operator': 'operator-17' })),
     );
 
     await waitFor(

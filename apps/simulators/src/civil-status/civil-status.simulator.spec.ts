@@ -98,6 +98,26 @@ describe('civil-status simulator over HTTP', () => {
     expect(sim.store.births.get('GD-B-3')?.outcome.status).toBe('TU_CHOI');
   });
 
+  it('takes refusal rules over its admin API: a malformed one is 400, a set one refuses, a cleared one no longer does', async () => {
+    const admin = (method: string, body?: unknown) =>
+      fetch(`${sim.url}/__admin/refusals`, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    expect((await admin('POST', { match: 'GD-B-9' })).status).toBe(400);
+    const set = await admin('POST', { match: MOTHER, code: 'TRUNG_LAP', reason: 'Đã đăng ký.' });
+    expect(set.status).toBe(200);
+    expect(await (await admin('GET')).json()).toEqual([
+      { match: MOTHER, code: 'TRUNG_LAP', reason: 'Đã đăng ký.' },
+    ]);
+    const refused = (await parse(await post('/hotich/v1/khai-sinh', birthXml('GD-B-9')))).KetQuaDangKy;
+    expect([refused.$.trangThai, refused.MaLyDo]).toEqual(['TU_CHOI', 'TRUNG_LAP']);
+    expect((await admin('DELETE')).status).toBe(204);
+    const registered = (await parse(await post('/hotich/v1/khai-sinh', birthXml('GD-B-10')))).KetQuaDangKy;
+    expect(registered.$.trangThai).toBe('DA_DANG_KY');
+  });
+
   it('refuses missing fields with its own error document naming them', async () => {
     const response = await post('/hotich/v1/khai-sinh', birthXml('GD-B-4', { omitMother: true }));
     expect(response.status).toBe(400);

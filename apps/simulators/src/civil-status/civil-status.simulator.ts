@@ -5,7 +5,7 @@ import { parseStringPromise, processors } from 'xml2js';
 import { isKnownBirthRegistrationCode, validatePersonalId } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, requestIdGenerator } from '../shared/fault-controls';
-import { isIsoDate, parseRefusalRule, RefusalRules, vietnamDate } from '../shared/refusal-rules';
+import { isIsoDate, registerRefusalAdmin, RefusalRules, vietnamDate } from '../shared/refusal-rules';
 
 /**
  * Stand-in for the Ministry of Justice's civil-status registration system (Hệ thống thông tin đăng ký và quản
@@ -524,19 +524,7 @@ export function buildCivilStatusApp(parts: {
     births: [...store.births.values()],
     deaths: [...store.deaths.values()],
   }));
-  app.get('/__admin/refusals', async () => refusals.list());
-  app.post('/__admin/refusals', async (request, reply) => {
-    try {
-      refusals.add(parseRefusalRule(request.body));
-      return refusals.list();
-    } catch (error) {
-      return reply.code(400).send({ message: (error as Error).message });
-    }
-  });
-  app.delete('/__admin/refusals', async (_request, reply) => {
-    refusals.clear();
-    return reply.code(204).send();
-  });
+  registerRefusalAdmin(app, refusals);
   app.post('/__admin/reset', async () => {
     store.clear();
     refusals.clear();

@@ -5,7 +5,7 @@ import { validatePersonalId } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, isObject, requestIdGenerator } from '../shared/fault-controls';
 import { OAuth2TokenStore, parseFormBodies, tokenEndpoint } from '../shared/oauth2-token.store';
-import { isIsoDate, parseRefusalRule, RefusalRules, vietnamDate } from '../shared/refusal-rules';
+import { isIsoDate, registerRefusalAdmin, RefusalRules, vietnamDate } from '../shared/refusal-rules';
 
 /**
  * Stand-in for the Ministry of Public Security's residence database (Cơ sở dữ liệu về cư trú), interface
@@ -359,19 +359,7 @@ export function buildResidenceApp(parts: {
     registrations: [...store.registrations.values()],
     deletions: [...store.deletions.values()],
   }));
-  app.get('/__admin/refusals', async () => refusals.list());
-  app.post('/__admin/refusals', async (request, reply) => {
-    try {
-      refusals.add(parseRefusalRule(request.body));
-      return refusals.list();
-    } catch (error) {
-      return reply.code(400).send({ message: (error as Error).message });
-    }
-  });
-  app.delete('/__admin/refusals', async (_request, reply) => {
-    refusals.clear();
-    return reply.code(204).send();
-  });
+  registerRefusalAdmin(app, refusals);
   app.post('/__admin/tokens/expire', async () => ({ expired: tokens.expireAll() }));
   app.post('/__admin/reset', async () => {
     store.clear();

@@ -62,3 +62,30 @@ export function isIsoDate(value: unknown): value is string {
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
+
+/** The part of a fastify app the refusal admin routes need. */
+interface AdminRoutes {
+  get(path: string, handler: () => Promise<unknown>): unknown;
+  post(path: string, handler: (request: { body: unknown }, reply: AdminReply) => Promise<unknown>): unknown;
+  delete(path: string, handler: (request: unknown, reply: AdminReply) => Promise<unknown>): unknown;
+}
+interface AdminReply {
+  code(status: number): { send(payload?: unknown): unknown };
+}
+
+/** `GET|POST|DELETE /__admin/refusals` of an agency-system simulator: list, add (400 if malformed), clear. */
+export function registerRefusalAdmin(app: AdminRoutes, refusals: RefusalRules): void {
+  app.get('/__admin/refusals', async () => refusals.list());
+  app.post('/__admin/refusals', async (request, reply) => {
+    try {
+      refusals.add(parseRefusalRule(request.body));
+      return refusals.list();
+    } catch (error) {
+      return reply.code(400).send({ message: (error as Error).message });
+    }
+  });
+  app.delete('/__admin/refusals', async (_request, reply) => {
+    refusals.clear();
+    return reply.code(204).send();
+  });
+}

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { validatePersonalId } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, isObject, requestIdGenerator } from '../shared/fault-controls';
-import { isIsoDate, parseRefusalRule, RefusalRules, vietnamDate } from '../shared/refusal-rules';
+import { isIsoDate, registerRefusalAdmin, RefusalRules, vietnamDate } from '../shared/refusal-rules';
 
 /**
  * Stand-in for Vietnam Social Security's system (Hệ thống thông tin của Bảo hiểm xã hội Việt Nam), interface
@@ -476,19 +476,7 @@ export function buildSocialSecurityApp(parts: {
     settings.processingDelayMs = delayMs;
     return { delayMs };
   });
-  app.get('/__admin/refusals', async () => refusals.list());
-  app.post('/__admin/refusals', async (request, reply) => {
-    try {
-      refusals.add(parseRefusalRule(request.body));
-      return refusals.list();
-    } catch (failure) {
-      return reply.code(400).send({ message: (failure as Error).message });
-    }
-  });
-  app.delete('/__admin/refusals', async (_request, reply) => {
-    refusals.clear();
-    return reply.code(204).send();
-  });
+  registerRefusalAdmin(app, refusals);
   app.post('/__admin/reset', async () => {
     store.clear();
     refusals.clear();

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { DossierStatusEvent } from '@lienthong/contracts';
+import { PORTAL_FORMULA_VERSION } from '@lienthong/domain';
 import { createEvent, EventProducer, initTopics, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDevPki } from '@lienthong/pki';
@@ -34,7 +35,7 @@ import {
 import { PopulationSimulator, startPopulationSimulator } from '../../apps/simulators/src/population';
 import { PortalSimulator, startPortalSimulator } from '../../apps/simulators/src/portal';
 import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
-import { expectedOctober, expectedScores, MONTH, planMonth } from '../indicators/synthetic-month';
+import { expectedOctober, MONTH, planMonth } from '../indicators/synthetic-month';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
 import { getJson, testEnv, waitFor } from '../support/http';
 
@@ -552,7 +553,6 @@ describe('operations console in Chromium', () => {
     const month = planMonth({ seed: 766, agencies: [agency], salt: randomUUID() });
     await publish([...month.onTime, ...month.late]);
     const counts = expectedOctober(month.plans, true).get(agency)!;
-    const scores = expectedScores(counts);
     await waitFor(
       async () => {
         const r = await getJson(
@@ -566,16 +566,46 @@ describe('operations console in Chromium', () => {
       60_000,
       'the synthetic month aggregated',
     );
+    // every dossier of the month at the portal, so that the portal's own formulas (CKMB.4) are settled
+    let portal: Awaited<ReturnType<typeof getJson>> = { status: 0, body: {}, headers: new Headers() };
+    await waitFor(
+      async () => {
+        portal = await getJson(`${gateway.url}/v1/indicators?agency=${agency}&period=${MONTH.key}`, {
+          headers: { authorization: `Bearer ${KEYS.demo}` },
+        });
+        return portal.status === 200 && portal.body.counts.receivedSynced === counts.received;
+      },
+      60_000,
+      'every dossier of the month synced to the portal',
+      1_000,
+    );
+    // the card scores as GET /v1/indicators does by default: the portal's formulas
+    expect(portal.status).toBe(200);
+    expect(portal.body.formulaVersion).toBe(PORTAL_FORMULA_VERSION);
+    // its raw counts agree with the plan the month was built from
+    expect(portal.body.counts).toMatchObject({
+      received: counts.received,
+      receivedOnline: counts.receivedOnline,
+      digitisedAtIntake: counts.digitisedAtIntake,
+    });
     await page.goto(`${gateway.url}/console#/scorecard?period=${MONTH.key}&agency=${agency}`);
     await page.reload();
     await page.getByTestId('scores').waitFor();
-    expect(await page.getByTestId('score-total').textContent()).toBe(String(scores.total));
+    expect(await page.getByTestId('score-total').textContent()).toBe(String(portal.body.scores.total));
+    expect(await page.getByTestId('measured-max').textContent()).toBe(String(portal.body.measuredMax.total));
     for (const group of ['CKMB', 'TDGQ', 'CLGQ', 'TTTT', 'MDHL', 'MDSH'] as const) {
-      expect(await page.getByTestId(`score-${group}`).getByTestId('value').textContent()).toBe(
-        String(scores[group]),
-      );
+      expect([group, await page.getByTestId(`score-${group}`).getByTestId('value').textContent()]).toEqual([
+        group,
+        String(portal.body.scores[group]),
+      ]);
     }
-    for (const [name, value] of Object.entries(counts)) {
+    // a criterion the gateway measures, with its counts, and one it cannot
+    await page.getByTestId('score-CKMB').locator('summary').click();
+    expect(await page.getByTestId('criterion-CKMB.4').getByTestId('points').textContent()).toContain('/ 6');
+    expect(await page.getByTestId('criterion-CKMB.1').getByTestId('points').textContent()).toContain(
+      'not measured here',
+    );
+    for (const [name, value] of Object.entries(portal.body.counts as Record<string, number>)) {
       expect([name, await page.getByTestId(`count-${name}`).textContent()]).toEqual([name, String(value)]);
     }
     await page.screenshot({ path: join(SCREENSHOTS, 'scorecard.png'), fullPage: true });

@@ -660,15 +660,37 @@ function Scorecard() {
               >total <strong data-testid="score-total">${data.scores.total}</strong> / 100</span
             >
           </h3>
+          <p class="muted">
+            Scored as the portal scores it (<code>${data.formulaVersion}</code>):${' '}
+            <span data-testid="measured-max">${data.measuredMax.total}</span> of the 100 points are measured
+            here; the rest need data the gateway does not hold.
+          </p>
           ${data.groups.map(
-            ({ group: code, title, maxPoints: max, formula }) =>
-              html`<div class="bar" key=${code} data-testid=${`score-${code}`}>
-                <span class="label" title=${formula}>${code} <small>${title}</small></span>
-                <span class="track"
-                  ><span class="fill" style=${`width:${(100 * data.scores[code]) / max}%`}></span
-                ></span>
-                <span class="value" data-testid="value">${data.scores[code]}</span><small>/ ${max}</small>
-              </div>`,
+            ({ group: code, title, maxPoints: max, measuredMaxPoints, criteria }) =>
+              html`<details class="group" key=${code} data-testid=${`score-${code}`}>
+                <summary class="bar">
+                  <span class="label">${code} <small>${title}</small></span>
+                  <span class="track"
+                    ><span class="fill" style=${`width:${(100 * data.scores[code]) / max}%`}></span
+                  ></span>
+                  <span class="value" data-testid="value">${data.scores[code]}</span
+                  ><small>/ ${max}${measuredMaxPoints < max ? ` (${measuredMaxPoints} measured)` : ''}</small>
+                </summary>
+                <table>
+                  <tbody>
+                    ${criteria.map(
+                      (c) =>
+                        html`<tr key=${c.code} data-testid=${`criterion-${c.code}`}>
+                          <td title=${c.formula}>${c.code} ${c.title}</td>
+                          <td data-testid="points">
+                            ${c.measured ? `${c.points} / ${c.maxPoints}` : 'not measured here'}
+                          </td>
+                          <td>${c.measured ? `${c.numerator} / ${c.denominator}` : ''}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </details>`,
           )}
         </section>
         <section class="card" data-testid="counts">

@@ -1,9 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IndicatorCounts, IndicatorScores, ReportingPeriod } from '@lienthong/contracts';
-import { INDICATOR_FORMULAS, INDICATOR_GROUPS, parsePeriodKey, validateAgencyCode } from '@lienthong/domain';
+import type { ReportingPeriod } from '@lienthong/contracts';
+import {
+  INDICATOR_GROUPS,
+  parsePeriodKey,
+  PORTAL_766_CRITERIA,
+  PORTAL_766_GROUPS,
+  PORTAL_FORMULA_VERSION,
+  scorePortalIndicators,
+  validateAgencyCode,
+  type PortalCounts,
+  type PortalGroupScore,
+  type PortalIndicatorReport,
+} from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
 import { IndicatorStore, type IndicatorDossierRow } from '../../../relay/src/indicators/indicator.store';
+import { PortalScoreRepository } from '../indicators/portal-score.repository';
 
 export const BEHIND_KINDS = ['late', 'not-synced', 'not-digitised'] as const;
 export type BehindKind = (typeof BEHIND_KINDS)[number];
@@ -19,16 +31,48 @@ export interface DossiersBehind {
 
 export interface Scorecard {
   period: ReportingPeriod;
-  /** The six groups of Decision 766: code, Vietnamese name, maximum points and the formula in words. */
-  groups: { group: string; title: string; maxPoints: number; formula: string }[];
+  /** The formulas the card is scored with: the portal's own (GET /v1/indicators' default). */
+  formulaVersion: typeof PORTAL_FORMULA_VERSION;
+  /**
+   * The six groups of Decision 766 with their criteria: points, maximum, formula, and for each criterion its
+   * numerator and denominator, or `measured: false` when the gateway has no data for it. Without dossiers,
+   * the criteria's definitions and no points.
+   */
+  groups: PortalGroupScore[];
   /** Agencies with something in the period, for the picker. */
   agencies: string[];
   agencyCode: string | null;
-  counts: IndicatorCounts | null;
-  scores: IndicatorScores | null;
-  formulaVersion: string | null;
+  counts: PortalCounts | null;
+  /** Points per group and in total, over the measured criteria (null: nothing in the period). */
+  scores: PortalIndicatorReport['scores'] | null;
+  /** What those points are out of: the measured criteria's maximum, per group and in total. */
+  measuredMax: PortalIndicatorReport['measuredMax'] | null;
   /** The six months up to the period: each month's total and group scores (null: nothing that month). */
-  trend: { period: string; scores: IndicatorScores | null }[];
+  trend: { period: string; scores: PortalIndicatorReport['scores'] | null }[];
+}
+
+/** A group's criteria as defined, without points: what the card shows for an agency with nothing to score. */
+function unscored(group: (typeof INDICATOR_GROUPS)[number]): PortalGroupScore {
+  const criteria = PORTAL_766_CRITERIA.filter((c) => c.group === group);
+  return {
+    group,
+    title: PORTAL_766_GROUPS[group].title,
+    maxPoints: PORTAL_766_GROUPS[group].points,
+    points: 0,
+    measuredMaxPoints: criteria.filter((c) => c.measure).reduce((sum, c) => sum + c.points, 0),
+    criteria: criteria.map((c) => ({
+      code: c.code,
+      title: c.title,
+      maxPoints: c.points,
+      measured: c.measure !== undefined,
+      points: null,
+      fullAt: c.fullAt,
+      emptyDenominator: c.emptyDenominator,
+      formula: c.formula,
+      source: c.source,
+      confidence: c.confidence,
+    })),
+  };
 }
 
 function monthsBefore(key: string, count: number): string[] {
@@ -42,15 +86,28 @@ function monthsBefore(key: string, count: number): string[] {
 }
 
 /**
- * The Decision 766 scorecard of one agency and month: the six group scores and the raw counts, and the
- * trend over six months, from the indicator store the relay keeps (the same numbers as GET /v1/indicators).
+ * The Decision 766 scorecard of one agency and month, scored as the portal scores it: the six groups, each
+ * criterion with its points or "not measured here", the raw counts, and the trend over six months — the same
+ * numbers as GET /v1/indicators (default formula). The agency picker and the dossiers behind a number come from
+ * the indicator store the relay keeps.
  */
 @Injectable()
 export class ConsoleScorecard {
   constructor(
     @Inject(IndicatorStore) private readonly store: IndicatorStore,
     @Inject(Database) private readonly database: Database,
+    @Inject(PortalScoreRepository) private readonly portalScores: PortalScoreRepository,
   ) {}
+
+  private async portalReport(
+    agencyCode: string,
+    period: ReportingPeriod,
+  ): Promise<PortalIndicatorReport | undefined> {
+    const facts = await this.portalScores.facts(agencyCode, period);
+    return scorePortalIndicators(facts, period, this.portalScores.now()).find(
+      (r) => r.agencyCode === agencyCode,
+    );
+  }
 
   /**
    * The dossiers behind a bad number of one agency and month: resolved late, not digitised (at intake or
@@ -138,26 +195,24 @@ export class ConsoleScorecard {
       }
       agencyCode = agencyInput;
     } else agencyCode = agencies[0] ?? null;
-    const report = agencyCode ? await this.store.report(agencyCode, period) : undefined;
+    const report = agencyCode ? await this.portalReport(agencyCode, period) : undefined;
     const trend = agencyCode
       ? await Promise.all(
           monthsBefore(period.key, 6).map(async (key) => ({
             period: key,
-            scores: (await this.store.report(agencyCode!, { kind: 'MONTH', key }))?.scores ?? null,
+            scores: (await this.portalReport(agencyCode!, { kind: 'MONTH', key }))?.scores ?? null,
           })),
         )
       : [];
     return {
       period,
-      groups: INDICATOR_GROUPS.map((group) => {
-        const { title, maxPoints, formula } = INDICATOR_FORMULAS[group];
-        return { group, title, maxPoints, formula };
-      }),
+      formulaVersion: PORTAL_FORMULA_VERSION,
+      groups: report?.groups ?? INDICATOR_GROUPS.map(unscored),
       agencies,
       agencyCode,
       counts: report?.counts ?? null,
       scores: report?.scores ?? null,
-      formulaVersion: report?.formulaVersion ?? null,
+      measuredMax: report?.measuredMax ?? null,
       trend,
     };
   }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { PortalScoreRepository } from '../indicators/portal-score.repository';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleDataProtection } from './console-data-protection';
@@ -34,6 +35,7 @@ export class ConsoleModule {
         ConsoleDataProtection,
         ConsoleCertificates,
         IndicatorStore,
+        PortalScoreRepository,
       ],
     };
   }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DossierStatusEvent, MinistryDossierStatusEvent } from '@lienthong/contracts';
+import { schemaIdOf, type DossierStatusEvent, type MinistryDossierStatusEvent } from '@lienthong/contracts';
 import {
   createEvent,
   decodeEvent,
@@ -137,7 +137,7 @@ describe('ministry copies through the relay', () => {
         source: '/lienthong/gateway',
         subject: data.dossierCode,
         time: data.occurredAt,
-        dataschema: 'https://lienthong.gov.vn/schemas/dossier-status-event/v1.json',
+        dataschema: schemaIdOf('dossier-status-event'),
         requestId: `req-${data.eventId}`,
         data,
       }),

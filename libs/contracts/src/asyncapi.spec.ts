@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fromFile, Parser } from '@asyncapi/parser';
 import { load } from 'js-yaml';
-import { contractsDir } from './schema-registry';
+import { contractsDir, schemaIdOf } from './schema-registry';
 import { RetryHeader } from '@lienthong/messaging';
 
 // contracts/asyncapi.yaml: parses, names the expected topics with the naming convention, and every
 // $ref it makes resolves (local pointers inside the document, files relative to it, with fragments).
+// The official AsyncAPI parser must accept it offline: a consumer's tooling sees what it sees.
 
 type Node = Record<string, unknown>;
 
@@ -50,6 +52,60 @@ function refsIn(node: unknown, out: string[] = []): string[] {
   }
   return out;
 }
+
+/**
+ * An AsyncAPI parser whose http and https readers record the address instead of fetching it, so a
+ * reference that leaves the repository fails the test (and never waits on the network).
+ */
+function offlineParser(): { parser: Parser; fetched: string[] } {
+  const fetched: string[] = [];
+  const refuse = (schema: 'http' | 'https') => ({
+    schema,
+    order: 1,
+    read: (uri: { toString(): string }) => {
+      fetched.push(uri.toString());
+      return '{}';
+    },
+  });
+  return {
+    parser: new Parser({ __unstable: { resolver: { resolvers: [refuse('http'), refuse('https')] } } }),
+    fetched,
+  };
+}
+
+describe('contracts/asyncapi.yaml with the official AsyncAPI parser', () => {
+  it('parses with no error diagnostic, resolving every schema from the files, without the network', async () => {
+    const { parser, fetched } = offlineParser();
+    const { document: parsed, diagnostics } = await fromFile(parser, file).parse();
+    expect(diagnostics.filter((diagnostic) => diagnostic.severity === 0)).toEqual([]);
+    expect(fetched).toEqual([]);
+    expect(parsed).toBeDefined();
+    expect(
+      parsed!
+        .channels()
+        .all()
+        .map((channel) => channel.address())
+        .sort(),
+    ).toEqual([...EXPECTED_TOPICS].sort());
+    // The file reference in the message was followed to the schema, and that schema's own file-name
+    // references (to the dossier-status and common schemas) were resolved beside it.
+    const message = parsed!.components().messages().get('ministryDossierStatusEvent');
+    const data = message?.payload()?.allOf()?.[1]?.properties()?.data;
+    expect(data?.id()).toBe(schemaIdOf('ministry-dossier-status-event'));
+    expect(data?.properties()?.eventId?.format()).toBe('uuid');
+    expect(message?.bindings().get('kafka')?.value()).toMatchObject({
+      key: { pattern: expect.any(String) },
+    });
+  });
+
+  it('has its reader guard notice a reference that would leave the repository', async () => {
+    const { parser, fetched } = offlineParser();
+    await parser.parse(
+      'asyncapi: 3.0.0\ninfo: { title: t, version: "1" }\ncomponents:\n  schemas:\n    remote:\n      $ref: "https://example.invalid/remote.json"\n',
+    );
+    expect(fetched).toEqual(['https://example.invalid/remote.json']);
+  });
+});
 
 describe('contracts/asyncapi.yaml', () => {
   const channels = document.channels as Record<string, Node>;

@@ -22,7 +22,7 @@ import {
   SIGNATURE_STATUSES,
 } from './models';
 import type { DossierStatusEvent } from './models';
-import { SCHEMA_BASE_URI, SCHEMA_NAMES, SchemaRegistry, schemaIdOf } from './schema-registry';
+import { resolveSchemaRef, SCHEMA_NAMES, SchemaRegistry, schemaIdOf } from './schema-registry';
 import type { SchemaDocumentName } from './schema-registry';
 
 // The TypeScript models are written by hand. These checks keep them in line with the schemas: the key
@@ -48,7 +48,7 @@ function at(document: SchemaDocumentName, pointer: string): Node {
 function resolveRef(document: SchemaDocumentName, ref: string): [SchemaDocumentName, string] {
   const [base, fragment = ''] = ref.split('#');
   if (base === '') return [document, fragment];
-  const match = new RegExp(`^${SCHEMA_BASE_URI.replace(/\./g, '\\.')}([a-z-]+)/v1\\.json$`).exec(base);
+  const match = /^([a-z-]+)\.v1\.json$/.exec(base);
   if (!match) throw new Error(`unexpected $ref ${ref} in ${document}`);
   return [match[1] as SchemaDocumentName, fragment];
 }
@@ -240,11 +240,22 @@ describe('TypeScript models match the schemas', () => {
     expect(properties.total.maximum).toBe(sum);
   });
 
-  it('EVENT_TYPES with a Liên Thông data schema are bound to it by the envelope', () => {
+  it('EVENT_TYPES with a Liên Thông data schema are bound to it by the envelope, in data and dataschema', () => {
     const bound: Record<string, unknown> = {};
     for (const clause of at('envelope', '/allOf') as unknown as Node[]) {
       const type = (((clause.if as Node).properties as Node).type as Node).const as string;
-      bound[type] = (((clause.then as Node).properties as Node).data as Node).$ref;
+      const then = (clause.then as Node).properties as Node;
+      const data = resolveSchemaRef((then.data as Node).$ref as string, schemaIdOf('envelope'));
+      // the URN first; the former https name, still accepted from records written before it moved
+      const former = data.replace(
+        /^urn:vn:lienthong:schemas\/([a-z-]+)\.v1\.json$/,
+        'https://lienthong.gov.vn/schemas/$1/v1.json',
+      );
+      expect({ type, dataschema: (then.dataschema as Node).enum }).toEqual({
+        type,
+        dataschema: [data, former],
+      });
+      bound[type] = data;
     }
     expect(bound).toEqual({
       [EVENT_TYPES.dossierStatus]: schemaIdOf('dossier-status-event'),

@@ -11,6 +11,8 @@ import {
   contractsDir,
   findRepoRoot,
   isPartialDate,
+  resolveSchemaRef,
+  SCHEMA_BASE_URI,
   schemaFor,
   schemaIdOf,
   toContractErrors,
@@ -59,6 +61,37 @@ describe('SchemaRegistry', () => {
     expect(registry.names()).toEqual(SCHEMA_NAMES);
     expect(registry.schemaDir).toBe(join(root, 'contracts', 'schemas'));
     for (const name of SCHEMA_NAMES) expect(registry.schemaId(name)).toBe(schemaIdOf(name));
+  });
+
+  it('names schemas by a URN ending in the file name, so file-relative and $id-relative references agree', () => {
+    expect(SCHEMA_BASE_URI).toMatch(/^urn:/);
+    expect(schemaIdOf('citizen')).toBe('urn:vn:lienthong:schemas/citizen.v1.json');
+    expect(schemaIdOf('problem', 2)).toBe('urn:vn:lienthong:schemas/problem.v2.json');
+    const citizenId = schemaIdOf('citizen');
+    expect(resolveSchemaRef('common.v1.json#/$defs/personalId', citizenId)).toBe(
+      `${schemaIdOf('common')}#/$defs/personalId`,
+    );
+    expect(resolveSchemaRef('#/$defs/householdHead', citizenId)).toBe(`${citizenId}#/$defs/householdHead`);
+    expect(resolveSchemaRef(`${schemaIdOf('envelope')}#/properties/id`, citizenId)).toBe(
+      `${schemaIdOf('envelope')}#/properties/id`,
+    );
+  });
+
+  it('every schema file is written without an identifier outside the project namespace', () => {
+    const foreign: string[] = [];
+    for (const name of ['common', ...SCHEMA_NAMES] as const) {
+      const text = readFileSync(join(registry.schemaDir, `${name}.v1.json`), 'utf8');
+      for (const match of text.matchAll(/"\$(?:id|ref)": "([^"]*)"/g)) {
+        if (
+          !match[1].startsWith('#') &&
+          !/^[a-z-]+\.v[0-9]+\.json(#|$)/.test(match[1]) &&
+          !match[1].startsWith(SCHEMA_BASE_URI)
+        ) {
+          foreign.push(`${name}: ${match[1]}`);
+        }
+      }
+    }
+    expect(foreign).toEqual([]);
   });
 
   it('returns the validated document itself, typed', () => {
@@ -146,7 +179,7 @@ describe('SchemaRegistry', () => {
       ok: false,
       errors: [{ path: '', code: 'SCHEMA_PATTERN', message: 'must be a valid personal ID number' }],
     });
-    expect(() => registry.validateById('https://lienthong.gov.vn/schemas/nothing/v1.json', {})).toThrow(
+    expect(() => registry.validateById('urn:vn:lienthong:schemas/nothing.v1.json', {})).toThrow(
       /unknown schema id/,
     );
   });

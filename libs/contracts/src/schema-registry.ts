@@ -51,11 +51,28 @@ export interface SchemaTypes {
   'audit-checkpoint': AuditCheckpoint;
 }
 
-export const SCHEMA_BASE_URI = 'https://lienthong.gov.vn/schemas/';
+/**
+ * Namespace of the schema `$id`s: a URN the project controls, a name that is never fetched. The part after
+ * the last `/` is the schema's file name, so a reference between schemas written as a bare file name
+ * (`common.v1.json#/$defs/personalId`) names the same document whether a tool resolves it against the `$id`
+ * (a JSON Schema validator given all schemas, like Ajv here) or against the file's location (the AsyncAPI
+ * parser, bundlers, editors): offline either way.
+ */
+export const SCHEMA_BASE_URI = 'urn:vn:lienthong:schemas/';
 
-/** The `$id` of a schema, e.g. `https://lienthong.gov.vn/schemas/citizen/v1.json`. A name, never fetched. */
+/** The `$id` of a schema, e.g. `urn:vn:lienthong:schemas/citizen.v1.json`. A name, never fetched. */
 export function schemaIdOf(name: SchemaDocumentName, version = 1): string {
-  return `${SCHEMA_BASE_URI}${name}/v${version}.json`;
+  return `${SCHEMA_BASE_URI}${name}.v${version}.json`;
+}
+
+/**
+ * The absolute id (with its fragment) a `$ref` written in the schema `base` names, by RFC 3986 resolution:
+ * a fragment stays in `base`, an absolute URI stays as it is, a file name replaces the last segment of `base`.
+ */
+export function resolveSchemaRef(ref: string, base: string): string {
+  if (ref.startsWith('#')) return `${base.split('#')[0]}${ref}`;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(ref)) return ref;
+  return `${base.slice(0, base.lastIndexOf('/') + 1)}${ref}`;
 }
 
 export const CONTRACT_ERROR_CODES = [
@@ -193,7 +210,7 @@ export class SchemaRegistry {
 
   /**
    * Validates against any loaded schema or subschema by URI, e.g. the `dataschema` of an event or
-   * `https://lienthong.gov.vn/schemas/common/v1.json#/$defs/personalId`.
+   * `urn:vn:lienthong:schemas/common.v1.json#/$defs/personalId`.
    */
   validateById(id: string, value: unknown): ValidationResult<unknown> {
     let validator: ValidateFunction | undefined;

@@ -311,7 +311,7 @@ describe('AccessGuard over HTTP', () => {
     expect(problem).toMatchObject({
       status,
       code,
-      type: `https://lienthong.gov.vn/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+      type: `urn:vn:lienthong:problem:${code.toLowerCase().replace(/_/g, '-')}`,
       instance: url,
     });
     expect(typeof problem.requestId).toBe('string');

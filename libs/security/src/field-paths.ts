@@ -1,4 +1,4 @@
-import { SCHEMA_NAMES, SchemaRegistry, type SchemaName } from '@lienthong/contracts';
+import { resolveSchemaRef, SCHEMA_NAMES, SchemaRegistry, type SchemaName } from '@lienthong/contracts';
 
 type SchemaNode = Readonly<Record<string, unknown>>;
 interface Located {
@@ -80,7 +80,7 @@ export class ModelFieldIndex {
   }
 
   private resolve(ref: string, base: string): Located {
-    const [documentId, pointer = ''] = ref.startsWith('#') ? [base, ref.slice(1)] : ref.split('#');
+    const [documentId, pointer = ''] = resolveSchemaRef(ref, base).split('#');
     let node: unknown = this.documents.get(documentId);
     for (const segment of pointer.split('/').slice(1)) {
       node = (node as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];

@@ -24,10 +24,14 @@ export interface ProblemFieldError {
   message: string;
 }
 
-export const PROBLEM_TYPE_BASE = 'https://lienthong.gov.vn/problems/';
+/**
+ * Prefix of the problem `type` URIs: a URN in the project's own namespace (as the schema `$id`s), an identifier
+ * clients compare, never a page to fetch (RFC 9457 allows a non-resolvable type URI).
+ */
+export const PROBLEM_TYPE_BASE = 'urn:vn:lienthong:problem:';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** The problem `type` URI of a code: INVALID_EVENT → …/problems/invalid-event. */
+/** The problem `type` URI of a code: INVALID_EVENT → urn:vn:lienthong:problem:invalid-event. */
 export function problemType(code: string): string {
   return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
 }

@@ -1,0 +1,2 @@
+export * from './chain-runner';
+export * from './working-time';

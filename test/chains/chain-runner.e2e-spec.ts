@@ -1,0 +1,469 @@
+/**
+ * The chain runner on both databases (embedded PGlite and PostgreSQL) against the three agency-system
+ * simulators over real HTTP: the national chains run to the end with each step's results passed on and
+ * nothing asked twice, a refusal follows its step's policy with the reason for the citizen, a system down
+ * delays a chain that then completes exactly once, and a runner that dies mid-step is taken over without
+ * repeating the step.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CivilStatusClient,
+  ResidenceClient,
+  SocialSecurityClient,
+  type ChainSystemClient,
+} from '@lienthong/adapters/chain-systems';
+import { ChainRunner, type ChainView, type NationalData } from '@lienthong/chains';
+import { readChainDefinitions, type NationalSource } from '@lienthong/domain';
+import { createDatabase, Database, loadMigrations, migrate, PGLITE_MEMORY } from '@lienthong/storage';
+import { CivilStatusSimulator, startCivilStatusSimulator } from '../../apps/simulators/src/civil-status';
+import { ResidenceSimulator, startResidenceSimulator } from '../../apps/simulators/src/residence';
+import {
+  SocialSecuritySimulator,
+  startSocialSecuritySimulator,
+} from '../../apps/simulators/src/social-security';
+import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
+import { waitFor } from '../support/http';
+
+const MOTHER = '001195012345';
+const FATHER = '001093054321';
+const FAST = { retries: 0, timeoutMs: 2_000, halfOpenAfterMs: 200 };
+
+const birthApplication = {
+  'child.fullName': 'Nguyễn Minh An',
+  'child.sex': 'FEMALE',
+  'child.dateOfBirth': '2024-02-29',
+  'child.placeOfBirth': 'Bệnh viện Phụ sản Hà Nội',
+  'child.ethnicity': 'Kinh',
+  'child.nationality': 'Việt Nam',
+  'mother.personalId': MOTHER,
+  'father.personalId': FATHER,
+  'declarant.personalId': MOTHER,
+  'declarant.relationship': 'ME',
+  'residence.householdHeadPersonalId': FATHER,
+  'healthInsurance.registeredClinic': 'Trạm y tế phường Hoàn Kiếm',
+};
+
+/**
+ * A stand-in for the national population database's answers about the applicants: the fields the chain asks
+ * of it, from fixed records, and a log of what was asked.
+ */
+class PopulationRecords implements NationalData {
+  readonly asked: { source: NationalSource; fields: readonly string[] }[] = [];
+  private readonly people: Record<string, Record<string, string>> = {
+    [MOTHER]: {
+      fullName: 'Trần Thị Bình',
+      dateOfBirth: '1995-03-08',
+      residence: 'Số 12 phố Hàng Bài, Hoàn Kiếm, Hà Nội',
+    },
+    [FATHER]: {
+      fullName: 'Nguyễn Văn Cường',
+      dateOfBirth: '1993-07-21',
+      residence: 'Số 12 phố Hàng Bài, Hoàn Kiếm, Hà Nội',
+    },
+  };
+
+  async read(
+    source: NationalSource,
+    fields: readonly string[],
+    application: Readonly<Record<string, string>>,
+  ) {
+    this.asked.push({ source, fields });
+    const out: Record<string, string> = {};
+    for (const field of fields) {
+      const [role, attribute] = field.split('.');
+      const person = this.people[application[`${role}.personalId`]];
+      if (person?.[attribute]) out[field] = person[attribute];
+    }
+    return out;
+  }
+}
+
+describe.each([
+  ['PGlite', 'pglite'],
+  ['PostgreSQL', 'postgres'],
+] as const)('chain runner on %s', (_label, kind) => {
+  let civil: CivilStatusSimulator;
+  let residence: ResidenceSimulator;
+  let vss: SocialSecuritySimulator;
+  let systems: Map<string, ChainSystemClient>;
+  let db: Database;
+  let isolated: IsolatedDatabase | undefined;
+  let population: PopulationRecords;
+  const definitions = readChainDefinitions();
+  const ctx = { requestId: 'chain-test' };
+
+  const runner = (options: { leaseMs?: number } = {}) =>
+    new ChainRunner(db, definitions, {
+      systems,
+      national: population,
+      retryBaseMs: 50,
+      retryMaxMs: 200,
+      ...options,
+    });
+
+  /** Runs due work until the chain leaves RUNNING. */
+  async function settle(code: string, run = runner()): Promise<ChainView> {
+    let view: ChainView | undefined;
+    await waitFor(
+      async () => {
+        await run.runDue(16, ctx);
+        view = await run.view(code);
+        return view?.status !== 'RUNNING';
+      },
+      30_000,
+      `chain ${code} settled`,
+      50,
+    );
+    return view!;
+  }
+
+  const parentCode = () => `000.00.31.H29-261206-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    [civil, residence, vss] = await Promise.all([
+      startCivilStatusSimulator(),
+      startResidenceSimulator(),
+      startSocialSecuritySimulator({ processingDelayMs: 100 }),
+    ]);
+    systems = new Map<string, ChainSystemClient>([
+      [
+        'civil-status-v1',
+        new CivilStatusClient({
+          url: civil.url,
+          username: 'lienthong',
+          password: 'lienthong-dev',
+          resilience: FAST,
+        }),
+      ],
+      [
+        'residence-v1',
+        new ResidenceClient({
+          url: residence.url,
+          clientId: 'lienthong',
+          clientSecret: 'lienthong-dev-secret',
+          resilience: FAST,
+        }),
+      ],
+      [
+        'social-security-v1',
+        new SocialSecurityClient({
+          url: vss.url,
+          clientId: 'lienthong',
+          secret: 'lienthong-dev-hmac-secret',
+          resilience: FAST,
+        }),
+      ],
+    ]);
+    if (kind === 'postgres') {
+      isolated = await createIsolatedDatabase('chain_runner');
+      db = await createDatabase({ url: isolated.url, applicationName: 'test' });
+    } else {
+      db = await createDatabase({ pgliteDir: PGLITE_MEMORY });
+    }
+    await migrate(db, {
+      migrations: loadMigrations(),
+      logger: { log: () => undefined, warn: () => undefined },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([...systems.values()].map((s) => s.close()));
+    await Promise.all([civil.close(), residence.close(), vss.close()]);
+    await db.close();
+    await isolated?.drop();
+  });
+  beforeEach(() => {
+    population = new PopulationRecords();
+  });
+  afterEach(() => {
+    civil.faults.set({ down: false });
+    civil.refusals.clear();
+    residence.refusals.clear();
+  });
+
+  it('runs the birth chain to a health-insurance card, each system getting the earlier results and the reused data', async () => {
+    const code = parentCode();
+    const started = await runner().start(
+      {
+        parentDossierCode: code,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    expect(started.steps.map((s) => [s.id, s.status])).toEqual([
+      ['birth-registration', 'READY'],
+      ['permanent-residence', 'WAITING'],
+      ['health-insurance-card', 'WAITING'],
+    ]);
+    // the population database is read once, for the fields the steps need from it
+    expect(population.asked).toEqual([
+      { source: 'population', fields: expect.arrayContaining(['mother.fullName', 'mother.residence']) },
+    ]);
+    const done = await settle(code);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.steps.map((s) => s.status)).toEqual(['DONE', 'DONE', 'DONE']);
+    const childId = done.steps[0].results!['child.personalId'];
+    expect(done.steps[2].results).toEqual({
+      'healthInsurance.cardNumber': expect.stringMatching(/^TE1/),
+      'healthInsurance.validFrom': '2024-02-29',
+      'healthInsurance.validUntil': '2030-02-28',
+    });
+    // what each system stored: the reused parents' data at civil status, the child's new ID further on
+    const birth = civil.store.births.get(`${code}.birth-registration`)!;
+    expect(birth.request.mother).toMatchObject({
+      personalId: MOTHER,
+      fullName: 'Trần Thị Bình',
+      dateOfBirth: '1995-03-08',
+    });
+    expect(residence.store.registrations.get(`${code}.permanent-residence`)?.request).toMatchObject({
+      congDan: { soDinhDanh: childId },
+      diaChiThuongTru: 'Số 12 phố Hàng Bài, Hoàn Kiếm, Hà Nội',
+    });
+    expect(vss.store.insuredChildren.has(childId)).toBe(true);
+    const kinds = (await runner().transitions(code)).map((t) => [t.step, t.kind]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        [null, 'chain.started'],
+        ['birth-registration', 'step.done'],
+        ['health-insurance-card', 'step.submitted'],
+        ['health-insurance-card', 'step.done'],
+        [null, 'chain.completed'],
+      ]),
+    );
+    // started again with the same application: the same chain, nothing sent again
+    const again = await runner().start(
+      {
+        parentDossierCode: code,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    expect(again.status).toBe('COMPLETED');
+    await expect(
+      runner().start(
+        {
+          parentDossierCode: code,
+          chainCode: 'birth-residence-health-insurance',
+          agencyCode: '000.00.31.H29',
+          clientId: 'one-stop',
+          application: { ...birthApplication, 'child.fullName': 'Khác' },
+        },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ code: 'CHAIN_CONFLICT' });
+  });
+
+  it('refuses to start without the application fields the chain needs, naming them', async () => {
+    const { 'child.placeOfBirth': _p, 'mother.personalId': _m, ...partial } = birthApplication;
+    await expect(
+      runner().start(
+        {
+          parentDossierCode: parentCode(),
+          chainCode: 'birth-residence-health-insurance',
+          agencyCode: '000.00.31.H29',
+          clientId: 'one-stop',
+          application: partial,
+        },
+        ctx,
+      ),
+    ).rejects.toMatchObject({
+      code: 'APPLICATION_FIELD_MISSING',
+      fields: ['child.placeOfBirth', 'mother.personalId'],
+    });
+    await expect(
+      runner().start(
+        {
+          parentDossierCode: parentCode(),
+          chainCode: 'no-such-chain',
+          agencyCode: '000.00.31.H29',
+          clientId: 'one-stop',
+          application: birthApplication,
+        },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_CHAIN' });
+  });
+
+  it('stops the chain with the reason for the citizen when a stop step is refused; a continue step lets it go on', async () => {
+    const stopped = parentCode();
+    civil.refusals.add({
+      match: `${stopped}.birth-registration`,
+      code: 'THIEU_GIAY_CHUNG_SINH',
+      reason: 'Thiếu giấy chứng sinh.',
+    });
+    await runner().start(
+      {
+        parentDossierCode: stopped,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    const view = await settle(stopped);
+    expect(view.status).toBe('STOPPED');
+    expect(view.stopReason).toEqual({
+      step: 'birth-registration',
+      code: 'THIEU_GIAY_CHUNG_SINH',
+      reason: 'Thiếu giấy chứng sinh.',
+    });
+    expect(view.steps.map((s) => s.status)).toEqual(['REFUSED', 'SKIPPED', 'SKIPPED']);
+    expect(residence.store.registrations.has(`${stopped}.permanent-residence`)).toBe(false);
+
+    const continued = parentCode();
+    residence.refusals.add({
+      match: `${continued}.permanent-residence`,
+      code: 'SAI_DIA_CHI',
+      reason: 'Địa chỉ thường trú không đúng.',
+    });
+    await runner().start(
+      {
+        parentDossierCode: continued,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    const after = await settle(continued);
+    expect(after.status).toBe('COMPLETED');
+    expect(after.steps.map((s) => s.status)).toEqual(['DONE', 'REFUSED', 'DONE']);
+    expect(after.steps[1].refusal).toEqual({ code: 'SAI_DIA_CHI', reason: 'Địa chỉ thường trú không đúng.' });
+  });
+
+  it('waits out a system that is down and then completes the step exactly once', async () => {
+    const code = parentCode();
+    civil.faults.set({ down: true });
+    const run = runner();
+    await run.start(
+      {
+        parentDossierCode: code,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    await waitFor(
+      async () => {
+        await run.runDue(16, ctx);
+        return ((await run.view(code))?.steps[0].attempts ?? 0) >= 3;
+      },
+      20_000,
+      'three attempts while the system is down',
+      50,
+    );
+    expect((await run.view(code))?.steps[0].status).toBe('READY');
+    expect(civil.store.births.has(`${code}.birth-registration`)).toBe(false);
+    civil.faults.set({ down: false });
+    const done = await settle(code, run);
+    expect(done.status).toBe('COMPLETED');
+    expect([...civil.store.births.keys()].filter((k) => k.startsWith(code))).toEqual([
+      `${code}.birth-registration`,
+    ]);
+    expect(
+      (await run.transitions(code)).filter((t) => t.kind === 'step.retry').length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('takes over a step whose runner died after sending it, without a second registration', async () => {
+    const code = parentCode();
+    // a runner that claims the step, sends it, and dies before recording the answer
+    const dying = runner({ leaseMs: 300 });
+    await dying.start(
+      {
+        parentDossierCode: code,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    (dying as unknown as { record: () => Promise<void> }).record = async () => {
+      throw new Error('killed before recording');
+    };
+    await expect(dying.runDue(16, ctx)).rejects.toThrow('killed before recording');
+    expect(civil.store.births.has(`${code}.birth-registration`)).toBe(true);
+    const issuedBefore = civil.store.births.get(`${code}.birth-registration`)!.outcome;
+
+    // another runner takes the step over once the lease has run out; the system answers its stored result
+    const done = await settle(code, runner());
+    expect(done.status).toBe('COMPLETED');
+    expect(done.steps[0].attempts).toBe(2);
+    expect(done.steps[0].results?.['child.personalId']).toBe(
+      (issuedBefore as { personalId: string }).personalId,
+    );
+    expect(civil.store.births.get(`${code}.birth-registration`)!.outcome).toEqual(issuedBefore);
+  });
+
+  it('marks a step past its legal time limit as overdue, once', async () => {
+    const code = parentCode();
+    let now = new Date();
+    const run = new ChainRunner(db, definitions, {
+      systems,
+      national: population,
+      retryBaseMs: 50,
+      now: () => now,
+    });
+    civil.faults.set({ down: true });
+    await run.start(
+      {
+        parentDossierCode: code,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    await run.runDue(16, ctx);
+    expect((await run.view(code))?.steps[0].overdue).toBe(false);
+    // birth registration: one working day; a week later it is overdue
+    now = new Date(now.getTime() + 7 * 86_400_000);
+    await run.runDue(16, ctx);
+    await run.runDue(16, ctx);
+    const view = await run.view(code);
+    expect(view?.steps[0]).toMatchObject({ status: 'READY', overdue: true });
+    expect((await run.transitions(code)).filter((t) => t.kind === 'step.overdue')).toEqual([
+      expect.objectContaining({ step: 'birth-registration', detail: { dueAt: view?.steps[0].dueAt } }),
+    ]);
+  });
+
+  it('runs the death chain to the funeral allowance', async () => {
+    const code = parentCode();
+    const deceased = `0010520${String(Math.floor(Math.random() * 90000) + 10000)}`;
+    await runner().start(
+      {
+        parentDossierCode: code,
+        chainCode: 'death-residence-funeral-allowance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: {
+          'deceased.personalId': deceased,
+          'deceased.dateOfDeath': '2026-11-30',
+          'deceased.placeOfDeath': 'Bệnh viện Bạch Mai',
+          'deceased.causeOfDeath': 'Bệnh',
+          'declarant.personalId': FATHER,
+          'declarant.relationship': 'CON',
+          'beneficiary.personalId': FATHER,
+          'beneficiary.bankAccount': '0011001234567',
+        },
+      },
+      ctx,
+    );
+    const done = await settle(code);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.steps[0].status).toBe('DONE');
+    expect(done.steps[2]).toMatchObject({ status: 'DONE', results: { 'benefit.amount': '23400000' } });
+    expect(vss.store.decidedDeaths.has(deceased)).toBe(true);
+  });
+});

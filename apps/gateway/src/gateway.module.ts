@@ -23,6 +23,7 @@ import { InboundDossierEventsConsumer } from './dossier-events/inbound.consumer'
 import { IndicatorsModule } from './indicators/indicators.module';
 import { InfoController } from './info/info.controller';
 import { LookupsModule } from './lookups/lookups.module';
+import { ChainsModule } from './chains/chains.module';
 import { GATEWAY_ROUTE_ACCESS } from './route-access';
 
 @Module({})
@@ -75,6 +76,7 @@ export class GatewayModule {
         }),
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
+        ChainsModule.forRoot({ chainsFile: config.CHAINS_FILE, proceduresFile: config.PROCEDURES_FILE }),
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule.forRoot(() =>
           config.PORTAL_URL

@@ -16,7 +16,15 @@ describe('the relay roles of loadRelayConfig', () => {
       OPERATIONS_CENTER_URL: 'http://127.0.0.1:4005',
     });
     expect(config.roles.list).toEqual(['ministry-routing', 'portal-sync', 'indicators', 'ops-center']);
-    expect(config.rolesOff).toEqual([]);
+    expect(config.rolesOff).toEqual(['chains']);
+    const chains = loadRelayConfig({
+      ...base,
+      CHAIN_CIVIL_STATUS_URL: 'http://127.0.0.1:4011',
+      CHAIN_RESIDENCE_URL: 'http://127.0.0.1:4012',
+      CHAIN_SOCIAL_SECURITY_URL: 'http://127.0.0.1:4013',
+    });
+    expect(chains.roles.list).toEqual(['ministry-routing', 'indicators', 'chains']);
+    expect(chains.rolesOff).toEqual(['portal-sync', 'ops-center']);
   });
 
   it('runs ministry routing alone without a database or an audit subject key', () => {
@@ -32,7 +40,7 @@ describe('the relay roles of loadRelayConfig', () => {
 
   it('refuses to start with a role it does not know, or a role named without its upstream', () => {
     expect(() => loadRelayConfig({ ...base, RELAY_ROLES: 'ministry-routing,portal' })).toThrow(
-      /RELAY_ROLES names portal: each item must be one of ministry-routing, portal-sync, indicators, ops-center/,
+      /RELAY_ROLES names portal: each item must be one of ministry-routing, portal-sync, indicators, ops-center, chains/,
     );
     expect(() => loadRelayConfig({ ...base, RELAY_ROLES: 'portal-sync' })).toThrow(ConfigError);
     expect(() => loadRelayConfig({ ...base, RELAY_ROLES: 'portal-sync' })).toThrow(

@@ -45,6 +45,20 @@ export const RELAY_ENV = [
   'RELAY_PORT',
   'RELAY_ROLES',
   'PORTAL_SYNC_CONCURRENCY',
+  'CHAINS_FILE',
+  'CHAIN_CIVIL_STATUS_URL',
+  'CHAIN_CIVIL_STATUS_CA_PATH',
+  'CHAIN_CIVIL_STATUS_USERNAME',
+  'CHAIN_CIVIL_STATUS_PASSWORD',
+  'CHAIN_RESIDENCE_URL',
+  'CHAIN_RESIDENCE_CA_PATH',
+  'CHAIN_RESIDENCE_CLIENT_ID',
+  'CHAIN_RESIDENCE_CLIENT_SECRET',
+  'CHAIN_SOCIAL_SECURITY_URL',
+  'CHAIN_SOCIAL_SECURITY_CA_PATH',
+  'CHAIN_SOCIAL_SECURITY_CLIENT_ID',
+  'CHAIN_SOCIAL_SECURITY_SECRET',
+  'CHAIN_RUNNER_INTERVAL_MS',
   'HOST',
   'LOG_LEVEL',
   'NODE_ENV',
@@ -92,11 +106,19 @@ export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayC
 }
 
 /**
- * Portal sync and operations-center delivery need their upstream: left at its default, RELAY_ROLES drops
+ * Portal sync, operations-center delivery and the chains need their upstreams: left at its default, RELAY_ROLES drops
  * them when the URL is unset (a local run without a portal); named explicitly, the missing URL stops the start.
  */
 function effectiveRoles(
-  env: Pick<RelayConfig, 'RELAY_ROLES' | 'PORTAL_URL' | 'OPERATIONS_CENTER_URL'>,
+  env: Pick<
+    RelayConfig,
+    | 'RELAY_ROLES'
+    | 'PORTAL_URL'
+    | 'OPERATIONS_CENTER_URL'
+    | 'CHAIN_CIVIL_STATUS_URL'
+    | 'CHAIN_RESIDENCE_URL'
+    | 'CHAIN_SOCIAL_SECURITY_URL'
+  >,
   explicit: boolean,
 ): { roles: RelayRoles; rolesOff: RelayRole[] } {
   const named = relayRoles(env.RELAY_ROLES);
@@ -104,6 +126,15 @@ function effectiveRoles(
   if (named.has('portal-sync') && !env.PORTAL_URL) missing.push(['portal-sync', 'PORTAL_URL']);
   if (named.has('ops-center') && !env.OPERATIONS_CENTER_URL)
     missing.push(['ops-center', 'OPERATIONS_CENTER_URL']);
+  if (named.has('chains')) {
+    for (const url of [
+      'CHAIN_CIVIL_STATUS_URL',
+      'CHAIN_RESIDENCE_URL',
+      'CHAIN_SOCIAL_SECURITY_URL',
+    ] as const) {
+      if (!env[url]) missing.push(['chains', url]);
+    }
+  }
   if (explicit && missing.length) {
     throw new ConfigError(
       `invalid configuration:\n${missing
@@ -111,7 +142,7 @@ function effectiveRoles(
         .join('\n')}`,
     );
   }
-  const off = missing.map(([role]) => role);
+  const off = [...new Set(missing.map(([role]) => role))];
   return {
     roles: relayRoles(named.list.filter((role) => !off.includes(role))),
     rolesOff: off,

@@ -16,6 +16,7 @@ import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
 import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
 import { RelayAudit } from './relay-audit';
+import { CHAIN_RUNNER_CONFIG, CHAIN_RUNNER_LOGGER, ChainRunnerService } from './chains/chain-runner.service';
 import { RelayConfig } from './relay.config';
 import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
 
@@ -119,6 +120,13 @@ export class RelayModule {
             ]
           : []),
         ...(operationsCenter.providers as Provider[]),
+        ...(roles.has('chains')
+          ? [
+              { provide: CHAIN_RUNNER_CONFIG, useValue: config },
+              { provide: CHAIN_RUNNER_LOGGER, useValue: logger },
+              ChainRunnerService,
+            ]
+          : []),
         ...(portalSync
           ? [
               {

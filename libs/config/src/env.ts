@@ -277,9 +277,102 @@ export const ENV_VARS = [
     name: 'CHAINS_FILE',
     type: 'string',
     default: 'deploy/config/chains.yaml',
-    apps: ['cli'],
+    apps: ['gateway', 'relay', 'cli'],
     description:
       'Procedure chains across agencies (steps, agency systems, what each step needs and produces, time limits, refusal policy), format contracts/config/chains.schema.json; relative to the repository root. Checked by `lienthong config check`.',
+  },
+  {
+    name: 'CHAIN_CIVIL_STATUS_URL',
+    type: 'url',
+    apps: ['relay'],
+    description:
+      "Base URL of the civil-status system (Ministry of Justice, interface `civil-status-v1`: XML over HTTP with Basic authentication), for the relay's `chains` role. Unset: the chains role is off unless RELAY_ROLES names it.",
+  },
+  {
+    name: 'CHAIN_CIVIL_STATUS_CA_PATH',
+    type: 'string',
+    apps: ['relay'],
+    description:
+      "PEM CA certificate(s) of that system's HTTPS server certificate (a pinned CA); required for an `https` URL in production mode.",
+  },
+  {
+    name: 'CHAIN_CIVIL_STATUS_USERNAME',
+    type: 'string',
+    default: 'lienthong',
+    apps: ['relay'],
+    description: 'Connection account of the province at the civil-status system.',
+  },
+  {
+    name: 'CHAIN_CIVIL_STATUS_PASSWORD',
+    type: 'string',
+    default: 'lienthong-dev',
+    apps: ['relay'],
+    description: 'Password of that account; set it from a secret in production.',
+  },
+  {
+    name: 'CHAIN_RESIDENCE_URL',
+    type: 'url',
+    apps: ['relay'],
+    description:
+      "Base URL of the residence database (Ministry of Public Security, interface `residence-v1`: JSON behind an OAuth 2.0 client-credentials token), for the relay's `chains` role. Unset: the chains role is off unless RELAY_ROLES names it.",
+  },
+  {
+    name: 'CHAIN_RESIDENCE_CA_PATH',
+    type: 'string',
+    apps: ['relay'],
+    description:
+      "PEM CA certificate(s) of that system's HTTPS server certificate (a pinned CA); required for an `https` URL in production mode.",
+  },
+  {
+    name: 'CHAIN_RESIDENCE_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong',
+    apps: ['relay'],
+    description: 'OAuth 2.0 client id of the province at the residence database.',
+  },
+  {
+    name: 'CHAIN_RESIDENCE_CLIENT_SECRET',
+    type: 'string',
+    default: 'lienthong-dev-secret',
+    apps: ['relay'],
+    description: 'Its client secret; set it from a secret in production.',
+  },
+  {
+    name: 'CHAIN_SOCIAL_SECURITY_URL',
+    type: 'url',
+    apps: ['relay'],
+    description:
+      "Base URL of Vietnam Social Security (interface `social-security-v1`: HMAC-SHA256-signed JSON, decided asynchronously), for the relay's `chains` role. Unset: the chains role is off unless RELAY_ROLES names it.",
+  },
+  {
+    name: 'CHAIN_SOCIAL_SECURITY_CA_PATH',
+    type: 'string',
+    apps: ['relay'],
+    description:
+      "PEM CA certificate(s) of that system's HTTPS server certificate (a pinned CA); required for an `https` URL in production mode.",
+  },
+  {
+    name: 'CHAIN_SOCIAL_SECURITY_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong',
+    apps: ['relay'],
+    description: 'Client id the province signs its requests to Vietnam Social Security with.',
+  },
+  {
+    name: 'CHAIN_SOCIAL_SECURITY_SECRET',
+    type: 'string',
+    default: 'lienthong-dev-hmac-secret',
+    apps: ['relay'],
+    description: 'The shared HMAC secret of those signatures; set it from a secret in production.',
+  },
+  {
+    name: 'CHAIN_RUNNER_INTERVAL_MS',
+    type: 'int',
+    default: '1000',
+    min: 50,
+    apps: ['relay'],
+    description:
+      "How often the relay's `chains` role looks for due chain steps (steps ready to send, undecided ones to poll, retries); it looks again at once while it finds work.",
   },
   {
     name: 'MINISTRY_PSEUDONYM_KEY',
@@ -1023,11 +1116,11 @@ export const ENV_VARS = [
   {
     name: 'RELAY_ROLES',
     type: 'list',
-    default: 'ministry-routing,portal-sync,indicators,ops-center',
-    values: ['ministry-routing', 'portal-sync', 'indicators', 'ops-center'],
+    default: 'ministry-routing,portal-sync,indicators,ops-center,chains',
+    values: ['ministry-routing', 'portal-sync', 'indicators', 'ops-center', 'chains'],
     apps: ['relay'],
     description:
-      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone opens no database.',
+      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`), `chains` (runs the steps of procedure chains; needs the three `CHAIN_*_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone opens no database.',
   },
   {
     name: 'RELAY_ROUTING_PORT',

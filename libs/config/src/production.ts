@@ -44,6 +44,9 @@ const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
   relay: [
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
     { url: 'OPERATIONS_CENTER_URL', ca: 'OPERATIONS_CENTER_CA_PATH' },
+    { url: 'CHAIN_CIVIL_STATUS_URL', ca: 'CHAIN_CIVIL_STATUS_CA_PATH' },
+    { url: 'CHAIN_RESIDENCE_URL', ca: 'CHAIN_RESIDENCE_CA_PATH' },
+    { url: 'CHAIN_SOCIAL_SECURITY_URL', ca: 'CHAIN_SOCIAL_SECURITY_CA_PATH' },
   ],
 };
 
@@ -56,6 +59,9 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
   relay: [
     { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL' },
     { name: 'OPERATIONS_CENTER_CLIENT_SECRET', when: 'OPERATIONS_CENTER_URL' },
+    { name: 'CHAIN_CIVIL_STATUS_PASSWORD', when: 'CHAIN_CIVIL_STATUS_URL' },
+    { name: 'CHAIN_RESIDENCE_CLIENT_SECRET', when: 'CHAIN_RESIDENCE_URL' },
+    { name: 'CHAIN_SOCIAL_SECURITY_SECRET', when: 'CHAIN_SOCIAL_SECURITY_URL' },
   ],
 };
 

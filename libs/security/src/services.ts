@@ -14,6 +14,7 @@ export const SERVICE_NAMES = [
   'documents.search',
   'audit.subjects',
   'indicators.read',
+  'chains',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -52,6 +53,9 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = Object
   'audit.subjects': { purposeRequired: true, adminOnly: true, bindsDossier: false },
   // Decision 766 indicators: aggregate counts per agency, no personal data, so no purpose to declare.
   'indicators.read': { purposeRequired: false, adminOnly: false, bindsDossier: false },
+  // Procedure chains: the application's agency is checked by the use case; the national data a chain reuses
+  // is read under the client's own citizen.lookup grant, purpose DOSSIER_PROCESSING.
+  chains: { purposeRequired: false, adminOnly: false, bindsDossier: false },
 });
 
 export function isServiceName(value: unknown): value is ServiceName {

@@ -43,7 +43,7 @@ export class LookupsModule {
         LookupDenialFilter,
         LookupService,
       ],
-      exports: [GATEWAY_LOGGER, LookupAuditor, LookupDenialFilter, LookupUpstreams],
+      exports: [GATEWAY_LOGGER, LookupAuditor, LookupDenialFilter, LookupUpstreams, LookupService],
     };
   }
 }

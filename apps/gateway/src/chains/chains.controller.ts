@@ -1,0 +1,227 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ChainRunner, ChainStartError, type ChainView } from '@lienthong/chains';
+import { parseDossierCode, type ChainDefinitions } from '@lienthong/domain';
+import { ProblemException, type AppLogger } from '@lienthong/observability';
+import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
+import { AuditLog, type AuditEntry } from '@lienthong/audit';
+import { Database } from '@lienthong/storage';
+import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
+import { LookupService } from '../lookups/lookup.service';
+import { CHAIN_DEFINITIONS } from './chains.tokens';
+import { PopulationNationalData } from './population-national-data';
+
+const FIELD_NAME = /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/;
+
+/**
+ * Procedure chains ("liên thông điện tử") for the one-stop system: start the chain of an application under
+ * its parent dossier, and follow it step by step. The relay's chains role runs the steps.
+ */
+@ApiTags('chains')
+@Controller('v1')
+export class ChainsController {
+  constructor(
+    private readonly database: Database,
+    private readonly policy: AccessPolicy,
+    private readonly audit: AuditLog,
+    private readonly lookups: LookupService,
+    @Inject(CHAIN_DEFINITIONS) private readonly definitions: ChainDefinitions,
+    @Inject(GATEWAY_LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  @Post('chains')
+  @HttpCode(201)
+  @RequiresService('chains')
+  @ApiOperation({
+    summary: 'Start the procedure chain of an application (service chains)',
+    description:
+      'Records the application under its parent dossier code and reads what its steps need from the ' +
+      'National Population Database (under the client’s citizen.lookup grant, purpose DOSSIER_PROCESSING), so ' +
+      'nothing is asked of the citizen twice; the relay then runs the steps. Sending the same application ' +
+      'again answers the same chain.',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['parentDossierCode', 'chainCode', 'application'],
+      properties: {
+        parentDossierCode: { type: 'string', example: '000.00.31.H29-261206-0001' },
+        chainCode: { type: 'string', example: 'birth-residence-health-insurance' },
+        application: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
+  })
+  @ApiResponse({ status: 201, description: 'The chain, step by step' })
+  @ApiResponse({ status: 400, description: 'problem+json INVALID_BODY or INVALID_DOSSIER_CODE' })
+  @ApiResponse({ status: 401, description: 'problem+json UNAUTHENTICATED or INVALID_CREDENTIALS' })
+  @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED or AGENCY_NOT_ALLOWED' })
+  @ApiResponse({
+    status: 409,
+    description: 'problem+json CHAIN_CONFLICT: another application under this code',
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'problem+json UNKNOWN_CHAIN, APPLICATION_FIELD_MISSING or NATIONAL_DATA_MISSING',
+  })
+  async start(@Body() body: unknown, @CurrentCall() call: CallContext): Promise<ChainView> {
+    const input = this.parse(body);
+    const agencyCode = parseDossierCode(input.parentDossierCode)!.agencyCode;
+    const entry: Omit<AuditEntry, 'outcome'> = {
+      requestId: call.requestId,
+      clientId: call.caller.clientId,
+      credentialId: call.caller.credentialId,
+      service: 'chains.start',
+      dossierCode: input.parentDossierCode,
+      subject: { kind: 'DOSSIER', identifier: input.parentDossierCode },
+      upstream: 'dossier-store',
+    };
+    if (!this.policy.agencyAllowed(call.caller.clientId, agencyCode)) {
+      this.audited({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
+      throw denial(
+        'AGENCY_NOT_ALLOWED',
+        `Dossier ${input.parentDossierCode} is not of an agency this client acts for.`,
+      );
+    }
+    const runner = new ChainRunner(this.database, this.definitions, {
+      systems: new Map(),
+      national: new PopulationNationalData(this.lookups, this.policy, call.caller),
+    });
+    try {
+      const view = await runner.start(
+        { ...input, agencyCode, clientId: call.caller.clientId },
+        { requestId: call.requestId },
+      );
+      this.audited({ ...entry, outcome: 'OK' });
+      return view;
+    } catch (error) {
+      if (error instanceof ChainStartError) {
+        this.audited({ ...entry, outcome: 'INVALID', outcomeCode: error.code });
+        throw new ProblemException(
+          error.code === 'CHAIN_CONFLICT' ? 409 : 422,
+          error.code,
+          error.code === 'CHAIN_CONFLICT' ? 'Another chain for this dossier' : 'Chain not started',
+          error.message,
+          error.fields.map((field) => ({
+            path: `/application/${field}`,
+            code: 'REQUIRED',
+            message: 'is required',
+          })),
+        );
+      }
+      this.audited({ ...entry, outcome: 'ERROR' });
+      throw error;
+    }
+  }
+
+  @Get('chains/:parentDossierCode')
+  @RequiresService('chains')
+  @ApiOperation({ summary: 'Where a procedure chain stands, step by step (service chains)' })
+  @ApiParam({ name: 'parentDossierCode', example: '000.00.31.H29-261206-0001' })
+  @ApiResponse({ status: 200, description: 'The chain, step by step' })
+  @ApiResponse({ status: 400, description: 'problem+json INVALID_DOSSIER_CODE' })
+  @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED or AGENCY_NOT_ALLOWED' })
+  @ApiResponse({ status: 404, description: 'problem+json CHAIN_NOT_FOUND' })
+  async view(@Param('parentDossierCode') code: string, @CurrentCall() call: CallContext): Promise<ChainView> {
+    const parsed = parseDossierCode(code);
+    if (!parsed) throw invalidDossierCode();
+    const runner = new ChainRunner(this.database, this.definitions, {
+      systems: new Map(),
+      national: { read: () => Promise.resolve({}) },
+    });
+    const view = await runner.view(code);
+    const agency = view?.agencyCode ?? parsed.agencyCode;
+    const allowed = this.policy.agencyAllowed(call.caller.clientId, agency);
+    this.audited({
+      requestId: call.requestId,
+      clientId: call.caller.clientId,
+      credentialId: call.caller.credentialId,
+      service: 'chains.read',
+      dossierCode: code,
+      subject: { kind: 'DOSSIER', identifier: code },
+      outcome: !allowed ? 'DENIED' : view ? 'OK' : 'NOT_FOUND',
+      ...(!allowed ? { outcomeCode: 'AGENCY_NOT_ALLOWED' } : {}),
+      upstream: 'dossier-store',
+    });
+    if (!allowed)
+      throw denial('AGENCY_NOT_ALLOWED', `Dossier ${code} is not of an agency this client acts for.`);
+    if (!view)
+      throw new ProblemException(
+        404,
+        'CHAIN_NOT_FOUND',
+        'Chain not found',
+        'No chain was started for this dossier.',
+      );
+    return view;
+  }
+
+  private parse(body: unknown): {
+    parentDossierCode: string;
+    chainCode: string;
+    application: Record<string, string>;
+  } {
+    const errors: { path: string; code: string; message: string }[] = [];
+    const object =
+      body !== null && typeof body === 'object' && !Array.isArray(body)
+        ? (body as Record<string, unknown>)
+        : undefined;
+    if (!object)
+      throw new ProblemException(400, 'INVALID_BODY', 'Invalid request body', 'Send a JSON object.');
+    for (const key of Object.keys(object)) {
+      if (!['parentDossierCode', 'chainCode', 'application'].includes(key)) {
+        errors.push({ path: `/${key}`, code: 'UNKNOWN_FIELD', message: 'is not a field of this request' });
+      }
+    }
+    const { parentDossierCode, chainCode, application } = object;
+    if (typeof parentDossierCode !== 'string' || !parseDossierCode(parentDossierCode)) {
+      errors.push({ path: '/parentDossierCode', code: 'INVALID', message: 'must be a dossier code' });
+    }
+    if (typeof chainCode !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(chainCode)) {
+      errors.push({ path: '/chainCode', code: 'INVALID', message: 'must name a chain' });
+    }
+    const fields: Record<string, string> = {};
+    if (application === null || typeof application !== 'object' || Array.isArray(application)) {
+      errors.push({ path: '/application', code: 'INVALID', message: 'must be an object of field values' });
+    } else {
+      for (const [name, value] of Object.entries(application as Record<string, unknown>)) {
+        if (!FIELD_NAME.test(name) || typeof value !== 'string' || value.length > 500) {
+          errors.push({
+            path: `/application/${name}`,
+            code: 'INVALID',
+            message: 'must be a text of at most 500 characters',
+          });
+        } else fields[name] = value;
+      }
+    }
+    if (errors.length > 0) {
+      throw new ProblemException(
+        400,
+        'INVALID_BODY',
+        'Invalid request body',
+        'The request has invalid fields.',
+        errors,
+      );
+    }
+    return {
+      parentDossierCode: parentDossierCode as string,
+      chainCode: chainCode as string,
+      application: fields,
+    };
+  }
+
+  private audited(entry: AuditEntry): void {
+    void this.audit
+      .record(entry)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
+          'chain audit entry not recorded',
+        ),
+      );
+  }
+}
+
+function invalidDossierCode(): ProblemException {
+  return new ProblemException(400, 'INVALID_DOSSIER_CODE', 'Invalid dossier code', 'Not a dossier code.', [
+    { path: '/parentDossierCode', code: 'DOSSIER_CODE_FORMAT', message: 'Not a dossier code' },
+  ]);
+}

@@ -1,0 +1,284 @@
+/**
+ * Procedure chains through the gateway and the relay: the one-stop system starts the birth chain of an
+ * application with POST /v1/chains, the gateway reads the parents' data from the population simulator (under
+ * the client's citizen.lookup grant, audited), the relay's chains role runs the steps against the three
+ * agency-system simulators, and GET /v1/chains/{code} shows the chain to its end. Refusals are
+ * problem+json with stable codes, and every exchange is in the audit log.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import { Client } from 'pg';
+import { initTopics } from '@lienthong/messaging';
+import { createLogger } from '@lienthong/observability';
+import { createDevPki } from '@lienthong/pki';
+import { generateApiKey, hashApiKey } from '@lienthong/security';
+import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
+import { RunningRelay, startRelay } from '../../apps/relay/src/bootstrap';
+import { CivilStatusSimulator, startCivilStatusSimulator } from '../../apps/simulators/src/civil-status';
+import { PopulationSimulator, startPopulationSimulator } from '../../apps/simulators/src/population';
+import { ResidenceSimulator, startResidenceSimulator } from '../../apps/simulators/src/residence';
+import {
+  SocialSecuritySimulator,
+  startSocialSecuritySimulator,
+} from '../../apps/simulators/src/social-security';
+import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
+import { getJson, testEnv, waitFor } from '../support/http';
+
+const silent = createLogger({ name: 'chains-e2e', level: 'silent' });
+const KEYS = { onestop: generateApiKey(), other: generateApiKey(), lookupsOnly: generateApiKey() };
+
+function clientsDocument() {
+  const client = (id: string, key: string, agencies: string[], services: Record<string, unknown>) => ({
+    id,
+    name: id,
+    kind: 'ONE_STOP_SYSTEM',
+    enabled: true,
+    agencies,
+    apiKeys: [{ id: 'k1', sha256: hashApiKey(key) }],
+    rateLimit: { requestsPerMinute: 6000, burst: 500 },
+    services,
+  });
+  const lookup = { 'citizen.lookup': { purposes: ['DOSSIER_PROCESSING'], fields: '*' } };
+  return {
+    version: 1,
+    purposes: {
+      DOSSIER_PROCESSING: {
+        description: { vi: 'Giải quyết hồ sơ', en: 'Resolving a dossier' },
+        legalBasis: 'Nghị định 61/2018/NĐ-CP; Nghị định 13/2023/NĐ-CP',
+        requiresDossierCode: true,
+      },
+    },
+    clients: [
+      client('e2e-onestop', KEYS.onestop, ['000.*.*.H56'], { ...lookup, chains: {} }),
+      client('e2e-other', KEYS.other, ['000.*.*.H29'], { ...lookup, chains: {} }),
+      client('e2e-lookups-only', KEYS.lookupsOnly, ['000.*.*.H56'], lookup),
+    ],
+  };
+}
+
+describe('procedure chains through the gateway and the relay', () => {
+  const work = mkdtempSync(join(tmpdir(), 'lienthong-test-chains-'));
+  let database: IsolatedDatabase;
+  let population: PopulationSimulator;
+  let civil: CivilStatusSimulator;
+  let residence: ResidenceSimulator;
+  let vss: SocialSecuritySimulator;
+  let gateway: RunningGateway;
+  let relay: RunningRelay;
+  let sequence = 0;
+
+  const call = async (method: 'GET' | 'POST', path: string, key: string, body?: unknown) => {
+    const requestId = `chains-e2e-${++sequence}`;
+    const answer = await getJson(`${gateway.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        'x-request-id': requestId,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { ...answer, requestId };
+  };
+
+  const parentCode = (agency = '000.00.31.H56') =>
+    `${agency}-261206-${String(Math.floor(Math.random() * 9000) + 1000)}`;
+
+  let mother: { personalId: string; fullName: string; dateOfBirth: string };
+  let father: { personalId: string; fullName: string };
+  const application = () => ({
+    'child.fullName': 'Nguyễn Minh An',
+    'child.sex': 'FEMALE',
+    'child.dateOfBirth': '2024-02-29',
+    'child.placeOfBirth': 'Bệnh viện Sản Nhi Lào Cai',
+    'child.ethnicity': 'Kinh',
+    'child.nationality': 'Việt Nam',
+    'mother.personalId': mother.personalId,
+    'father.personalId': father.personalId,
+    'declarant.personalId': mother.personalId,
+    'declarant.relationship': 'ME',
+    'residence.householdHeadPersonalId': father.personalId,
+    'healthInsurance.registeredClinic': 'Trạm y tế phường Cốc Lếu',
+  });
+
+  beforeAll(async () => {
+    createDevPki(join(work, 'pki'), { agencies: [] });
+    [population, civil, residence, vss] = await Promise.all([
+      startPopulationSimulator({ pkiDir: join(work, 'pki'), size: 500, logger: silent }),
+      startCivilStatusSimulator(),
+      startResidenceSimulator(),
+      startSocialSecuritySimulator({ processingDelayMs: 200 }),
+    ]);
+    const [m, f] = population.dataset.sample(2);
+    mother = m;
+    father = f;
+    await initTopics({
+      brokers: [process.env.KAFKA_BROKERS as string],
+      partitions: 3,
+      replicationFactor: 1,
+      proceduresFile: 'deploy/config/procedures.yaml',
+    });
+    database = await createIsolatedDatabase('chains_api');
+    const clientsFile = join(work, 'clients.yaml');
+    writeFileSync(clientsFile, dump(clientsDocument()));
+    const env = testEnv({
+      DATABASE_URL: database.url,
+      CLIENTS_FILE: clientsFile,
+      PKI_DIR: join(work, 'pki'),
+      POPULATION_URL: population.serviceUrl,
+      RELAY_ROLES: 'chains',
+      CHAIN_CIVIL_STATUS_URL: civil.url,
+      CHAIN_RESIDENCE_URL: residence.url,
+      CHAIN_SOCIAL_SECURITY_URL: vss.url,
+      CHAIN_RUNNER_INTERVAL_MS: '100',
+      AUDIT_FLUSH_INTERVAL_MS: '10',
+    });
+    gateway = await startGateway({ env });
+    relay = await startRelay({ env });
+  }, 120_000);
+
+  afterAll(async () => {
+    await relay?.close();
+    await gateway?.close();
+    await Promise.all([population, civil, residence, vss].map((s) => s?.close()));
+    await database?.drop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+
+  it('runs the birth chain from one application: the parents are read once from the population database, each agency gets the earlier results', async () => {
+    const code = parentCode();
+    const started = await call('POST', '/v1/chains', KEYS.onestop, {
+      parentDossierCode: code,
+      chainCode: 'birth-residence-health-insurance',
+      application: application(),
+    });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({
+      parentDossierCode: code,
+      status: 'RUNNING',
+      agencyCode: '000.00.31.H56',
+    });
+
+    let view: Record<string, any> = {};
+    await waitFor(
+      async () => {
+        view = (await call('GET', `/v1/chains/${code}`, KEYS.onestop)).body;
+        return view.status !== 'RUNNING';
+      },
+      60_000,
+      'the chain finished',
+      200,
+    );
+    expect(view.status).toBe('COMPLETED');
+    expect(view.steps.map((s: { status: string }) => s.status)).toEqual(['DONE', 'DONE', 'DONE']);
+    const childId = view.steps[0].results['child.personalId'];
+    expect(view.steps[2].results['healthInsurance.cardNumber']).toMatch(/^TE1/);
+
+    // the civil-status system got the mother's name and date of birth from the population database
+    const birth = civil.store.births.get(`${code}.birth-registration`)!;
+    expect(birth.request.mother).toMatchObject({
+      personalId: mother.personalId,
+      fullName: mother.fullName,
+      dateOfBirth: mother.dateOfBirth,
+    });
+    expect(birth.request.father).toMatchObject({ personalId: father.personalId, fullName: father.fullName });
+    expect(residence.store.registrations.get(`${code}.permanent-residence`)?.request.congDan.soDinhDanh).toBe(
+      childId,
+    );
+    expect(vss.store.insuredChildren.has(childId)).toBe(true);
+
+    // audited: the start, the two population reads for this dossier, and the reads of the chain
+    const pg = new Client({ connectionString: database.url });
+    await pg.connect();
+    try {
+      await waitFor(
+        async () =>
+          (
+            await pg.query("SELECT 1 FROM audit_record WHERE service = 'chains.read' AND dossier_code = $1", [
+              code,
+            ])
+          ).rowCount! > 0,
+        10_000,
+        'the chain reads audited',
+      );
+      const { rows } = await pg.query<{ service: string; outcome: string; client_id: string }>(
+        `SELECT service, outcome, client_id FROM audit_record
+          WHERE dossier_code = $1 AND service IN ('chains.start', 'citizen.lookup') ORDER BY seq`,
+        [code],
+      );
+      expect(rows).toEqual([
+        { service: 'citizen.lookup', outcome: 'OK', client_id: 'e2e-onestop' },
+        { service: 'citizen.lookup', outcome: 'OK', client_id: 'e2e-onestop' },
+        { service: 'chains.start', outcome: 'OK', client_id: 'e2e-onestop' },
+      ]);
+    } finally {
+      await pg.end();
+    }
+
+    // the same application again answers the same chain; another one under the code is refused
+    const again = await call('POST', '/v1/chains', KEYS.onestop, {
+      parentDossierCode: code,
+      chainCode: 'birth-residence-health-insurance',
+      application: application(),
+    });
+    expect([again.status, again.body.status]).toEqual([201, 'COMPLETED']);
+    const conflict = await call('POST', '/v1/chains', KEYS.onestop, {
+      parentDossierCode: code,
+      chainCode: 'birth-residence-health-insurance',
+      application: { ...application(), 'child.fullName': 'Nguyễn Minh Anh' },
+    });
+    expect([conflict.status, conflict.body.code]).toEqual([409, 'CHAIN_CONFLICT']);
+    expect(conflict.headers.get('content-type')).toContain('application/problem+json');
+  }, 90_000);
+
+  it('answers a bad request with problem+json and a stable code, and keeps other agencies out', async () => {
+    const { 'child.placeOfBirth': _omit, ...partial } = application();
+    const missing = await call('POST', '/v1/chains', KEYS.onestop, {
+      parentDossierCode: parentCode(),
+      chainCode: 'birth-residence-health-insurance',
+      application: partial,
+    });
+    expect([missing.status, missing.body.code]).toEqual([422, 'APPLICATION_FIELD_MISSING']);
+    expect(missing.body.errors).toEqual([
+      { path: '/application/child.placeOfBirth', code: 'REQUIRED', message: 'is required' },
+    ]);
+    const unknown = await call('POST', '/v1/chains', KEYS.onestop, {
+      parentDossierCode: parentCode(),
+      chainCode: 'no-such-chain',
+      application: application(),
+    });
+    expect([unknown.status, unknown.body.code]).toEqual([422, 'UNKNOWN_CHAIN']);
+    const invalid = await call('POST', '/v1/chains', KEYS.onestop, {
+      parentDossierCode: 'nope',
+      chainCode: 7,
+    });
+    expect([invalid.status, invalid.body.code]).toEqual([400, 'INVALID_BODY']);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      '/parentDossierCode',
+      '/chainCode',
+      '/application',
+    ]);
+
+    const code = parentCode();
+    const other = await call('POST', '/v1/chains', KEYS.other, {
+      parentDossierCode: code,
+      chainCode: 'birth-residence-health-insurance',
+      application: application(),
+    });
+    expect([other.status, other.body.code]).toEqual([403, 'AGENCY_NOT_ALLOWED']);
+    const notGranted = await call('POST', '/v1/chains', KEYS.lookupsOnly, {
+      parentDossierCode: code,
+      chainCode: 'birth-residence-health-insurance',
+      application: application(),
+    });
+    expect([notGranted.status, notGranted.body.code]).toEqual([403, 'SERVICE_NOT_ALLOWED']);
+    const notFound = await call('GET', `/v1/chains/${code}`, KEYS.onestop);
+    expect([notFound.status, notFound.body.code]).toEqual([404, 'CHAIN_NOT_FOUND']);
+    const probe = await call('GET', `/v1/chains/${code}`, KEYS.other);
+    expect([probe.status, probe.body.code]).toEqual([403, 'AGENCY_NOT_ALLOWED']);
+    // nothing was recorded for the refused starts
+    expect(civil.store.births.has(`${code}.birth-registration`)).toBe(false);
+  });
+});

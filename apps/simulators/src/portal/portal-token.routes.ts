@@ -217,7 +217,9 @@ export function registerTokenDialect(
     const { item, problems } = compactDates(body, DOSSIER_DATE_FIELDS);
     delete item.MaDonVi;
     if (body.MaDonVi !== config.unitCode) problems.push('MaDonVi: không phải đơn vị của ứng dụng kết nối');
-    problems.push(...dossierItemProblems(item));
+    // a date already refused as not ISO 8601 is not reported again by the record's own checks
+    const refusedDates = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
+    problems.push(...dossierItemProblems(item).filter((p) => !refusedDates.has(p.slice(0, p.indexOf(':')))));
     if (!isBlank(item.MaDoiTuong) && !store.isAccount(String(item.MaDoiTuong))) {
       problems.push('MaDoiTuong: không tìm thấy tài khoản trên Cổng Dịch vụ công quốc gia');
     }
@@ -291,7 +293,8 @@ export function registerTokenDialect(
     }
     item.MaHoSo = dossierCode;
     if (faults.isRejected(dossierCode)) problems.push('MaHoSo: hồ sơ bị từ chối tiếp nhận đồng bộ');
-    problems.push(...progressItemProblems(item).filter((p) => !problems.includes(p)));
+    const refusedDates = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
+    problems.push(...progressItemProblems(item).filter((p) => !refusedDates.has(p.slice(0, p.indexOf(':')))));
     if (problems.length > 0) return invalid(reply, problems);
     const { duplicate } = store.applyProgress(item);
     return reply.code(duplicate ? 200 : 201).send({ MaHoSoQuocGia: request.params.code, duplicate });

@@ -262,6 +262,21 @@ describe('TokenPortalClient (token-2025 dialect, assumed shape)', () => {
     expect(await codes.get(enterpriseEvent.dossierCode)).toBeUndefined();
   });
 
+  it('answers a failing code store as transient, and creates nothing it could not keep the code of', async () => {
+    const broken = new InMemoryPortalDossierCodes();
+    broken.set = () => Promise.reject(new Error('connection terminated'));
+    const portal = make({ dossierCodes: broken });
+    issueToken();
+    on('post', api('/dossiers'), token('dossier.created.json'));
+
+    const error = await rejectionOf(portal.syncDossier(enterpriseEvent, enterpriseCatalogue));
+
+    expect(error).toBeInstanceOf(PortalUnavailableError);
+    expect(error).toMatchObject({ reason: 'CODE_STORE', transient: true });
+    // no step was sent for a dossier whose code was not kept: the retry creates it again and adopts the code
+    expect(sent.map((s) => s.path)).toEqual(['/oauth2/token', api('/dossiers')]);
+  });
+
   it('refuses an event that would carry the personal ID without sending it', async () => {
     const portal = make();
     const leaky = { ...event, note: `Kiểm tra CCCD ${event.applicant.personalId}` };

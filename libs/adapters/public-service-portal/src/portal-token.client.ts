@@ -225,7 +225,7 @@ export class TokenPortalClient implements PublicServicePortal {
       const attempts = slowDownPassesThrough(policy);
       checkEvent(event, 'createDossier');
       const { dossierCode } = event;
-      let portalCode = await this.codes.get(dossierCode);
+      let portalCode = await this.kept(() => this.codes.get(dossierCode));
       let stored = portalCode ? this.recentRecord(dossierCode) : undefined;
       if (portalCode && !stored) {
         const held = await attempts((signal) => this.read(portalCode as string, signal, requestId));
@@ -257,7 +257,8 @@ export class TokenPortalClient implements PublicServicePortal {
         const answer = await attempts((signal) => this.create(record, signal, requestId));
         portalCode = answer.portalCode;
         // kept before anything else is sent: a crash after this point leaves an update, never a second creation
-        await this.codes.set(dossierCode, portalCode);
+        const issued = portalCode;
+        await this.kept(() => this.codes.set(dossierCode, issued));
         if (answer.existed) {
           this.logger?.info(
             { dossierCode },
@@ -281,7 +282,7 @@ export class TokenPortalClient implements PublicServicePortal {
 
   async getDossier(dossierCode: string, ctx: { requestId?: string } = {}): Promise<PortalDossierView | null> {
     return this.calls.call('getDossier', withRequestId(ctx), async (policy, requestId) => {
-      const portalCode = await this.codes.get(dossierCode);
+      const portalCode = await this.kept(() => this.codes.get(dossierCode));
       if (!portalCode) return null;
       const held = await slowDownPassesThrough(policy)((signal) => this.read(portalCode, signal, requestId));
       return held ? fromPortalDossierRecord(fromTokenRecord(held)) : null;
@@ -412,8 +413,27 @@ export class TokenPortalClient implements PublicServicePortal {
   private async forget(dossierCode: string, why: string): Promise<undefined> {
     this.logger?.info({ dossierCode }, `${why}; creating the dossier again`);
     this.recent.delete(dossierCode);
-    await this.codes.delete(dossierCode);
+    await this.kept(() => this.codes.delete(dossierCode));
     return undefined;
+  }
+
+  /** A call of the code store; its failure is transient (the event waits on the retry topic), never a rejection. */
+  private async kept<T>(use: () => Promise<T>): Promise<T> {
+    try {
+      return await use();
+    } catch (error) {
+      throw this.fail(
+        'createDossier',
+        new PortalUnavailableError(
+          undefined,
+          'CODE_STORE',
+          `the store of the portal's dossier codes failed (${(error as Error)?.name ?? 'error'})`,
+          {},
+          { cause: error },
+        ),
+        'CODE_STORE',
+      );
+    }
   }
 
   private recentRecord(dossierCode: string): PortalDossierRecordWire | undefined {

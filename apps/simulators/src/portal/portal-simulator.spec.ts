@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool, type Dispatcher } from 'undici';
+import Ajv from 'ajv';
+import { load } from 'js-yaml';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import {
   PortalRateLimitedError,
@@ -842,6 +844,56 @@ describe('portal simulator', () => {
       const again = await portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T04:00:00Z'), catalogue);
       expect(again.created).toBe(true);
       expect(sim.store.dossier(code)).toMatchObject({ portalCode: expect.any(String), TrangThaiHoSo: 4 });
+    });
+
+    it('answers, and the adapter sends, bodies that match the assumed OpenAPI contract', async () => {
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      const file = join(
+        __dirname,
+        '..',
+        '..',
+        '..',
+        '..',
+        'contracts/upstream/public-service-portal/openapi.token-2025.yaml',
+      );
+      ajv.addSchema(load(readFileSync(file, 'utf8')) as object, 'openapi');
+      const check = (name: string, body: unknown) => {
+        const validate = ajv.getSchema(`openapi#/components/schemas/${name}`)!;
+        expect(validate(body) ? [] : validate.errors).toEqual([]);
+      };
+      // the adapter's recorded-shape requests
+      check('Dossier', fixture('token-2025/dossier.update.request.json'));
+      check('Dossier', fixture('token-2025/dossier.create.request.json'));
+      check('Step', fixture('token-2025/progress.request.json'));
+      for (const name of ['dossier-exists', 'dossier-not-found', 'invalid-token', 'invalid-dossier']) {
+        check('Problem', fixture(`token-2025/${name}.problem.json`));
+      }
+      // the simulator's answers
+      const tokenAnswer = await fetch(`${sim.url}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(clientId, clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      const issued = (await tokenAnswer.json()) as Body;
+      check('TokenResponse', issued);
+      const auth = { authorization: `Bearer ${issued.access_token as string}` };
+      const code = dossierCode();
+      const created = await call('POST', '/api/v2/dossiers', record(code), auth);
+      check('DossierAnswer', created.json);
+      const portalCode = created.json?.MaHoSoQuocGia as string;
+      await call(
+        'POST',
+        `/api/v2/dossiers/${portalCode}/progress`,
+        { ThoiDiemXuLy: '2026-10-31T09:00:00+07:00', TrangThai: '2' },
+        auth,
+      );
+      check('StoredDossier', (await call('GET', `/api/v2/dossiers/${portalCode}`, undefined, auth)).json);
+      check('Problem', (await call('POST', '/api/v2/dossiers', record(code), auth)).json);
+      check('Problem', (await call('GET', '/api/v2/dossiers/QG-NOPE', undefined, auth)).json);
+      check('Problem', (await call('GET', '/api/v2/dossiers/QG-NOPE')).json);
     });
 
     it('refuses what a real portal would, as problem+json with a stable code', async () => {

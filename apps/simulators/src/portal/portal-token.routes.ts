@@ -310,6 +310,7 @@ export function registerTokenDialect(
     const steps = Array.isArray(record.QuaTrinhXuLy) ? (record.QuaTrinhXuLy as Body[]) : [];
     return {
       ...isoDates(record, DOSSIER_DATE_FIELDS),
+      MaDonVi: store.dossier(dossierCode as string)?.unitCode ?? config.unitCode,
       MaHoSoQuocGia: request.params.code,
       QuaTrinhXuLy: steps.map((step) => isoDates(step, PROGRESS_DATE_FIELDS)),
     };

@@ -830,6 +830,28 @@ describe('portal simulator', () => {
       });
     });
 
+    it("reads the portal's own evaluation of a unit for a period, and none where it has none", async () => {
+      const portal = tokenClientFor();
+      sim.store.setEvaluation({
+        unitCode: '000.17.22.H56',
+        periodKind: 'THANG',
+        period: '2026-10',
+        totalScore: 80.5,
+        groupScores: [{ group: 'TDGQ', score: 18, maxScore: 20 }],
+      });
+
+      await expect(
+        portal.getEvaluation('000.17.22.H56', { kind: 'MONTH', key: '2026-10' }),
+      ).resolves.toMatchObject({
+        agencyCode: '000.17.22.H56',
+        total: 80.5,
+        groups: [{ group: 'TDGQ', score: 18, maxScore: 20 }],
+      });
+      await expect(
+        portal.getEvaluation('000.17.22.H56', { kind: 'QUARTER', key: '2026-Q4' }),
+      ).resolves.toBeNull();
+    });
+
     it('renews an expired token once and goes on; creates again a dossier the portal lost', async () => {
       const portal = tokenClientFor();
       const code = dossierCode();

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { portalClientOptions, PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
+import { createPortalClient } from '@lienthong/adapters/public-service-portal';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
 import { ProcedureCatalogue } from '@lienthong/domain';
@@ -79,9 +79,7 @@ export class GatewayModule {
         ChainsModule.forRoot({ chainsFile: config.CHAINS_FILE, proceduresFile: config.PROCEDURES_FILE }),
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule.forRoot(() =>
-          config.PORTAL_URL
-            ? new PublicServicePortalClient(portalClientOptions(config, { ca: config.portalCa, logger }))
-            : null,
+          config.PORTAL_URL ? createPortalClient(config, { ca: config.portalCa, logger }) : null,
         ),
         ConsoleModule.forRoot({
           auditSigningKeyPath: config.audit.signingKeyPath,

@@ -1,11 +1,11 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { AuditLog, AuditModule } from '@lienthong/audit';
-import { portalClientOptions, PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
+import { createPortalClient } from '@lienthong/adapters/public-service-portal';
 import { ContractsModule } from '@lienthong/contracts';
 import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
-import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
+import { Database, DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { UnroutedEvents } from './ministries/unrouted-events';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
@@ -14,6 +14,7 @@ import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
 import { MinistryPseudonyms } from './ministries/ministry-copy';
 import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
 import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
+import { DatabasePortalDossierCodes } from './portal/portal-dossier-codes.repository';
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
 import { RelayAudit } from './relay-audit';
 import { CHAIN_RUNNER_CONFIG, CHAIN_RUNNER_LOGGER, ChainRunnerService } from './chains/chain-runner.service';
@@ -131,8 +132,14 @@ export class RelayModule {
           ? [
               {
                 provide: PORTAL_CLIENT,
-                useFactory: () =>
-                  new PublicServicePortalClient(portalClientOptions(config, { ca: config.portalCa, logger })),
+                inject: [Database],
+                // PORTAL_DIALECT picks the client; the token dialect keeps the portal's codes in the database
+                useFactory: (database: Database) =>
+                  createPortalClient(config, {
+                    ca: config.portalCa,
+                    logger,
+                    dossierCodes: new DatabasePortalDossierCodes(database),
+                  }),
               },
               {
                 provide: PORTAL_SYNC_OPTIONS,

@@ -201,12 +201,16 @@ function describeUpstreams(running: {
       system: 'National Public Service Portal (Cổng Dịch vụ công quốc gia)',
       url: portal.url,
       protocol: 'JSON over HTTP (DVCQG sync API)',
-      auth: 'session login with username and password, dstcode header on every request',
+      auth:
+        'OpenCPS-era dialect: session login with username and password, dstcode header on every request; ' +
+        'token-based dialect (shape assumed): OAuth 2.0 client credentials, bearer token',
       contract: 'contracts/upstream/public-service-portal/',
       endpoints: {
         login: `${portal.url}${PORTAL_PATHS.login}`,
         integration: `${portal.url}${PORTAL_PATHS.integration}`,
         share: `${portal.url}${PORTAL_PATHS.share}`,
+        token: `${portal.url}${PORTAL_PATHS.token}`,
+        api: `${portal.url}${PORTAL_PATHS.api}`,
       },
       admin: {
         faults: `${portal.url}${PORTAL_PATHS.adminFaults}`,

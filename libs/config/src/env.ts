@@ -396,6 +396,15 @@ export const ENV_VARS = [
       'PEM CA certificate(s) that issued the portal HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
   {
+    name: 'PORTAL_DIALECT',
+    type: 'enum',
+    default: 'opencps',
+    values: ['opencps', 'token-2025'],
+    apps: ['relay', 'gateway'],
+    description:
+      'Which portal API this deployment speaks, decided when the province connects: `opencps`, the OpenCPS-era dialect the independent integrations use (login with `PORTAL_USERNAME`/`PORTAL_PASSWORD`, `dstcode`, `yyyyMMddHHmmss` dates), or `token-2025`, the newer token-based API seen in 2025 clients (client credentials `PORTAL_CLIENT_ID`/`PORTAL_CLIENT_SECRET`, portal-issued dossier codes kept by the relay, ISO 8601 dates; its shape is assumed, docs/domain.md). The simulator speaks both.',
+  },
+  {
     name: 'PORTAL_USERNAME',
     type: 'string',
     default: 'lienthong',
@@ -446,6 +455,45 @@ export const ENV_VARS = [
     apps: ['relay', 'gateway'],
     description:
       'Path of the portal sharing endpoint (`share_endpoint`: TraCuuTechID, and LayKetQuaDanhGia, the portal’s own evaluation the gateway reconciles with).',
+  },
+  {
+    name: 'PORTAL_TOKEN_PATH',
+    type: 'string',
+    default: '/oauth2/token',
+    apps: ['relay', 'gateway'],
+    description:
+      'With `PORTAL_DIALECT=token-2025`: path of the OAuth 2.0 token endpoint (client-credentials grant), appended to `PORTAL_URL`.',
+  },
+  {
+    name: 'PORTAL_API_PATH',
+    type: 'string',
+    default: '/api/v2',
+    apps: ['relay', 'gateway'],
+    description:
+      'With `PORTAL_DIALECT=token-2025`: path under `PORTAL_URL` of the dossier and evaluation resources (`/dossiers`, `/dossiers/{code}`, `/dossiers/{code}/progress`, `/evaluations`).',
+  },
+  {
+    name: 'PORTAL_CLIENT_ID',
+    type: 'string',
+    default: 'lienthong',
+    apps: ['relay', 'gateway'],
+    description:
+      "With `PORTAL_DIALECT=token-2025`: the province's OAuth 2.0 client id at the portal (the simulator's default for local runs).",
+  },
+  {
+    name: 'PORTAL_CLIENT_SECRET',
+    type: 'string',
+    default: 'lienthong-dev-secret',
+    apps: ['relay', 'gateway'],
+    description:
+      'With `PORTAL_DIALECT=token-2025`: the OAuth 2.0 client secret (the default is the simulator’s); set it from a secret in production.',
+  },
+  {
+    name: 'PORTAL_TOKEN_SCOPE',
+    type: 'string',
+    apps: ['relay', 'gateway'],
+    description:
+      'With `PORTAL_DIALECT=token-2025`: the scope asked for with the token, when the portal wants one. Unset: none asked.',
   },
   {
     name: 'PORTAL_EXTRA_HEADERS',

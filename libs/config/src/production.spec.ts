@@ -125,6 +125,24 @@ describe('production mode refuses unsafe settings', () => {
     );
   });
 
+  it('asks for the secret of the portal dialect the deployment speaks, and only that one', () => {
+    const token = { PORTAL_DIALECT: 'token-2025', PORTAL_PASSWORD: undefined };
+    expect(relay(token)).toEqual([
+      expect.stringMatching(
+        /^PORTAL_CLIENT_SECRET is unset and its default is a development value: set PORTAL_CLIENT_SECRET/,
+      ),
+    ]);
+    expect(gateway({ ...token, PORTAL_URL: 'https://dichvucong.example.vn', PORTAL_CA_PATH: ownCa })).toEqual(
+      [expect.stringMatching(/^PORTAL_CLIENT_SECRET is unset/)],
+    );
+    expect(relay({ ...token, PORTAL_CLIENT_SECRET: 'lienthong-dev-secret' })).toEqual([
+      expect.stringMatching(/^PORTAL_CLIENT_SECRET is a development or sample value/),
+    ]);
+    expect(relay({ ...token, PORTAL_CLIENT_SECRET: 'Vb6nM2kP9qW4eR7tY1uI3oL5' })).toEqual([]);
+    // the OpenCPS-era dialect (the default) needs no client secret
+    expect(relay({ PORTAL_CLIENT_SECRET: undefined })).toEqual([]);
+  });
+
   it('refuses a plain-http upstream unless the allow-list names it', () => {
     const plain = {
       BUSINESS_REGISTRY_URL: 'http://dkkd.internal:8080/api',

@@ -32,7 +32,15 @@ interface Secret {
   name: EnvName;
   /** Only checked when this upstream is configured. */
   when?: EnvName;
+  /** Only checked when this setting has this value (its default counts): the secret of one dialect. */
+  only?: { name: EnvName; value: string };
 }
+
+/** The portal's secret is the password of the OpenCPS-era login or the client secret of the token dialect. */
+const PORTAL_SECRETS: Secret[] = [
+  { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL', only: { name: 'PORTAL_DIALECT', value: 'opencps' } },
+  { name: 'PORTAL_CLIENT_SECRET', when: 'PORTAL_URL', only: { name: 'PORTAL_DIALECT', value: 'token-2025' } },
+];
 
 const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
   gateway: [
@@ -54,10 +62,10 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
   gateway: [
     { name: 'BUSINESS_REGISTRY_CLIENT_SECRET', when: 'BUSINESS_REGISTRY_URL' },
     { name: 'LAND_API_KEY', when: 'LAND_API_KEY' },
-    { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL' },
+    ...PORTAL_SECRETS,
   ],
   relay: [
-    { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL' },
+    ...PORTAL_SECRETS,
     { name: 'OPERATIONS_CENTER_CLIENT_SECRET', when: 'OPERATIONS_CENTER_URL' },
     { name: 'CHAIN_CIVIL_STATUS_PASSWORD', when: 'CHAIN_CIVIL_STATUS_URL' },
     { name: 'CHAIN_RESIDENCE_CLIENT_SECRET', when: 'CHAIN_RESIDENCE_URL' },
@@ -140,6 +148,8 @@ export function productionProblems(
 
   for (const secret of SECRETS[app]) {
     if (secret.when && !value(secret.when)) continue;
+    if (secret.only && (value(secret.only.name) ?? spec(secret.only.name).default) !== secret.only.value)
+      continue;
     const given = value(secret.name);
     const effective = given ?? spec(secret.name).default;
     const how = `set ${secret.name} to the secret the upstream issued (at least ${MIN_SECRET_LENGTH} characters)`;

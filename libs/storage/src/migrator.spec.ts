@@ -31,6 +31,7 @@ describe('migration files', () => {
       '7:audit_checkpoints',
       '8:outbox_dispatch',
       '9:audit_dossier_index',
+      '10:portal_dossier_codes',
       '11:chains',
     ]);
   });

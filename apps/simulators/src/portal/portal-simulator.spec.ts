@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool, type Dispatcher } from 'undici';
+import Ajv from 'ajv';
+import { load } from 'js-yaml';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import {
   PortalRateLimitedError,
   PortalRejectedError,
   PortalUnavailableError,
   PublicServicePortalClient,
+  InMemoryPortalDossierCodes,
+  TokenPortalClient,
+  type PublicServicePortal,
   type PublicServicePortalClientOptions,
+  type TokenPortalClientOptions,
 } from '@lienthong/adapters/public-service-portal';
 import { DOSSIER_STATUS_TABLE, DossierStatus, validatePersonalId } from '@lienthong/domain';
 import { createLogger } from '@lienthong/observability';
@@ -90,7 +96,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 describe('portal simulator', () => {
   let sim: PortalSimulator;
-  const clients: PublicServicePortalClient[] = [];
+  const clients: PublicServicePortal[] = [];
   const clientFor = (options: Partial<PublicServicePortalClientOptions> = {}) => {
     const made = new PublicServicePortalClient({
       baseUrl: sim.url,
@@ -98,6 +104,20 @@ describe('portal simulator', () => {
       password,
       unitCode,
       dstcode,
+      logger: quiet,
+      resilience: { timeoutMs: 2_000, retries: 0 },
+      ...options,
+    });
+    clients.push(made);
+    return made;
+  };
+  const tokenClientFor = (options: Partial<TokenPortalClientOptions> = {}) => {
+    const made = new TokenPortalClient({
+      baseUrl: sim.url,
+      clientId: PORTAL_SIMULATOR_DEFAULTS.clientId,
+      clientSecret: PORTAL_SIMULATOR_DEFAULTS.clientSecret,
+      unitCode,
+      dossierCodes: new InMemoryPortalDossierCodes(),
       logger: quiet,
       resilience: { timeoutMs: 2_000, retries: 0 },
       ...options,
@@ -314,54 +334,67 @@ describe('portal simulator', () => {
       });
     });
 
-    it('never sends a personal ID: every request of every kind of dossier and status, scanned', async () => {
-      const requests: string[] = [];
-      const pool = new Pool(sim.url);
-      // what the client hands its dispatcher is what goes on the wire: path, headers and body
-      const recording = {
-        request(options: Dispatcher.RequestOptions) {
-          requests.push(JSON.stringify({ path: options.path, headers: options.headers, body: options.body }));
-          return pool.request(options);
-        },
-        close: () => pool.close(),
-      } as unknown as Dispatcher;
-      sim.store.addAccount('0100109106', 'tech-0100');
-      const portal = clientFor({ dispatcher: recording });
-      const people = [
-        { applicant: { kind: 'CITIZEN' as const, personalId: '079203001234' }, channel: 'ONLINE' as const },
-        { applicant: { kind: 'CITIZEN' as const, personalId: '001185009876' }, channel: 'COUNTER' as const },
-        {
-          applicant: { kind: 'ENTERPRISE' as const, enterpriseCode: '0100109106' },
-          channel: 'ONLINE' as const,
-        },
-        { applicant: { kind: 'ORGANISATION' as const }, channel: 'POSTAL' as const },
-      ];
-      const statuses = DOSSIER_STATUS_TABLE.map((row) => row.status).filter(
-        (s) => !['REJECTED', 'WITHDRAWN', 'STOPPED'].includes(s),
-      ) as DossierStatusEvent['status'][];
-      for (const person of people) {
-        const code = dossierCode();
-        let at = Date.parse('2026-10-31T01:00:00Z');
-        for (const status of statuses) {
-          at += 3_600_000;
-          await portal.syncDossier(eventFor(code, status, new Date(at).toISOString(), person), catalogue);
+    it.each(['opencps', 'token-2025'] as const)(
+      'never sends a personal ID (%s dialect): every request of every kind of dossier and status, scanned',
+      async (dialect) => {
+        const requests: string[] = [];
+        const pool = new Pool(sim.url);
+        // what the client hands its dispatcher is what goes on the wire: path, headers and body
+        const recording = {
+          request(options: Dispatcher.RequestOptions) {
+            // random values (a credential, a request id) may hold any run of digits: they carry no data
+            const headers = { ...(options.headers as Record<string, string>) };
+            if (headers.authorization) headers.authorization = '<credential>';
+            if (headers['x-request-id']) headers['x-request-id'] = '<uuid>';
+            requests.push(JSON.stringify({ path: options.path, headers, body: options.body }));
+            return pool.request(options);
+          },
+          close: () => pool.close(),
+        } as unknown as Dispatcher;
+        sim.store.addAccount('0100109106', 'tech-0100');
+        const portal =
+          dialect === 'opencps'
+            ? clientFor({ dispatcher: recording })
+            : tokenClientFor({ dispatcher: recording });
+        const people = [
+          { applicant: { kind: 'CITIZEN' as const, personalId: '079203001234' }, channel: 'ONLINE' as const },
+          {
+            applicant: { kind: 'CITIZEN' as const, personalId: '001185009876' },
+            channel: 'COUNTER' as const,
+          },
+          {
+            applicant: { kind: 'ENTERPRISE' as const, enterpriseCode: '0100109106' },
+            channel: 'ONLINE' as const,
+          },
+          { applicant: { kind: 'ORGANISATION' as const }, channel: 'POSTAL' as const },
+        ];
+        const statuses = DOSSIER_STATUS_TABLE.map((row) => row.status).filter(
+          (s) => !['REJECTED', 'WITHDRAWN', 'STOPPED'].includes(s),
+        ) as DossierStatusEvent['status'][];
+        for (const person of people) {
+          const code = dossierCode();
+          let at = Date.parse('2026-10-31T01:00:00Z');
+          for (const status of statuses) {
+            at += 3_600_000;
+            await portal.syncDossier(eventFor(code, status, new Date(at).toISOString(), person), catalogue);
+          }
+          for (const ending of ['REJECTED', 'WITHDRAWN', 'STOPPED'] as const) {
+            await portal.syncDossier(eventFor(dossierCode(), ending, '2026-10-31T05:00:00Z', person));
+          }
+          await portal.getDossier(code);
         }
-        for (const ending of ['REJECTED', 'WITHDRAWN', 'STOPPED'] as const) {
-          await portal.syncDossier(eventFor(dossierCode(), ending, '2026-10-31T05:00:00Z', person));
-        }
-        await portal.getDossier(code);
-      }
-      await portal.getEvaluation('000.17.22.H56', { kind: 'MONTH', key: '2026-10' });
+        await portal.getEvaluation('000.17.22.H56', { kind: 'MONTH', key: '2026-10' });
 
-      expect(requests.length).toBeGreaterThan(80);
-      const all = requests.join('\n');
-      for (const id of ['079203001234', '001185009876']) expect(all).not.toContain(id);
-      // nor anything else shaped like a personal ID (12 digits that validate) or an old 9-digit ID card
-      const candidates = all.match(/(?<!\d)(\d{12}|\d{9})(?!\d)/g) ?? [];
-      expect(candidates.filter((n) => n.length === 9 || validatePersonalId(n).valid)).toEqual([]);
-      // the enterprise code does leave, as the owner's document and to find the enterprise's portal account
-      expect(all).toContain('0100109106');
-    });
+        expect(requests.length).toBeGreaterThan(60);
+        const all = requests.join('\n');
+        for (const id of ['079203001234', '001185009876']) expect(all).not.toContain(id);
+        // nor anything else shaped like a personal ID (12 digits that validate) or an old 9-digit ID card
+        const candidates = all.match(/(?<!\d)(\d{12}|\d{9})(?!\d)/g) ?? [];
+        expect(candidates.filter((n) => n.length === 9 || validatePersonalId(n).valid)).toEqual([]);
+        // the enterprise code does leave, as the owner's document (and, OpenCPS-era, to find its portal account)
+        expect(all).toContain('0100109106');
+      },
+    );
   });
 
   describe('an OpenCPS-style client over HTTP (login with dstcode, sync, update with isUpdating)', () => {
@@ -708,6 +741,282 @@ describe('portal simulator', () => {
       const shown = await fetch(`${sim.url}/__admin/dossiers/${encodeURIComponent(code)}`);
       expect(((await shown.json()) as Body).MaHoSo).toBe(code);
       expect((await fetch(`${sim.url}/__admin/dossiers/nope`)).status).toBe(404);
+    });
+  });
+
+  describe('the token-based dialect (synthetic, shape assumed from 2025 clients)', () => {
+    const { clientId, clientSecret } = PORTAL_SIMULATOR_DEFAULTS;
+    const basic = (id: string, secret: string) =>
+      `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+    async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      const response = await fetch(`${sim.url}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let json: Body | undefined;
+      try {
+        json = JSON.parse(text) as Body;
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, json };
+    }
+    async function bearer(): Promise<Record<string, string>> {
+      const answer = await fetch(`${sim.url}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(clientId, clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      const json = (await answer.json()) as Body;
+      return { authorization: `Bearer ${json.access_token as string}` };
+    }
+    const record = (code: string, changes: Body = {}): Body => ({
+      MaHoSo: code,
+      MaDonVi: unitCode,
+      MaTTHC: '1.001234',
+      TenTTHC: 'Đăng ký khai sinh',
+      KenhThucHien: '2',
+      LoaiDoiTuong: '1',
+      MaDoiTuong: '',
+      NgayTiepNhan: '2026-10-31T08:05:12+07:00',
+      NgayHenTra: '2026-11-07T17:00:00+07:00',
+      NgayTra: null,
+      TrangThaiHoSo: '2',
+      HinhThuc: '0',
+      TaiLieuNop: [],
+      ...changes,
+    });
+
+    it('takes the real client: the portal issues the code, later events update the record and add steps', async () => {
+      const portal = tokenClientFor();
+      const code = dossierCode();
+      const before = sim.store.stats();
+
+      const created = await portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z'), catalogue);
+      const updated = await portal.syncDossier(
+        eventFor(code, 'IN_PROCESS', '2026-10-31T17:30:00Z'),
+        catalogue,
+      );
+
+      expect([created.created, updated.created]).toEqual([true, false]);
+      const held = sim.store.dossier(code)!;
+      expect(held.portalCode).toMatch(/^QG-/);
+      expect(held).toMatchObject({
+        TrangThaiHoSo: 4,
+        NgayTiepNhan: '20261031080512',
+        TenTTHC: 'Đăng ký khai sinh',
+      });
+      expect(held.statusHistory).toEqual([
+        { status: 2, at: '20261031080512' },
+        { status: 4, at: '20261101003000' },
+      ]);
+      const after = sim.store.stats();
+      expect(after.tokensIssued - before.tokensIssued).toBe(1);
+      expect([after.creations - before.creations, after.updates - before.updates]).toEqual([1, 1]);
+      await expect(portal.getDossier(code)).resolves.toMatchObject({
+        dossierCode: code,
+        status: 'IN_PROCESS',
+        receivedAt: '2026-10-31T08:05:12+07:00',
+      });
+    });
+
+    it("reads the portal's own evaluation of a unit for a period, and none where it has none", async () => {
+      const portal = tokenClientFor();
+      sim.store.setEvaluation({
+        unitCode: '000.17.22.H56',
+        periodKind: 'THANG',
+        period: '2026-10',
+        totalScore: 80.5,
+        groupScores: [{ group: 'TDGQ', score: 18, maxScore: 20 }],
+      });
+
+      await expect(
+        portal.getEvaluation('000.17.22.H56', { kind: 'MONTH', key: '2026-10' }),
+      ).resolves.toMatchObject({
+        agencyCode: '000.17.22.H56',
+        total: 80.5,
+        groups: [{ group: 'TDGQ', score: 18, maxScore: 20 }],
+      });
+      await expect(
+        portal.getEvaluation('000.17.22.H56', { kind: 'QUARTER', key: '2026-Q4' }),
+      ).resolves.toBeNull();
+    });
+
+    it('renews an expired token once and goes on; creates again a dossier the portal lost', async () => {
+      const portal = tokenClientFor();
+      const code = dossierCode();
+      await portal.syncDossier(eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z'));
+
+      sim.faults.set({ expireSessions: true });
+      await portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T03:00:00Z'));
+      expect(portal.tokenFetches).toBe(2);
+      expect(sim.store.dossier(code)!.statusHistory).toHaveLength(2);
+
+      await fetch(`${sim.url}/__admin/reset`, { method: 'POST' });
+      const again = await portal.syncDossier(eventFor(code, 'IN_PROCESS', '2026-10-31T04:00:00Z'), catalogue);
+      expect(again.created).toBe(true);
+      expect(sim.store.dossier(code)).toMatchObject({ portalCode: expect.any(String), TrangThaiHoSo: 4 });
+    });
+
+    it('answers, and the adapter sends, bodies that match the assumed OpenAPI contract', async () => {
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      const file = join(
+        __dirname,
+        '..',
+        '..',
+        '..',
+        '..',
+        'contracts/upstream/public-service-portal/openapi.token-2025.yaml',
+      );
+      ajv.addSchema(load(readFileSync(file, 'utf8')) as object, 'openapi');
+      const check = (name: string, body: unknown) => {
+        const validate = ajv.getSchema(`openapi#/components/schemas/${name}`)!;
+        expect(validate(body) ? [] : validate.errors).toEqual([]);
+      };
+      // the adapter's recorded-shape requests
+      check('Dossier', fixture('token-2025/dossier.update.request.json'));
+      check('Dossier', fixture('token-2025/dossier.create.request.json'));
+      check('Step', fixture('token-2025/progress.request.json'));
+      for (const name of ['dossier-exists', 'dossier-not-found', 'invalid-token', 'invalid-dossier']) {
+        check('Problem', fixture(`token-2025/${name}.problem.json`));
+      }
+      // the simulator's answers
+      const tokenAnswer = await fetch(`${sim.url}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(clientId, clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      const issued = (await tokenAnswer.json()) as Body;
+      check('TokenResponse', issued);
+      const auth = { authorization: `Bearer ${issued.access_token as string}` };
+      const code = dossierCode();
+      const created = await call('POST', '/api/v2/dossiers', record(code), auth);
+      check('DossierAnswer', created.json);
+      const portalCode = created.json?.MaHoSoQuocGia as string;
+      await call(
+        'POST',
+        `/api/v2/dossiers/${portalCode}/progress`,
+        { ThoiDiemXuLy: '2026-10-31T09:00:00+07:00', TrangThai: '2' },
+        auth,
+      );
+      check('StoredDossier', (await call('GET', `/api/v2/dossiers/${portalCode}`, undefined, auth)).json);
+      check('Problem', (await call('POST', '/api/v2/dossiers', record(code), auth)).json);
+      check('Problem', (await call('GET', '/api/v2/dossiers/QG-NOPE', undefined, auth)).json);
+      check('Problem', (await call('GET', '/api/v2/dossiers/QG-NOPE')).json);
+    });
+
+    it('refuses what a real portal would, as problem+json with a stable code', async () => {
+      const wrongSecret = await fetch(`${sim.url}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(clientId, 'guess'),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect([wrongSecret.status, ((await wrongSecret.json()) as Body).error]).toEqual([
+        401,
+        'invalid_client',
+      ]);
+      const password = await fetch(`${sim.url}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(clientId, clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=password&username=a&password=b',
+      });
+      expect([password.status, ((await password.json()) as Body).error]).toEqual([
+        400,
+        'unsupported_grant_type',
+      ]);
+
+      const code = dossierCode();
+      const anonymous = await call('POST', '/api/v2/dossiers', record(code));
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(anonymous.json).toMatchObject({ status: 401, code: 'INVALID_TOKEN' });
+      const expired = await bearer();
+      sim.faults.set({ expireSessions: true });
+      expect((await call('POST', '/api/v2/dossiers', record(code), expired)).json?.code).toBe(
+        'INVALID_TOKEN',
+      );
+
+      const auth = await bearer();
+      const compact = await call(
+        'POST',
+        '/api/v2/dossiers',
+        record(code, { NgayTiepNhan: '20261031080512' }),
+        auth,
+      );
+      expect(compact.status).toBe(422);
+      expect(compact.json).toMatchObject({
+        code: 'INVALID_DOSSIER',
+        errors: [{ field: 'NgayTiepNhan' }],
+      });
+      const noOffset = await call(
+        'POST',
+        '/api/v2/dossiers',
+        record(code, { NgayHenTra: '2026-11-07T17:00:00' }),
+        auth,
+      );
+      expect(noOffset.json).toMatchObject({ code: 'INVALID_DOSSIER', errors: [{ field: 'NgayHenTra' }] });
+      const otherUnit = await call(
+        'POST',
+        '/api/v2/dossiers',
+        record(code, { MaDonVi: '000.00.00.H01' }),
+        auth,
+      );
+      expect(otherUnit.json).toMatchObject({ code: 'INVALID_DOSSIER', errors: [{ field: 'MaDonVi' }] });
+      const personalIdAccount = await call(
+        'POST',
+        '/api/v2/dossiers',
+        record(code, { MaDoiTuong: '001090012345' }),
+        auth,
+      );
+      expect(personalIdAccount.json).toMatchObject({
+        code: 'INVALID_DOSSIER',
+        errors: [{ field: 'MaDoiTuong' }],
+      });
+      expect(sim.store.has(code)).toBe(false);
+
+      const created = await call('POST', '/api/v2/dossiers', record(code), auth);
+      expect(created.status).toBe(201);
+      const portalCode = created.json?.MaHoSoQuocGia as string;
+      const twice = await call('POST', '/api/v2/dossiers', record(code), auth);
+      expect([twice.status, twice.json?.code, twice.json?.MaHoSoQuocGia]).toEqual([
+        409,
+        'DOSSIER_EXISTS',
+        portalCode,
+      ]);
+      const unknown = await call('PUT', '/api/v2/dossiers/QG-NOPE', record(code), auth);
+      expect([unknown.status, unknown.json?.code]).toEqual([404, 'DOSSIER_NOT_FOUND']);
+      const stepOfUnknown = await call('POST', '/api/v2/dossiers/QG-NOPE/progress', {}, auth);
+      expect([stepOfUnknown.status, stepOfUnknown.json?.code]).toEqual([404, 'DOSSIER_NOT_FOUND']);
+      const otherDossier = await call('PUT', `/api/v2/dossiers/${portalCode}`, record(dossierCode()), auth);
+      expect(otherDossier.json).toMatchObject({ code: 'INVALID_DOSSIER', errors: [{ field: 'MaHoSo' }] });
+      const notJson = await call('PUT', `/api/v2/dossiers/${portalCode}`, '{"MaHoSo":', auth);
+      expect([notJson.status, notJson.json?.code]).toEqual([400, 'INVALID_REQUEST']);
+
+      const step = { ThoiDiemXuLy: '2026-10-31T09:00:00+07:00', TrangThai: '4', NoiDungXuLy: 'Đang xử lý' };
+      const first = await call('POST', `/api/v2/dossiers/${portalCode}/progress`, step, auth);
+      const repeat = await call('POST', `/api/v2/dossiers/${portalCode}/progress`, step, auth);
+      expect([first.status, repeat.status, repeat.json?.duplicate]).toEqual([201, 200, true]);
+      expect(sim.store.dossier(code)!.statusHistory).toEqual([{ status: 4, at: '20261031090000' }]);
     });
   });
 });

@@ -17,6 +17,7 @@ import {
 import { parseFaultSettings, PortalFaults, PortalFaultSettingsError } from './portal.faults';
 import { PortalStore, type PortalEvaluationRecord } from './portal.store';
 import { dossierItemProblems, isBlank, progressItemProblems } from './portal.validation';
+import { registerTokenDialect } from './portal-token.routes';
 
 /**
  * A stand-in for the National Public Service Portal's (Cổng DVCQG) sync API in the OpenCPS-era dialect the
@@ -31,6 +32,9 @@ import { dossierItemProblems, isBlank, progressItemProblems } from './portal.val
  * as a whole: a field sent blank is blank afterwards. The wire format, codes and the choices that are ours are
  * in contracts/upstream/public-service-portal/. Plain Fastify, no Nest: it starts in milliseconds and keeps
  * up with the pipeline's load tests.
+ *
+ * The same simulator serves the newer token-based dialect (portal-token.routes.ts, a synthetic shape assumed
+ * from 2025 clients) on its own paths, over the same store and faults: one simulator for either deployment.
  */
 
 export interface PortalSimulatorOptions {
@@ -46,6 +50,11 @@ export interface PortalSimulatorOptions {
   dstcode?: string;
   /** Session lifetime (not announced to the client, as the portal does not); default 30 minutes. */
   sessionTtlMs?: number;
+  /** Token-based dialect: the OAuth 2.0 client id and secret it accepts, and the tokens' lifetime. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Default 30 minutes. */
+  tokenTtlMs?: number;
   logger?: AppLogger;
 }
 
@@ -57,6 +66,8 @@ export interface PortalSimulator {
   faults: PortalFaults;
   /** Sessions currently valid. */
   sessionCount(): number;
+  /** Access tokens issued and not yet cleared (token-based dialect). */
+  tokenCount(): number;
 }
 
 export const PORTAL_SIMULATOR_DEFAULTS = Object.freeze({
@@ -66,6 +77,9 @@ export const PORTAL_SIMULATOR_DEFAULTS = Object.freeze({
   unitCode: '000.00.00.H56',
   dstcode: 'DVCQG',
   sessionTtlMs: 30 * 60 * 1000,
+  clientId: 'lienthong',
+  clientSecret: 'lienthong-dev-secret',
+  tokenTtlMs: 30 * 60 * 1000,
 });
 
 interface Session {
@@ -96,8 +110,13 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
   const logger =
     options.logger ?? createLogger({ name: 'portal-simulator', level: process.env.LOG_LEVEL ?? 'warn' });
   const sessions = new Map<string, Session>();
+  /** Token-based dialect: access token → expiry (epoch ms). */
+  const tokens = new Map<string, number>();
   const store = new PortalStore();
-  const faults = new PortalFaults(() => sessions.clear());
+  const faults = new PortalFaults(() => {
+    sessions.clear();
+    tokens.clear();
+  });
 
   const app: FastifyInstance = fastify({
     logger: false,
@@ -131,10 +150,24 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     );
   });
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) logger.error({ code: error.code }, 'portal simulator failed');
+    if (request.url.startsWith(PORTAL_PATHS.api)) {
+      // the token dialect answers problems (RFC 9457), a body it cannot parse included
+      void reply
+        .code(status)
+        .type('application/problem+json; charset=utf-8')
+        .send({
+          type: 'about:blank',
+          title: status === 500 ? 'Internal Server Error' : 'Bad Request',
+          status,
+          code: status === 500 ? 'SYSTEM_ERROR' : 'INVALID_REQUEST',
+          detail: status === 500 ? 'Lỗi hệ thống' : 'Yêu cầu không hợp lệ',
+        });
+      return;
+    }
     void reply
       .code(status)
       .send(status === 500 ? answer(PortalCode.SYSTEM_ERROR) : answer(PortalCode.INVALID_REQUEST));
@@ -179,30 +212,37 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
 
   // --- the integration and sharing endpoints ----------------------------------------------------------
 
+  /** The configured faults' answer to a request (both dialects), or undefined to serve it. */
+  const faulted = (reply: FastifyReply): FastifyReply | undefined => {
+    const retryAfter = faults.takeRateLimit();
+    if (retryAfter !== undefined) {
+      return reply
+        .code(429)
+        .header('retry-after', String(Math.ceil(retryAfter)))
+        .send(answer(PortalCode.TOO_MANY_REQUESTS));
+    }
+    const serverError = faults.takeServerError();
+    if (serverError === 500) return reply.code(500).send(answer(PortalCode.SYSTEM_ERROR));
+    if (serverError === 502) {
+      return reply
+        .code(502)
+        .type('text/html; charset=utf-8')
+        .send('<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>');
+    }
+    if (serverError === 503) {
+      return reply.code(503).header('retry-after', '1').type('text/plain').send('Service Unavailable');
+    }
+    if (faults.takeMalformed()) {
+      return reply.code(200).type('application/json; charset=utf-8').send('{"error_code":0,"message":"Thà');
+    }
+    return undefined;
+  };
+
   const serve =
     (endpoint: readonly string[]) =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<Body | FastifyReply> => {
-      const retryAfter = faults.takeRateLimit();
-      if (retryAfter !== undefined) {
-        return reply
-          .code(429)
-          .header('retry-after', String(Math.ceil(retryAfter)))
-          .send(answer(PortalCode.TOO_MANY_REQUESTS));
-      }
-      const serverError = faults.takeServerError();
-      if (serverError === 500) return reply.code(500).send(answer(PortalCode.SYSTEM_ERROR));
-      if (serverError === 502) {
-        return reply
-          .code(502)
-          .type('text/html; charset=utf-8')
-          .send('<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>');
-      }
-      if (serverError === 503) {
-        return reply.code(503).header('retry-after', '1').type('text/plain').send('Service Unavailable');
-      }
-      if (faults.takeMalformed()) {
-        return reply.code(200).type('application/json; charset=utf-8').send('{"error_code":0,"message":"Thà');
-      }
+      const faultAnswer = faulted(reply);
+      if (faultAnswer) return faultAnswer;
       if (dstcodeOf(request) !== config.dstcode) {
         return answer(PortalCode.UNIT_NOT_ALLOWED, {}, 'Thiếu hoặc sai mã định tuyến (dstcode)');
       }
@@ -232,6 +272,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
 
   app.post(PORTAL_PATHS.integration, serve(PORTAL_INTEGRATION_SERVICES));
   app.post(PORTAL_PATHS.share, serve(PORTAL_SHARE_SERVICES));
+  registerTokenDialect(app, { config, store, faults, tokens, faulted });
 
   const itemsOf = (body: Body): unknown[] | Body => {
     const data = body.data;
@@ -390,7 +431,11 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     return dossier ?? reply.code(404).send({ message: 'dossier not held by the simulated portal' });
   });
   app.get('/__admin/dossiers', async () => ({ codes: store.codes() }));
-  app.get(PORTAL_PATHS.adminStats, async () => ({ ...store.stats(), sessions: sessions.size }));
+  app.get(PORTAL_PATHS.adminStats, async () => ({
+    ...store.stats(),
+    sessions: sessions.size,
+    tokens: tokens.size,
+  }));
   app.post(PORTAL_PATHS.adminAccounts, async (request, reply) => {
     const body = request.body;
     if (!isObject(body) || !Object.values(body).every((v) => typeof v === 'string' && v !== '')) {
@@ -411,6 +456,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
   app.post(PORTAL_PATHS.adminReset, async () => {
     store.clear();
     sessions.clear();
+    tokens.clear();
     faults.clear();
     return { reset: true };
   });
@@ -426,6 +472,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     store,
     faults,
     sessionCount: () => sessions.size,
+    tokenCount: () => tokens.size,
     close: async () => {
       await app.close();
     },
@@ -434,7 +481,17 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
 
 function definedOnly(options: PortalSimulatorOptions): Partial<typeof PORTAL_SIMULATOR_DEFAULTS> {
   const out: Record<string, unknown> = {};
-  for (const key of ['host', 'username', 'password', 'unitCode', 'dstcode', 'sessionTtlMs'] as const) {
+  for (const key of [
+    'host',
+    'username',
+    'password',
+    'unitCode',
+    'dstcode',
+    'sessionTtlMs',
+    'clientId',
+    'clientSecret',
+    'tokenTtlMs',
+  ] as const) {
     if (options[key] !== undefined) out[key] = options[key];
   }
   return out as Partial<typeof PORTAL_SIMULATOR_DEFAULTS>;

@@ -53,6 +53,9 @@ export const PORTAL_PATHS = {
   adminReset: '/__admin/reset',
   adminAccounts: '/__admin/accounts',
   adminEvaluations: '/__admin/evaluations',
+  /** Token-based dialect (assumed shape): the token endpoint and the prefix of its resources. */
+  token: '/oauth2/token',
+  api: '/api/v2',
 } as const;
 
 /** Header the integrations send with every request: the destination code the portal routes by. */

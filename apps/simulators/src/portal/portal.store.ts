@@ -77,6 +77,8 @@ export type PortalStoredDossier = PortalDossierRecord & {
   progress: PortalProgressEntry[];
   /** Unit code (mã đơn vị) of the session that created the dossier. */
   unitCode: string;
+  /** The code the portal issued (token-based dialect only: MaHoSoQuocGia). */
+  portalCode?: string;
   /** DongBoHoSoMC items applied to this dossier (creation included). */
   upserts: number;
   createdAt: string;
@@ -108,6 +110,10 @@ export interface PortalStoreStats {
   lookups: number;
   /** TraCuuTechID calls answered. */
   accountLookups: number;
+  /** Access tokens issued (token-based dialect). */
+  tokensIssued: number;
+  /** Dossier codes issued (token-based dialect). */
+  portalCodesIssued: number;
 }
 
 interface Entry {
@@ -139,7 +145,12 @@ export class PortalStore {
     existenceRefusals: 0,
     lookups: 0,
     accountLookups: 0,
+    tokensIssued: 0,
+    portalCodesIssued: 0,
   };
+  /** Token-based dialect: portal code → dossier code, and back. */
+  private readonly byPortalCode = new Map<string, string>();
+  private readonly portalCodes = new Map<string, string>();
   /** Portal accounts: tax code (or identity number) → TECHNICALID. */
   private readonly accounts = new Map<string, string>();
   private readonly evaluations = new Map<string, PortalEvaluationRecord>();
@@ -157,6 +168,7 @@ export class PortalStore {
       statusHistory: entry.statusHistory,
       progress: entry.progress,
       unitCode: entry.unitCode,
+      ...(this.portalCodes.has(code) ? { portalCode: this.portalCodes.get(code) } : {}),
       upserts: entry.upserts,
       createdAt: entry.createdAt,
       updatedAt: entry.updatedAt,
@@ -176,6 +188,8 @@ export class PortalStore {
     this.entries.clear();
     this.accounts.clear();
     this.evaluations.clear();
+    this.byPortalCode.clear();
+    this.portalCodes.clear();
     for (const key of Object.keys(this.counters) as (keyof typeof this.counters)[]) this.counters[key] = 0;
   }
 
@@ -298,6 +312,32 @@ export class PortalStore {
 
   allEvaluations(): PortalEvaluationRecord[] {
     return [...this.evaluations.values()].map((e) => structuredClone(e));
+  }
+
+  /** Token-based dialect: issues the portal's code for a dossier it holds (once; later calls return it). */
+  issuePortalCode(dossierCode: string, unitCode: string): string {
+    const held = this.portalCodes.get(dossierCode);
+    if (held) return held;
+    this.counters.portalCodesIssued += 1;
+    // synthetic: the real portal's code format is not known; this one only has to be opaque and unique
+    const code = `QG-${unitCode}-${String(this.counters.portalCodesIssued).padStart(8, '0')}`;
+    this.portalCodes.set(dossierCode, code);
+    this.byPortalCode.set(code, dossierCode);
+    return code;
+  }
+
+  /** The portal code issued for a dossier, if any. */
+  portalCodeOf(dossierCode: string): string | undefined {
+    return this.portalCodes.get(dossierCode);
+  }
+
+  /** The dossier a portal code names, if it names one. */
+  dossierOfPortalCode(portalCode: string): string | undefined {
+    return this.byPortalCode.get(portalCode);
+  }
+
+  countToken(): void {
+    this.counters.tokensIssued += 1;
   }
 
   countExistenceRefusal(): void {

@@ -5,3 +5,8 @@ export * from './portal.mapping';
 export * from './portal.metrics';
 export * from './portal.options';
 export * from './portal.wire';
+export * from './portal-dossier-codes';
+export * from './portal-token.client';
+export * from './portal-token.mapping';
+export * from './portal-token.wire';
+export * from './portal.factory';

@@ -36,7 +36,9 @@ export type PortalUnavailableReason =
   /** A fresh session refused at once. */
   | 'SESSION_REJECTED'
   /** A non-zero error_code the deployment lists as retryable (PORTAL_RETRYABLE_CODES). */
-  | 'PORTAL_ERROR';
+  | 'PORTAL_ERROR'
+  /** Token dialect: the store of the portal's dossier codes (the relay's database) failed. */
+  | 'CODE_STORE';
 
 /** The portal could not be reached or did not answer usably. Transient. */
 export class PortalUnavailableError extends PortalError {

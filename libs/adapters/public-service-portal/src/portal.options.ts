@@ -106,8 +106,22 @@ export function checkedPortalHeaders(headers: Readonly<Record<string, string>> =
   );
 }
 
+/**
+ * The portal's dialects, chosen per deployment when a province connects: `opencps` is the OpenCPS-era API the
+ * independent integrations speak (login, session, `dstcode`); `token-2025` the newer token-based API seen in
+ * 2025 clients (client credentials, portal-issued dossier codes, ISO dates), whose shape is assumed.
+ */
+export const PORTAL_DIALECTS = ['opencps', 'token-2025'] as const;
+export type PortalDialect = (typeof PORTAL_DIALECTS)[number];
+
 /** The PORTAL_* settings (libs/config's table) a relay or gateway has read. */
 export interface PortalSettings {
+  PORTAL_DIALECT?: string;
+  PORTAL_TOKEN_PATH?: string;
+  PORTAL_API_PATH?: string;
+  PORTAL_CLIENT_ID?: string;
+  PORTAL_CLIENT_SECRET?: string;
+  PORTAL_TOKEN_SCOPE?: string;
   PORTAL_URL?: string;
   PORTAL_USERNAME: string;
   PORTAL_PASSWORD: string;

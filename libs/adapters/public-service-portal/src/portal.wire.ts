@@ -13,8 +13,12 @@ export const PORTAL_INTEGRATION_SERVICES = ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC
 export const PORTAL_SHARE_SERVICES = ['TraCuuTechID', 'LayKetQuaDanhGia'] as const;
 export const PORTAL_SERVICES = [...PORTAL_INTEGRATION_SERVICES, ...PORTAL_SHARE_SERVICES] as const;
 export type PortalService = (typeof PORTAL_SERVICES)[number];
-/** Label used in metrics and errors for a call: a service, or the login. */
-export type PortalOperation = PortalService | 'login';
+/** Label used in metrics and errors for a call: a service or the login, or a call of the token dialect. */
+export type PortalOperation = PortalService | 'login' | PortalTokenOperation;
+
+/** The calls of the token-based dialect (portal-token.wire.ts). */
+export type PortalTokenOperation =
+  'token' | 'createDossier' | 'updateDossier' | 'addProgress' | 'readDossier' | 'readEvaluation';
 
 /** Which endpoint serves a service. */
 export function endpointOf(service: PortalService): 'integration' | 'share' {

@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
   type AdapterHealth,
-  DEFAULT_RESILIENCE,
   header,
   type RawAnswer,
-  REQUEST_ID_PATTERN,
-  type ResilienceOptions,
   retryAfterMs,
   type RunAttempts,
   upstreamPool,
 } from '@lienthong/adapters/common';
-import { validate, type DossierStatusEvent } from '@lienthong/contracts';
+import type { DossierStatusEvent } from '@lienthong/contracts';
 import { toPortalCode } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import {
@@ -38,6 +34,17 @@ import {
   type PortalDossierExtras,
   type PortalDossierView,
 } from './portal.mapping';
+import {
+  checkEvent,
+  mapped,
+  PORTAL_ADAPTER as ADAPTER,
+  portalAdapterCalls,
+  portalResilience,
+  refuseIdentifiers,
+  slowDownPassesThrough,
+  withRequestId,
+  type PortalMethod as Method,
+} from './portal.calls';
 import { portalErrors, portalRequestDuration, type PortalOutcome } from './portal.metrics';
 import {
   checkedPortalHeaders,
@@ -61,10 +68,6 @@ import {
 } from './portal.wire';
 
 export type { PublicServicePortalClientOptions } from './portal.options';
-
-const ADAPTER = 'public-service-portal';
-
-type Method = 'syncDossier' | 'getDossier' | 'getEvaluation' | 'ping';
 
 /** Outcome of syncing one event. */
 export interface PortalSyncResult {
@@ -191,13 +194,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     this.defaultRetryAfterMs = options.defaultRetryAfterMs ?? PORTAL_CLIENT_DEFAULTS.defaultRetryAfterMs;
     this.retryableCodes = new Set(options.retryableErrorCodes ?? []);
     this.recentTtlMs = options.recentRecordTtlMs ?? PORTAL_CLIENT_DEFAULTS.recentRecordTtlMs;
-    const resilience: ResilienceOptions = {
-      ...DEFAULT_RESILIENCE,
-      retries: PORTAL_CLIENT_DEFAULTS.retries,
-      halfOpenAfterMs: PORTAL_CLIENT_DEFAULTS.halfOpenAfterMs,
-      timeoutMs: options.timeoutMs ?? PORTAL_CLIENT_DEFAULTS.timeoutMs,
-      ...options.resilience,
-    };
+    const resilience = portalResilience(options.timeoutMs, options.resilience);
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ??
@@ -207,35 +204,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
         maxResponseBytes: PORTAL_CLIENT_DEFAULTS.maxResponseBytes,
         connectTimeoutMs: resilience.timeoutMs,
       });
-    this.calls = new AdapterCalls({
-      adapter: ADAPTER,
-      upstream: 'public service portal',
-      title: 'portal',
-      resilience,
-      logger: this.logger,
-      errors: {
-        base: PortalError,
-        codes: {
-          notFound: 'PORTAL_REJECTED',
-          invalidRequest: 'INVALID_EVENT',
-          unavailable: 'PORTAL_RATE_LIMITED',
-        },
-        invalidRequest: (field) =>
-          new PortalRejectedError(undefined, undefined, `invalid ${field}`, [], 'INVALID_EVENT'),
-        unavailable: (reason, message, details, cause) =>
-          reason === 'CIRCUIT_OPEN' || reason === 'BULKHEAD_FULL'
-            ? new PortalRateLimitedError(undefined, details.retryAfterMs ?? this.defaultRetryAfterMs, reason)
-            : new PortalUnavailableError(undefined, 'NETWORK', message, {}, cause),
-        network: (message, cause) => new PortalUnavailableError(undefined, 'NETWORK', message, {}, cause),
-        timeout: (timeoutMs) =>
-          new PortalUnavailableError(
-            undefined,
-            'TIMEOUT',
-            `the portal did not answer within ${timeoutMs} ms`,
-          ),
-        malformed: (message, cause) => new PortalUnavailableError(undefined, 'MALFORMED', message, {}, cause),
-      },
-    });
+    this.calls = portalAdapterCalls(resilience, this.logger, this.defaultRetryAfterMs);
   }
 
   async syncDossier(
@@ -686,86 +655,6 @@ export class PublicServicePortalClient implements PublicServicePortal {
       error.message,
     );
     return error;
-  }
-}
-
-/** A 429 on its way out of the policy (see slowDownPassesThrough): not transient, so neither retried nor counted. */
-class AnsweredSlowDown extends Error {
-  readonly transient = false;
-
-  constructor(readonly slowDown: PortalRateLimitedError) {
-    super(slowDown.message);
-  }
-}
-
-/**
- * The policy's attempts, except that an HTTP 429 leaves them as the answer it is: no quick retry against its
- * Retry-After, and no count against the circuit (the portal answered; the relay waits as long as it asked).
- */
-function slowDownPassesThrough(attempts: RunAttempts): RunAttempts {
-  return async <R>(attempt: (signal: AbortSignal) => Promise<R>): Promise<R> => {
-    try {
-      return await attempts(async (signal) => {
-        try {
-          return await attempt(signal);
-        } catch (error) {
-          if (error instanceof PortalRateLimitedError && error.reason === 'HTTP_429') {
-            throw new AnsweredSlowDown(error);
-          }
-          throw error;
-        }
-      });
-    } catch (error) {
-      if (error instanceof AnsweredSlowDown) throw error.slowDown;
-      throw error;
-    }
-  };
-}
-
-function withRequestId(ctx: { requestId?: string }): { requestId: string } {
-  const given = ctx.requestId;
-  return { requestId: typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID() };
-}
-
-/** The event against its contract; a refusal names paths and codes only. */
-function checkEvent(event: DossierStatusEvent): void {
-  const checked = validate('dossier-status-event', event);
-  if (!checked.ok) {
-    throw new PortalRejectedError(
-      'DongBoHoSoMC',
-      undefined,
-      `event does not match the dossier-status-event contract: ${checked.errors
-        .map((e) => `${e.path || '/'} ${e.code}`)
-        .join('; ')}`,
-      [],
-      'INVALID_EVENT',
-    );
-  }
-}
-
-function mapped<T>(map: () => T): T {
-  try {
-    return map();
-  } catch (error) {
-    throw new PortalRejectedError('DongBoHoSoMC', undefined, (error as Error).message, [], 'INVALID_EVENT');
-  }
-}
-
-/**
- * The last guard before anything leaves: no item may carry the applicant's personal ID, wherever it slipped in
- * (a note, a handler field, a value carried from the portal's record). Permanent: the event needs fixing.
- */
-function refuseIdentifiers(event: DossierStatusEvent, items: readonly object[]): void {
-  const personalId = event.applicant.personalId;
-  if (!personalId) return;
-  if (items.some((item) => JSON.stringify(item).includes(personalId))) {
-    throw new PortalRejectedError(
-      'DongBoHoSoMC',
-      undefined,
-      "the request would carry the applicant's personal ID; not sent",
-      [],
-      'INVALID_EVENT',
-    );
   }
 }
 

@@ -30,8 +30,10 @@ interface Upstream {
 
 interface Secret {
   name: EnvName;
-  /** Only checked when this upstream is configured. */
+  /** Only checked when this upstream (or feature) is configured. */
   when?: EnvName;
+  /** What to set it to, when it is not a secret an upstream issued. */
+  how?: string;
 }
 
 const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
@@ -52,6 +54,12 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
     { name: 'BUSINESS_REGISTRY_CLIENT_SECRET', when: 'BUSINESS_REGISTRY_URL' },
     { name: 'LAND_API_KEY', when: 'LAND_API_KEY' },
     { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL' },
+    // Shared by every instance and encrypting cached personal data in Redis.
+    {
+      name: 'LOOKUP_CACHE_KEY',
+      when: 'REDIS_URL',
+      how: "set LOOKUP_CACHE_KEY to a key of the deployment's own, the same on every gateway instance (e.g. base64: followed by `openssl rand -base64 48`)",
+    },
   ],
   relay: [
     { name: 'PORTAL_PASSWORD', when: 'PORTAL_URL' },
@@ -136,7 +144,9 @@ export function productionProblems(
     if (secret.when && !value(secret.when)) continue;
     const given = value(secret.name);
     const effective = given ?? spec(secret.name).default;
-    const how = `set ${secret.name} to the secret the upstream issued (at least ${MIN_SECRET_LENGTH} characters)`;
+    const how =
+      secret.how ??
+      `set ${secret.name} to the secret the upstream issued (at least ${MIN_SECRET_LENGTH} characters)`;
     if (effective === undefined) continue;
     if (given === undefined) {
       problems.push(`${secret.name} is unset and its default is a development value: ${how}`);

@@ -120,15 +120,22 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     ...loadGatewayTls(env),
     kafkaSecurity: kafkaSecurityFromEnv('gateway', source),
     portalCa: readConfiguredFile('PORTAL_CA_PATH', env.PORTAL_CA_PATH),
-    ...(env.REDIS_URL ? { lookupCacheKey: lookupCacheKey(env.LOOKUP_CACHE_KEY) } : {}),
+    ...(env.REDIS_URL ? sharedState(env.REDIS_URL, env.LOOKUP_CACHE_KEY) : {}),
   } as GatewayConfig;
 }
 
-/** LOOKUP_CACHE_KEY as bytes: at least 32, `base64:`/`hex:` for binary keys. */
-function lookupCacheKey(configured: string): Buffer {
-  try {
-    return decodeSubjectKey(configured, 'LOOKUP_CACHE_KEY');
-  } catch (error) {
-    throw new ConfigError(`invalid configuration:\n  - ${(error as Error).message}`);
+/** With REDIS_URL: a Redis address, and LOOKUP_CACHE_KEY as bytes (at least 32; `base64:`/`hex:`). */
+function sharedState(redisUrl: string, cacheKey: string): { lookupCacheKey: Buffer } {
+  const problems: string[] = [];
+  if (!/^rediss?:$/.test(new URL(redisUrl).protocol)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// (TLS) address');
   }
+  let lookupCacheKey: Buffer = Buffer.alloc(0);
+  try {
+    lookupCacheKey = decodeSubjectKey(cacheKey, 'LOOKUP_CACHE_KEY');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return { lookupCacheKey };
 }

@@ -68,6 +68,8 @@ export class SharedRedis {
       commandTimeout: options.commandTimeoutMs ?? 500,
       connectTimeout: options.connectTimeoutMs ?? 5_000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+      // A socket still open this long after close is destroyed (it keeps a stopping process alive).
+      disconnectTimeout: 200,
     });
     const shared = new SharedRedis(options, client);
     client.on('error', (error: Error) => shared.noteConnectionError(error));

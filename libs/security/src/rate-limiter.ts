@@ -111,8 +111,8 @@ export class RateLimiter {
   }
 }
 
-const UNLIMITED: RateDecision = {
+const UNLIMITED: RateDecision = Object.freeze({
   allowed: true,
   remaining: Number.POSITIVE_INFINITY,
   retryAfterSeconds: 0,
-};
+});

@@ -2,7 +2,8 @@
  * Two gateway instances sharing one Redis (REDIS_URL, a key prefix of this run's own): a client's rate
  * limit holds across both, and a lookup one instance answered from the population database is a cache hit
  * on the other, which does not ask the database again. Each instance has its own database schema, so
- * nothing but Redis is shared between them.
+ * nothing but Redis is shared between them. Instance B reaches Redis through a TCP proxy the last test cuts:
+ * B keeps answering on its own state, shows it in readiness, and shares again once Redis is back.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,8 @@ import {
   startPopulationSimulator,
 } from '../../apps/simulators/src/population';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
-import { getJson, testEnv } from '../support/http';
+import { getJson, testEnv, waitFor } from '../support/http';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const silent = createLogger({ name: 'shared-state-e2e', level: 'silent' });
 const LIMITED_BURST = 4;
@@ -84,6 +86,7 @@ describe('two gateway instances sharing Redis', () => {
   let citizens: PopulationRecord[];
   let instanceA: RunningGateway;
   let instanceB: RunningGateway;
+  let redisProxy: TcpProxy;
 
   const lookup = (gateway: RunningGateway, key: string, personalId: string) =>
     getJson(`${gateway.url}/v1/citizens/lookup`, {
@@ -108,7 +111,13 @@ describe('two gateway instances sharing Redis', () => {
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
 
-    const start = async (schema: string) => {
+    const redisUrl = new URL(TEST_REDIS_URL);
+    redisProxy = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+    const proxiedUrl = new URL(TEST_REDIS_URL);
+    proxiedUrl.hostname = '127.0.0.1';
+    proxiedUrl.port = String(redisProxy.port);
+
+    const start = async (schema: string, redis: string) => {
       await admin.query(`CREATE SCHEMA ${schema}`);
       const url = new URL(process.env.TEST_DATABASE_URL as string);
       url.searchParams.set('options', `-c search_path=${schema}`);
@@ -118,7 +127,7 @@ describe('two gateway instances sharing Redis', () => {
           CLIENTS_FILE: clientsFile,
           PKI_DIR: join(work, 'pki'),
           POPULATION_URL: population.serviceUrl,
-          REDIS_URL: TEST_REDIS_URL,
+          REDIS_URL: redis,
           REDIS_KEY_PREFIX: keyPrefix,
           LOOKUP_CACHE_KEY: `hex:${'3c'.repeat(32)}`,
           AUDIT_FLUSH_INTERVAL_MS: '10',
@@ -126,13 +135,13 @@ describe('two gateway instances sharing Redis', () => {
       });
     };
     // One after the other: each migrates its own schema.
-    instanceA = await start(schemas[0]);
-    instanceB = await start(schemas[1]);
+    instanceA = await start(schemas[0], TEST_REDIS_URL);
+    instanceB = await start(schemas[1], proxiedUrl.toString());
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all([instanceA?.close(), instanceB?.close()]);
-    await population?.close();
+    await Promise.all([population?.close(), redisProxy?.close()]);
     for (const schema of schemas) {
       await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     }
@@ -195,5 +204,47 @@ describe('two gateway instances sharing Redis', () => {
     const keys = await keysUnder(keyPrefix);
     expect(keys.some((key) => key.startsWith(`${keyPrefix}lookup:`))).toBe(true);
     for (const key of keys) expect(key).not.toContain(citizen.personalId);
+  });
+
+  it('keeps answering on its own state while Redis is unreachable, and shares again once it is back', async () => {
+    const sharedState = async (gateway: RunningGateway) =>
+      (
+        await getJson(`${gateway.url}/health/ready`, {
+          headers: { authorization: `Bearer ${KEYS.operator}` },
+        })
+      ).body.details?.sharedState;
+    const cachedByA = citizens[LIMITED_BURST + 1];
+    const fresh = citizens[LIMITED_BURST + 2];
+    redisProxy.cut();
+    const degraded = await waitFor(
+      async () => ((await sharedState(instanceB))?.state === 'degraded' ? sharedState(instanceB) : undefined),
+      10_000,
+      'instance B to report its shared state degraded',
+    );
+    expect(degraded).toMatchObject({ status: 'up', store: 'redis', state: 'degraded' });
+
+    // Lookups go to the upstream rather than fail.
+    const asked = population.stats().requests;
+    const answer = await lookup(instanceB, KEYS.broad, fresh.personalId);
+    expect(answer.status).toBe(200);
+    expect(answer.body.provenance).toMatchObject({ cache: 'MISS' });
+    expect(population.stats().requests).toBe(asked + 1);
+
+    // The limited client, out of tokens in Redis, gets B's own bucket: its burst, then 429.
+    const statuses = [];
+    for (let i = 0; i <= LIMITED_BURST; i++) {
+      statuses.push((await lookup(instanceB, KEYS.limited, citizens[i].personalId)).status);
+    }
+    expect(statuses).toEqual([...Array(LIMITED_BURST).fill(200), 429]);
+
+    redisProxy.restore();
+    await waitFor(
+      async () => (await sharedState(instanceB))?.state === 'ok',
+      15_000,
+      'instance B to report its shared state ok again',
+    );
+    const shared = await lookup(instanceB, KEYS.broad, cachedByA.personalId);
+    expect(shared.status).toBe(200);
+    expect(shared.body.provenance).toMatchObject({ cache: 'HIT' });
   });
 });

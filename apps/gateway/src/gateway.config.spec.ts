@@ -37,6 +37,42 @@ describe('gateway configuration', () => {
   });
 });
 
+describe('gateway shared state settings', () => {
+  const base = { KAFKA_BROKERS: '127.0.0.1:9092', AUDIT_SUBJECT_KEY: KEY };
+
+  it('keeps everything per instance without REDIS_URL', () => {
+    const config = loadGatewayConfig(base);
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.lookupCacheKey).toBeUndefined();
+  });
+
+  it('reads the Redis address, the key prefix and the lookup cache key', () => {
+    const config = loadGatewayConfig({
+      ...base,
+      REDIS_URL: 'rediss://:pw@redis.example.vn:6380/0',
+      LOOKUP_CACHE_KEY: `hex:${'ab'.repeat(32)}`,
+    });
+    expect(config).toMatchObject({
+      REDIS_URL: 'rediss://:pw@redis.example.vn:6380/0',
+      REDIS_KEY_PREFIX: 'lienthong:',
+    });
+    expect(config.lookupCacheKey).toEqual(Buffer.from('ab'.repeat(32), 'hex'));
+  });
+
+  it('refuses an address that is not Redis and a short lookup cache key, without repeating it', () => {
+    let message = '';
+    try {
+      loadGatewayConfig({ ...base, REDIS_URL: 'http://redis.example.vn', LOOKUP_CACHE_KEY: 'too-short-key' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ \(TLS\) address/);
+    expect(message).toMatch(/LOOKUP_CACHE_KEY must be at least 32 bytes/);
+    expect(message).not.toContain('too-short-key');
+  });
+});
+
 describe('gateway API documentation switch', () => {
   const base = { KAFKA_BROKERS: '127.0.0.1:9092', AUDIT_SUBJECT_KEY: KEY };
   it.each([

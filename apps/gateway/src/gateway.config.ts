@@ -1,5 +1,5 @@
-import { assertSafeForProduction, Env, loadEnv, readConfiguredFile } from '@lienthong/config';
-import { AuditEnv, loadAuditEnv } from '@lienthong/audit';
+import { assertSafeForProduction, ConfigError, Env, loadEnv, readConfiguredFile } from '@lienthong/config';
+import { AuditEnv, decodeSubjectKey, loadAuditEnv } from '@lienthong/audit';
 import type { ForwardedCertificates } from '@lienthong/security';
 import { GatewayTls, loadGatewayTls } from './tls/gateway-tls';
 import { KafkaSecurity, kafkaSecurityFromEnv } from '@lienthong/messaging';
@@ -77,6 +77,9 @@ export const GATEWAY_ENV = [
   'PORTAL_TIMEOUT_MS',
   'LOOKUP_CACHE_MAX_ENTRIES',
   'LOOKUP_STALE_MAX_AGE_MS',
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'LOOKUP_CACHE_KEY',
   'UPSTREAM_RETRIES',
   'UPSTREAM_CIRCUIT_FAILURES',
   'UPSTREAM_CIRCUIT_HALF_OPEN_MS',
@@ -105,6 +108,8 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   kafkaSecurity: KafkaSecurity;
   /** PEM of PORTAL_CA_PATH: the portal's pinned CA (the portal's own evaluation, for reconciliation). */
   portalCa?: string;
+  /** LOOKUP_CACHE_KEY decoded, when REDIS_URL shares the lookup cache. */
+  lookupCacheKey?: Buffer;
 };
 
 /**
@@ -122,5 +127,22 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     ...loadGatewayTls(env),
     kafkaSecurity: kafkaSecurityFromEnv('gateway', source),
     portalCa: readConfiguredFile('PORTAL_CA_PATH', env.PORTAL_CA_PATH),
+    ...(env.REDIS_URL ? sharedState(env.REDIS_URL, env.LOOKUP_CACHE_KEY) : {}),
   } as GatewayConfig;
+}
+
+/** With REDIS_URL: a Redis address, and LOOKUP_CACHE_KEY as bytes (at least 32; `base64:`/`hex:`). */
+function sharedState(redisUrl: string, cacheKey: string): { lookupCacheKey: Buffer } {
+  const problems: string[] = [];
+  if (!/^rediss?:$/.test(new URL(redisUrl).protocol)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// (TLS) address');
+  }
+  let lookupCacheKey: Buffer = Buffer.alloc(0);
+  try {
+    lookupCacheKey = decodeSubjectKey(cacheKey, 'LOOKUP_CACHE_KEY');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return { lookupCacheKey };
 }

@@ -8,6 +8,7 @@ import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
 import type { CertificateInUse } from '@lienthong/pki';
 import { SecurityModule } from '@lienthong/security';
+import { SharedRedis, SharedStateModule } from '@lienthong/shared-state';
 import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { AuditSubjectsModule } from './audit-subjects/audit-subjects.module';
 import { ConsoleModule } from './console/console.module';
@@ -62,6 +63,12 @@ export class GatewayModule {
           },
           { outbox: true },
         ),
+        // Rate limits and the lookup cache of every instance, when REDIS_URL names a Redis.
+        SharedStateModule.forRoot(
+          config.REDIS_URL
+            ? { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger }
+            : undefined,
+        ),
         // After StorageModule (and MessagingModule): its shutdown hook writes the queue before they close.
         AuditModule.forRoot({ ...config.audit, logger }),
         SecurityModule.forRoot({
@@ -107,11 +114,17 @@ export class GatewayModule {
         OpenApiDocument,
         {
           provide: READINESS_CHECKS,
-          inject: [KafkaHealthIndicator, DatabaseHealthIndicator],
-          useFactory: (kafka: KafkaHealthIndicator, database: DatabaseHealthIndicator) => [
+          inject: [KafkaHealthIndicator, DatabaseHealthIndicator, { token: SharedRedis, optional: true }],
+          useFactory: (
+            kafka: KafkaHealthIndicator,
+            database: DatabaseHealthIndicator,
+            redis?: SharedRedis,
+          ) => [
             () => kafka.kafka(),
             () => database.isHealthy('database'),
             () => kafka.consumerStatus(),
+            // Up even when degraded: without Redis the instance still answers, with per-instance state.
+            ...(redis ? [async () => ({ sharedState: { status: 'up' as const, ...redis.status() } })] : []),
           ],
         },
       ],

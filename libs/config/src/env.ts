@@ -918,7 +918,8 @@ export const ENV_VARS = [
     default: '100000',
     min: 0,
     apps: ['gateway'],
-    description: 'Lookup answers kept in memory per gateway instance (least recently used dropped first).',
+    description:
+      'Lookup answers kept in memory per gateway instance (least recently used dropped first); 0 disables the lookup cache. With `REDIS_URL` the answers live in Redis instead, expiring at their `validUntil` plus `LOOKUP_STALE_MAX_AGE_MS`.',
   },
   {
     name: 'LOOKUP_STALE_MAX_AGE_MS',
@@ -928,6 +929,29 @@ export const ENV_VARS = [
     apps: ['gateway'],
     description:
       'How long past its `validUntil` a cached answer may still be served, marked stale, to clients allowed stale answers while its upstream is down.',
+  },
+  {
+    name: 'REDIS_URL',
+    type: 'url',
+    apps: ['gateway'],
+    description:
+      "Redis shared by every gateway instance (`redis://[user:password@]host:6379/0`, `rediss://` for TLS): rate limits and the lookup cache then hold for the deployment rather than per instance. Unset: both stay in each instance's memory (one instance). While Redis is unreachable, lookups go to their upstream and rate limits apply per instance; readiness shows `sharedState` degraded.",
+  },
+  {
+    name: 'REDIS_KEY_PREFIX',
+    type: 'string',
+    default: 'lienthong:',
+    apps: ['gateway'],
+    description:
+      'Start of every Redis key the gateway writes, so several deployments (or test runs) can share one Redis; the same on every instance of a deployment.',
+  },
+  {
+    name: 'LOOKUP_CACHE_KEY',
+    type: 'string',
+    default: 'lienthong-dev-lookup-cache-key-not-a-secret',
+    apps: ['gateway'],
+    description:
+      'Secret key, the same on every gateway instance, from which the Redis lookup cache derives the HMAC-SHA256 that names its entries and the AES-256-GCM key that encrypts them (cached answers are personal data). At least 32 bytes; `base64:` or `hex:` prefix for binary keys, e.g. base64: followed by `openssl rand -base64 48`. Used only with `REDIS_URL`; production refuses the default then. Changing it empties the shared cache.',
   },
   {
     name: 'UPSTREAM_RETRIES',

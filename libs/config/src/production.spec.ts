@@ -104,6 +104,29 @@ describe('production mode refuses unsafe settings', () => {
     expect(relay({ MINISTRY_PSEUDONYM_KEY: `${LOCAL_KEY}x` })).toEqual([]);
   });
 
+  it('refuses the development lookup cache key once the cache is shared through Redis', () => {
+    const redis = { REDIS_URL: 'rediss://:p4ss@redis.example.vn:6380/0' };
+    expect(gateway(redis)).toEqual([
+      expect.stringMatching(
+        /^LOOKUP_CACHE_KEY is unset and its default is a development value: set LOOKUP_CACHE_KEY to a key of the deployment's own/,
+      ),
+    ]);
+    expect(gateway({ ...redis, LOOKUP_CACHE_KEY: 'lienthong-dev-lookup-cache-key-not-a-secret' })).toEqual([
+      expect.stringMatching(/^LOOKUP_CACHE_KEY is a development or sample value/),
+    ]);
+    expect(gateway({ ...redis, LOOKUP_CACHE_KEY: LOCAL_KEY })).toEqual([
+      expect.stringMatching(/^LOOKUP_CACHE_KEY is a development or sample value/),
+    ]);
+    expect(
+      gateway({
+        ...redis,
+        LOOKUP_CACHE_KEY: 'base64:c2hhcmVkLWxvb2t1cC1jYWNoZS1rZXktb2YtdGhlLXByb3ZpbmNlLTAxMjM0NQ==',
+      }),
+    ).toEqual([]);
+    // Without Redis the cache stays in memory under a random per-process key.
+    expect(gateway({})).toEqual([]);
+  });
+
   it('refuses a secret left at its development default, a known sample value and a short one', () => {
     expect(relay({ PORTAL_PASSWORD: undefined })).toEqual([
       expect.stringMatching(

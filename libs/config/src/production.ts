@@ -30,10 +30,12 @@ interface Upstream {
 
 interface Secret {
   name: EnvName;
-  /** Only checked when this upstream is configured. */
+  /** Only checked when this upstream (or feature) is configured. */
   when?: EnvName;
   /** Only checked when this setting has this value (its default counts): the secret of one dialect. */
   only?: { name: EnvName; value: string };
+  /** What to set it to, when it is not a secret an upstream issued. */
+  how?: string;
 }
 
 /** The portal's secret is the password of the OpenCPS-era login or the client secret of the token dialect. */
@@ -63,6 +65,12 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
     { name: 'BUSINESS_REGISTRY_CLIENT_SECRET', when: 'BUSINESS_REGISTRY_URL' },
     { name: 'LAND_API_KEY', when: 'LAND_API_KEY' },
     ...PORTAL_SECRETS,
+    // Shared by every instance and encrypting cached personal data in Redis.
+    {
+      name: 'LOOKUP_CACHE_KEY',
+      when: 'REDIS_URL',
+      how: "set LOOKUP_CACHE_KEY to a key of the deployment's own, the same on every gateway instance (e.g. base64: followed by `openssl rand -base64 48`)",
+    },
   ],
   relay: [
     ...PORTAL_SECRETS,
@@ -152,7 +160,9 @@ export function productionProblems(
       continue;
     const given = value(secret.name);
     const effective = given ?? spec(secret.name).default;
-    const how = `set ${secret.name} to the secret the upstream issued (at least ${MIN_SECRET_LENGTH} characters)`;
+    const how =
+      secret.how ??
+      `set ${secret.name} to the secret the upstream issued (at least ${MIN_SECRET_LENGTH} characters)`;
     if (effective === undefined) continue;
     if (given === undefined) {
       problems.push(`${secret.name} is unset and its default is a development value: ${how}`);

@@ -81,7 +81,7 @@ export class AccessGuard implements CanActivate {
     if (this.routes.public.includes(route)) return true;
     const caller = this.sessions?.authenticate(request) ?? this.registry.authenticate(request);
     request.caller = caller;
-    this.limiter.enforce(caller);
+    await this.limiter.enforce(caller);
     const role = this.routes.roles[route];
     if (role !== undefined && !this.policy.hasRole(caller, role)) {
       throw denial(

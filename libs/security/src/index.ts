@@ -7,6 +7,7 @@ export * from './client-registry';
 export * from './access-policy';
 export * from './field-mask';
 export * from './rate-limiter';
+export * from './shared-rate-limits';
 export * from './security.errors';
 export * from './access.guard';
 export * from './agency-scope';

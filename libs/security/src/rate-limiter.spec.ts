@@ -47,20 +47,18 @@ describe('rate limiter', () => {
     let now = 0;
     const limiter = new RateLimiter(registry, () => now);
     // bo-tu-phap: 60 per minute, burst 2
-    limiter.enforce(caller('bo-tu-phap'));
-    limiter.enforce(caller('bo-tu-phap'));
-    let refused: unknown;
-    try {
-      limiter.enforce(caller('bo-tu-phap'));
-    } catch (error) {
-      refused = error;
-    }
-    expect(refused).toBeInstanceOf(ProblemException);
-    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED', headers: { 'Retry-After': '1' } });
+    await limiter.enforce(caller('bo-tu-phap'));
+    await limiter.enforce(caller('bo-tu-phap'));
+    await expect(limiter.enforce(caller('bo-tu-phap'))).rejects.toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      headers: { 'Retry-After': '1' },
+    });
+    await expect(limiter.enforce(caller('bo-tu-phap'))).rejects.toBeInstanceOf(ProblemException);
     // another client is not affected
-    expect(limiter.enforce(caller('motcua')).allowed).toBe(true);
+    expect((await limiter.enforce(caller('motcua'))).allowed).toBe(true);
     now += 1_000;
-    expect(limiter.enforce(caller('bo-tu-phap')).allowed).toBe(true);
+    expect((await limiter.enforce(caller('bo-tu-phap'))).allowed).toBe(true);
 
     const metric = await metricsRegistry.getSingleMetric('lgsp_rate_limited_total')!.get();
     expect(metric.values.find((v) => v.labels.client === 'bo-tu-phap')?.value).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,9 @@
 import type { Caller, RateLimit } from './clients.types';
 import type { ClientRegistry } from './client-registry';
 import { ProblemException } from '@lienthong/observability';
+import type { SharedRedis } from '@lienthong/shared-state';
 import { rateLimited } from './security.errors';
+import type { SharedRateLimits } from './shared-rate-limits';
 
 /** Milliseconds since an arbitrary origin; injected so tests are deterministic. */
 export type Clock = () => number;
@@ -50,10 +52,12 @@ export class TokenBucket {
 /**
  * Per-client rate limit from clients.yaml (`rateLimit: { requestsPerMinute, burst }`).
  *
- * The buckets live in this process's memory. Gateway instances behind a load balancer each apply the
- * full limit, so a client may get up to N times its configured rate from N instances: a provincial
- * deployment running N gateway instances divides the configured rates by N, or moves the buckets to a
- * shared store (Redis) when that is no longer good enough.
+ * Without a shared store the buckets live in this process's memory, which is right for one gateway
+ * instance. With one ({@link SharedRateLimits}, REDIS_URL) every instance takes from the same bucket, so a
+ * client gets its configured rate from the deployment, however many instances serve it. When the shared
+ * store fails, the request is decided by this instance's own bucket instead: limits keep holding per
+ * instance (a client may get up to N times its rate from N instances while Redis is down) rather than the
+ * gateway refusing every client, or letting every request through to the upstreams.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
@@ -61,11 +65,12 @@ export class RateLimiter {
   constructor(
     private readonly registry: ClientRegistry,
     private readonly clock: Clock = () => performance.now(),
+    private readonly shared?: { store: SharedRateLimits; redis: SharedRedis },
   ) {}
 
-  /** Takes one token from the client's bucket. A client without a limit is always allowed. */
+  /** Takes one token from the client's bucket in this process. A client without a limit is always allowed. */
   consume(clientId: string, limit: RateLimit | undefined): RateDecision {
-    if (!limit) return { allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterSeconds: 0 };
+    if (!limit) return UNLIMITED;
     const key = `${clientId}\u0000${limit.requestsPerMinute}/${limit.burst}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -75,9 +80,22 @@ export class RateLimiter {
     return bucket.take(this.clock());
   }
 
-  /** Consumes for the caller's client; over the limit throws 429 `RATE_LIMITED` with `Retry-After`. */
-  enforce(caller: Caller): RateDecision {
-    const decision = this.consume(caller.clientId, this.registry.client(caller.clientId)?.rateLimit);
+  /** Takes one token from the client's bucket: the shared one when there is one and it answers. */
+  async take(clientId: string, limit: RateLimit | undefined): Promise<RateDecision> {
+    if (!limit) return UNLIMITED;
+    if (this.shared) {
+      try {
+        return await this.shared.store.take(clientId, limit);
+      } catch (error) {
+        this.shared.redis.failed('rate-limit', error);
+      }
+    }
+    return this.consume(clientId, limit);
+  }
+
+  /** Takes for the caller's client; over the limit throws 429 `RATE_LIMITED` with `Retry-After`. */
+  async enforce(caller: Caller): Promise<RateDecision> {
+    const decision = await this.take(caller.clientId, this.registry.client(caller.clientId)?.rateLimit);
     if (!decision.allowed) {
       rateLimited.inc({ client: caller.clientId });
       throw new ProblemException(
@@ -92,3 +110,9 @@ export class RateLimiter {
     return decision;
   }
 }
+
+const UNLIMITED: RateDecision = Object.freeze({
+  allowed: true,
+  remaining: Number.POSITIVE_INFINITY,
+  retryAfterSeconds: 0,
+});

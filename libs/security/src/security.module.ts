@@ -6,8 +6,10 @@ import { AccessPolicy } from './access-policy';
 import { ClientRegistry, withDemoClient } from './client-registry';
 import type { RateLimit } from './clients.types';
 import type { ForwardedCertificates } from './forwarded-certificate';
+import { SharedRedis } from '@lienthong/shared-state';
 import { RateLimiter, type Clock } from './rate-limiter';
 import { SessionAuthenticator } from './session-authenticator';
+import { SharedRateLimits } from './shared-rate-limits';
 
 export interface SecurityModuleOptions {
   /** clients.yaml: absolute, or relative to the repository root (default deploy/config/clients.yaml). */
@@ -37,7 +39,8 @@ export const SECURITY_OPTIONS = 'lienthong:security-options';
 
 /**
  * Callers and policy for the HTTP apps: loads clients.yaml at start (an invalid file stops the start with
- * every problem listed), provides ClientRegistry, AccessPolicy and RateLimiter everywhere, and installs
+ * every problem listed), provides ClientRegistry, AccessPolicy and RateLimiter everywhere (its buckets
+ * shared through Redis when the app provides a {@link SharedRedis}), and installs
  * AccessGuard as the app's global guard: every HTTP route is denied unless public, a role route or a
  * granted service.
  */
@@ -57,8 +60,13 @@ export class SecurityModule {
         },
         {
           provide: RateLimiter,
-          inject: [ClientRegistry],
-          useFactory: (registry: ClientRegistry) => new RateLimiter(registry, options.clock),
+          inject: [ClientRegistry, { token: SharedRedis, optional: true }],
+          useFactory: (registry: ClientRegistry, redis?: SharedRedis) =>
+            new RateLimiter(
+              registry,
+              options.clock,
+              redis ? { store: new SharedRateLimits(redis), redis } : undefined,
+            ),
         },
         { provide: ROUTE_ACCESS, useValue: options.routes ?? { public: [], roles: {} } },
         ...(options.dossierDirectory

@@ -67,7 +67,7 @@ export class ConsoleSessionController {
         ? { headers: { authorization: `Bearer ${apiKey}` }, raw: request.raw }
         : { headers: { ...request.headers, authorization: undefined }, raw: request.raw },
     );
-    this.limiter.enforce(caller);
+    await this.limiter.enforce(caller);
     const roles = (this.registry.client(caller.clientId)?.roles ?? []).filter((role) =>
       CONSOLE_ROLES.includes(role),
     );

@@ -8,64 +8,64 @@ describe('LookupCache', () => {
     now = Date.parse('2026-06-01T00:00:00Z');
   });
 
-  it('serves an answer fresh until its validUntil, stale within the stale window, then forgets it', () => {
+  it('serves an answer fresh until its validUntil, stale within the stale window, then forgets it', async () => {
     const cache = new LookupCache({ maxEntries: 10, staleMaxAgeMs: 60_000, now: clock });
     const key = cache.key('citizen.lookup', '001090012345');
-    cache.set(key, { name: 'a' }, now + 1_000);
+    await cache.set(key, { name: 'a' }, now + 1_000);
 
-    expect(cache.get(key)).toEqual({ state: 'fresh', value: { name: 'a' }, validUntil: now + 1_000 });
+    expect(await cache.get(key)).toEqual({ state: 'fresh', value: { name: 'a' }, validUntil: now + 1_000 });
     now += 999;
-    expect(cache.get(key)?.state).toBe('fresh');
+    expect((await cache.get(key))?.state).toBe('fresh');
     now += 1;
-    expect(cache.get(key)?.state).toBe('stale');
+    expect((await cache.get(key))?.state).toBe('stale');
     now += 59_999;
-    expect(cache.get(key)?.state).toBe('stale');
+    expect((await cache.get(key))?.state).toBe('stale');
     now += 1;
-    expect(cache.get(key)).toBeUndefined();
+    expect(await cache.get(key)).toBeUndefined();
     expect(cache.size).toBe(0);
   });
 
-  it('does not keep an answer that is already past its stale window', () => {
+  it('does not keep an answer that is already past its stale window', async () => {
     const cache = new LookupCache({ maxEntries: 10, staleMaxAgeMs: 1_000, now: clock });
     const key = cache.key('land.lookup', '26734/12/345');
-    cache.set(key, 'old', now - 5_000);
-    expect(cache.get(key)).toBeUndefined();
+    await cache.set(key, 'old', now - 5_000);
+    expect(await cache.get(key)).toBeUndefined();
     expect(cache.size).toBe(0);
   });
 
-  it('drops the least recently used entry beyond maxEntries', () => {
+  it('drops the least recently used entry beyond maxEntries', async () => {
     const cache = new LookupCache({ maxEntries: 2, staleMaxAgeMs: 0, now: clock });
     const [a, b, c] = ['a', 'b', 'c'].map((subject) => cache.key('enterprise.lookup', subject));
-    cache.set(a, 'A', now + 10_000);
-    cache.set(b, 'B', now + 10_000);
-    expect(cache.get(a)?.value).toBe('A'); // a is now the most recently used
-    cache.set(c, 'C', now + 10_000);
+    await cache.set(a, 'A', now + 10_000);
+    await cache.set(b, 'B', now + 10_000);
+    expect((await cache.get(a))?.value).toBe('A'); // a is now the most recently used
+    await cache.set(c, 'C', now + 10_000);
 
-    expect(cache.get(b)).toBeUndefined();
-    expect(cache.get(a)?.value).toBe('A');
-    expect(cache.get(c)?.value).toBe('C');
+    expect(await cache.get(b)).toBeUndefined();
+    expect((await cache.get(a))?.value).toBe('A');
+    expect((await cache.get(c))?.value).toBe('C');
     expect(cache.size).toBe(2);
   });
 
-  it('keeps nothing when maxEntries is 0', () => {
+  it('keeps nothing when maxEntries is 0', async () => {
     const cache = new LookupCache({ maxEntries: 0, staleMaxAgeMs: 60_000, now: clock });
     const key = cache.key('citizen.lookup', 'x');
-    cache.set(key, 'value', now + 10_000);
+    await cache.set(key, 'value', now + 10_000);
     expect(cache.enabled).toBe(false);
-    expect(cache.get(key)).toBeUndefined();
+    expect(await cache.get(key)).toBeUndefined();
   });
 
-  it('replaces an entry with a newer answer', () => {
+  it('replaces an entry with a newer answer', async () => {
     const cache = new LookupCache({ maxEntries: 10, staleMaxAgeMs: 60_000, now: clock });
     const key = cache.key('citizen.lookup', 'x');
-    cache.set(key, 'first', now + 1_000);
+    await cache.set(key, 'first', now + 1_000);
     now += 2_000;
-    cache.set(key, 'second', now + 1_000);
-    expect(cache.get(key)).toEqual({ state: 'fresh', value: 'second', validUntil: now + 1_000 });
+    await cache.set(key, 'second', now + 1_000);
+    expect(await cache.get(key)).toEqual({ state: 'fresh', value: 'second', validUntil: now + 1_000 });
     expect(cache.size).toBe(1);
   });
 
-  it('keys by service and subject with a keyed hash, never the identifier in clear', () => {
+  it('keys by service and subject with a keyed hash, never the identifier in clear', async () => {
     const cache = new LookupCache({ maxEntries: 10, staleMaxAgeMs: 0, now: clock });
     const key = cache.key('citizen.lookup', '001090012345');
     expect(key).not.toContain('001090012345');
@@ -117,7 +117,7 @@ describe('LookupCache', () => {
     const outcomes = await Promise.allSettled([cache.load(key, failing), cache.load(key, failing)]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(calls).toBe(1);
-    expect(cache.get(key)).toBeUndefined();
+    expect(await cache.get(key)).toBeUndefined();
     await expect(cache.load(key, async () => 'recovered')).resolves.toBe('recovered');
   });
 });

@@ -1,12 +1,19 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { SharedRedis } from '@lienthong/shared-state';
+import { SharedLookupEntries, deriveLookupCacheKeys } from './lookup-cache.shared';
 
 export interface LookupCacheOptions {
-  /** Entries kept; the least recently used is dropped first. 0 disables the cache. */
+  /** Entries kept in memory; the least recently used is dropped first. 0 disables the cache. */
   maxEntries: number;
   /** How long past its validUntil an entry is kept for stale answers (ms). */
   staleMaxAgeMs: number;
   /** Wall clock in ms (tests). */
   now?: () => number;
+  /**
+   * Keep the entries in Redis (REDIS_URL), shared by every gateway instance, instead of this process's
+   * memory; `secret` is LOOKUP_CACHE_KEY, the same on every instance.
+   */
+  shared?: { redis: SharedRedis; secret: Buffer };
 }
 
 /** A cached answer: `fresh` until its validUntil, then `stale` for at most staleMaxAgeMs. */
@@ -17,35 +24,46 @@ export interface CachedAnswer<T> {
   validUntil: number;
 }
 
-interface Entry {
+export interface CacheEntry {
   value: unknown;
   validUntil: number;
 }
 
 /**
- * The lookup cache of one gateway instance: verified upstream answers kept in memory, in least-recently-used
- * order, bounded by `maxEntries`. An answer is reused until its validUntil (Decree 47/2020: synchronised data
- * is valid for a set period), then kept `staleMaxAgeMs` longer so that, while its upstream is down, a client
- * allowed stale answers still gets it, marked stale.
+ * The lookup cache: verified upstream answers, reused until their validUntil (Decree 47/2020: synchronised
+ * data is valid for a set period), then kept `staleMaxAgeMs` longer so that, while its upstream is down, a
+ * client allowed stale answers still gets it, marked stale.
  *
- * Keys are keyed hashes of (service, normalised subject) under a random per-process key: no identifier is
- * held in clear as a key, and the hashes mean nothing outside this process. Concurrent misses of one key
- * share one upstream call (`load`).
+ * Embedded (no REDIS_URL), the entries live in this instance's memory in least-recently-used order, bounded
+ * by `maxEntries`, and keys are keyed hashes under a random per-process key. Shared, they live in Redis
+ * ({@link SharedLookupEntries}): keys are keyed hashes and values are encrypted under keys derived from
+ * LOOKUP_CACHE_KEY, so an answer one instance fetched is a hit on the others, and Redis never holds an
+ * identifier or a record in clear. Either way concurrent misses of one key in this instance share one
+ * upstream call (`load`), and a failing Redis makes a miss, never a failed lookup.
  */
 export class LookupCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
-  private readonly keySecret = randomBytes(32);
+  private readonly keySecret: Buffer;
+  private readonly shared?: SharedLookupEntries;
   private readonly now: () => number;
 
   constructor(private readonly options: LookupCacheOptions) {
     this.now = options.now ?? Date.now;
+    if (options.shared) {
+      const keys = deriveLookupCacheKeys(options.shared.secret);
+      this.keySecret = keys.hmacKey;
+      this.shared = new SharedLookupEntries(options.shared.redis, keys.valueKey);
+    } else {
+      this.keySecret = randomBytes(32);
+    }
   }
 
   get enabled(): boolean {
     return this.options.maxEntries > 0;
   }
 
+  /** Entries held in this process's memory (0 when the cache is shared). */
   get size(): number {
     return this.entries.size;
   }
@@ -58,17 +76,20 @@ export class LookupCache {
   }
 
   /** The entry for `key` when it is fresh or still within the stale window; expired entries are dropped. */
-  get<T>(key: string): CachedAnswer<T> | undefined {
-    const entry = this.entries.get(key);
+  async get<T>(key: string): Promise<CachedAnswer<T> | undefined> {
+    if (!this.enabled) return undefined;
+    const entry = this.shared ? await this.shared.get(key) : this.entries.get(key);
     if (!entry) return undefined;
     const now = this.now();
     if (now >= entry.validUntil + this.options.staleMaxAgeMs) {
       this.entries.delete(key);
       return undefined;
     }
-    // Most recently used last.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (!this.shared) {
+      // Most recently used last.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return {
       state: now < entry.validUntil ? 'fresh' : 'stale',
       value: entry.value as T,
@@ -77,9 +98,14 @@ export class LookupCache {
   }
 
   /** Keeps `value` until `validUntil` (ms since the epoch) plus the stale window. */
-  set(key: string, value: unknown, validUntil: number): void {
+  async set(key: string, value: unknown, validUntil: number): Promise<void> {
     if (!this.enabled || !Number.isFinite(validUntil)) return;
-    if (this.now() >= validUntil + this.options.staleMaxAgeMs) return;
+    const keepMs = validUntil + this.options.staleMaxAgeMs - this.now();
+    if (keepMs <= 0) return;
+    if (this.shared) {
+      await this.shared.set(key, { value, validUntil }, keepMs);
+      return;
+    }
     this.entries.delete(key);
     this.entries.set(key, { value, validUntil });
     while (this.entries.size > this.options.maxEntries) {

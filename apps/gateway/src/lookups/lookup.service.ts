@@ -256,20 +256,20 @@ export class LookupService {
       return this.respond(draft, ctx, value, related, undefined);
     }
     const key = this.cache.key(kind.service, subject);
-    const hit = this.cache.get<T>(key);
+    const hit = await this.cache.get<T>(key);
     if (hit?.state === 'fresh') return this.respond(draft, ctx, hit.value, related, 'HIT');
     try {
       const value = await this.timed(draft, () =>
         this.cache.load(key, async () => {
           const answer = await call();
-          this.cache.set(key, answer, Date.parse(answer.provenance.validUntil));
+          await this.cache.set(key, answer, Date.parse(answer.provenance.validUntil));
           return answer;
         }),
       );
       return this.respond(draft, ctx, value, related, 'MISS');
     } catch (error) {
       const failure = mapLookupError(error, { retryAfterMs: this.upstreams.retryAfterMs });
-      const fallback = failure.staleEligible ? this.cache.get<T>(key) : undefined;
+      const fallback = failure.staleEligible ? await this.cache.get<T>(key) : undefined;
       if (fallback?.state === 'fresh') {
         // Another request refreshed the entry meanwhile.
         draft.upstreamLatencyMs = undefined;

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppLogger } from '@lienthong/observability';
+import { SharedRedis } from '@lienthong/shared-state';
 import type { GatewayConfig } from '../gateway.config';
 import { AdapterHealthController } from './adapter-health.controller';
 import { GATEWAY_LOGGER, LookupAuditor, LookupDenialFilter } from './lookup-audit';
@@ -9,7 +10,8 @@ import { LOOKUP_SETTINGS, LookupService, type LookupSettings } from './lookup.se
 import { LookupsController } from './lookups.controller';
 
 /**
- * The lookup API over the upstream adapters, with its cache, audit and adapter health. Needs the security
+ * The lookup API over the upstream adapters, with its cache (in Redis when the app provides a
+ * {@link SharedRedis}), audit and adapter health. Needs the security
  * module (callers, policy, rate limit) and the audit module. Global: the auditor and the denial filter serve
  * the audit-subjects endpoint too.
  */
@@ -33,10 +35,12 @@ export class LookupsModule {
         { provide: LookupUpstreams, useFactory: () => LookupUpstreams.fromConfig(config, logger) },
         {
           provide: LookupCache,
-          useFactory: () =>
+          inject: [{ token: SharedRedis, optional: true }],
+          useFactory: (redis?: SharedRedis) =>
             new LookupCache({
               maxEntries: config.LOOKUP_CACHE_MAX_ENTRIES,
               staleMaxAgeMs: config.LOOKUP_STALE_MAX_AGE_MS,
+              ...(redis && config.lookupCacheKey ? { shared: { redis, secret: config.lookupCacheKey } } : {}),
             }),
         },
         LookupAuditor,

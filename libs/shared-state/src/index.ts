@@ -1,0 +1,2 @@
+export * from './shared-redis';
+export * from './shared-state.module';

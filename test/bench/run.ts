@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <name> ...]`: benchmarks with their baselines measured in the same run.
- * Available: ingest, lookups, kafka-clients, relay. Results are printed and written to var/bench/<name>.json.
+ * Available: ingest, lookups, kafka-clients, relay, chains. Results are printed and written to var/bench/<name>.json.
  */
 import 'reflect-metadata';
 import { startBenchEnvironment } from './bench-environment';
@@ -8,12 +8,14 @@ import { ingestBench } from './ingest.bench';
 import { kafkaClientsBench } from './kafka-clients.bench';
 import { lookupsBench } from './lookups.bench';
 import { relayBench } from './relay.bench';
+import { chainsBench } from './chains.bench';
 
 const BENCHES: Record<string, typeof ingestBench> = {
   ingest: ingestBench,
   lookups: lookupsBench,
   'kafka-clients': kafkaClientsBench,
   relay: relayBench,
+  chains: chainsBench,
 };
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@
  * agency-system simulators, and GET /v1/chains/{code} shows the chain to its end. Refusals are
  * problem+json with stable codes, and every exchange is in the audit log.
  */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import {
   SocialSecuritySimulator,
   startSocialSecuritySimulator,
 } from '../../apps/simulators/src/social-security';
+import { freePort } from '../../deploy/local/kafka/local-kafka';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
 import { getJson, testEnv, waitFor } from '../support/http';
 
@@ -66,7 +68,9 @@ describe('procedure chains through the gateway and the relay', () => {
   let residence: ResidenceSimulator;
   let vss: SocialSecuritySimulator;
   let gateway: RunningGateway;
-  let relay: RunningRelay;
+  let relay: RunningRelay | undefined;
+  let env: NodeJS.ProcessEnv;
+  let child: ChildProcess | undefined;
   let sequence = 0;
 
   const call = async (method: 'GET' | 'POST', path: string, key: string, body?: unknown) => {
@@ -123,7 +127,7 @@ describe('procedure chains through the gateway and the relay', () => {
     database = await createIsolatedDatabase('chains_api');
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
-    const env = testEnv({
+    env = testEnv({
       DATABASE_URL: database.url,
       CLIENTS_FILE: clientsFile,
       PKI_DIR: join(work, 'pki'),
@@ -140,6 +144,7 @@ describe('procedure chains through the gateway and the relay', () => {
   }, 120_000);
 
   afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await relay?.close();
     await gateway?.close();
     await Promise.all([population, civil, residence, vss].map((s) => s?.close()));
@@ -232,6 +237,77 @@ describe('procedure chains through the gateway and the relay', () => {
     expect([conflict.status, conflict.body.code]).toEqual([409, 'CHAIN_CONFLICT']);
     expect(conflict.headers.get('content-type')).toContain('application/problem+json');
   }, 90_000);
+
+  it('resumes a chain after its relay is killed with SIGKILL mid-chain, repeating no step', async () => {
+    // the relay as a process of its own, so it can be killed
+    await relay?.close();
+    relay = undefined;
+    execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.mjs')]);
+    const port = await freePort();
+    let output = '';
+    const launch = () => {
+      child = spawn(
+        process.execPath,
+        [join(__dirname, '..', '..', 'dist', 'apps', 'relay', 'src', 'main.js')],
+        {
+          env: { ...env, RELAY_PORT: String(port), LOG_LEVEL: 'warn', LGSP_EXIT_WITH_PARENT: '1' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+      child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+      return waitFor(
+        async () =>
+          (await getJson(`http://127.0.0.1:${port}/health/ready`).catch(() => ({ status: 0 }))).status ===
+          200,
+        60_000,
+        'the relay process ready',
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\nrelay output:\n${output}`);
+      });
+    };
+    // the card is decided only after a while: the chain waits at its last step
+    vss.settings.processingDelayMs = 4_000;
+    await launch();
+    const code = parentCode();
+    const started = await call('POST', '/v1/chains', KEYS.onestop, {
+      parentDossierCode: code,
+      chainCode: 'birth-residence-health-insurance',
+      application: application(),
+    });
+    expect(started.status).toBe(201);
+    await waitFor(
+      async () => {
+        const view = (await call('GET', `/v1/chains/${code}`, KEYS.onestop)).body;
+        return view.steps?.[1].status === 'DONE' && view.steps?.[2].status === 'SUBMITTED';
+      },
+      60_000,
+      'the chain waiting at its last step',
+      100,
+    );
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child!.kill('SIGKILL');
+    await exited;
+    vss.settings.processingDelayMs = 0;
+    await launch();
+    let view: Record<string, any> = {};
+    await waitFor(
+      async () => {
+        view = (await call('GET', `/v1/chains/${code}`, KEYS.onestop)).body;
+        return view.status !== 'RUNNING';
+      },
+      60_000,
+      'the chain finished after the restart',
+      200,
+    );
+    expect(view.status).toBe('COMPLETED');
+    // each system saw its step once: one birth, one residence registration, one card file
+    expect([...civil.store.births.keys()].filter((k) => k.startsWith(code))).toHaveLength(1);
+    expect([...residence.store.registrations.keys()].filter((k) => k.startsWith(code))).toHaveLength(1);
+    expect([...vss.store.files.values()].filter((f) => f.ma_yeu_cau.startsWith(code))).toHaveLength(1);
+    expect(view.steps.map((s: { attempts: number }) => s.attempts)).toEqual([1, 1, expect.any(Number)]);
+    child!.kill('SIGTERM');
+  }, 180_000);
 
   it('answers a bad request with problem+json and a stable code, and keeps other agencies out', async () => {
     const { 'child.placeOfBirth': _omit, ...partial } = application();

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { Client } from 'pg';
-import { initTopics } from '@lienthong/messaging';
+import { SchemaRegistry } from '@lienthong/contracts';
+import { ConsumerPort, createKafkaClient, initTopics, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
@@ -71,6 +72,9 @@ describe('procedure chains through the gateway and the relay', () => {
   let relay: RunningRelay | undefined;
   let env: NodeJS.ProcessEnv;
   let child: ChildProcess | undefined;
+  let consumer: ConsumerPort;
+  /** lgsp.chain.events.v1 as a consumer receives it: raw values by parent dossier code, in order. */
+  const chainEvents = new Map<string, string[]>();
   let sequence = 0;
 
   const call = async (method: 'GET' | 'POST', path: string, key: string, body?: unknown) => {
@@ -124,6 +128,18 @@ describe('procedure chains through the gateway and the relay', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
+    consumer = createKafkaClient({
+      clientId: 'chains-e2e',
+      brokers: [process.env.KAFKA_BROKERS as string],
+    }).consumer({ groupId: `chains-e2e-${process.pid}-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topic.ChainEvents], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const key = message.key!.toString();
+        chainEvents.set(key, [...(chainEvents.get(key) ?? []), message.value!.toString()]);
+      },
+    });
     database = await createIsolatedDatabase('chains_api');
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
@@ -147,6 +163,7 @@ describe('procedure chains through the gateway and the relay', () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await relay?.close();
     await gateway?.close();
+    await consumer?.disconnect();
     await Promise.all([population, civil, residence, vss].map((s) => s?.close()));
     await database?.drop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
@@ -221,6 +238,35 @@ describe('procedure chains through the gateway and the relay', () => {
     } finally {
       await pg.end();
     }
+
+    // every transition reached lgsp.chain.events.v1 in order, valid against its contract, without values
+    await waitFor(
+      () => chainEvents.get(code)?.some((raw) => JSON.parse(raw).data.kind === 'chain.completed'),
+      30_000,
+      'the chain events on Kafka',
+    );
+    const registry = SchemaRegistry.shared();
+    const events = chainEvents.get(code)!.map((raw) => JSON.parse(raw));
+    for (const event of events) {
+      expect(event).toMatchObject({ type: 'vn.lienthong.chain.event.v1', subject: code });
+      expect(registry.validate('chain-event', event.data).ok).toBe(true);
+    }
+    const kinds = events.map((e) => [e.data.kind, e.data.step ?? null]);
+    expect(kinds[0]).toEqual(['chain.started', null]);
+    expect(kinds.at(-1)).toEqual(['chain.completed', null]);
+    expect(kinds.filter(([kind]) => kind === 'step.done')).toEqual(
+      expect.arrayContaining([
+        ['step.done', 'birth-registration'],
+        ['step.done', 'permanent-residence'],
+        ['step.done', 'health-insurance-card'],
+      ]),
+    );
+    expect(kinds.filter(([kind]) => kind === 'step.done')).toHaveLength(3);
+    expect(kinds.findIndex(([, step]) => step === 'birth-registration')).toBeLessThan(
+      kinds.findIndex(([, step]) => step === 'permanent-residence'),
+    );
+    expect(chainEvents.get(code)!.join('\n')).not.toContain(childId);
+    expect(chainEvents.get(code)!.join('\n')).not.toContain(mother.personalId);
 
     // the same application again answers the same chain; another one under the code is refused
     const again = await call('POST', '/v1/chains', KEYS.onestop, {

@@ -73,12 +73,15 @@ export class RelayModule {
             sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
             healthTimeoutMs: config.KAFKA_HEALTH_TIMEOUT_MS,
             logger,
+            outbox: { shards: config.OUTBOX_SHARDS },
           },
           {
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
             baseDelayMs: config.CONSUMER_RETRY_BASE_MS,
             maxDelayMs: 30_000,
           },
+          // the chains role publishes chain events through the outbox, beside the gateway's dispatchers
+          { outbox: roles.has('chains') },
         ),
         // After StorageModule and MessagingModule: its shutdown hook writes the queue before they close.
         ...(withDatabase && audit

@@ -5,6 +5,7 @@ import {
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
 import type { ChainDefinition, ChainDefinitions, ChainStep, NationalSource } from '@lienthong/domain';
+import type { ChainEvent } from '@lienthong/contracts';
 import type { Database, Queryable } from '@lienthong/storage';
 import { dueAt } from './working-time';
 
@@ -74,7 +75,18 @@ export class ChainStartError extends Error {
   }
 }
 
+/**
+ * Where every transition goes besides chain_transition: `write` runs inside the transaction that makes the
+ * transition (the transactional outbox), `committed` after it commits (to wake the outbox's dispatcher).
+ */
+export interface ChainEventSink {
+  write(tx: Queryable, event: ChainEvent): Promise<void>;
+  committed(): void;
+}
+
 export interface ChainRunnerOptions {
+  /** Publishes each transition (lgsp.chain.events.v1 through the outbox); none: recorded in the database only. */
+  events?: ChainEventSink;
   /** Agency-system clients by interface name (`civil-status-v1`, ...). */
   systems: ReadonlyMap<string, ChainSystemClient>;
   national: NationalData;
@@ -146,6 +158,13 @@ export class ChainRunner {
     this.retryMaxMs = options.retryMaxMs ?? 300_000;
   }
 
+  /** A transaction of the runner; the event sink learns when it has committed. */
+  private async tx<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(work);
+    this.options.events?.committed();
+    return result;
+  }
+
   /**
    * Starts the chain of an application, or answers the one already started for this parent dossier with
    * the same application (a resend); another application under the same code is refused.
@@ -198,7 +217,7 @@ export class ChainRunner {
     }
 
     const now = this.now();
-    const inserted = await this.db.transaction(async (tx) => {
+    const inserted = await this.tx(async (tx) => {
       const rows = await tx.query(
         `INSERT INTO chain_instance (parent_dossier_code, chain_code, agency_code, client_id, status, fields,
                                      fingerprint, created_at, updated_at)
@@ -333,7 +352,7 @@ export class ChainRunner {
       (error instanceof ChainSystemError && error.transient) ||
       kind === 'AUTHENTICATION' ||
       !(error instanceof ChainSystemError);
-    await this.db.transaction(async (tx) => {
+    await this.tx(async (tx) => {
       if (retry) {
         const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.max(0, row.attempts));
         await tx.query(
@@ -378,7 +397,7 @@ export class ChainRunner {
   ): Promise<void> {
     const now = this.now();
     const key = row.parent_dossier_code;
-    await this.db.transaction(async (tx) => {
+    await this.tx(async (tx) => {
       // the step may have been settled meanwhile by a runner that took over after a lease ran out
       const current = await tx.queryOne<{ status: StepStatus }>(
         'SELECT status FROM chain_step WHERE parent_dossier_code = $1 AND step_id = $2 FOR UPDATE',
@@ -503,7 +522,7 @@ export class ChainRunner {
 
   /** Marks, once, each unfinished step past its time limit (an escalation for the operators). */
   private async markOverdue(now: Date): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.tx(async (tx) => {
       const late = await tx.query<{ parent_dossier_code: string; step_id: string; due_at: Date | string }>(
         `UPDATE chain_step SET overdue_at = $1
           WHERE due_at < $1 AND overdue_at IS NULL AND status IN ('READY', 'SUBMITTED')
@@ -527,7 +546,7 @@ export class ChainRunner {
     tx: Queryable,
     key: string,
     stepId: string | null,
-    kind: string,
+    kind: ChainEvent['kind'],
     detail: Record<string, unknown>,
     at: Date,
   ): Promise<void> {
@@ -535,6 +554,36 @@ export class ChainRunner {
       'INSERT INTO chain_transition (parent_dossier_code, step_id, kind, detail, at) VALUES ($1, $2, $3, $4, $5)',
       [key, stepId, kind, JSON.stringify(detail), at],
     );
+    if (!this.options.events) return;
+    const instance = await tx.queryOne<{ chain_code: string; agency_code: string; status: ChainStatus }>(
+      'SELECT chain_code, agency_code, status FROM chain_instance WHERE parent_dossier_code = $1',
+      [key],
+    );
+    if (!instance) return;
+    const step = stepId ?? (typeof detail.step === 'string' ? detail.step : undefined);
+    const refusal =
+      typeof detail.code === 'string' && typeof detail.reason === 'string' && kind !== 'chain.failed'
+        ? { code: detail.code, reason: detail.reason }
+        : undefined;
+    const error =
+      typeof detail.error === 'string'
+        ? detail.error
+        : kind === 'chain.failed'
+          ? String(detail.code)
+          : undefined;
+    await this.options.events.write(tx, {
+      parentDossierCode: key,
+      chainCode: instance.chain_code,
+      agencyCode: instance.agency_code,
+      kind,
+      ...(step ? { step } : {}),
+      chainStatus: instance.status,
+      ...(Array.isArray(detail.produced) ? { produced: detail.produced as string[] } : {}),
+      ...(refusal ? { refusal } : {}),
+      ...(error ? { error } : {}),
+      ...(typeof detail.dueAt === 'string' ? { dueAt: detail.dueAt } : {}),
+      at: at.toISOString(),
+    });
   }
 
   /** Where a chain stands, step by step; undefined when no chain was started for this dossier. */

@@ -1,2 +1,3 @@
 export * from './chain-runner';
 export * from './working-time';
+export * from './chain-events';

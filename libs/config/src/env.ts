@@ -1120,9 +1120,9 @@ export const ENV_VARS = [
     default: '8',
     min: 1,
     max: 1024,
-    apps: ['gateway'],
+    apps: ['gateway', 'relay'],
     description:
-      "Shards of the outbox dispatcher: a row's shard is a hash of its key; each shard is published in order by the one gateway instance holding its lease. Every instance sharing a database must use the same value.",
+      "Shards of the outbox dispatcher: a row's shard is a hash of its key; each shard is published in order by the one process holding its lease (a gateway instance, or a relay running the `chains` role, which publishes chain events through the outbox too). Every process sharing a database must use the same value.",
   },
   {
     name: 'LIENTHONG_FAULT_POINT',

@@ -31,6 +31,7 @@ const EXPECTED_TOPICS = [
   'lgsp.audit.checkpoint.v1',
   'lgsp.indicator.report.v1',
   'lgsp.indicator.report-retry.v1',
+  'lgsp.chain.events.v1',
 ];
 
 function pointerGet(root: unknown, pointer: string): unknown {
@@ -231,6 +232,7 @@ describe('contracts/asyncapi.yaml', () => {
       dossierStatusRetry: ['./schemas/dossier-status-event.v1.json'],
       auditLookup: ['#/components/schemas/auditLookupData'],
       auditCheckpoint: ['./schemas/audit-checkpoint.v1.json'],
+      chainEvent: ['./schemas/chain-event.v1.json'],
       indicatorReport: ['./schemas/indicator-report.v1.json'],
       indicatorReportRetry: ['./schemas/indicator-report.v1.json'],
     });

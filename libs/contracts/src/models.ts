@@ -149,6 +149,8 @@ export const EVENT_TYPES = {
   indicatorReport: 'vn.lienthong.indicator.report.v1',
   auditLookup: 'vn.lienthong.audit.lookup.v1',
   auditCheckpoint: 'vn.lienthong.audit.checkpoint.v1',
+  /** A procedure chain's transition, on lgsp.chain.events.v1. */
+  chainEvent: 'vn.lienthong.chain.event.v1',
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
@@ -993,6 +995,51 @@ export const AUDIT_CHECKPOINT_KEYS = contractKeys<AuditCheckpoint>()({
   optional: [],
 });
 
+// chain-event.v1.json
+
+export const CHAIN_EVENT_KINDS = [
+  'chain.started',
+  'chain.completed',
+  'chain.stopped',
+  'chain.failed',
+  'chain.compensation-required',
+  'step.submitted',
+  'step.done',
+  'step.refused',
+  'step.retry',
+  'step.failed',
+  'step.overdue',
+] as const;
+export type ChainEventKind = (typeof CHAIN_EVENT_KINDS)[number];
+
+/** One transition of a procedure chain, on lgsp.chain.events.v1 keyed by the parent dossier code. */
+export interface ChainEvent {
+  parentDossierCode: string;
+  chainCode: string;
+  agencyCode: string;
+  kind: ChainEventKind;
+  step?: string;
+  chainStatus: 'RUNNING' | 'COMPLETED' | 'STOPPED' | 'FAILED';
+  /** step.done: the names of the fields the step produced, never their values. */
+  produced?: string[];
+  refusal?: { code: string; reason: string };
+  error?: string;
+  dueAt?: IsoDateTime;
+  at: IsoDateTime;
+}
+export const CHAIN_EVENT_KEYS = contractKeys<ChainEvent>()({
+  schema: 'chain-event',
+  pointer: '',
+  required: ['parentDossierCode', 'chainCode', 'agencyCode', 'kind', 'chainStatus', 'at'],
+  optional: ['step', 'produced', 'refusal', 'error', 'dueAt'],
+});
+export const CHAIN_EVENT_REFUSAL_KEYS = contractKeys<NonNullable<ChainEvent['refusal']>>()({
+  schema: 'chain-event',
+  pointer: '/properties/refusal',
+  required: ['code', 'reason'],
+  optional: [],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1029,4 +1076,6 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   AUDIT_RECORD_KEYS,
   AUDIT_PRUNED_RANGE_KEYS,
   AUDIT_CHECKPOINT_KEYS,
+  CHAIN_EVENT_KEYS,
+  CHAIN_EVENT_REFUSAL_KEYS,
 ];

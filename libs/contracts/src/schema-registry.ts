@@ -5,6 +5,7 @@ import Ajv2020, { type AnySchemaObject, type ErrorObject, type ValidateFunction 
 import addFormats from 'ajv-formats';
 import type {
   AuditCheckpoint,
+  ChainEvent,
   AuditRecord,
   Citizen,
   CloudEvent,
@@ -30,6 +31,7 @@ export const SCHEMA_NAMES = [
   'problem',
   'audit-record',
   'audit-checkpoint',
+  'chain-event',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -49,6 +51,7 @@ export interface SchemaTypes {
   problem: Problem;
   'audit-record': AuditRecord;
   'audit-checkpoint': AuditCheckpoint;
+  'chain-event': ChainEvent;
 }
 
 /**

@@ -14,6 +14,7 @@ export const Topic = {
   AuditCheckpoint: 'lgsp.audit.checkpoint.v1',
   IndicatorReport: 'lgsp.indicator.report.v1',
   IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
+  ChainEvents: 'lgsp.chain.events.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -24,7 +25,7 @@ export interface TopicDefinition {
   /** What the record key holds; records with one key keep their order. */
   key: string;
   /** The contract of `data` inside the CloudEvents envelope (contracts/schemas), or raw bytes. */
-  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'raw';
+  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'chain-event' | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
 }
@@ -94,6 +95,14 @@ export const TOPICS: readonly TopicDefinition[] = [
     key: '<agency code>:<period key>',
     dataSchema: 'indicator-report',
     retentionMs: 7 * DAY,
+  },
+  {
+    name: Topic.ChainEvents,
+    description:
+      'Transitions of procedure chains (started, each step sent, done, refused, retried, overdue; completed, stopped), in order per chain; the names of what a step produced, never the values.',
+    key: 'parent dossier code',
+    dataSchema: 'chain-event',
+    retentionMs: 90 * DAY,
   },
 ];
 

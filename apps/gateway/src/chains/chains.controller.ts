@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ChainRunner, ChainStartError, type ChainView } from '@lienthong/chains';
+import { ChainRunner, ChainStartError, outboxChainEvents, type ChainView } from '@lienthong/chains';
+import { Outbox } from '@lienthong/messaging';
 import { parseDossierCode, type ChainDefinitions } from '@lienthong/domain';
 import { ProblemException, type AppLogger } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
@@ -25,6 +26,7 @@ export class ChainsController {
     private readonly policy: AccessPolicy,
     private readonly audit: AuditLog,
     private readonly lookups: LookupService,
+    private readonly outbox: Outbox,
     @Inject(CHAIN_DEFINITIONS) private readonly definitions: ChainDefinitions,
     @Inject(GATEWAY_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -85,6 +87,7 @@ export class ChainsController {
     const runner = new ChainRunner(this.database, this.definitions, {
       systems: new Map(),
       national: new PopulationNationalData(this.lookups, this.policy, call.caller),
+      events: outboxChainEvents(this.outbox, '/lienthong/gateway'),
     });
     try {
       const view = await runner.start(

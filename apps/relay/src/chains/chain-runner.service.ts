@@ -7,7 +7,8 @@ import {
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
 import { readConfiguredFile } from '@lienthong/config';
-import { ChainRunner } from '@lienthong/chains';
+import { ChainRunner, outboxChainEvents } from '@lienthong/chains';
+import { Outbox } from '@lienthong/messaging';
 import { ProcedureCatalogue, readChainDefinitions } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
@@ -69,6 +70,7 @@ export class ChainRunnerService implements OnApplicationBootstrap, OnApplication
     database: Database,
     @Inject(CHAIN_RUNNER_CONFIG) private readonly config: RelayConfig,
     @Inject(CHAIN_RUNNER_LOGGER) private readonly logger: AppLogger,
+    outbox: Outbox,
   ) {
     this.systems = chainSystems(config, logger);
     const definitions = readChainDefinitions(
@@ -79,6 +81,7 @@ export class ChainRunnerService implements OnApplicationBootstrap, OnApplication
       systems: this.systems,
       // the gateway reads the national data when it records the application; the relay never needs it
       national: { read: () => Promise.resolve({}) },
+      events: outboxChainEvents(outbox, '/lienthong/relay'),
     });
   }
 

@@ -49,7 +49,7 @@ const birthApplication = {
  */
 class PopulationRecords implements NationalData {
   readonly asked: { source: NationalSource; fields: readonly string[] }[] = [];
-  private readonly people: Record<string, Record<string, string>> = {
+  readonly people: Record<string, Record<string, string>> = {
     [MOTHER]: {
       fullName: 'Trần Thị Bình',
       dateOfBirth: '1995-03-08',
@@ -289,6 +289,27 @@ describe.each([
     ).rejects.toMatchObject({ code: 'UNKNOWN_CHAIN' });
   });
 
+  it('refuses to start a chain whose steps need data the national database does not hold', async () => {
+    const code = parentCode();
+    const unknownFather = { ...birthApplication, 'father.personalId': '001093099999' };
+    await expect(
+      runner().start(
+        {
+          parentDossierCode: code,
+          chainCode: 'birth-residence-health-insurance',
+          agencyCode: '000.00.31.H29',
+          clientId: 'one-stop',
+          application: unknownFather,
+        },
+        ctx,
+      ),
+    ).rejects.toMatchObject({
+      code: 'NATIONAL_DATA_MISSING',
+      fields: ['father.fullName', 'father.dateOfBirth'],
+    });
+    expect(await runner().view(code)).toBeUndefined();
+  });
+
   it('stops the chain with the reason for the citizen when a stop step is refused; a continue step lets it go on', async () => {
     const stopped = parentCode();
     civil.refusals.add({
@@ -441,6 +462,11 @@ describe.each([
   it('runs the death chain to the funeral allowance', async () => {
     const code = parentCode();
     const deceased = `0010520${String(Math.floor(Math.random() * 90000) + 10000)}`;
+    population.people[deceased] = {
+      fullName: 'Nguyễn Văn Đức',
+      dateOfBirth: '1952-01-15',
+      residence: 'Số 12 phố Hàng Bài, Hoàn Kiếm, Hà Nội',
+    };
     await runner().start(
       {
         parentDossierCode: code,

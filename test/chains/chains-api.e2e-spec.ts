@@ -132,6 +132,8 @@ describe('procedure chains through the gateway and the relay', () => {
       clientId: 'chains-e2e',
       brokers: [process.env.KAFKA_BROKERS as string],
     }).consumer({ groupId: `chains-e2e-${process.pid}-${Date.now()}` });
+    let joined = false;
+    consumer.onGroupJoin(() => (joined = true));
     await consumer.connect();
     await consumer.subscribe({ topics: [Topic.ChainEvents], fromBeginning: true });
     await consumer.run({
@@ -140,6 +142,8 @@ describe('procedure chains through the gateway and the relay', () => {
         chainEvents.set(key, [...(chainEvents.get(key) ?? []), message.value!.toString()]);
       },
     });
+    // on a fresh broker the first group join can take a while: the test reads the topic once it has joined
+    await waitFor(() => joined, 90_000, 'the chain-events consumer joined its group', 100);
     database = await createIsolatedDatabase('chains_api');
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
@@ -153,6 +157,7 @@ describe('procedure chains through the gateway and the relay', () => {
       CHAIN_RESIDENCE_URL: residence.url,
       CHAIN_SOCIAL_SECURITY_URL: vss.url,
       CHAIN_RUNNER_INTERVAL_MS: '100',
+      LOG_LEVEL: process.env.CHAINS_E2E_LOG ?? 'silent',
       AUDIT_FLUSH_INTERVAL_MS: '10',
     });
     gateway = await startGateway({ env });
@@ -242,7 +247,7 @@ describe('procedure chains through the gateway and the relay', () => {
     // every transition reached lgsp.chain.events.v1 in order, valid against its contract, without values
     await waitFor(
       () => chainEvents.get(code)?.some((raw) => JSON.parse(raw).data.kind === 'chain.completed'),
-      30_000,
+      60_000,
       'the chain events on Kafka',
     );
     const registry = SchemaRegistry.shared();

@@ -61,7 +61,8 @@ export interface ChainView {
   steps: ChainStepView[];
 }
 
-export type ChainRefusalCode = 'UNKNOWN_CHAIN' | 'APPLICATION_FIELD_MISSING' | 'CHAIN_CONFLICT';
+export type ChainRefusalCode =
+  'UNKNOWN_CHAIN' | 'APPLICATION_FIELD_MISSING' | 'NATIONAL_DATA_MISSING' | 'CHAIN_CONFLICT';
 
 /** A chain the runner refuses to start; `code` is stable for problem+json answers. */
 export class ChainStartError extends Error {
@@ -213,6 +214,20 @@ export class ChainRunner {
           requestId: ctx.requestId,
           parentDossierCode: input.parentDossierCode,
         }),
+      );
+    }
+
+    // a step would fail later for want of what the national databases do not hold (or the client may not see)
+    const unmet = [
+      ...new Set(
+        chain.steps.flatMap((s) => s.needs.flatMap((n) => (n.from.kind === 'national' ? n.fields : []))),
+      ),
+    ].filter((field) => typeof national[field] !== 'string' || national[field] === '');
+    if (unmet.length > 0) {
+      throw new ChainStartError(
+        'NATIONAL_DATA_MISSING',
+        'the national databases do not hold data the chain needs',
+        unmet,
       );
     }
 

@@ -104,11 +104,15 @@ export class ChainsController {
           error.code,
           error.code === 'CHAIN_CONFLICT' ? 'Another chain for this dossier' : 'Chain not started',
           error.message,
-          error.fields.map((field) => ({
-            path: `/application/${field}`,
-            code: 'REQUIRED',
-            message: 'is required',
-          })),
+          error.fields.map((field) =>
+            error.code === 'NATIONAL_DATA_MISSING'
+              ? {
+                  path: `/national/${field}`,
+                  code: 'NOT_HELD',
+                  message: 'is not held by the national database, or not in this client’s field scope',
+                }
+              : { path: `/application/${field}`, code: 'REQUIRED', message: 'is required' },
+          ),
         );
       }
       this.audited({ ...entry, outcome: 'ERROR' });

@@ -53,4 +53,83 @@ describe(`fault suite (${SCALE.name} size)`, () => {
     },
     timeout,
   );
+
+  it(
+    'the whole Kafka cluster unavailable',
+    async () => {
+      const row = await scenario(`Kafka down ${SCALE.kafkaDownMs / 1000} s`, async () => {
+        const down = Date.now();
+        await stack.cluster.stop(5000);
+        await sleep(Math.max(0, SCALE.kafkaDownMs - (Date.now() - down)));
+        await stack.cluster.start();
+        return Date.now();
+      });
+      // the events wait in the outbox: ingest never depends on the brokers
+      expect(Object.keys(row.statuses).filter((status) => !['200', '202'].includes(status))).toEqual([]);
+    },
+    timeout,
+  );
+
+  it(
+    'the gateway killed with SIGKILL mid-ingest and restarted',
+    async () => {
+      await scenario('gateway SIGKILL', async () => {
+        await stack.gateway.stop('SIGKILL');
+        await sleep(SCALE.gatewayDownMs);
+        await stack.startGateway();
+        return Date.now();
+      });
+    },
+    timeout,
+  );
+
+  it(
+    'the relay killed with SIGKILL and restarted',
+    async () => {
+      await scenario('relay SIGKILL', async () => {
+        await stack.relay.stop('SIGKILL');
+        await sleep(SCALE.relayDownMs);
+        await stack.startRelay();
+        return Date.now();
+      });
+    },
+    timeout,
+  );
+
+  it(
+    'PostgreSQL unreachable: 503 problem+json with Retry-After, never 500, and recovery without a restart',
+    async () => {
+      const gateway = stack.gateway.child.pid;
+      const row = await scenario(`PostgreSQL down ${SCALE.databaseDownMs / 1000} s`, async () => {
+        stack.proxy.cut();
+        await sleep(SCALE.databaseDownMs);
+        stack.proxy.restore();
+        return Date.now();
+      });
+      // every answer was 202 (200 for a resend) or 503 problem+json with Retry-After (checked as they came)
+      expect(Object.keys(row.statuses).filter((status) => !['200', '202', '503'].includes(status))).toEqual(
+        [],
+      );
+      expect(row.statuses['503']).toBeGreaterThan(0);
+      // the same gateway process took posts again once the database was back
+      expect(stack.gateway.child.pid).toBe(gateway);
+      expect(stack.gateway.running).toBe(true);
+    },
+    timeout,
+  );
+
+  it(
+    'the portal slow (2 s per call), then down',
+    async () => {
+      await scenario(`portal slow, down ${SCALE.portalDownMs / 1000} s`, async () => {
+        stack.portal.faults.set({ latencyMs: 2000 });
+        await sleep(SCALE.portalSlowMs);
+        stack.portal.faults.set({ latencyMs: null, down: true });
+        await sleep(SCALE.portalDownMs);
+        stack.portal.faults.clear();
+        return Date.now();
+      });
+    },
+    timeout,
+  );
 });

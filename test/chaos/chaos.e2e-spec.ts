@@ -14,7 +14,8 @@ describe(`fault suite (${SCALE.name} size)`, () => {
 
   beforeAll(async () => {
     stack = await startChaosStack();
-  }, 400_000);
+    // it may first wait for the pipeline suite to end, within npm test
+  }, 20 * 60_000);
 
   afterAll(async () => {
     if (rows.length > 0) {

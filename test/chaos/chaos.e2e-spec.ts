@@ -6,7 +6,8 @@
  * `npm run chaos` runs them at full size (LGSP_CHAOS_SCALE=full); within `npm test` they run shortened.
  */
 import { Topic } from '@lienthong/messaging';
-import { ChaosStack, formatTable, Row, runScenario, SCALE, sleep, startChaosStack } from './harness';
+import { waitFor } from '../support/http';
+import { ChaosStack, formatTable, Posters, Row, runScenario, SCALE, sleep, startChaosStack } from './harness';
 
 describe(`fault suite (${SCALE.name} size)`, () => {
   let stack: ChaosStack;
@@ -25,7 +26,7 @@ describe(`fault suite (${SCALE.name} size)`, () => {
   }, 120_000);
 
   /** Runs the scenario, keeps its row for the table, and checks what holds for every fault. */
-  async function scenario(name: string, fault: () => Promise<number>): Promise<Row> {
+  async function scenario(name: string, fault: (posters: Posters) => Promise<number>): Promise<Row> {
     const row = await runScenario(stack, name, fault);
     rows.push(row);
     expect(row.unexpected).toEqual([]);
@@ -74,7 +75,9 @@ describe(`fault suite (${SCALE.name} size)`, () => {
   it(
     'the gateway killed with SIGKILL mid-ingest and restarted',
     async () => {
-      await scenario('gateway SIGKILL', async () => {
+      await scenario('gateway SIGKILL', async (posters) => {
+        // mid-ingest: while requests are in flight
+        await waitFor(() => posters.inFlight > 0, 30_000, 'a request in flight', 1);
         await stack.gateway.stop('SIGKILL');
         await sleep(SCALE.gatewayDownMs);
         await stack.startGateway();

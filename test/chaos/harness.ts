@@ -279,6 +279,8 @@ export interface PostLog {
 
 export interface Posters {
   log: PostLog;
+  /** Requests sent and not answered yet. */
+  readonly inFlight: number;
   /** Stops posting new events; resolves once every event posted so far has been answered. */
   stop(): Promise<void>;
 }
@@ -293,6 +295,7 @@ export interface Posters {
 export function startPosters(url: () => string, apiKey: string, source: EventSource, count: number): Posters {
   const log: PostLog = { answered: new Map(), refused: new Set(), statuses: {}, unexpected: [], accepts: [] };
   let stopping = false;
+  let inFlight = 0;
   const tally = (key: string) => (log.statuses[key] = (log.statuses[key] ?? 0) + 1);
 
   async function send(events: DossierEvent[]): Promise<void> {
@@ -301,6 +304,7 @@ export function startPosters(url: () => string, apiKey: string, source: EventSou
     for (;;) {
       let response: Response;
       let text: string;
+      inFlight++;
       try {
         response = await fetch(`${url()}/v1/dossier-events`, {
           method: 'POST',
@@ -310,11 +314,13 @@ export function startPosters(url: () => string, apiKey: string, source: EventSou
         });
         text = await response.text();
       } catch {
+        inFlight--;
         tally('none');
         unknown = true;
         await sleep(200);
         continue;
       }
+      inFlight--;
       tally(String(response.status));
       if (response.status === 200 || response.status === 202) {
         const now = Date.now();
@@ -349,6 +355,9 @@ export function startPosters(url: () => string, apiKey: string, source: EventSou
   });
   return {
     log,
+    get inFlight() {
+      return inFlight;
+    },
     async stop() {
       stopping = true;
       await Promise.all(loops);
@@ -469,7 +478,7 @@ export interface Row {
 export async function runScenario(
   stack: ChaosStack,
   scenario: string,
-  fault: () => Promise<number>,
+  fault: (posters: Posters) => Promise<number>,
 ): Promise<Row> {
   const source = new EventSource();
   const counter = new Counter(stack.cluster.brokers, source.agencyCode);
@@ -478,7 +487,7 @@ export async function runScenario(
   let faultEnded = Date.now();
   try {
     await sleep(SCALE.warmupMs);
-    faultEnded = await fault();
+    faultEnded = await fault(posters);
     await sleep(SCALE.afterMs);
   } finally {
     await posters.stop();
@@ -624,5 +633,18 @@ export function formatTable(rows: Row[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
   const format = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format)].join('\n');
+  const answers = rows.map(
+    (row) =>
+      `  ${row.scenario}: ${Object.entries(row.statuses)
+        .map(([status, n]) => `${n} × ${status === 'none' ? 'no answer' : status}`)
+        .join(', ')}`,
+  );
+  return [
+    format(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...lines.map(format),
+    '',
+    'answers to the posters (a request may be answered several times: sent again when unanswered):',
+    ...answers,
+  ].join('\n');
 }

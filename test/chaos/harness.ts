@@ -281,8 +281,11 @@ export interface Posters {
   log: PostLog;
   /** Requests sent and not answered yet. */
   readonly inFlight: number;
-  /** Stops posting new events; resolves once every event posted so far has been answered. */
-  stop(): Promise<void>;
+  /**
+   * Stops posting new events; resolves once every event posted so far has been answered, or once
+   * `timeoutMs` have passed (what is still unanswered then stays unanswered).
+   */
+  stop(timeoutMs: number): Promise<void>;
 }
 
 /**
@@ -295,13 +298,14 @@ export interface Posters {
 export function startPosters(url: () => string, apiKey: string, source: EventSource, count: number): Posters {
   const log: PostLog = { answered: new Map(), refused: new Set(), statuses: {}, unexpected: [], accepts: [] };
   let stopping = false;
+  let giveUpAt = Infinity;
   let inFlight = 0;
   const tally = (key: string) => (log.statuses[key] = (log.statuses[key] ?? 0) + 1);
 
   async function send(events: DossierEvent[]): Promise<void> {
     // once a request went unanswered its outcome is unknown: it is sent until answered 2xx
     let unknown = false;
-    for (;;) {
+    while (Date.now() < giveUpAt) {
       let response: Response;
       let text: string;
       inFlight++;
@@ -358,8 +362,9 @@ export function startPosters(url: () => string, apiKey: string, source: EventSou
     get inFlight() {
       return inFlight;
     },
-    async stop() {
+    async stop(timeoutMs: number) {
       stopping = true;
+      giveUpAt = Date.now() + timeoutMs;
       await Promise.all(loops);
     },
   };
@@ -483,6 +488,20 @@ export async function runScenario(
   const source = new EventSource();
   const counter = new Counter(stack.cluster.brokers, source.agencyCode);
   await counter.start();
+  try {
+    return await countScenario(stack, scenario, fault, source, counter);
+  } finally {
+    await counter.stop();
+  }
+}
+
+async function countScenario(
+  stack: ChaosStack,
+  scenario: string,
+  fault: (posters: Posters) => Promise<number>,
+  source: EventSource,
+  counter: Counter,
+): Promise<Row> {
   const posters = startPosters(() => stack.gatewayUrl, stack.apiKey, source, SCALE.posters);
   let faultEnded = Date.now();
   try {
@@ -490,7 +509,8 @@ export async function runScenario(
     faultEnded = await fault(posters);
     await sleep(SCALE.afterMs);
   } finally {
-    await posters.stop();
+    // requests still unanswered after the catch-up time are left so (a hung gateway fails the row)
+    await posters.stop(SCALE.catchUpMs);
   }
   const { answered } = posters.log;
   const portalSeen = new Map<string, number>();
@@ -519,7 +539,6 @@ export async function runScenario(
   await counter.caughtUp();
   pollPortal();
   const database = await databaseCounts(stack.database.url, source.agencyCode);
-  await counter.stop();
 
   const { sightings } = counter;
   const seenAnywhere = new Set([...sightings.topic.keys(), ...sightings.ministry.keys()]);

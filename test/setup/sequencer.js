@@ -15,7 +15,12 @@ class LienThongSequencer extends Sequencer {
     const sorted = super.sort(tests);
     const rank = (test) =>
       FIRST.test(test.path) ? 0 : LAST.test(test.path) ? 2 : AFTER_LAST.test(test.path) ? 3 : 1;
-    return [...sorted].sort((a, b) => rank(a) - rank(b));
+    const ordered = [...sorted].sort((a, b) => rank(a) - rank(b));
+    // sorting comes before global setup and the workers: they inherit this
+    if (ordered.some((test) => LAST.test(test.path)) && ordered.some((test) => AFTER_LAST.test(test.path))) {
+      process.env.LGSP_TEST_CHAOS_AFTER_PIPELINE = '1';
+    }
+    return ordered;
   }
 }
 

@@ -1,13 +1,15 @@
 /**
  * Suites heavy enough that two of them must not run at once on the two jest workers: the pipeline suite
  * (its own broker and the heaviest load) and the fault suite (a cluster of three brokers, six faults under
- * load). The sequencer (test/setup/sequencer.js) sends the fault suite after the pipeline suite; the
- * pipeline suite marks itself running here and the fault suite waits until no heavy suite runs.
+ * load). The sequencer (test/setup/sequencer.js) sends the fault suite after the pipeline suite and, when
+ * both are in the run, tells the workers so (LGSP_TEST_CHAOS_AFTER_PIPELINE); the pipeline suite marks
+ * itself running and then done here, and the fault suite waits for that.
  *
- * The marks are files beside the run's log capture file (one per jest run), named after the suite and
- * its process id, so a mark left by a killed worker is ignored. Without a capture file, nothing is done.
+ * The marks are files beside the run's log capture file (one per jest run): `<suite>.<pid>` while it runs
+ * (ignored once that process is gone), `<suite>.done` once it has ended. Without a capture file, or when
+ * the pipeline suite is not in the run, nothing is waited for.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './http';
 
@@ -25,35 +27,45 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Marks `suite` as running in this process until the returned function is called. */
+/** Marks `suite` as running in this process until the returned function marks it done. */
 export function markHeavySuite(suite: string): () => void {
   const dir = marksDir();
   if (!dir) return () => {};
   mkdirSync(dir, { recursive: true });
-  const mark = join(dir, `${suite}.${process.pid}`);
-  writeFileSync(mark, '');
-  return () => rmSync(mark, { force: true });
+  const running = join(dir, `${suite}.${process.pid}`);
+  writeFileSync(running, '');
+  return () => {
+    writeFileSync(join(dir, `${suite}.done`), '');
+    rmSync(running, { force: true });
+  };
 }
 
-/** Waits until no other process of this jest run has a heavy suite marked running. */
+/**
+ * Waits until the pipeline suite, when it is in this run, has ended, and no other heavy suite of the run
+ * is running.
+ */
 export async function waitForHeavySuites(timeoutMs: number): Promise<void> {
   const dir = marksDir();
   if (!dir) return;
+  const pipelineInRun = process.env.LGSP_TEST_CHAOS_AFTER_PIPELINE === '1';
   await waitFor(
     () => {
+      if (pipelineInRun && !existsSync(join(dir, 'pipeline.done'))) return false;
       let names: string[] = [];
       try {
         names = readdirSync(dir);
       } catch {
         return true;
       }
-      return names.every((name) => {
-        const pid = Number(name.slice(name.lastIndexOf('.') + 1));
-        return pid === process.pid || !alive(pid);
-      });
+      return names
+        .filter((name) => !name.endsWith('.done'))
+        .every((name) => {
+          const pid = Number(name.slice(name.lastIndexOf('.') + 1));
+          return pid === process.pid || !alive(pid);
+        });
     },
     timeoutMs,
-    'the other heavy suites to finish',
+    'the pipeline suite to end',
     1000,
   );
 }

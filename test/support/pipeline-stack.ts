@@ -16,7 +16,6 @@ import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { freePort, LocalKafka } from '../../deploy/local/kafka/local-kafka';
 import { getJson, TEST_AUDIT_SUBJECT_KEY, TEST_MINISTRY_PSEUDONYM_KEY, waitFor } from './http';
 import { createIsolatedDatabase } from './database';
-import { markHeavySuite } from './heavy-suites';
 
 const root = join(__dirname, '..', '..');
 
@@ -37,20 +36,6 @@ export interface PipelineStack {
 }
 
 export async function startPipelineStack(overrides: Record<string, string> = {}): Promise<PipelineStack> {
-  // marked running until stopped: the fault suite waits for it to end (see ./heavy-suites.ts)
-  const unmark = markHeavySuite('pipeline');
-  try {
-    const stack = await launchPipelineStack(overrides);
-    const stop = stack.stop;
-    stack.stop = () => stop().finally(unmark);
-    return stack;
-  } catch (error) {
-    unmark();
-    throw error;
-  }
-}
-
-async function launchPipelineStack(overrides: Record<string, string>): Promise<PipelineStack> {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')]);
   const kafka = new LocalKafka({
     port: await freePort(),

@@ -7,7 +7,7 @@
  * - lost: events answered 202 (or 200 DUPLICATE on a resend) that never reach the topic must be 0.
  * A resend of an unanswered request is what a one-stop system does: same event ids.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -15,7 +15,8 @@ import { createKafkaClient, inboundTopic, initTopics, Topic } from '@lienthong/m
 import { ClientRegistry, generateApiKey } from '@lienthong/security';
 import { freePort } from '../../deploy/local/kafka/local-kafka';
 import { createIsolatedDatabase, IsolatedDatabase } from '../support/database';
-import { getJson, testEnv, waitFor } from '../support/http';
+import { startAppProcess } from '../support/app-process';
+import { testEnv, waitFor } from '../support/http';
 
 const root = join(__dirname, '..', '..');
 const POSTERS = 4;
@@ -61,7 +62,6 @@ describe('ghost test: the gateway killed at every stage of ingest and dispatch',
   let database: IsolatedDatabase;
   let port: number;
   let gateway: ChildProcess | undefined;
-  let output = '';
   /** Every record of the status topic for AGENCY, by event id: how many times it arrived. */
   const onTopic = new Map<string, number>();
   const seenOffsets = new Map<number, string>();
@@ -73,7 +73,8 @@ describe('ghost test: the gateway killed at every stage of ingest and dispatch',
   const url = () => `http://127.0.0.1:${port}`;
 
   async function startGateway(faultPoint?: string): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [join(root, 'dist', 'apps', 'gateway', 'src', 'main.js')], {
+    const app = await startAppProcess({
+      app: 'gateway',
       env: {
         ...testEnv({
           DATABASE_URL: database.url,
@@ -84,25 +85,14 @@ describe('ghost test: the gateway killed at every stage of ingest and dispatch',
         }),
         PATH: process.env.PATH,
         NODE_ENV: 'test',
-        LGSP_EXIT_WITH_PARENT: '1',
         ...(faultPoint ? { LIENTHONG_FAULT_POINT: faultPoint } : {}),
       },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      port,
+      readyHeaders: { authorization: `Bearer ${apiKey}` },
+      readyTimeoutMs: 60_000,
     });
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    gateway = child;
-    await waitFor(
-      async () =>
-        (await getJson(`${url()}/health/ready`, { headers: { authorization: `Bearer ${apiKey}` } }))
-          .status === 200,
-      60_000,
-      'the gateway to be ready',
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\ngateway output:\n${output}`);
-    });
-    return child;
+    gateway = app.child;
+    return app.child;
   }
 
   async function stopGateway(child: ChildProcess): Promise<void> {

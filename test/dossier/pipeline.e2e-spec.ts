@@ -16,6 +16,7 @@ import { createKafkaClient, inboundTopic, Topic } from '@lienthong/messaging';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { collectMinistryTopics, PipelineStack, startPipelineStack } from '../support/pipeline-stack';
 import { getJson, waitFor } from '../support/http';
+import { markHeavySuite } from '../support/heavy-suites';
 
 const run = promisify(execFile);
 
@@ -249,6 +250,8 @@ async function expectPortalInOrder(stack: PipelineStack, events: ReturnType<type
 describe('dossier status pipeline', () => {
   const work = mkdtempSync(join(tmpdir(), 'lienthong-test-pipeline-'));
   let stack: PipelineStack;
+  // the fault suite waits for this suite to end (see test/support/heavy-suites.ts)
+  const done = markHeavySuite('pipeline');
 
   beforeAll(async () => {
     const clientsFile = join(work, 'clients.yaml');
@@ -258,8 +261,12 @@ describe('dossier status pipeline', () => {
   }, 300_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    rmSync(work, { recursive: true, force: true });
+    try {
+      await stack?.stop();
+      rmSync(work, { recursive: true, force: true });
+    } finally {
+      done();
+    }
   }, 60_000);
 
   it('20 concurrent posters, 1,000 dossiers, 10 events each: ministries and the portal get every event in order, once', async () => {

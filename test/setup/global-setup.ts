@@ -5,7 +5,8 @@
  * - PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else a fresh database created on the local
  *   server (LGSP_TEST_POSTGRES_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres) and
  *   dropped afterwards.
- * LGSP_TEST_INFRA=none skips both (for running pure unit specs alone).
+ * LGSP_TEST_INFRA=none skips both (for running pure unit specs alone, and for `npm run chaos`, whose
+ * suite starts a cluster and creates databases of its own).
  * Every log line of the run is also captured (LGSP_LOG_CAPTURE_FILE, inherited by the processes the suites
  * spawn) and global teardown fails the run if one holds a personal ID in clear.
  */

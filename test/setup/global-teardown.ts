@@ -23,6 +23,8 @@ function checkCapturedLogs(): void {
   }
   process.stdout.write(`\nlog check: ${scan.lines} captured log lines, no personal ID in clear\n`);
   rmSync(file, { force: true });
+  // the heavy suites' marks (test/support/heavy-suites.ts)
+  rmSync(`${file}.heavy`, { recursive: true, force: true });
 }
 
 async function stopInfra(): Promise<void> {

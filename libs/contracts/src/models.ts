@@ -883,6 +883,7 @@ export const AUDIT_UPSTREAMS = [
   'dead-letters',
   'audit-log',
   'gateway',
+  'payment-platform',
 ] as const;
 export type AuditUpstream = (typeof AUDIT_UPSTREAMS)[number];
 
@@ -993,6 +994,42 @@ export const AUDIT_CHECKPOINT_KEYS = contractKeys<AuditCheckpoint>()({
   optional: [],
 });
 
+// ---------------------------------------------------------------------------------------------------
+// payment-status.v1.json
+
+/** The outcome of an online payment of a dossier fee at the national payment platform (lgsp.payment.status.v1). */
+export interface PaymentStatus {
+  /** UUID of this outcome; the idempotency key. */
+  paymentId: string;
+  transactionNo: string;
+  orderId: string;
+  dossierCode: string;
+  agencyCode: string;
+  /** Whole VND. */
+  amount: number;
+  currency: 'VND';
+  feeDescription?: string;
+  status: 'CONFIRMED' | 'FAILED';
+  occurredAt: IsoDateTime;
+  paidAt?: IsoDateTime;
+}
+export const PAYMENT_STATUS_KEYS = contractKeys<PaymentStatus>()({
+  schema: 'payment-status',
+  pointer: '',
+  required: [
+    'paymentId',
+    'transactionNo',
+    'orderId',
+    'dossierCode',
+    'agencyCode',
+    'amount',
+    'currency',
+    'status',
+    'occurredAt',
+  ],
+  optional: ['feeDescription', 'paidAt'],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1029,4 +1066,5 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   AUDIT_RECORD_KEYS,
   AUDIT_PRUNED_RANGE_KEYS,
   AUDIT_CHECKPOINT_KEYS,
+  PAYMENT_STATUS_KEYS,
 ];

@@ -13,6 +13,7 @@ import type {
   IndicatorReport,
   LandParcel,
   MinistryDossierStatusEvent,
+  PaymentStatus,
   Problem,
   ReusableDocument,
 } from './models';
@@ -30,6 +31,7 @@ export const SCHEMA_NAMES = [
   'problem',
   'audit-record',
   'audit-checkpoint',
+  'payment-status',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -49,6 +51,7 @@ export interface SchemaTypes {
   problem: Problem;
   'audit-record': AuditRecord;
   'audit-checkpoint': AuditCheckpoint;
+  'payment-status': PaymentStatus;
 }
 
 /**

@@ -14,6 +14,7 @@ export const Topic = {
   AuditCheckpoint: 'lgsp.audit.checkpoint.v1',
   IndicatorReport: 'lgsp.indicator.report.v1',
   IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
+  PaymentStatus: 'lgsp.payment.status.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -24,7 +25,7 @@ export interface TopicDefinition {
   /** What the record key holds; records with one key keep their order. */
   key: string;
   /** The contract of `data` inside the CloudEvents envelope (contracts/schemas), or raw bytes. */
-  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'raw';
+  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'payment-status' | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
 }
@@ -94,6 +95,14 @@ export const TOPICS: readonly TopicDefinition[] = [
     key: '<agency code>:<period key>',
     dataSchema: 'indicator-report',
     retentionMs: 7 * DAY,
+  },
+  {
+    name: Topic.PaymentStatus,
+    description:
+      'Outcomes of online payments of dossier fees at the national payment platform, as the gateway recorded them from the signed result notifications (one per outcome; replays publish nothing).',
+    key: 'dossier code',
+    dataSchema: 'payment-status',
+    retentionMs: 365 * DAY,
   },
 ];
 

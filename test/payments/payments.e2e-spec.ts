@@ -268,6 +268,33 @@ describe('online payment through the national payment platform', () => {
     ]);
   });
 
+  it('refuses a genuine-looking notification that is stale, of no payment, or not of the payment', async () => {
+    const signed = (changes: Partial<PaymentNotification>) => {
+      const values = { ...confirmed, nonce: randomUUID(), timestamp: Date.now(), ...changes };
+      return { ...values, checksum: paygovChecksum(platform.secretKey, notificationValues(values)) };
+    };
+    const stale = await call(
+      '/v1/payments/callback',
+      undefined,
+      signed({ timestamp: Date.now() - 2 * 86_400_000 }),
+    );
+    expect([stale.status, stale.body.code]).toEqual([401, 'STALE_NOTIFICATION']);
+    const unknown = await call(
+      '/v1/payments/callback',
+      undefined,
+      signed({ transactionNo: 'PG000000000000' }),
+    );
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'PAYMENT_NOT_FOUND']);
+    const other = await call('/v1/payments/callback', undefined, signed({ amount: 1 }));
+    expect([other.status, other.body.code]).toEqual([422, 'NOTIFICATION_MISMATCH']);
+    const [row] = (
+      await pg.query('SELECT count(*)::int AS n FROM payment_notification WHERE transaction_no = $1', [
+        paidTransaction,
+      ])
+    ).rows;
+    expect(row.n).toBe(1);
+  });
+
   it('ignores a replayed notification: one confirmation, one event', async () => {
     const replay = await getJson(`${platform.url}/__admin/orders/${paidTransaction}/notify`, {
       method: 'POST',

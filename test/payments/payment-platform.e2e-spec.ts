@@ -121,6 +121,32 @@ describe('payment platform client and simulator', () => {
     expect(await kind(client.query('PG0000', ctx()))).toBe('NOT_FOUND');
     expect(await kind(client.create({ ...order('LT-B3'), amount: 0 }, ctx()))).toBe('INVALID_REQUEST');
 
+    // an answer whose checksum is not the merchant's is not believed
+    const impostor = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          code: '00',
+          transactionNo: 'PG1',
+          orderId: 'LT-B5',
+          paymentUrl: 'https://pay.example/PG1',
+          checksum: '0'.repeat(64),
+        }),
+      ),
+    );
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    const fooled = new PaymentPlatformClient({
+      url: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`,
+      merchantCode: platform.merchantCode,
+      secretKey: platform.secretKey,
+      resilience: { ...FAST, retries: 0 },
+    });
+    try {
+      expect(await kind(fooled.create(order('LT-B5'), ctx()))).toBe('MALFORMED_RESPONSE');
+    } finally {
+      await fooled.close();
+      await new Promise((resolve) => impostor.close(resolve));
+    }
+
     platform.faults.set({ down: true });
     try {
       expect(await kind(client.create(order('LT-B4'), ctx()))).toBe('UNAVAILABLE');

@@ -7,7 +7,11 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
-import { CONSOLE_PUBLIC_ROUTES, PUBLIC_ROUTES } from '../../apps/gateway/src/route-access';
+import {
+  CONSOLE_PUBLIC_ROUTES,
+  PAYMENT_CALLBACK_ROUTES,
+  PUBLIC_ROUTES,
+} from '../../apps/gateway/src/route-access';
 import { testEnv } from '../support/http';
 
 interface Route {
@@ -136,10 +140,11 @@ describe('every gateway route without credentials', () => {
         signal: AbortSignal.timeout(10_000),
       });
       await response.arrayBuffer();
-      // the console's page, assets and sign-in route hold no data (test/console covers what they answer)
-      const publicRoute = ([...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES] as readonly string[]).includes(
-        route.url,
-      );
+      // the console's page, assets and sign-in route hold no data (test/console covers what they answer); the
+      // payment platform's callback authenticates by its checksum (below, and test/payments)
+      const publicRoute = (
+        [...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES, ...PAYMENT_CALLBACK_ROUTES] as readonly string[]
+      ).includes(route.url);
       if (response.status !== 401 && !publicRoute)
         open.push(`${route.method} ${route.url} -> ${response.status}`);
       if (!publicRoute)
@@ -163,6 +168,15 @@ describe('every gateway route without credentials', () => {
       '/console/assets/:file',
       '/console/session',
     ]);
+    // the payment callback: nothing without the platform's checksum
+    expect([...PAYMENT_CALLBACK_ROUTES]).toEqual(['/v1/payments/callback']);
+    const callback = await fetch(`${gateway.url}/v1/payments/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(callback.status).toBeGreaterThanOrEqual(400);
+    expect(callback.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const probe = await fetch(`${gateway.url}/health/probe`);
     expect([200, 503]).toContain(probe.status);
     expect(Object.keys((await probe.json()) as object)).toEqual(['status']);

@@ -6,6 +6,7 @@ import { dbCommand } from './commands/db.command';
 import { auditCommand } from './commands/audit.command';
 import { dlqCommand } from './commands/dlq.command';
 import { indicatorsCommand } from './commands/indicators.command';
+import { paymentsCommand } from './commands/payments.command';
 import { pkiCommand } from './commands/pki.command';
 import { simCommand } from './commands/sim.command';
 import { topicsCommand } from './commands/topics.command';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .addCommand(dbCommand())
     .addCommand(dlqCommand())
     .addCommand(indicatorsCommand())
+    .addCommand(paymentsCommand())
     .addCommand(auditCommand())
     .addCommand(pkiCommand())
     .addCommand(simCommand())

@@ -26,6 +26,8 @@ import { InfoController } from './info/info.controller';
 import { LookupsModule } from './lookups/lookups.module';
 import { ChainsModule } from './chains/chains.module';
 import { GATEWAY_ROUTE_ACCESS } from './route-access';
+import { PaymentsModule } from './payments/payments.module';
+import { PaidOnlineSourceModule, type PaidOnlineSource } from '../../relay/src/indicators/indicator.store';
 
 @Module({})
 export class GatewayModule {
@@ -83,6 +85,8 @@ export class GatewayModule {
         }),
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
+        PaidOnlineSourceModule.forRoot(config.PAID_ONLINE_SOURCE as PaidOnlineSource),
+        PaymentsModule.forRoot(config, logger),
         ChainsModule.forRoot({ chainsFile: config.CHAINS_FILE, proceduresFile: config.PROCEDURES_FILE }),
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule.forRoot(() =>

@@ -4,6 +4,12 @@ import type { RouteAccess } from '@lienthong/security';
 export const PUBLIC_ROUTES = ['/health/live', '/health/probe'] as const;
 
 /**
+ * The national payment platform's result notifications: authenticated by the platform's checksum alone
+ * (contracts/upstream/payment-platform), never by a client credential; each one is audited.
+ */
+export const PAYMENT_CALLBACK_ROUTES = ['/v1/payments/callback'] as const;
+
+/**
  * The operations console's page, its assets and its sign-in route: they carry no data (the session route
  * authenticates by itself, and only OPERATOR or DATA_PROTECTION_OFFICER clients get a session).
  */
@@ -47,7 +53,7 @@ export const OPERATIONS_ROUTES = [
  * Every other route needs the service its handler declares; the global AccessGuard denies the rest.
  */
 export const GATEWAY_ROUTE_ACCESS: RouteAccess = Object.freeze({
-  public: [...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES],
+  public: [...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES, ...PAYMENT_CALLBACK_ROUTES],
   roles: Object.freeze({
     ...Object.fromEntries(
       [...OPERATIONS_ROUTES, ...CONSOLE_OPERATOR_ROUTES].map((route) => [route, 'OPERATOR' as const]),

@@ -19,6 +19,7 @@ import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal
 import { RelayAudit } from './relay-audit';
 import { CHAIN_RUNNER_CONFIG, CHAIN_RUNNER_LOGGER, ChainRunnerService } from './chains/chain-runner.service';
 import { RelayConfig } from './relay.config';
+import { PaidOnlineSourceModule, type PaidOnlineSource } from './indicators/indicator.store';
 import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
 
 @Module({})
@@ -62,6 +63,7 @@ export class RelayModule {
     return {
       module: RelayModule,
       imports: [
+        PaidOnlineSourceModule.forRoot(config.PAID_ONLINE_SOURCE as PaidOnlineSource | undefined),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ContractsModule,
         ...stateful,

@@ -913,6 +913,54 @@ export const ENV_VARS = [
     description: 'How long a verified parcel answer may be reused; 0 disables the cache for this upstream.',
   },
   {
+    name: 'PAYMENT_PLATFORM_URL',
+    type: 'url',
+    apps: ['gateway', 'cli'],
+    description:
+      'Base URL of the national payment platform (contracts/upstream/payment-platform; simulator: apps/simulators/src/payment-platform). Unset: `POST /v1/payments` answers 503 PAYMENT_PLATFORM_NOT_CONFIGURED; result notifications are still verified with PAYMENT_SECRET_KEY.',
+  },
+  {
+    name: 'PAYMENT_MERCHANT_CODE',
+    type: 'string',
+    default: 'LIENTHONG',
+    apps: ['gateway', 'cli'],
+    description:
+      "The province's merchant code at the national payment platform (the default is the simulator's).",
+  },
+  {
+    name: 'PAYMENT_SECRET_KEY',
+    type: 'string',
+    default: 'lienthong-dev-payment-secret',
+    apps: ['gateway', 'cli'],
+    description:
+      "The merchant's secret key at the payment platform: signs requests and verifies the platform's answers and result notifications (HMAC-SHA256). The default is the simulator's; refused in production.",
+  },
+  {
+    name: 'PAYMENT_NOTIFY_URL',
+    type: 'url',
+    apps: ['gateway'],
+    description:
+      "The gateway's public URL of `POST /v1/payments/callback` as the payment platform reaches it, sent with each payment request. Unset: the gateway's own address.",
+  },
+  {
+    name: 'PAYMENT_NOTIFICATION_MAX_AGE_MS',
+    type: 'int',
+    default: '86400000',
+    min: 1000,
+    apps: ['gateway'],
+    description:
+      'A result notification signed longer ago than this (its `timestamp`) is refused even with a valid checksum; a replay within the window is recognised by its transaction and nonce and ignored.',
+  },
+  {
+    name: 'PAID_ONLINE_SOURCE',
+    type: 'enum',
+    values: ['claims', 'payment-platform'],
+    default: 'claims',
+    apps: ['gateway', 'relay', 'cli'],
+    description:
+      "What the Decision 766 online-payment figure (paidOnline) counts: `payment-platform` the dossiers with a payment the national payment platform confirmed by a signed notification (table payment), ignoring the one-stop system's own `payment.paidOnline` claim; `claims` that claim (for provinces whose fees are not collected through the platform yet).",
+  },
+  {
     name: 'LOOKUP_CACHE_MAX_ENTRIES',
     type: 'int',
     default: '100000',

@@ -64,6 +64,7 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
   gateway: [
     { name: 'BUSINESS_REGISTRY_CLIENT_SECRET', when: 'BUSINESS_REGISTRY_URL' },
     { name: 'LAND_API_KEY', when: 'LAND_API_KEY' },
+    { name: 'PAYMENT_SECRET_KEY', when: 'PAYMENT_PLATFORM_URL' },
     ...PORTAL_SECRETS,
     // Shared by every instance and encrypting cached personal data in Redis.
     {

@@ -32,6 +32,7 @@ const EXPECTED_TOPICS = [
   'lgsp.indicator.report.v1',
   'lgsp.indicator.report-retry.v1',
   'lgsp.chain.events.v1',
+  'lgsp.payment.status.v1',
 ];
 
 function pointerGet(root: unknown, pointer: string): unknown {
@@ -235,6 +236,7 @@ describe('contracts/asyncapi.yaml', () => {
       chainEvent: ['./schemas/chain-event.v1.json'],
       indicatorReport: ['./schemas/indicator-report.v1.json'],
       indicatorReportRetry: ['./schemas/indicator-report.v1.json'],
+      paymentStatus: ['./schemas/payment-status.v1.json'],
     });
   });
 });

@@ -885,6 +885,7 @@ export const AUDIT_UPSTREAMS = [
   'dead-letters',
   'audit-log',
   'gateway',
+  'payment-platform',
 ] as const;
 export type AuditUpstream = (typeof AUDIT_UPSTREAMS)[number];
 
@@ -1040,6 +1041,42 @@ export const CHAIN_EVENT_REFUSAL_KEYS = contractKeys<NonNullable<ChainEvent['ref
   optional: [],
 });
 
+// ---------------------------------------------------------------------------------------------------
+// payment-status.v1.json
+
+/** The outcome of an online payment of a dossier fee at the national payment platform (lgsp.payment.status.v1). */
+export interface PaymentStatus {
+  /** UUID of this outcome; the idempotency key. */
+  paymentId: string;
+  transactionNo: string;
+  orderId: string;
+  dossierCode: string;
+  agencyCode: string;
+  /** Whole VND. */
+  amount: number;
+  currency: 'VND';
+  feeDescription?: string;
+  status: 'CONFIRMED' | 'FAILED';
+  occurredAt: IsoDateTime;
+  paidAt?: IsoDateTime;
+}
+export const PAYMENT_STATUS_KEYS = contractKeys<PaymentStatus>()({
+  schema: 'payment-status',
+  pointer: '',
+  required: [
+    'paymentId',
+    'transactionNo',
+    'orderId',
+    'dossierCode',
+    'agencyCode',
+    'amount',
+    'currency',
+    'status',
+    'occurredAt',
+  ],
+  optional: ['feeDescription', 'paidAt'],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1078,4 +1115,5 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   AUDIT_CHECKPOINT_KEYS,
   CHAIN_EVENT_KEYS,
   CHAIN_EVENT_REFUSAL_KEYS,
+  PAYMENT_STATUS_KEYS,
 ];

@@ -14,6 +14,7 @@ import type {
   IndicatorReport,
   LandParcel,
   MinistryDossierStatusEvent,
+  PaymentStatus,
   Problem,
   ReusableDocument,
 } from './models';
@@ -32,6 +33,7 @@ export const SCHEMA_NAMES = [
   'audit-record',
   'audit-checkpoint',
   'chain-event',
+  'payment-status',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -52,6 +54,7 @@ export interface SchemaTypes {
   'audit-record': AuditRecord;
   'audit-checkpoint': AuditCheckpoint;
   'chain-event': ChainEvent;
+  'payment-status': PaymentStatus;
 }
 
 /**

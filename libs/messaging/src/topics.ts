@@ -15,6 +15,7 @@ export const Topic = {
   IndicatorReport: 'lgsp.indicator.report.v1',
   IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
   ChainEvents: 'lgsp.chain.events.v1',
+  PaymentStatus: 'lgsp.payment.status.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -25,7 +26,13 @@ export interface TopicDefinition {
   /** What the record key holds; records with one key keep their order. */
   key: string;
   /** The contract of `data` inside the CloudEvents envelope (contracts/schemas), or raw bytes. */
-  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'chain-event' | 'raw';
+  dataSchema:
+    | 'dossier-status-event'
+    | 'indicator-report'
+    | 'audit-checkpoint'
+    | 'chain-event'
+    | 'payment-status'
+    | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
 }
@@ -103,6 +110,14 @@ export const TOPICS: readonly TopicDefinition[] = [
     key: 'parent dossier code',
     dataSchema: 'chain-event',
     retentionMs: 90 * DAY,
+  },
+  {
+    name: Topic.PaymentStatus,
+    description:
+      'Outcomes of online payments of dossier fees at the national payment platform, as the gateway recorded them from the signed result notifications (one per outcome; replays publish nothing).',
+    key: 'dossier code',
+    dataSchema: 'payment-status',
+    retentionMs: 365 * DAY,
   },
 ];
 

@@ -5,6 +5,7 @@ import { INDICATOR_PERIOD_KINDS, parsePeriodKey, validateAgencyCode } from '@lie
 import { Outbox } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, migrate } from '@lienthong/storage';
+import type { PaidOnlineSource } from '../../../relay/src/indicators/indicator.store';
 import { indicatorReportSourceFor } from '../../../relay/src/operations-center/indicator-report-source';
 import {
   IndicatorReporter,
@@ -68,7 +69,7 @@ export function indicatorsCommand(): Command {
         'when OPERATIONS_CENTER_URL is set.',
     )
     .action(async (options: { period: ReportingPeriod; agency?: string[] }) => {
-      const env = loadEnv(['DATABASE_URL', 'PGLITE_DIR', 'LOG_LEVEL']);
+      const env = loadEnv(['DATABASE_URL', 'PGLITE_DIR', 'LOG_LEVEL', 'PAID_ONLINE_SOURCE']);
       const logger = createLogger({ name: 'cli', level: 'warn', destination: process.stderr });
       const database = await createDatabase({
         url: env.DATABASE_URL,
@@ -88,7 +89,7 @@ export function indicatorsCommand(): Command {
               healthTimeoutMs: 5000,
               logger,
             }),
-            source: indicatorReportSourceFor(database),
+            source: indicatorReportSourceFor(database, env.PAID_ONLINE_SOURCE as PaidOnlineSource),
             logger,
             eventSource: '/lienthong/cli',
           });

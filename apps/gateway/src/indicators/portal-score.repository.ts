@@ -8,7 +8,11 @@ import {
   type PortalIndicatorEvent,
 } from '@lienthong/domain';
 import { Database } from '@lienthong/storage';
-import { INDICATOR_CLOCK } from '../../../relay/src/indicators/indicator.store';
+import {
+  INDICATOR_CLOCK,
+  PAID_ONLINE_SOURCE,
+  type PaidOnlineSource,
+} from '../../../relay/src/indicators/indicator.store';
 
 /** Audit services that read the National Population Database for a dossier (MDSH.5). */
 export const POPULATION_SERVICES = ['citizen.lookup', 'citizen.verify'] as const;
@@ -35,6 +39,10 @@ const AUDIT_SQL = `
 SELECT DISTINCT dossier_code, service FROM audit_record
 WHERE dossier_code = ANY($1::text[]) AND outcome = 'OK' AND service = ANY($2::text[])`;
 
+/** The dossiers with a payment the national payment platform confirmed (PAID_ONLINE_SOURCE=payment-platform). */
+const CONFIRMED_PAYMENTS_SQL = `
+SELECT DISTINCT dossier_code FROM payment WHERE dossier_code = ANY($1::text[]) AND status = 'CONFIRMED'`;
+
 /**
  * What the portal's Decision 766 formulas (libs/domain portal-766.ts) need for one agency and period, from the
  * database the gateway and the relay share: the dossiers' status events as the relay's indicator consumer
@@ -48,6 +56,7 @@ export class PortalScoreRepository {
   constructor(
     private readonly db: Database,
     @Optional() @Inject(INDICATOR_CLOCK) clock?: () => number,
+    @Optional() @Inject(PAID_ONLINE_SOURCE) private readonly paidOnline: PaidOnlineSource = 'claims',
   ) {
     this.clock = clock ?? Date.now;
   }
@@ -66,12 +75,17 @@ export class PortalScoreRepository {
     );
     if (dossiers.length === 0) return [];
     const codes = dossiers.map((d) => d.dossier_code);
-    const [events, audited] = await Promise.all([
+    const [events, audited, confirmed] = await Promise.all([
       this.db.query<{ dossier_code: string; payload: PortalIndicatorEvent }>(EVENTS_SQL, [codes]),
       this.db.query<{ dossier_code: string; service: string }>(AUDIT_SQL, [
         codes,
         [PORTAL_SYNC_SERVICE, ...POPULATION_SERVICES],
       ]),
+      this.paidOnline === 'payment-platform'
+        ? this.db
+            .query<{ dossier_code: string }>(CONFIRMED_PAYMENTS_SQL, [codes])
+            .then((rows) => new Set(rows.map((row) => row.dossier_code)))
+        : undefined,
     ]);
     const eventsOf = new Map<string, PortalIndicatorEvent[]>();
     for (const row of events)
@@ -90,6 +104,7 @@ export class PortalScoreRepository {
         ...(procedureCode ? { procedureCode } : {}),
         syncedToPortal: synced.has(code),
         populationData: population.has(code),
+        ...(confirmed ? { confirmedPayment: confirmed.has(code) } : {}),
       });
       if (derived) facts.push(derived);
     }

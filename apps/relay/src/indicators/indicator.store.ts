@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, Optional } from '@nestjs/common';
 import type { IndicatorCounts, ReportingPeriod } from '@lienthong/contracts';
 import {
   buildIndicatorReport,
@@ -26,6 +26,28 @@ export interface IndicatorDossierRow {
 
 /** Optional provider: the wall clock (ms since the epoch) that decides which period is running. */
 export const INDICATOR_CLOCK = Symbol('INDICATOR_CLOCK');
+
+/**
+ * Optional provider: what the online-payment figure counts (PAID_ONLINE_SOURCE). `payment-platform`: the
+ * dossiers with a payment the national payment platform confirmed by a signed notification (table payment,
+ * written by the gateway's payments route), whatever the one-stop system claims; `claims` (default): the
+ * one-stop system's `payment.paidOnline`.
+ */
+export const PAID_ONLINE_SOURCE = Symbol('PAID_ONLINE_SOURCE');
+export type PaidOnlineSource = 'claims' | 'payment-platform';
+
+/** Makes PAID_ONLINE_SOURCE known to every IndicatorStore of the app. */
+@Global()
+@Module({})
+export class PaidOnlineSourceModule {
+  static forRoot(source: PaidOnlineSource | undefined): DynamicModule {
+    return {
+      module: PaidOnlineSourceModule,
+      providers: [{ provide: PAID_ONLINE_SOURCE, useValue: source ?? 'claims' }],
+      exports: [PAID_ONLINE_SOURCE],
+    };
+  }
+}
 
 /** First key of the advisory lock that serialises the re-derivation of one dossier's facts. */
 const DOSSIER_LOCK_CLASS = 766;
@@ -64,7 +86,13 @@ const IN_PERIOD = (column: string) => `(${column} >= $1 AND ${column} < $2)`;
 const OPEN_AT_EVALUATION = '(received_at < $3 AND (closed_at IS NULL OR closed_at >= $3))';
 const RELEVANT = `(${IN_PERIOD('received_at')} OR ${IN_PERIOD('resolved_at')} OR (rating_score IS NOT NULL AND ${IN_PERIOD('rated_at')}) OR ${OPEN_AT_EVALUATION})`;
 
-const COUNT_SQL = `
+const PAID_ONLINE: Record<PaidOnlineSource, string> = {
+  claims: 'paid_online',
+  'payment-platform': `EXISTS (SELECT 1 FROM payment p
+    WHERE p.dossier_code = indicator_dossier.dossier_code AND p.status = 'CONFIRMED')`,
+};
+
+const COUNT_SQL = (paidOnline: string) => `
 SELECT agency_code,
   count(*) FILTER (WHERE ${IN_PERIOD('received_at')}) AS received,
   count(*) FILTER (WHERE ${IN_PERIOD('resolved_at')} AND on_time IS DISTINCT FROM false) AS resolved_on_time,
@@ -72,7 +100,7 @@ SELECT agency_code,
   count(*) FILTER (WHERE ${OPEN_AT_EVALUATION} AND (due_at IS NULL OR due_at >= $3)) AS pending_in_time,
   count(*) FILTER (WHERE ${OPEN_AT_EVALUATION} AND due_at < $3) AS pending_overdue,
   count(*) FILTER (WHERE ${IN_PERIOD('received_at')} AND online) AS received_online,
-  count(*) FILTER (WHERE ${IN_PERIOD('received_at')} AND paid_online) AS paid_online,
+  count(*) FILTER (WHERE ${IN_PERIOD('received_at')} AND ${paidOnline}) AS paid_online,
   count(*) FILTER (WHERE ${IN_PERIOD('received_at')} AND digitised_at_intake) AS digitised_at_intake,
   count(*) FILTER (WHERE ${IN_PERIOD('resolved_at')} AND result_digitised) AS results_digitised,
   sum(GREATEST(components_reused_store, (
@@ -115,12 +143,15 @@ ON CONFLICT (dossier_code) DO UPDATE SET
 @Injectable()
 export class IndicatorStore {
   private readonly clock: () => number;
+  private readonly countSql: string;
 
   constructor(
     private readonly db: Database,
     @Optional() @Inject(INDICATOR_CLOCK) clock?: () => number,
+    @Optional() @Inject(PAID_ONLINE_SOURCE) paidOnline?: PaidOnlineSource,
   ) {
     this.clock = clock ?? Date.now;
+    this.countSql = COUNT_SQL(PAID_ONLINE[paidOnline ?? 'claims']);
   }
 
   /**
@@ -229,7 +260,7 @@ export class IndicatorStore {
   ): Promise<ComputedIndicatorReport[]> {
     const { start, end } = periodBounds(period);
     const asOf = evaluationInstant(period, this.clock());
-    const rows = await this.db.query<CountRow>(COUNT_SQL, [
+    const rows = await this.db.query<CountRow>(this.countSql, [
       start,
       end,
       asOf,

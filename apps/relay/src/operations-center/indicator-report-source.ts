@@ -1,6 +1,6 @@
 import type { IndicatorReport, ReportingPeriod } from '@lienthong/contracts';
 import type { Database } from '@lienthong/storage';
-import { IndicatorStore } from '../indicators/indicator.store';
+import { IndicatorStore, type PaidOnlineSource } from '../indicators/indicator.store';
 
 /**
  * Where the reporter gets the indicator numbers of an agency and period. The relay's indicator aggregation
@@ -20,6 +20,9 @@ export interface IndicatorReportSource {
  * The indicator source outside the relay's module (`lienthong indicators report`): the aggregation's store
  * over the same database. Inside the relay the IndicatorsModule's own IndicatorStore is injected instead.
  */
-export function indicatorReportSourceFor(database: Database): IndicatorReportSource {
-  return new IndicatorStore(database);
+export function indicatorReportSourceFor(
+  database: Database,
+  paidOnline?: PaidOnlineSource,
+): IndicatorReportSource {
+  return new IndicatorStore(database, undefined, paidOnline);
 }

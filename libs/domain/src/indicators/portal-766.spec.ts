@@ -356,6 +356,33 @@ describe(`Decision 766 as the portal scores it (${PORTAL_FORMULA_VERSION})`, () 
   });
 });
 
+describe('paid online as the payment platform confirmed it', () => {
+  const received = (dossierCode: string, payment?: DossierStatusEvent['payment']): DossierStatusEvent => ({
+    eventId: `${dossierCode}-received`,
+    dossierCode,
+    agencyCode: AGENCIES[0],
+    procedureCode: '1.001193',
+    status: 'RECEIVED',
+    occurredAt: '2026-11-02T09:00:00+07:00',
+    channel: 'ONLINE',
+    applicant: { kind: 'ORGANISATION' },
+    ...(payment ? { payment } : {}),
+  });
+  const facts = (event: DossierStatusEvent, confirmedPayment?: boolean) =>
+    derivePortalDossierFacts([event], confirmedPayment === undefined ? {} : { confirmedPayment })!;
+
+  it('keeps the claim without the mark, and replaces it with the mark', () => {
+    const claimed = received('000.17.22.H56-261102-0001', { required: true, paidOnline: true });
+    expect(facts(claimed)).toMatchObject({ feeRequired: true, paidOnline: true });
+    expect(facts(claimed, false)).toMatchObject({ feeRequired: true, paidOnline: false });
+    // a confirmed payment makes the dossier fee-bearing even when its events say nothing of a fee
+    expect(facts(received('000.17.22.H56-261102-0002'), true)).toMatchObject({
+      feeRequired: true,
+      paidOnline: true,
+    });
+  });
+});
+
 describe('docs/indicators.md', () => {
   it('shows the indicator table exactly as the formula module generates it', () => {
     const doc = readFileSync(join(repoRoot(), 'docs', 'indicators.md'), 'utf8');

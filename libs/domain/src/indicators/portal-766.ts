@@ -405,10 +405,20 @@ export type PortalIndicatorEvent = IndicatorEvent & { procedureCode?: string };
 
 const ENDED = new Set<string>([DossierStatus.REJECTED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED]);
 
-/** The facts of one dossier from its events (any order, duplicates allowed); undefined without events. */
+/**
+ * The facts of one dossier from its events (any order, duplicates allowed); undefined without events.
+ * `marks.confirmedPayment`, when given, replaces the events' `payment.paidOnline` claim: the dossier was paid
+ * online when the national payment platform confirmed a payment of it (a confirmed payment also makes it
+ * fee-bearing).
+ */
 export function derivePortalDossierFacts(
   events: readonly PortalIndicatorEvent[],
-  marks: { procedureCode?: string; syncedToPortal?: boolean; populationData?: boolean } = {},
+  marks: {
+    procedureCode?: string;
+    syncedToPortal?: boolean;
+    populationData?: boolean;
+    confirmedPayment?: boolean;
+  } = {},
 ): PortalDossierFacts | undefined {
   const facts = deriveDossierFacts(events);
   if (!facts) return undefined;
@@ -440,8 +450,16 @@ export function derivePortalDossierFacts(
       : null;
   const procedureCode =
     marks.procedureCode ?? [...timeline].reverse().find((t) => t.event.procedureCode)?.event.procedureCode;
+  const payment =
+    marks.confirmedPayment === undefined
+      ? {}
+      : {
+          paidOnline: marks.confirmedPayment,
+          feeRequired: facts.feeRequired || marks.confirmedPayment,
+        };
   return {
     ...facts,
+    ...payment,
     ...(procedureCode ? { procedureCode } : {}),
     endedAs,
     supplementRequests,

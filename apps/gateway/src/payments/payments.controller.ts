@@ -1,0 +1,302 @@
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PaymentPlatformError, type PaymentPlatformClient } from '@lienthong/adapters/payment-platform';
+import { AuditLog, type AuditEntry } from '@lienthong/audit';
+import { parseDossierCode } from '@lienthong/domain';
+import { ProblemException, type AppLogger } from '@lienthong/observability';
+import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
+import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
+import { PaymentsService, type PaymentRow } from './payments.service';
+import { PAYMENT_PLATFORM, PAYMENT_SETTINGS, type PaymentSettings } from './payments.tokens';
+
+const FIELDS = ['dossierCode', 'amount', 'feeDescription', 'returnUrl'];
+
+/** What a payment looks like to the one-stop system. */
+function view(payment: PaymentRow) {
+  return {
+    transactionNo: payment.transactionNo,
+    orderId: payment.orderId,
+    dossierCode: payment.dossierCode,
+    amount: payment.amount,
+    currency: 'VND',
+    feeDescription: payment.feeDescription,
+    paymentUrl: payment.paymentUrl,
+    status: payment.status,
+    createdAt: payment.createdAt,
+  };
+}
+
+/**
+ * Online payment of dossier fees through the national payment platform: the one-stop system opens a payment
+ * (service `payments`), the platform notifies the result to the public callback, authenticated by its
+ * checksum alone. Every exchange is audited (upstream payment-platform).
+ */
+@ApiTags('payments')
+@Controller('v1/payments')
+export class PaymentsController {
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly policy: AccessPolicy,
+    private readonly audit: AuditLog,
+    @Inject(PAYMENT_PLATFORM) private readonly platform: PaymentPlatformClient | null,
+    @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
+    @Inject(GATEWAY_LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequiresService('payments')
+  @ApiOperation({
+    summary: 'Open an online payment of a dossier fee (service payments)',
+    description:
+      'Opens the payment at the national payment platform and answers the URL to send the citizen to. The ' +
+      'platform notifies the result to POST /v1/payments/callback; a confirmed payment is published on ' +
+      'lgsp.payment.status.v1. The same pending fee again answers the same payment.',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: FIELDS,
+      properties: {
+        dossierCode: { type: 'string', example: '000.00.31.H56-261206-0001' },
+        amount: { type: 'integer', minimum: 1, description: 'whole VND', example: 50000 },
+        feeDescription: { type: 'string', maxLength: 200, example: 'Lệ phí đăng ký khai sinh' },
+        returnUrl: { type: 'string', format: 'uri', example: 'https://motcua.example/ho-so/thanh-toan' },
+      },
+    },
+  })
+  @ApiResponse({ status: 201, description: 'The payment, PENDING, with its paymentUrl' })
+  @ApiResponse({ status: 400, description: 'problem+json INVALID_BODY' })
+  @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED or AGENCY_NOT_ALLOWED' })
+  @ApiResponse({
+    status: 502,
+    description: 'problem+json PAYMENT_PLATFORM_REFUSED or PAYMENT_PLATFORM_UNAVAILABLE',
+  })
+  @ApiResponse({ status: 503, description: 'problem+json PAYMENT_PLATFORM_NOT_CONFIGURED' })
+  async create(
+    @Body() body: unknown,
+    @CurrentCall() call: CallContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const input = parseCreate(body);
+    const agencyCode = parseDossierCode(input.dossierCode)!.agencyCode;
+    const entry: Omit<AuditEntry, 'outcome'> = {
+      requestId: call.requestId,
+      clientId: call.caller.clientId,
+      credentialId: call.caller.credentialId,
+      service: 'payments.create',
+      dossierCode: input.dossierCode,
+      subject: { kind: 'DOSSIER', identifier: input.dossierCode },
+      upstream: 'payment-platform',
+    };
+    if (!this.policy.agencyAllowed(call.caller.clientId, agencyCode)) {
+      this.audited({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
+      throw denial(
+        'AGENCY_NOT_ALLOWED',
+        `Dossier ${input.dossierCode} is not of an agency this client acts for.`,
+      );
+    }
+    if (!this.platform) {
+      this.audited({ ...entry, outcome: 'UPSTREAM_ERROR', outcomeCode: 'PAYMENT_PLATFORM_NOT_CONFIGURED' });
+      throw notConfigured();
+    }
+    const notifyUrl =
+      this.settings.notifyUrl ??
+      `${request.protocol}://${request.headers.host ?? 'localhost'}/v1/payments/callback`;
+    try {
+      const { payment, created } = await this.payments.create(
+        this.platform,
+        { ...input, agencyCode, clientId: call.caller.clientId, notifyUrl },
+        call.requestId,
+      );
+      this.audited({ ...entry, outcome: 'OK', ...(created ? {} : { outcomeCode: 'PENDING_PAYMENT_AGAIN' }) });
+      if (!created) void reply.code(200);
+      return view(payment);
+    } catch (error) {
+      if (error instanceof PaymentPlatformError) {
+        const refused = !error.transient;
+        const code = refused ? 'PAYMENT_PLATFORM_REFUSED' : 'PAYMENT_PLATFORM_UNAVAILABLE';
+        this.audited({ ...entry, outcome: 'UPSTREAM_ERROR', outcomeCode: code });
+        throw new ProblemException(
+          502,
+          code,
+          refused ? 'The payment platform refused the payment' : 'The payment platform is unavailable',
+          refused
+            ? `The payment platform refused the request (${error.kind}).`
+            : 'The payment platform did not answer; try again later.',
+        );
+      }
+      this.audited({ ...entry, outcome: 'ERROR' });
+      throw error;
+    }
+  }
+
+  @Post('callback')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "The payment platform's signed result notification (public; authenticated by its checksum)",
+    description:
+      'Verifies the merchant code and the HMAC-SHA256 checksum (contracts/upstream/payment-platform) and the ' +
+      'signing time, then settles the payment once: the same notification again (same transaction and nonce) ' +
+      'is answered 200 and changes nothing. Forged or stale notifications are refused 401.',
+  })
+  @ApiResponse({ status: 200, description: '`{code: "00"}`: recorded (or recorded before)' })
+  @ApiResponse({ status: 400, description: 'problem+json INVALID_NOTIFICATION' })
+  @ApiResponse({ status: 401, description: 'problem+json INVALID_SIGNATURE or STALE_NOTIFICATION' })
+  @ApiResponse({ status: 404, description: 'problem+json PAYMENT_NOT_FOUND' })
+  @ApiResponse({ status: 422, description: 'problem+json NOTIFICATION_MISMATCH' })
+  @ApiResponse({ status: 503, description: 'problem+json PAYMENT_PLATFORM_NOT_CONFIGURED' })
+  async callback(@Body() body: unknown, @Req() request: FastifyRequest) {
+    const requestId = String(request.id);
+    const transactionNo =
+      body !== null &&
+      typeof body === 'object' &&
+      typeof (body as { transactionNo?: unknown }).transactionNo === 'string'
+        ? ((body as { transactionNo: string }).transactionNo.slice(0, 64) as string)
+        : undefined;
+    const entry = (dossierCode?: string): Omit<AuditEntry, 'outcome'> => ({
+      requestId,
+      clientId: 'payment-platform',
+      service: 'payments.callback',
+      ...(dossierCode ? { dossierCode } : {}),
+      subject: dossierCode ? { kind: 'DOSSIER', identifier: dossierCode } : { kind: 'NONE' },
+      upstream: 'payment-platform',
+    });
+    if (!this.platform) {
+      this.audited({ ...entry(), outcome: 'DENIED', outcomeCode: 'PAYMENT_PLATFORM_NOT_CONFIGURED' });
+      throw notConfigured();
+    }
+    const outcome = await this.payments.notify(body, requestId);
+    switch (outcome.kind) {
+      case 'INVALID':
+        this.audited({ ...entry(), outcome: 'INVALID', outcomeCode: 'INVALID_NOTIFICATION' });
+        throw new ProblemException(
+          400,
+          'INVALID_NOTIFICATION',
+          'Invalid notification',
+          `The notification is invalid: ${outcome.reason}.`,
+        );
+      case 'FORGED':
+        this.audited({ ...entry(), outcome: 'DENIED', outcomeCode: 'INVALID_SIGNATURE' });
+        throw new ProblemException(
+          401,
+          'INVALID_SIGNATURE',
+          'Notification not authenticated',
+          'The merchant code or the checksum of the notification is not the payment platform’s.',
+        );
+      case 'STALE':
+        this.audited({ ...entry(), outcome: 'DENIED', outcomeCode: 'STALE_NOTIFICATION' });
+        throw new ProblemException(
+          401,
+          'STALE_NOTIFICATION',
+          'Notification too old',
+          'The notification was signed outside the accepted window.',
+        );
+      case 'UNKNOWN_PAYMENT':
+        this.audited({ ...entry(), outcome: 'NOT_FOUND', outcomeCode: 'PAYMENT_NOT_FOUND' });
+        throw new ProblemException(
+          404,
+          'PAYMENT_NOT_FOUND',
+          'Payment not found',
+          `No payment ${transactionNo ?? ''} was opened here.`.trim(),
+        );
+      case 'MISMATCH':
+        this.audited({
+          ...entry(outcome.payment.dossierCode),
+          outcome: 'INVALID',
+          outcomeCode: 'NOTIFICATION_MISMATCH',
+        });
+        throw new ProblemException(
+          422,
+          'NOTIFICATION_MISMATCH',
+          'Notification does not match the payment',
+          'The order id or the amount differs from the payment opened.',
+        );
+      default:
+        this.audited({
+          ...entry(outcome.payment.dossierCode),
+          outcome: 'OK',
+          outcomeCode: outcome.kind === 'SETTLED' ? `PAYMENT_${outcome.payment.status}` : outcome.kind,
+        });
+        return {
+          code: '00',
+          message: outcome.kind === 'SETTLED' ? 'Confirm Success' : 'Already recorded',
+          transactionNo: outcome.payment.transactionNo,
+          status: outcome.payment.status,
+        };
+    }
+  }
+
+  private audited(entry: AuditEntry): void {
+    void this.audit
+      .record(entry)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
+          'payment audit entry not recorded',
+        ),
+      );
+  }
+}
+
+function notConfigured(): ProblemException {
+  return new ProblemException(
+    503,
+    'PAYMENT_PLATFORM_NOT_CONFIGURED',
+    'Online payment is not configured',
+    'This gateway has no payment platform (PAYMENT_PLATFORM_URL).',
+  );
+}
+
+function parseCreate(body: unknown): {
+  dossierCode: string;
+  amount: number;
+  feeDescription: string;
+  returnUrl: string;
+} {
+  const object =
+    body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined;
+  if (!object) throw new ProblemException(400, 'INVALID_BODY', 'Invalid request body', 'Send a JSON object.');
+  const errors: { path: string; code: string; message: string }[] = [];
+  for (const key of Object.keys(object)) {
+    if (!FIELDS.includes(key))
+      errors.push({ path: `/${key}`, code: 'UNKNOWN_FIELD', message: 'is not a field of this request' });
+  }
+  const { dossierCode, amount, feeDescription, returnUrl } = object;
+  if (typeof dossierCode !== 'string' || !parseDossierCode(dossierCode))
+    errors.push({ path: '/dossierCode', code: 'INVALID', message: 'must be a dossier code' });
+  if (!Number.isSafeInteger(amount) || (amount as number) <= 0 || (amount as number) > 10_000_000_000)
+    errors.push({ path: '/amount', code: 'INVALID', message: 'must be a whole number of VND above 0' });
+  if (typeof feeDescription !== 'string' || feeDescription.trim() === '' || feeDescription.length > 200)
+    errors.push({
+      path: '/feeDescription',
+      code: 'INVALID',
+      message: 'must be a text of 1 to 200 characters',
+    });
+  let url: URL | undefined;
+  try {
+    url = typeof returnUrl === 'string' ? new URL(returnUrl) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || (returnUrl as string).length > 500)
+    errors.push({ path: '/returnUrl', code: 'INVALID', message: 'must be an http(s) URL' });
+  if (errors.length)
+    throw new ProblemException(
+      400,
+      'INVALID_BODY',
+      'Invalid request body',
+      'The request has invalid fields.',
+      errors,
+    );
+  return {
+    dossierCode: dossierCode as string,
+    amount: amount as number,
+    feeDescription: (feeDescription as string).trim(),
+    returnUrl: returnUrl as string,
+  };
+}

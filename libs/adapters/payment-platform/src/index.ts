@@ -1,0 +1,3 @@
+export * from './paygov-signature';
+export * from './payment-platform.client';
+export * from './reconciliation';

@@ -993,6 +993,30 @@ export const AUDIT_CHECKPOINT_KEYS = contractKeys<AuditCheckpoint>()({
   optional: [],
 });
 
+// ---------------------------------------------------------------------------------------------------
+// delivery-status-event.v1.json
+
+export type DeliveryStatus = 'CREATED' | 'PICKED_UP' | 'IN_TRANSIT' | 'DELIVERED' | 'RETURNED';
+
+/** A tracking state of a dossier result's postal delivery (lgsp.delivery.status.v1); no receiver data. */
+export interface DeliveryStatusEvent {
+  eventId: string;
+  dossierCode: string;
+  agencyCode: string;
+  /** The postal operator's waybill number. */
+  orderNumber: string;
+  status: DeliveryStatus;
+  previousStatus?: 'CREATED' | 'PICKED_UP' | 'IN_TRANSIT';
+  occurredAt: IsoDateTime;
+  recordedAt: IsoDateTime;
+}
+export const DELIVERY_STATUS_EVENT_KEYS = contractKeys<DeliveryStatusEvent>()({
+  schema: 'delivery-status-event',
+  pointer: '',
+  required: ['eventId', 'dossierCode', 'agencyCode', 'orderNumber', 'status', 'occurredAt', 'recordedAt'],
+  optional: ['previousStatus'],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1029,4 +1053,5 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   AUDIT_RECORD_KEYS,
   AUDIT_PRUNED_RANGE_KEYS,
   AUDIT_CHECKPOINT_KEYS,
+  DELIVERY_STATUS_EVENT_KEYS,
 ];

@@ -7,6 +7,7 @@ import type {
   AuditCheckpoint,
   AuditRecord,
   Citizen,
+  DeliveryStatusEvent,
   CloudEvent,
   DossierStatusEvent,
   Enterprise,
@@ -30,6 +31,7 @@ export const SCHEMA_NAMES = [
   'problem',
   'audit-record',
   'audit-checkpoint',
+  'delivery-status-event',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -49,6 +51,7 @@ export interface SchemaTypes {
   problem: Problem;
   'audit-record': AuditRecord;
   'audit-checkpoint': AuditCheckpoint;
+  'delivery-status-event': DeliveryStatusEvent;
 }
 
 /**

@@ -14,6 +14,7 @@ export const Topic = {
   AuditCheckpoint: 'lgsp.audit.checkpoint.v1',
   IndicatorReport: 'lgsp.indicator.report.v1',
   IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
+  DeliveryStatus: 'lgsp.delivery.status.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -24,7 +25,8 @@ export interface TopicDefinition {
   /** What the record key holds; records with one key keep their order. */
   key: string;
   /** The contract of `data` inside the CloudEvents envelope (contracts/schemas), or raw bytes. */
-  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'raw';
+  dataSchema:
+    'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'delivery-status-event' | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
 }
@@ -94,6 +96,14 @@ export const TOPICS: readonly TopicDefinition[] = [
     key: '<agency code>:<period key>',
     dataSchema: 'indicator-report',
     retentionMs: 7 * DAY,
+  },
+  {
+    name: Topic.DeliveryStatus,
+    description:
+      "Tracking states of the postal delivery of dossier results (created, picked up, in transit, delivered, returned), in order per dossier; no receiver data. Read by the project's services only: no ministry is granted it.",
+    key: 'dossier code',
+    dataSchema: 'delivery-status-event',
+    retentionMs: 90 * DAY,
   },
 ];
 

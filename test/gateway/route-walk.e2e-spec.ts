@@ -7,7 +7,11 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
-import { CONSOLE_PUBLIC_ROUTES, PUBLIC_ROUTES } from '../../apps/gateway/src/route-access';
+import {
+  CONSOLE_PUBLIC_ROUTES,
+  PUBLIC_ROUTES,
+  SIGNED_CALLBACK_ROUTES,
+} from '../../apps/gateway/src/route-access';
 import { testEnv } from '../support/http';
 
 interface Route {
@@ -142,10 +146,12 @@ describe('every gateway route without credentials', () => {
       );
       if (response.status !== 401 && !publicRoute)
         open.push(`${route.method} ${route.url} -> ${response.status}`);
+      // an upstream's callbacks carry no client credentials: their signature is the challenge
+      const signedRoute = (SIGNED_CALLBACK_ROUTES as readonly string[]).includes(route.url);
       if (!publicRoute)
         expect([route.url, response.headers.get('www-authenticate')]).toEqual([
           route.url,
-          expect.stringContaining('Bearer'),
+          expect.stringContaining(signedRoute ? 'PostalSignature' : 'Bearer'),
         ]);
       expect([route.url, response.headers.get('x-content-type-options')]).toEqual([route.url, 'nosniff']);
       expect([route.url, response.headers.get('content-security-policy')]).toEqual([
@@ -163,6 +169,7 @@ describe('every gateway route without credentials', () => {
       '/console/assets/:file',
       '/console/session',
     ]);
+    expect([...SIGNED_CALLBACK_ROUTES]).toEqual(['/v1/deliveries/callbacks']);
     const probe = await fetch(`${gateway.url}/health/probe`);
     expect([200, 503]).toContain(probe.status);
     expect(Object.keys((await probe.json()) as object)).toEqual(['status']);

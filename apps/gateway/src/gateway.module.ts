@@ -25,6 +25,8 @@ import { IndicatorsModule } from './indicators/indicators.module';
 import { InfoController } from './info/info.controller';
 import { LookupsModule } from './lookups/lookups.module';
 import { ChainsModule } from './chains/chains.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { PostalClient } from '@lienthong/adapters/postal';
 import { GATEWAY_ROUTE_ACCESS } from './route-access';
 
 @Module({})
@@ -84,6 +86,18 @@ export class GatewayModule {
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
         ChainsModule.forRoot({ chainsFile: config.CHAINS_FILE, proceduresFile: config.PROCEDURES_FILE }),
+        DeliveriesModule.forRoot({
+          client: () =>
+            config.POSTAL_URL
+              ? new PostalClient({
+                  url: config.POSTAL_URL,
+                  token: config.POSTAL_TOKEN,
+                  ca: config.postalCa,
+                  logger,
+                })
+              : null,
+          webhookSecret: config.POSTAL_WEBHOOK_SECRET,
+        }),
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule.forRoot(() =>
           config.PORTAL_URL ? createPortalClient(config, { ca: config.portalCa, logger }) : null,

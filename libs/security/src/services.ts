@@ -15,6 +15,7 @@ export const SERVICE_NAMES = [
   'audit.subjects',
   'indicators.read',
   'chains',
+  'deliveries',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -56,6 +57,9 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = Object
   // Procedure chains: the application's agency is checked by the use case; the national data a chain reuses
   // is read under the client's own citizen.lookup grant, purpose DOSSIER_PROCESSING.
   chains: { purposeRequired: false, adminOnly: false, bindsDossier: false },
+  // Postal delivery of a dossier's result: the dossier's agency is checked by the use case; the receiver's
+  // contact details go to the postal operator only.
+  deliveries: { purposeRequired: false, adminOnly: false, bindsDossier: false },
 });
 
 export function isServiceName(value: unknown): value is ServiceName {

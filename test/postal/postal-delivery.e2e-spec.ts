@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import { signPostalCallback } from '@lienthong/adapters/postal';
 import { validate } from '@lienthong/contracts';
 import { createKafkaClient, decodeEvent, initTopics, Topic } from '@lienthong/messaging';
+import { createLogger } from '@lienthong/observability';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { PostalSimulator, startPostalSimulator } from '../../apps/simulators/src/postal';
@@ -62,6 +63,13 @@ describe('postal result delivery through the gateway and the postal simulator', 
   let consumer: ReturnType<ReturnType<typeof createKafkaClient>['consumer']>;
   const received = new Map<string, { status: string; raw: string; data: Record<string, unknown> }[]>();
   let sequence = 0;
+  // the gateway's own log lines, at debug level: none may carry the receiver's address or phone
+  const logLines: string[] = [];
+  const logger = createLogger({
+    name: 'gateway',
+    level: 'debug',
+    destination: { write: (line: string) => void logLines.push(line) },
+  });
 
   const call = async (method: 'GET' | 'POST', path: string, key: string, body?: unknown) =>
     getJson(`${gateway.url}${path}`, {
@@ -103,6 +111,7 @@ describe('postal result delivery through the gateway and the postal simulator', 
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
     gateway = await startGateway({
+      logger,
       env: testEnv({
         DATABASE_URL: database.url,
         CLIENTS_FILE: clientsFile,
@@ -316,5 +325,10 @@ describe('postal result delivery through the gateway and the postal simulator', 
     );
     expect(period.status).toBe(400);
     expect(period.body.code).toBe('INVALID_PERIOD');
+  });
+
+  it('keeps the receiver out of the gateway’s logs', () => {
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.filter((line) => line.includes(PHONE) || line.includes('Hoàng Liên'))).toEqual([]);
   });
 });

@@ -233,6 +233,24 @@ describe('postal result delivery through the gateway and the postal simulator', 
     });
     expect(repeated.status).toBe(200);
     expect(repeated.body).toEqual({ applied: false, outcome: 'DUPLICATE' });
+    // a late in-transit event after the parcel came back: acknowledged, the parcel stays RETURNED
+    const late = JSON.stringify({
+      ma_van_don: orderNumber,
+      ma_khach_hang: code,
+      ma_su_kien: `${orderNumber}-late`,
+      trang_thai: 'DANG_VAN_CHUYEN',
+      thoi_gian: new Date().toISOString(),
+    });
+    const outdated = await getJson(`${gateway.url}/v1/deliveries/callbacks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-postal-timestamp': String(timestamp),
+        'x-postal-signature': signPostalCallback(SECRET, timestamp, late),
+      },
+      body: late,
+    });
+    expect(outdated.body).toEqual({ applied: false, outcome: 'OUTDATED' });
     // signed with another secret: refused
     const forged = await getJson(`${gateway.url}/v1/deliveries/callbacks`, {
       method: 'POST',

@@ -11,6 +11,7 @@ import {
   CONSOLE_PUBLIC_ROUTES,
   PAYMENT_CALLBACK_ROUTES,
   PUBLIC_ROUTES,
+  SIGNED_CALLBACK_ROUTES,
 } from '../../apps/gateway/src/route-access';
 import { testEnv } from '../support/http';
 
@@ -147,10 +148,12 @@ describe('every gateway route without credentials', () => {
       ).includes(route.url);
       if (response.status !== 401 && !publicRoute)
         open.push(`${route.method} ${route.url} -> ${response.status}`);
+      // an upstream's callbacks carry no client credentials: their signature is the challenge
+      const signedRoute = (SIGNED_CALLBACK_ROUTES as readonly string[]).includes(route.url);
       if (!publicRoute)
         expect([route.url, response.headers.get('www-authenticate')]).toEqual([
           route.url,
-          expect.stringContaining('Bearer'),
+          expect.stringContaining(signedRoute ? 'PostalSignature' : 'Bearer'),
         ]);
       expect([route.url, response.headers.get('x-content-type-options')]).toEqual([route.url, 'nosniff']);
       expect([route.url, response.headers.get('content-security-policy')]).toEqual([
@@ -177,6 +180,7 @@ describe('every gateway route without credentials', () => {
     });
     expect(callback.status).toBeGreaterThanOrEqual(400);
     expect(callback.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect([...SIGNED_CALLBACK_ROUTES]).toEqual(['/v1/deliveries/callbacks']);
     const probe = await fetch(`${gateway.url}/health/probe`);
     expect([200, 503]).toContain(probe.status);
     expect(Object.keys((await probe.json()) as object)).toEqual(['status']);

@@ -1,3 +1,4 @@
+import { captureCallbackBodies } from './deliveries/raw-callback-body';
 import helmet from '@fastify/helmet';
 import { ServerKafka } from '@nestjs/microservices';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -52,6 +53,7 @@ export async function startGateway(
     // Without a port of its own, HTTPS replaces plain HTTP on PORT.
     https: config.tls && config.tls.port === undefined ? config.tls.server : undefined,
   });
+  captureCallbackBodies(app.getHttpAdapter().getInstance(), config.HTTP_BODY_LIMIT_BYTES);
   // Security headers on every answer, errors and 404s included. The docs page loads only its own scripts.
   await app.register(helmet, { global: true });
   if (config.docs) app.get(OpenApiDocument).document = buildOpenApi(app);

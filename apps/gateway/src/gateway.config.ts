@@ -58,6 +58,10 @@ export const GATEWAY_ENV = [
   'NDOP_API_KEY',
   'NDOP_CA_PATH',
   'PORTAL_URL',
+  'POSTAL_URL',
+  'POSTAL_CA_PATH',
+  'POSTAL_TOKEN',
+  'POSTAL_WEBHOOK_SECRET',
   'PORTAL_CA_PATH',
   'PORTAL_USERNAME',
   'PORTAL_PASSWORD',
@@ -114,6 +118,8 @@ export type GatewayConfig = Env<(typeof GATEWAY_ENV)[number]> & {
   kafkaSecurity: KafkaSecurity;
   /** PEM of PORTAL_CA_PATH: the portal's pinned CA (the portal's own evaluation, for reconciliation). */
   portalCa?: string;
+  /** PEM of POSTAL_CA_PATH: the postal operator's pinned CA. */
+  postalCa?: string;
   /** LOOKUP_CACHE_KEY decoded, when REDIS_URL shares the lookup cache. */
   lookupCacheKey?: Buffer;
 };
@@ -133,6 +139,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     ...loadGatewayTls(env),
     kafkaSecurity: kafkaSecurityFromEnv('gateway', source),
     portalCa: readConfiguredFile('PORTAL_CA_PATH', env.PORTAL_CA_PATH),
+    postalCa: readConfiguredFile('POSTAL_CA_PATH', env.POSTAL_CA_PATH),
     ...(env.REDIS_URL ? sharedState(env.REDIS_URL, env.LOOKUP_CACHE_KEY) : {}),
   } as GatewayConfig;
 }

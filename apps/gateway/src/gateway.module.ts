@@ -25,6 +25,8 @@ import { IndicatorsModule } from './indicators/indicators.module';
 import { InfoController } from './info/info.controller';
 import { LookupsModule } from './lookups/lookups.module';
 import { ChainsModule } from './chains/chains.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { PostalClient } from '@lienthong/adapters/postal';
 import { GATEWAY_ROUTE_ACCESS } from './route-access';
 import { PaymentsModule } from './payments/payments.module';
 import { PaidOnlineSourceModule, type PaidOnlineSource } from '../../relay/src/indicators/indicator.store';
@@ -88,6 +90,18 @@ export class GatewayModule {
         PaidOnlineSourceModule.forRoot(config.PAID_ONLINE_SOURCE as PaidOnlineSource),
         PaymentsModule.forRoot(config, logger),
         ChainsModule.forRoot({ chainsFile: config.CHAINS_FILE, proceduresFile: config.PROCEDURES_FILE }),
+        DeliveriesModule.forRoot({
+          client: () =>
+            config.POSTAL_URL
+              ? new PostalClient({
+                  url: config.POSTAL_URL,
+                  token: config.POSTAL_TOKEN,
+                  ca: config.postalCa,
+                  logger,
+                })
+              : null,
+          webhookSecret: config.POSTAL_WEBHOOK_SECRET,
+        }),
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule.forRoot(() =>
           config.PORTAL_URL ? createPortalClient(config, { ca: config.portalCa, logger }) : null,

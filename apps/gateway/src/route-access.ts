@@ -13,6 +13,12 @@ export const PAYMENT_CALLBACK_ROUTES = ['/v1/payments/callback'] as const;
  * The operations console's page, its assets and its sign-in route: they carry no data (the session route
  * authenticates by itself, and only OPERATOR or DATA_PROTECTION_OFFICER clients get a session).
  */
+/**
+ * The postal operator's tracking callbacks: no client credentials, authenticated by their signature alone
+ * (401 INVALID_SIGNATURE otherwise, with a `PostalSignature` challenge).
+ */
+export const SIGNED_CALLBACK_ROUTES = ['/v1/deliveries/callbacks'] as const;
+
 export const CONSOLE_PUBLIC_ROUTES = ['/console', '/console/assets/:file', '/console/session'] as const;
 
 /** The console's data and actions: operators only, with a session cookie or the usual credentials. */
@@ -53,7 +59,7 @@ export const OPERATIONS_ROUTES = [
  * Every other route needs the service its handler declares; the global AccessGuard denies the rest.
  */
 export const GATEWAY_ROUTE_ACCESS: RouteAccess = Object.freeze({
-  public: [...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES, ...PAYMENT_CALLBACK_ROUTES],
+  public: [...PUBLIC_ROUTES, ...CONSOLE_PUBLIC_ROUTES, ...PAYMENT_CALLBACK_ROUTES, ...SIGNED_CALLBACK_ROUTES],
   roles: Object.freeze({
     ...Object.fromEntries(
       [...OPERATIONS_ROUTES, ...CONSOLE_OPERATOR_ROUTES].map((route) => [route, 'OPERATOR' as const]),

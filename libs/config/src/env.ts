@@ -366,6 +366,36 @@ export const ENV_VARS = [
     description: 'The shared HMAC secret of those signatures; set it from a secret in production.',
   },
   {
+    name: 'POSTAL_URL',
+    type: 'url',
+    apps: ['gateway'],
+    description:
+      'Base URL of the public postal service\'s delivery API (VNPost "Bưu chính công ích"; REST/JSON behind an API token, contracts/upstream/postal), for POST /v1/deliveries. Unset: the deliveries routes answer 503 POSTAL_NOT_CONFIGURED.',
+  },
+  {
+    name: 'POSTAL_CA_PATH',
+    type: 'string',
+    apps: ['gateway'],
+    description:
+      "PEM CA certificate(s) of the postal operator's HTTPS server certificate (a pinned CA); required for an `https` URL in production mode.",
+  },
+  {
+    name: 'POSTAL_TOKEN',
+    type: 'string',
+    default: 'lienthong-dev-postal-token',
+    apps: ['gateway'],
+    description:
+      'The API token the postal operator issued to the province; set it from a secret in production.',
+  },
+  {
+    name: 'POSTAL_WEBHOOK_SECRET',
+    type: 'string',
+    default: 'lienthong-dev-postal-webhook-secret',
+    apps: ['gateway'],
+    description:
+      'The secret the postal operator signs its tracking callbacks with (HMAC-SHA256, POST /v1/deliveries/callbacks); set it from a secret in production.',
+  },
+  {
     name: 'CHAIN_RUNNER_INTERVAL_MS',
     type: 'int',
     default: '1000',

@@ -50,6 +50,7 @@ const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
     { url: 'BUSINESS_REGISTRY_URL', ca: 'BUSINESS_REGISTRY_CA_PATH' },
     { url: 'LAND_URL', ca: 'LAND_CA_PATH' },
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
+    { url: 'POSTAL_URL', ca: 'POSTAL_CA_PATH' },
   ],
   relay: [
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
@@ -66,6 +67,8 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
     { name: 'LAND_API_KEY', when: 'LAND_API_KEY' },
     { name: 'PAYMENT_SECRET_KEY', when: 'PAYMENT_PLATFORM_URL' },
     ...PORTAL_SECRETS,
+    { name: 'POSTAL_TOKEN', when: 'POSTAL_URL' },
+    { name: 'POSTAL_WEBHOOK_SECRET', when: 'POSTAL_URL' },
     // Shared by every instance and encrypting cached personal data in Redis.
     {
       name: 'LOOKUP_CACHE_KEY',

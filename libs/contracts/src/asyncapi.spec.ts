@@ -33,6 +33,7 @@ const EXPECTED_TOPICS = [
   'lgsp.indicator.report-retry.v1',
   'lgsp.chain.events.v1',
   'lgsp.payment.status.v1',
+  'lgsp.delivery.status.v1',
 ];
 
 function pointerGet(root: unknown, pointer: string): unknown {
@@ -237,6 +238,7 @@ describe('contracts/asyncapi.yaml', () => {
       indicatorReport: ['./schemas/indicator-report.v1.json'],
       indicatorReportRetry: ['./schemas/indicator-report.v1.json'],
       paymentStatus: ['./schemas/payment-status.v1.json'],
+      deliveryStatus: ['./schemas/delivery-status-event.v1.json'],
     });
   });
 });

@@ -886,6 +886,7 @@ export const AUDIT_UPSTREAMS = [
   'audit-log',
   'gateway',
   'payment-platform',
+  'postal',
 ] as const;
 export type AuditUpstream = (typeof AUDIT_UPSTREAMS)[number];
 
@@ -1077,6 +1078,30 @@ export const PAYMENT_STATUS_KEYS = contractKeys<PaymentStatus>()({
   optional: ['feeDescription', 'paidAt'],
 });
 
+// ---------------------------------------------------------------------------------------------------
+// delivery-status-event.v1.json
+
+export type DeliveryStatus = 'CREATED' | 'PICKED_UP' | 'IN_TRANSIT' | 'DELIVERED' | 'RETURNED';
+
+/** A tracking state of a dossier result's postal delivery (lgsp.delivery.status.v1); no receiver data. */
+export interface DeliveryStatusEvent {
+  eventId: string;
+  dossierCode: string;
+  agencyCode: string;
+  /** The postal operator's waybill number. */
+  orderNumber: string;
+  status: DeliveryStatus;
+  previousStatus?: 'CREATED' | 'PICKED_UP' | 'IN_TRANSIT';
+  occurredAt: IsoDateTime;
+  recordedAt: IsoDateTime;
+}
+export const DELIVERY_STATUS_EVENT_KEYS = contractKeys<DeliveryStatusEvent>()({
+  schema: 'delivery-status-event',
+  pointer: '',
+  required: ['eventId', 'dossierCode', 'agencyCode', 'orderNumber', 'status', 'occurredAt', 'recordedAt'],
+  optional: ['previousStatus'],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1116,4 +1141,5 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   CHAIN_EVENT_KEYS,
   CHAIN_EVENT_REFUSAL_KEYS,
   PAYMENT_STATUS_KEYS,
+  DELIVERY_STATUS_EVENT_KEYS,
 ];

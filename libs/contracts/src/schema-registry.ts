@@ -8,6 +8,7 @@ import type {
   ChainEvent,
   AuditRecord,
   Citizen,
+  DeliveryStatusEvent,
   CloudEvent,
   DossierStatusEvent,
   Enterprise,
@@ -34,6 +35,7 @@ export const SCHEMA_NAMES = [
   'audit-checkpoint',
   'chain-event',
   'payment-status',
+  'delivery-status-event',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -55,6 +57,7 @@ export interface SchemaTypes {
   'audit-checkpoint': AuditCheckpoint;
   'chain-event': ChainEvent;
   'payment-status': PaymentStatus;
+  'delivery-status-event': DeliveryStatusEvent;
 }
 
 /**

@@ -16,6 +16,7 @@ export const Topic = {
   IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
   ChainEvents: 'lgsp.chain.events.v1',
   PaymentStatus: 'lgsp.payment.status.v1',
+  DeliveryStatus: 'lgsp.delivery.status.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -32,6 +33,7 @@ export interface TopicDefinition {
     | 'audit-checkpoint'
     | 'chain-event'
     | 'payment-status'
+    | 'delivery-status-event'
     | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
@@ -118,6 +120,14 @@ export const TOPICS: readonly TopicDefinition[] = [
     key: 'dossier code',
     dataSchema: 'payment-status',
     retentionMs: 365 * DAY,
+  },
+  {
+    name: Topic.DeliveryStatus,
+    description:
+      "Tracking states of the postal delivery of dossier results (created, picked up, in transit, delivered, returned), in order per dossier; no receiver data. Read by the project's services only: no ministry is granted it.",
+    key: 'dossier code',
+    dataSchema: 'delivery-status-event',
+    retentionMs: 90 * DAY,
   },
 ];
 

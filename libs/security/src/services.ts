@@ -16,6 +16,7 @@ export const SERVICE_NAMES = [
   'indicators.read',
   'chains',
   'payments',
+  'deliveries',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -59,6 +60,9 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = Object
   chains: { purposeRequired: false, adminOnly: false, bindsDossier: false },
   // Online payment of dossier fees: the dossier code's agency is checked by the use case; no personal data.
   payments: { purposeRequired: false, adminOnly: false, bindsDossier: false },
+  // Postal delivery of a dossier's result: the dossier's agency is checked by the use case; the receiver's
+  // contact details go to the postal operator only.
+  deliveries: { purposeRequired: false, adminOnly: false, bindsDossier: false },
 });
 
 export function isServiceName(value: unknown): value is ServiceName {

@@ -34,6 +34,7 @@ describe('migration files', () => {
       '10:portal_dossier_codes',
       '11:chains',
       '13:payments',
+      '14:postal_deliveries',
     ]);
   });
 

@@ -177,13 +177,14 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         '0010_portal_dossier_codes',
         '0011_chains',
         '0013_payments',
+        '0014_postal_deliveries',
       ]);
       expect(await migrate(t.db, { logger: quietLogger })).toEqual([]);
 
       const rows = await t.db.query<{ version: number; name: string; checksum: string; applied_at: Date }>(
         'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toHaveLength(12);
+      expect(rows).toHaveLength(13);
       expect(rows[0]).toMatchObject({
         version: 1,
         name: 'foundation',

@@ -1,0 +1,2 @@
+export * from './postal.client';
+export * from './postal-signature';

@@ -33,6 +33,7 @@ describe('migration files', () => {
       '9:audit_dossier_index',
       '10:portal_dossier_codes',
       '11:chains',
+      '15:feedback',
     ]);
   });
 

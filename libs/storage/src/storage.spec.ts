@@ -176,13 +176,14 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         '0009_audit_dossier_index',
         '0010_portal_dossier_codes',
         '0011_chains',
+        '0015_feedback',
       ]);
       expect(await migrate(t.db, { logger: quietLogger })).toEqual([]);
 
       const rows = await t.db.query<{ version: number; name: string; checksum: string; applied_at: Date }>(
         'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toHaveLength(11);
+      expect(rows).toHaveLength(12);
       expect(rows[0]).toMatchObject({
         version: 1,
         name: 'foundation',

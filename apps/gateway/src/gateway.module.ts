@@ -1,3 +1,4 @@
+import { readConfiguredFile } from '@lienthong/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { createPortalClient } from '@lienthong/adapters/public-service-portal';
@@ -25,6 +26,7 @@ import { IndicatorsModule } from './indicators/indicators.module';
 import { InfoController } from './info/info.controller';
 import { LookupsModule } from './lookups/lookups.module';
 import { ChainsModule } from './chains/chains.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { GATEWAY_ROUTE_ACCESS } from './route-access';
 
 @Module({})
@@ -84,6 +86,12 @@ export class GatewayModule {
         LookupsModule.forRoot(config, logger),
         AuditSubjectsModule,
         ChainsModule.forRoot({ chainsFile: config.CHAINS_FILE, proceduresFile: config.PROCEDURES_FILE }),
+        FeedbackModule.forRoot({
+          url: config.FEEDBACK_URL,
+          apiKey: config.FEEDBACK_API_KEY,
+          ca: readConfiguredFile('FEEDBACK_CA_PATH', config.FEEDBACK_CA_PATH),
+          answerWorkingDays: config.FEEDBACK_ANSWER_WORKING_DAYS,
+        }),
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule.forRoot(() =>
           config.PORTAL_URL ? createPortalClient(config, { ca: config.portalCa, logger }) : null,

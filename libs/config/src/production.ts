@@ -50,6 +50,7 @@ const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
     { url: 'BUSINESS_REGISTRY_URL', ca: 'BUSINESS_REGISTRY_CA_PATH' },
     { url: 'LAND_URL', ca: 'LAND_CA_PATH' },
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
+    { url: 'FEEDBACK_URL', ca: 'FEEDBACK_CA_PATH' },
   ],
   relay: [
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
@@ -57,6 +58,7 @@ const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
     { url: 'CHAIN_CIVIL_STATUS_URL', ca: 'CHAIN_CIVIL_STATUS_CA_PATH' },
     { url: 'CHAIN_RESIDENCE_URL', ca: 'CHAIN_RESIDENCE_CA_PATH' },
     { url: 'CHAIN_SOCIAL_SECURITY_URL', ca: 'CHAIN_SOCIAL_SECURITY_CA_PATH' },
+    { url: 'FEEDBACK_URL', ca: 'FEEDBACK_CA_PATH' },
   ],
 };
 
@@ -65,6 +67,7 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
     { name: 'BUSINESS_REGISTRY_CLIENT_SECRET', when: 'BUSINESS_REGISTRY_URL' },
     { name: 'LAND_API_KEY', when: 'LAND_API_KEY' },
     ...PORTAL_SECRETS,
+    { name: 'FEEDBACK_API_KEY', when: 'FEEDBACK_URL' },
     // Shared by every instance and encrypting cached personal data in Redis.
     {
       name: 'LOOKUP_CACHE_KEY',
@@ -78,6 +81,7 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
     { name: 'CHAIN_CIVIL_STATUS_PASSWORD', when: 'CHAIN_CIVIL_STATUS_URL' },
     { name: 'CHAIN_RESIDENCE_CLIENT_SECRET', when: 'CHAIN_RESIDENCE_URL' },
     { name: 'CHAIN_SOCIAL_SECURITY_SECRET', when: 'CHAIN_SOCIAL_SECURITY_URL' },
+    { name: 'FEEDBACK_API_KEY', when: 'FEEDBACK_URL' },
   ],
 };
 

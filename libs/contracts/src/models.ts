@@ -883,6 +883,7 @@ export const AUDIT_UPSTREAMS = [
   'dead-letters',
   'audit-log',
   'gateway',
+  'feedback-system',
 ] as const;
 export type AuditUpstream = (typeof AUDIT_UPSTREAMS)[number];
 

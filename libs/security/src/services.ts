@@ -15,6 +15,7 @@ export const SERVICE_NAMES = [
   'audit.subjects',
   'indicators.read',
   'chains',
+  'feedback',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -56,6 +57,9 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = Object
   // Procedure chains: the application's agency is checked by the use case; the national data a chain reuses
   // is read under the client's own citizen.lookup grant, purpose DOSSIER_PROCESSING.
   chains: { purposeRequired: false, adminOnly: false, bindsDossier: false },
+  // Citizen feedback: each item is listed and answered only by the client of its competent agency (checked
+  // by the use case); the citizen's contact is shown to that agency to answer, under its legal task.
+  feedback: { purposeRequired: false, adminOnly: false, bindsDossier: false },
 });
 
 export function isServiceName(value: unknown): value is ServiceName {

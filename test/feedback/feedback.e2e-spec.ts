@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { validate, type FeedbackItemEvent } from '@lienthong/contracts';
+import { createKafkaClient, decodeEvent, initTopics, Topic, type ConsumerPort } from '@lienthong/messaging';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
@@ -57,6 +60,9 @@ describe('citizen feedback through the relay and the gateway', () => {
   let gateway: RunningGateway;
   let relay: RunningRelay;
   let sequence = 0;
+  let consumer: ConsumerPort;
+  /** What an agency's consumer on lgsp.feedback.item.v1 received: key, data and the raw record. */
+  const received: { key: string; data: FeedbackItemEvent; raw: string }[] = [];
 
   const call = async (method: 'GET' | 'POST', path: string, key: string, body?: unknown) =>
     getJson(`${gateway.url}${path}`, {
@@ -72,6 +78,26 @@ describe('citizen feedback through the relay and the gateway', () => {
   beforeAll(async () => {
     createDevPki(join(work, 'pki'), { agencies: [] });
     national = await startFeedbackSimulator();
+    const brokers = (process.env.KAFKA_BROKERS as string).split(',');
+    await initTopics({
+      brokers,
+      partitions: 3,
+      replicationFactor: 1,
+      proceduresFile: 'deploy/config/procedures.yaml',
+    });
+    consumer = createKafkaClient({ clientId: 'e2e-feedback', brokers }).consumer({
+      groupId: `e2e-feedback-${randomUUID()}`,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topic.FeedbackItem], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const raw = message.value?.toString() ?? '';
+        const decoded = decodeEvent<FeedbackItemEvent>(raw);
+        if (!decoded.ok) throw new Error(decoded.reason);
+        received.push({ key: message.key?.toString() ?? '', data: decoded.event.data, raw });
+      },
+    });
     database = await createIsolatedDatabase('feedback');
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
@@ -89,6 +115,7 @@ describe('citizen feedback through the relay and the gateway', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await consumer?.disconnect();
     await relay?.close();
     await gateway?.close();
     await national?.close();
@@ -117,6 +144,35 @@ describe('citizen feedback through the relay and the gateway', () => {
 
     // the relay fetches and acknowledges both
     await waitFor(() => national.store.acknowledged.size === 2, 30_000, 'both items acknowledged', 50);
+
+    // a consumer on the topic receives each item keyed by its agency, without the citizen's contact or text
+    await waitFor(
+      () => [fresh.ma, old.ma].every((ma) => received.some((r) => r.data.id === ma)),
+      30_000,
+      'both items on lgsp.feedback.item.v1',
+      50,
+    );
+    const onTopic = received.filter((r) => r.data.id === fresh.ma || r.data.id === old.ma);
+    expect(onTopic.map((r) => [r.key, r.data.id]).sort()).toEqual(
+      [
+        [LAO_CAI, fresh.ma],
+        [HA_NOI, old.ma],
+      ].sort(),
+    );
+    expect(onTopic.find((r) => r.data.id === old.ma)?.data).toEqual({
+      id: old.ma,
+      agencyCode: HA_NOI,
+      procedureCode: '2.000488',
+      receivedAt: old.thoiGianTiepNhan,
+      dueAt: '2026-01-19T16:59:59.999Z',
+      status: 'OPEN',
+    });
+    for (const record of onTopic) {
+      expect(validate('feedback-item', record.data).ok).toBe(true);
+      expect(record.raw).not.toContain('0912345678');
+      expect(record.raw).not.toContain('Nguyễn Văn A');
+      expect(record.raw).not.toContain('Thái độ');
+    }
 
     // each agency sees its own item, with the citizen's contact and the deadline
     const laocai = await call('GET', `/v1/feedback?agency=${LAO_CAI}`, KEYS.laocai);

@@ -31,6 +31,7 @@ const EXPECTED_TOPICS = [
   'lgsp.audit.checkpoint.v1',
   'lgsp.indicator.report.v1',
   'lgsp.indicator.report-retry.v1',
+  'lgsp.feedback.item.v1',
 ];
 
 function pointerGet(root: unknown, pointer: string): unknown {
@@ -233,6 +234,7 @@ describe('contracts/asyncapi.yaml', () => {
       auditCheckpoint: ['./schemas/audit-checkpoint.v1.json'],
       indicatorReport: ['./schemas/indicator-report.v1.json'],
       indicatorReportRetry: ['./schemas/indicator-report.v1.json'],
+      feedbackItem: ['./schemas/feedback-item.v1.json'],
     });
   });
 });

@@ -994,6 +994,25 @@ export const AUDIT_CHECKPOINT_KEYS = contractKeys<AuditCheckpoint>()({
   optional: [],
 });
 
+// ---------------------------------------------------------------------------------------------------
+// feedback-item.v1.json
+
+/** A citizen feedback item routed to its agency (lgsp.feedback.item.v1): no contact, no content. */
+export interface FeedbackItemEvent {
+  id: string;
+  agencyCode: string;
+  procedureCode?: string;
+  receivedAt: IsoDateTime;
+  dueAt: IsoDateTime;
+  status: 'OPEN';
+}
+export const FEEDBACK_ITEM_KEYS = contractKeys<FeedbackItemEvent>()({
+  schema: 'feedback-item',
+  pointer: '',
+  required: ['id', 'agencyCode', 'receivedAt', 'dueAt', 'status'],
+  optional: ['procedureCode'],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1028,6 +1047,7 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   PROBLEM_FIELD_ERROR_KEYS,
   PROBLEM_KEYS,
   AUDIT_RECORD_KEYS,
+  FEEDBACK_ITEM_KEYS,
   AUDIT_PRUNED_RANGE_KEYS,
   AUDIT_CHECKPOINT_KEYS,
 ];

@@ -10,6 +10,7 @@ import type {
   CloudEvent,
   DossierStatusEvent,
   Enterprise,
+  FeedbackItemEvent,
   IndicatorReport,
   LandParcel,
   MinistryDossierStatusEvent,
@@ -30,6 +31,7 @@ export const SCHEMA_NAMES = [
   'problem',
   'audit-record',
   'audit-checkpoint',
+  'feedback-item',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -49,6 +51,7 @@ export interface SchemaTypes {
   problem: Problem;
   'audit-record': AuditRecord;
   'audit-checkpoint': AuditCheckpoint;
+  'feedback-item': FeedbackItemEvent;
 }
 
 /**

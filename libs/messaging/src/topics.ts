@@ -14,6 +14,7 @@ export const Topic = {
   AuditCheckpoint: 'lgsp.audit.checkpoint.v1',
   IndicatorReport: 'lgsp.indicator.report.v1',
   IndicatorReportRetry: 'lgsp.indicator.report-retry.v1',
+  FeedbackItem: 'lgsp.feedback.item.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -24,7 +25,7 @@ export interface TopicDefinition {
   /** What the record key holds; records with one key keep their order. */
   key: string;
   /** The contract of `data` inside the CloudEvents envelope (contracts/schemas), or raw bytes. */
-  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'raw';
+  dataSchema: 'dossier-status-event' | 'indicator-report' | 'audit-checkpoint' | 'feedback-item' | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
 }
@@ -94,6 +95,14 @@ export const TOPICS: readonly TopicDefinition[] = [
     key: '<agency code>:<period key>',
     dataSchema: 'indicator-report',
     retentionMs: 7 * DAY,
+  },
+  {
+    name: Topic.FeedbackItem,
+    description:
+      'Citizen feedback items routed to their competent agency, with the answer deadline; no contact or content (read them with GET /v1/feedback).',
+    key: 'agency code',
+    dataSchema: 'feedback-item',
+    retentionMs: 90 * DAY,
   },
 ];
 

@@ -3,6 +3,16 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { FeedbackClient, FeedbackInbox } from '@lienthong/adapters/feedback';
 import { readConfiguredFile } from '@lienthong/config';
+import { schemaIdOf, type FeedbackItemEvent } from '@lienthong/contracts';
+import {
+  createEvent,
+  EventProducer,
+  MESSAGING_OPTIONS,
+  Outbox,
+  toKafkaMessage,
+  Topic,
+  type MessagingOptions,
+} from '@lienthong/messaging';
 import type { AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
 import { RELAY_AUDIT_CLIENT_ID } from '../relay-audit';
@@ -10,11 +20,13 @@ import type { RelayConfig } from '../relay.config';
 
 export const FEEDBACK_POLLER_CONFIG = Symbol('FEEDBACK_POLLER_CONFIG');
 export const FEEDBACK_POLLER_LOGGER = Symbol('FEEDBACK_POLLER_LOGGER');
+export const FEEDBACK_ITEM_EVENT_TYPE = 'vn.lienthong.feedback.item.v1';
 
 /**
  * The relay's feedback role: every FEEDBACK_POLL_INTERVAL_MS, fetches the new citizen feedback items from the
  * national feedback system page by page after the stored cursor, stores each with its competent agency and
- * answer deadline (page and cursor in one transaction), then acknowledges the items stored. An item whose
+ * answer deadline (page, cursor and one lgsp.feedback.item.v1 record per routed item through the outbox, in
+ * one transaction), then acknowledges the items stored. An item whose
  * acknowledgement failed is acknowledged again on a later pass (acknowledging is idempotent). Every call is
  * audited; the citizen's contact is never logged.
  */
@@ -22,6 +34,7 @@ export const FEEDBACK_POLLER_LOGGER = Symbol('FEEDBACK_POLLER_LOGGER');
 export class FeedbackPollerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly client: FeedbackClient;
   private readonly inbox: FeedbackInbox;
+  private readonly outbox: Outbox;
   private readonly unacknowledged = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -30,6 +43,8 @@ export class FeedbackPollerService implements OnApplicationBootstrap, OnApplicat
   constructor(
     database: Database,
     private readonly audit: AuditLog,
+    producer: EventProducer,
+    @Inject(MESSAGING_OPTIONS) messaging: MessagingOptions,
     @Inject(FEEDBACK_POLLER_CONFIG) private readonly config: RelayConfig,
     @Inject(FEEDBACK_POLLER_LOGGER) private readonly logger: AppLogger,
   ) {
@@ -40,6 +55,7 @@ export class FeedbackPollerService implements OnApplicationBootstrap, OnApplicat
       logger,
     });
     this.inbox = new FeedbackInbox(database, { answerWorkingDays: config.FEEDBACK_ANSWER_WORKING_DAYS });
+    this.outbox = new Outbox(database, producer, messaging);
   }
 
   onApplicationBootstrap(): void {
@@ -83,7 +99,38 @@ export class FeedbackPollerService implements OnApplicationBootstrap, OnApplicat
     const page = await this.audited({ requestId, service: 'feedback.fetch', subject: { kind: 'NONE' } }, () =>
       this.client.fetchNew(cursor, { requestId }),
     );
-    const stored = await this.inbox.store(page.items, page.cursor, new Date());
+    const stored = await this.inbox.store(page.items, page.cursor, new Date(), async (tx, fresh) => {
+      const routed = fresh.filter((item) => item.agencyCode);
+      if (routed.length === 0) return;
+      await this.outbox.enqueue(
+        tx,
+        Topic.FeedbackItem,
+        routed.map((item) => {
+          // no contact, no content: the competent agency reads them through the gateway
+          const data: FeedbackItemEvent = {
+            id: item.id,
+            agencyCode: item.agencyCode!,
+            ...(item.procedureCode ? { procedureCode: item.procedureCode } : {}),
+            receivedAt: item.receivedAt.toISOString(),
+            dueAt: this.inbox.deadline(item.receivedAt).toISOString(),
+            status: 'OPEN',
+          };
+          return toKafkaMessage(
+            createEvent({
+              type: FEEDBACK_ITEM_EVENT_TYPE,
+              source: '/lienthong/relay',
+              subject: item.id,
+              dataschema: schemaIdOf('feedback-item'),
+              data,
+              requestId,
+            }),
+            item.agencyCode!,
+          );
+        }),
+      );
+    });
+    // published now; what a failed pass leaves waiting goes out with the next one
+    await this.outbox.drain().catch(() => 0);
     for (const item of stored) this.unacknowledged.add(item.id);
     for (const id of [...this.unacknowledged]) {
       if (this.stopped) break;

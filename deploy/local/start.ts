@@ -408,6 +408,7 @@ function relayRolesBeside(env: NodeJS.ProcessEnv): string {
     ...(env.PORTAL_URL ? ['portal-sync'] : []),
     'indicators',
     ...(env.OPERATIONS_CENTER_URL ? ['ops-center'] : []),
+    ...(env.FEEDBACK_URL ? ['feedback'] : []),
   ].join(',');
 }
 

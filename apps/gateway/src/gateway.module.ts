@@ -1,3 +1,4 @@
+import { readConfiguredFile } from '@lienthong/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { createPortalClient } from '@lienthong/adapters/public-service-portal';
@@ -27,6 +28,7 @@ import { LookupsModule } from './lookups/lookups.module';
 import { ChainsModule } from './chains/chains.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { PostalClient } from '@lienthong/adapters/postal';
+import { FeedbackModule } from './feedback/feedback.module';
 import { GATEWAY_ROUTE_ACCESS } from './route-access';
 import { PaymentsModule } from './payments/payments.module';
 import { PaidOnlineSourceModule, type PaidOnlineSource } from '../../relay/src/indicators/indicator.store';
@@ -101,6 +103,12 @@ export class GatewayModule {
                 })
               : null,
           webhookSecret: config.POSTAL_WEBHOOK_SECRET,
+        }),
+        FeedbackModule.forRoot({
+          url: config.FEEDBACK_URL,
+          apiKey: config.FEEDBACK_API_KEY,
+          ca: readConfiguredFile('FEEDBACK_CA_PATH', config.FEEDBACK_CA_PATH),
+          answerWorkingDays: config.FEEDBACK_ANSWER_WORKING_DAYS,
         }),
         DocumentsModule.forRoot({ ...config.audit, pkiDir: config.PKI_DIR, logger }),
         IndicatorsModule.forRoot(() =>

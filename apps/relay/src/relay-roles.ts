@@ -2,7 +2,14 @@
  * The relay's consumer roles (RELAY_ROLES). Each role is its own consumer group, so a role can run in a
  * process of its own or beside the others; processes running the same role share its partitions.
  */
-export const RELAY_ROLES = ['ministry-routing', 'portal-sync', 'indicators', 'ops-center', 'chains'] as const;
+export const RELAY_ROLES = [
+  'ministry-routing',
+  'portal-sync',
+  'indicators',
+  'ops-center',
+  'chains',
+  'feedback',
+] as const;
 
 export type RelayRole = (typeof RELAY_ROLES)[number];
 

@@ -16,7 +16,7 @@ describe('the relay roles of loadRelayConfig', () => {
       OPERATIONS_CENTER_URL: 'http://127.0.0.1:4005',
     });
     expect(config.roles.list).toEqual(['ministry-routing', 'portal-sync', 'indicators', 'ops-center']);
-    expect(config.rolesOff).toEqual(['chains']);
+    expect(config.rolesOff).toEqual(['chains', 'feedback']);
     const chains = loadRelayConfig({
       ...base,
       CHAIN_CIVIL_STATUS_URL: 'http://127.0.0.1:4011',
@@ -24,7 +24,9 @@ describe('the relay roles of loadRelayConfig', () => {
       CHAIN_SOCIAL_SECURITY_URL: 'http://127.0.0.1:4013',
     });
     expect(chains.roles.list).toEqual(['ministry-routing', 'indicators', 'chains']);
-    expect(chains.rolesOff).toEqual(['portal-sync', 'ops-center']);
+    expect(chains.rolesOff).toEqual(['portal-sync', 'ops-center', 'feedback']);
+    const feedback = loadRelayConfig({ ...base, FEEDBACK_URL: 'http://127.0.0.1:4014' });
+    expect(feedback.roles.list).toEqual(['ministry-routing', 'indicators', 'feedback']);
   });
 
   it('runs ministry routing alone without a database or an audit subject key', () => {
@@ -40,11 +42,14 @@ describe('the relay roles of loadRelayConfig', () => {
 
   it('refuses to start with a role it does not know, or a role named without its upstream', () => {
     expect(() => loadRelayConfig({ ...base, RELAY_ROLES: 'ministry-routing,portal' })).toThrow(
-      /RELAY_ROLES names portal: each item must be one of ministry-routing, portal-sync, indicators, ops-center, chains/,
+      /RELAY_ROLES names portal: each item must be one of ministry-routing, portal-sync, indicators, ops-center, chains, feedback/,
     );
     expect(() => loadRelayConfig({ ...base, RELAY_ROLES: 'portal-sync' })).toThrow(ConfigError);
     expect(() => loadRelayConfig({ ...base, RELAY_ROLES: 'portal-sync' })).toThrow(
       /RELAY_ROLES names portal-sync but PORTAL_URL is not set/,
+    );
+    expect(() => loadRelayConfig({ ...base, RELAY_ROLES: 'feedback' })).toThrow(
+      /RELAY_ROLES names feedback but FEEDBACK_URL is not set/,
     );
   });
 });

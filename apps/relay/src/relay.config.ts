@@ -67,6 +67,11 @@ export const RELAY_ENV = [
   'CHAIN_SOCIAL_SECURITY_SECRET',
   'CHAIN_RUNNER_INTERVAL_MS',
   'OUTBOX_SHARDS',
+  'FEEDBACK_URL',
+  'FEEDBACK_CA_PATH',
+  'FEEDBACK_API_KEY',
+  'FEEDBACK_POLL_INTERVAL_MS',
+  'FEEDBACK_ANSWER_WORKING_DAYS',
   'HOST',
   'LOG_LEVEL',
   'NODE_ENV',
@@ -114,7 +119,7 @@ export function loadRelayConfig(source: NodeJS.ProcessEnv = process.env): RelayC
 }
 
 /**
- * Portal sync, operations-center delivery and the chains need their upstreams: left at its default, RELAY_ROLES drops
+ * Portal sync, operations-center delivery, the chains and feedback need their upstreams: left at its default, RELAY_ROLES drops
  * them when the URL is unset (a local run without a portal); named explicitly, the missing URL stops the start.
  */
 function effectiveRoles(
@@ -126,6 +131,7 @@ function effectiveRoles(
     | 'CHAIN_CIVIL_STATUS_URL'
     | 'CHAIN_RESIDENCE_URL'
     | 'CHAIN_SOCIAL_SECURITY_URL'
+    | 'FEEDBACK_URL'
   >,
   explicit: boolean,
 ): { roles: RelayRoles; rolesOff: RelayRole[] } {
@@ -143,6 +149,7 @@ function effectiveRoles(
       if (!env[url]) missing.push(['chains', url]);
     }
   }
+  if (named.has('feedback') && !env.FEEDBACK_URL) missing.push(['feedback', 'FEEDBACK_URL']);
   if (explicit && missing.length) {
     throw new ConfigError(
       `invalid configuration:\n${missing

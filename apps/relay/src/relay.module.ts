@@ -18,6 +18,11 @@ import { DatabasePortalDossierCodes } from './portal/portal-dossier-codes.reposi
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
 import { RelayAudit } from './relay-audit';
 import { CHAIN_RUNNER_CONFIG, CHAIN_RUNNER_LOGGER, ChainRunnerService } from './chains/chain-runner.service';
+import {
+  FEEDBACK_POLLER_CONFIG,
+  FEEDBACK_POLLER_LOGGER,
+  FeedbackPollerService,
+} from './feedback/feedback-poller.service';
 import { RelayConfig } from './relay.config';
 import { PaidOnlineSourceModule, type PaidOnlineSource } from './indicators/indicator.store';
 import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
@@ -131,6 +136,13 @@ export class RelayModule {
               { provide: CHAIN_RUNNER_CONFIG, useValue: config },
               { provide: CHAIN_RUNNER_LOGGER, useValue: logger },
               ChainRunnerService,
+            ]
+          : []),
+        ...(roles.has('feedback')
+          ? [
+              { provide: FEEDBACK_POLLER_CONFIG, useValue: config },
+              { provide: FEEDBACK_POLLER_LOGGER, useValue: logger },
+              FeedbackPollerService,
             ]
           : []),
         ...(portalSync

@@ -405,6 +405,46 @@ export const ENV_VARS = [
       "How often the relay's `chains` role looks for due chain steps (steps ready to send, undecided ones to poll, retries); it looks again at once while it finds work.",
   },
   {
+    name: 'FEEDBACK_URL',
+    type: 'url',
+    apps: ['gateway', 'relay'],
+    description:
+      "Base URL of the national feedback system (phản ánh, kiến nghị on the National Public Service Portal; interface assumed in contracts/upstream/feedback): the relay's `feedback` role fetches new items from it, the gateway sends the agencies' answers to it. Unset: the feedback role is off unless RELAY_ROLES names it, and `POST /v1/feedback/{id}/answer` answers 503.",
+  },
+  {
+    name: 'FEEDBACK_CA_PATH',
+    type: 'string',
+    apps: ['gateway', 'relay'],
+    description:
+      "PEM CA certificate(s) of the feedback system's HTTPS server certificate (a pinned CA); required for an `https` URL in production mode.",
+  },
+  {
+    name: 'FEEDBACK_API_KEY',
+    type: 'string',
+    default: 'lienthong-feedback-dev-key',
+    apps: ['gateway', 'relay'],
+    description:
+      'API key of the province at the national feedback system; set it from a secret in production.',
+  },
+  {
+    name: 'FEEDBACK_POLL_INTERVAL_MS',
+    type: 'int',
+    default: '60000',
+    min: 50,
+    apps: ['relay'],
+    description:
+      "How often the relay's `feedback` role asks the national feedback system for new items; it asks again at once while pages follow.",
+  },
+  {
+    name: 'FEEDBACK_ANSWER_WORKING_DAYS',
+    type: 'int',
+    default: '10',
+    min: 1,
+    apps: ['gateway', 'relay'],
+    description:
+      'Working days an agency has to answer a feedback item, counted from the day after the national system received it (Vietnam time, weekends off). 10 is assumed from the feedback regulation (Decree 20/2008/NĐ-CP as amended); not confirmed against the national system.',
+  },
+  {
     name: 'MINISTRY_PSEUDONYM_KEY',
     type: 'string',
     apps: ['relay', 'start'],
@@ -1266,11 +1306,11 @@ export const ENV_VARS = [
   {
     name: 'RELAY_ROLES',
     type: 'list',
-    default: 'ministry-routing,portal-sync,indicators,ops-center,chains',
-    values: ['ministry-routing', 'portal-sync', 'indicators', 'ops-center', 'chains'],
+    default: 'ministry-routing,portal-sync,indicators,ops-center,chains,feedback',
+    values: ['ministry-routing', 'portal-sync', 'indicators', 'ops-center', 'chains', 'feedback'],
     apps: ['relay'],
     description:
-      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`), `chains` (runs the steps of procedure chains; needs the three `CHAIN_*_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone opens no database.',
+      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`), `chains` (runs the steps of procedure chains; needs the three `CHAIN_*_URL`), `feedback` (fetches citizen feedback from the national feedback system; needs `FEEDBACK_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone opens no database.',
   },
   {
     name: 'RELAY_ROUTING_PORT',

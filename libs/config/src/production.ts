@@ -51,6 +51,7 @@ const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
     { url: 'LAND_URL', ca: 'LAND_CA_PATH' },
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
     { url: 'POSTAL_URL', ca: 'POSTAL_CA_PATH' },
+    { url: 'FEEDBACK_URL', ca: 'FEEDBACK_CA_PATH' },
   ],
   relay: [
     { url: 'PORTAL_URL', ca: 'PORTAL_CA_PATH' },
@@ -58,6 +59,7 @@ const UPSTREAMS: Record<ProductionApp, Upstream[]> = {
     { url: 'CHAIN_CIVIL_STATUS_URL', ca: 'CHAIN_CIVIL_STATUS_CA_PATH' },
     { url: 'CHAIN_RESIDENCE_URL', ca: 'CHAIN_RESIDENCE_CA_PATH' },
     { url: 'CHAIN_SOCIAL_SECURITY_URL', ca: 'CHAIN_SOCIAL_SECURITY_CA_PATH' },
+    { url: 'FEEDBACK_URL', ca: 'FEEDBACK_CA_PATH' },
   ],
 };
 
@@ -69,6 +71,7 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
     ...PORTAL_SECRETS,
     { name: 'POSTAL_TOKEN', when: 'POSTAL_URL' },
     { name: 'POSTAL_WEBHOOK_SECRET', when: 'POSTAL_URL' },
+    { name: 'FEEDBACK_API_KEY', when: 'FEEDBACK_URL' },
     // Shared by every instance and encrypting cached personal data in Redis.
     {
       name: 'LOOKUP_CACHE_KEY',
@@ -82,6 +85,7 @@ const SECRETS: Record<ProductionApp, Secret[]> = {
     { name: 'CHAIN_CIVIL_STATUS_PASSWORD', when: 'CHAIN_CIVIL_STATUS_URL' },
     { name: 'CHAIN_RESIDENCE_CLIENT_SECRET', when: 'CHAIN_RESIDENCE_URL' },
     { name: 'CHAIN_SOCIAL_SECURITY_SECRET', when: 'CHAIN_SOCIAL_SECURITY_URL' },
+    { name: 'FEEDBACK_API_KEY', when: 'FEEDBACK_URL' },
   ],
 };
 

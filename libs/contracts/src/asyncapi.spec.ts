@@ -34,6 +34,7 @@ const EXPECTED_TOPICS = [
   'lgsp.chain.events.v1',
   'lgsp.payment.status.v1',
   'lgsp.delivery.status.v1',
+  'lgsp.feedback.item.v1',
 ];
 
 function pointerGet(root: unknown, pointer: string): unknown {
@@ -239,6 +240,7 @@ describe('contracts/asyncapi.yaml', () => {
       indicatorReportRetry: ['./schemas/indicator-report.v1.json'],
       paymentStatus: ['./schemas/payment-status.v1.json'],
       deliveryStatus: ['./schemas/delivery-status-event.v1.json'],
+      feedbackItem: ['./schemas/feedback-item.v1.json'],
     });
   });
 });

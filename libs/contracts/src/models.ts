@@ -887,6 +887,7 @@ export const AUDIT_UPSTREAMS = [
   'gateway',
   'payment-platform',
   'postal',
+  'feedback-system',
 ] as const;
 export type AuditUpstream = (typeof AUDIT_UPSTREAMS)[number];
 
@@ -1102,6 +1103,25 @@ export const DELIVERY_STATUS_EVENT_KEYS = contractKeys<DeliveryStatusEvent>()({
   optional: ['previousStatus'],
 });
 
+// ---------------------------------------------------------------------------------------------------
+// feedback-item.v1.json
+
+/** A citizen feedback item routed to its agency (lgsp.feedback.item.v1): no contact, no content. */
+export interface FeedbackItemEvent {
+  id: string;
+  agencyCode: string;
+  procedureCode?: string;
+  receivedAt: IsoDateTime;
+  dueAt: IsoDateTime;
+  status: 'OPEN';
+}
+export const FEEDBACK_ITEM_KEYS = contractKeys<FeedbackItemEvent>()({
+  schema: 'feedback-item',
+  pointer: '',
+  required: ['id', 'agencyCode', 'receivedAt', 'dueAt', 'status'],
+  optional: ['procedureCode'],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1136,6 +1156,7 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   PROBLEM_FIELD_ERROR_KEYS,
   PROBLEM_KEYS,
   AUDIT_RECORD_KEYS,
+  FEEDBACK_ITEM_KEYS,
   AUDIT_PRUNED_RANGE_KEYS,
   AUDIT_CHECKPOINT_KEYS,
   CHAIN_EVENT_KEYS,

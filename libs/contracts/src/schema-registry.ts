@@ -12,6 +12,7 @@ import type {
   CloudEvent,
   DossierStatusEvent,
   Enterprise,
+  FeedbackItemEvent,
   IndicatorReport,
   LandParcel,
   MinistryDossierStatusEvent,
@@ -36,6 +37,7 @@ export const SCHEMA_NAMES = [
   'chain-event',
   'payment-status',
   'delivery-status-event',
+  'feedback-item',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -58,6 +60,7 @@ export interface SchemaTypes {
   'chain-event': ChainEvent;
   'payment-status': PaymentStatus;
   'delivery-status-event': DeliveryStatusEvent;
+  'feedback-item': FeedbackItemEvent;
 }
 
 /**

@@ -17,6 +17,7 @@ export const Topic = {
   ChainEvents: 'lgsp.chain.events.v1',
   PaymentStatus: 'lgsp.payment.status.v1',
   DeliveryStatus: 'lgsp.delivery.status.v1',
+  FeedbackItem: 'lgsp.feedback.item.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -34,6 +35,7 @@ export interface TopicDefinition {
     | 'chain-event'
     | 'payment-status'
     | 'delivery-status-event'
+    | 'feedback-item'
     | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
@@ -127,6 +129,14 @@ export const TOPICS: readonly TopicDefinition[] = [
       "Tracking states of the postal delivery of dossier results (created, picked up, in transit, delivered, returned), in order per dossier; no receiver data. Read by the project's services only: no ministry is granted it.",
     key: 'dossier code',
     dataSchema: 'delivery-status-event',
+    retentionMs: 90 * DAY,
+  },
+  {
+    name: Topic.FeedbackItem,
+    description:
+      'Citizen feedback items routed to their competent agency, with the answer deadline; no contact or content (read them with GET /v1/feedback).',
+    key: 'agency code',
+    dataSchema: 'feedback-item',
     retentionMs: 90 * DAY,
   },
 ];

@@ -212,7 +212,7 @@ describe('authentication', () => {
       const demo = withDemoClient(registry, key);
       expect(demo.authenticate(bearer(key))).toMatchObject({ clientId: 'demo', kind: 'DEMO', admin: true });
       const client = demo.client('demo')!;
-      expect(Object.keys(client.services)).toHaveLength(12);
+      expect(Object.keys(client.services)).toHaveLength(13);
       expect(client.services['citizen.lookup']).toEqual({
         purposes: [
           'DOSSIER_PROCESSING',

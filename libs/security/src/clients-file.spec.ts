@@ -101,7 +101,7 @@ describe('client registry loading', () => {
           'citizen.search': { purposes: ['EFORM_PREFILL'], fields: '*' },
         }),
       [
-        'clients[0] (motcua).services: unknown property "citizen.search" (allowed: citizen.lookup, citizen.verify, enterprise.lookup, land.lookup, dossier.events, documents.register, documents.search, audit.subjects, indicators.read, chains, payments, deliveries)',
+        'clients[0] (motcua).services: unknown property "citizen.search" (allowed: citizen.lookup, citizen.verify, enterprise.lookup, land.lookup, dossier.events, documents.register, documents.search, audit.subjects, indicators.read, chains, payments, deliveries, feedback)',
       ],
     ],
     [

@@ -17,6 +17,7 @@ export const SERVICE_NAMES = [
   'chains',
   'payments',
   'deliveries',
+  'feedback',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -63,6 +64,9 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = Object
   // Postal delivery of a dossier's result: the dossier's agency is checked by the use case; the receiver's
   // contact details go to the postal operator only.
   deliveries: { purposeRequired: false, adminOnly: false, bindsDossier: false },
+  // Citizen feedback: each item is listed and answered only by the client of its competent agency (checked
+  // by the use case); the citizen's contact is shown to that agency to answer, under its legal task.
+  feedback: { purposeRequired: false, adminOnly: false, bindsDossier: false },
 });
 
 export function isServiceName(value: unknown): value is ServiceName {

@@ -35,6 +35,7 @@ describe('migration files', () => {
       '11:chains',
       '13:payments',
       '14:postal_deliveries',
+      '15:feedback',
     ]);
   });
 

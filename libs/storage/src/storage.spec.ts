@@ -178,13 +178,14 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         '0011_chains',
         '0013_payments',
         '0014_postal_deliveries',
+        '0015_feedback',
       ]);
       expect(await migrate(t.db, { logger: quietLogger })).toEqual([]);
 
       const rows = await t.db.query<{ version: number; name: string; checksum: string; applied_at: Date }>(
         'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toHaveLength(13);
+      expect(rows).toHaveLength(14);
       expect(rows[0]).toMatchObject({
         version: 1,
         name: 'foundation',

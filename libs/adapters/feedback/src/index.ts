@@ -1,0 +1,2 @@
+export * from './feedback.client';
+export * from './feedback-inbox';

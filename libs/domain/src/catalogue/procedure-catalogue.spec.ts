@@ -126,3 +126,45 @@ describe('deploy/config/procedures.yaml', () => {
     expect(catalogue.agencyName('000.17.22.H56')).toBe('UBND xã Tân Phú');
   });
 });
+
+describe('ProcedureCatalogue procedure entries (non-boundary intake, competent agencies)', () => {
+  function withProcedure(entry: unknown) {
+    const doc = document();
+    return { ...doc, procedures: { ...doc.procedures, '1.001022': entry } };
+  }
+
+  it('gives a procedure entry with its non-boundary flag and competent agencies, and nothing for an unknown code', () => {
+    const catalogue = ProcedureCatalogue.fromDocument(
+      withProcedure({
+        name: 'Đăng ký khai tử',
+        sector: 'HT',
+        nonBoundary: true,
+        competentAgencies: ['000.17.22.H56'],
+      }),
+    );
+    expect(catalogue.procedure('1.001022')).toEqual({
+      name: 'Đăng ký khai tử',
+      sector: 'HT',
+      nonBoundary: true,
+      competentAgencies: ['000.17.22.H56'],
+    });
+    expect(catalogue.procedure('1.001193')?.nonBoundary).toBeUndefined();
+    expect(catalogue.procedure('9.999999')).toBeUndefined();
+    expect(catalogue.procedure('constructor')).toBeUndefined();
+  });
+
+  it('refuses a misspelt key, a non-boolean flag and a competent agency that is not an agency code', () => {
+    expect(loadError(withProcedure({ name: 'x', sector: 'HT', nonBoundry: true }))).toContain(
+      'procedure 1.001022: unknown key "nonBoundry"',
+    );
+    expect(loadError(withProcedure({ name: 'x', sector: 'HT', nonBoundary: 'yes' }))).toContain(
+      'procedure 1.001022: nonBoundary must be true or false',
+    );
+    expect(loadError(withProcedure({ name: 'x', sector: 'HT', competentAgencies: ['ubnd xa'] }))).toContain(
+      'competent agency "ubnd xa" is not an agency code',
+    );
+    expect(
+      loadError(withProcedure({ name: 'x', sector: 'HT', competentAgencies: '000.17.22.H56' })),
+    ).toContain('competentAgencies must be a list of agency codes');
+  });
+});

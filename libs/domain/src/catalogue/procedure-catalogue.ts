@@ -36,10 +36,25 @@ interface SectorEntry {
   receives?: MinistryGrant[];
 }
 
+/** One administrative procedure (TTHC) of the catalogue. */
+export interface ProcedureEntry {
+  name: string;
+  sector: string;
+  /**
+   * Whether a dossier of this procedure may be received anywhere in the province and handed over to the
+   * competent agency ("tiếp nhận không phụ thuộc vào địa giới hành chính"). False when absent.
+   */
+  nonBoundary?: boolean;
+  /** Agency codes of the agencies that resolve the procedure (the catalogue's competent agencies). */
+  competentAgencies?: string[];
+}
+
+const PROCEDURE_KEYS = ['name', 'sector', 'nonBoundary', 'competentAgencies'];
+
 interface CatalogueFile {
   ministries: Record<string, MinistryEntry>;
   sectors: Record<string, SectorEntry>;
-  procedures: Record<string, { name: string; sector: string }>;
+  procedures: Record<string, ProcedureEntry>;
   /** Agency code → the agency's name, as the national portal shows it (DonViXuLy). Optional. */
   agencies?: Record<string, string>;
 }
@@ -141,8 +156,24 @@ export class ProcedureCatalogue {
       problems.push(...grantProblems(where, sector.receives));
     }
     for (const [code, procedure] of Object.entries(file.procedures)) {
-      if (!Object.hasOwn(file.sectors, procedure?.sector))
-        problems.push(`procedure ${code} names unknown sector "${procedure?.sector}"`);
+      const where = `procedure ${code}`;
+      const shape = unknownKeys(where, procedure, PROCEDURE_KEYS);
+      problems.push(...shape);
+      if (shape.length) continue;
+      if (!Object.hasOwn(file.sectors, procedure.sector))
+        problems.push(`procedure ${code} names unknown sector "${procedure.sector}"`);
+      if (procedure.nonBoundary !== undefined && typeof procedure.nonBoundary !== 'boolean')
+        problems.push(`${where}: nonBoundary must be true or false`);
+      const competent: unknown = procedure.competentAgencies;
+      if (competent !== undefined) {
+        if (!Array.isArray(competent) || competent.some((agency) => typeof agency !== 'string')) {
+          problems.push(`${where}: competentAgencies must be a list of agency codes`);
+        } else {
+          for (const agency of competent as string[])
+            if (!validateAgencyCode(agency).valid)
+              problems.push(`${where}: competent agency "${agency}" is not an agency code`);
+        }
+      }
     }
     if (file.agencies !== undefined && file.agencies !== null) {
       if (typeof file.agencies !== 'object' || Array.isArray(file.agencies)) {
@@ -167,6 +198,13 @@ export class ProcedureCatalogue {
   agencyName(agencyCode: string): string | undefined {
     const agencies = this.file.agencies;
     return agencies && Object.hasOwn(agencies, agencyCode) ? agencies[agencyCode] : undefined;
+  }
+
+  /** The catalogue's entry of a procedure, when it knows the code. */
+  procedure(procedureCode: string): Readonly<ProcedureEntry> | undefined {
+    return Object.hasOwn(this.file.procedures, procedureCode)
+      ? this.file.procedures[procedureCode]
+      : undefined;
   }
 
   /** The Kafka principal (SCRAM user name) of a ministry: its `kafkaPrincipal`, else its slug. */

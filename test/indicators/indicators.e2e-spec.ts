@@ -14,7 +14,7 @@ import { createEvent, EventProducer, initTopics, toKafkaMessage, Topic } from '@
 import { Database } from '@lienthong/storage';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { RunningRelay, startRelay } from '../../apps/relay/src/bootstrap';
-import { IndicatorStore } from '../../apps/relay/src/indicators/indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import { getJson, testEnv, waitFor } from '../support/http';
 import {
   duplicatesOf,

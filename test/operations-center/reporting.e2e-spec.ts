@@ -21,12 +21,12 @@ import {
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, type Database } from '@lienthong/storage';
 import { RunningRelay, startRelay } from '../../apps/relay/src/bootstrap';
-import type { IndicatorReportSource } from '../../apps/relay/src/operations-center/indicator-report-source';
 import {
   INDICATOR_REPORT_EVENT_TYPE,
   IndicatorReporter,
   reportKey,
-} from '../../apps/relay/src/operations-center/indicator-reporter';
+  type IndicatorReportSource,
+} from '@lienthong/indicators';
 import {
   OPERATIONS_CENTER_SIMULATOR_DEFAULTS,
   startOperationsCenterSimulator,

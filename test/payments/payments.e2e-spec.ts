@@ -26,7 +26,7 @@ import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { paymentsCommand } from '../../apps/cli/src/commands/payments.command';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { PaymentsService } from '../../apps/gateway/src/payments/payments.service';
-import { IndicatorStore } from '../../apps/relay/src/indicators/indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import {
   PaymentPlatformSimulator,
   startPaymentPlatformSimulator,

@@ -31,7 +31,7 @@ import { PostalClient } from '@lienthong/adapters/postal';
 import { FeedbackModule } from './feedback/feedback.module';
 import { GATEWAY_ROUTE_ACCESS } from './route-access';
 import { PaymentsModule } from './payments/payments.module';
-import { PaidOnlineSourceModule, type PaidOnlineSource } from '../../relay/src/indicators/indicator.store';
+import { PaidOnlineSourceModule, type PaidOnlineSource } from '@lienthong/indicators';
 
 @Module({})
 export class GatewayModule {

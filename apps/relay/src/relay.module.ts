@@ -24,7 +24,7 @@ import {
   FeedbackPollerService,
 } from './feedback/feedback-poller.service';
 import { RelayConfig } from './relay.config';
-import { PaidOnlineSourceModule, type PaidOnlineSource } from './indicators/indicator.store';
+import { PaidOnlineSourceModule, type PaidOnlineSource } from '@lienthong/indicators';
 import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
 
 @Module({})

@@ -7,7 +7,5 @@ export const ROUTING_TRANSPORT = Symbol('lienthong-relay-ministries');
 export const PORTAL_TRANSPORT = Symbol('lienthong-relay-portal');
 export const PORTAL_RETRY_TRANSPORT = Symbol('lienthong-relay-portal-retry');
 
-export const ROUTING_GROUP_ID = 'lienthong-relay-ministries';
-export const PORTAL_GROUP_ID = 'lienthong-relay-portal';
-/** Its own group, so events sleeping between retries never hold up the main portal stream. */
-export const PORTAL_RETRY_GROUP_ID = 'lienthong-relay-portal-retry';
+/** The group ids themselves live in @lienthong/messaging, where the gateway's console reads them too. */
+export { ROUTING_GROUP_ID, PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID } from '@lienthong/messaging';

@@ -18,3 +18,4 @@ export * from './outbox/outbox';
 export * from './consumer/dead-letter-store';
 export * from './topics-init';
 export * from './acl-plan';
+export * from './consumer-groups';

@@ -5,12 +5,12 @@ import { INDICATOR_PERIOD_KINDS, parsePeriodKey, validateAgencyCode } from '@lie
 import { Outbox } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, migrate } from '@lienthong/storage';
-import type { PaidOnlineSource } from '../../../relay/src/indicators/indicator.store';
-import { indicatorReportSourceFor } from '../../../relay/src/operations-center/indicator-report-source';
 import {
+  indicatorReportSourceFor,
   IndicatorReporter,
+  type PaidOnlineSource,
   type ReportOutcome,
-} from '../../../relay/src/operations-center/indicator-reporter';
+} from '@lienthong/indicators';
 import { withKafka } from './kafka-context';
 
 function periodArg(value: string): ReportingPeriod {

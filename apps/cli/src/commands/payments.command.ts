@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   PaymentPlatformClient,
+  reconcileDay,
   type ReconciliationMismatch,
   type ReconciliationResult,
 } from '@lienthong/adapters/payment-platform';
 import { ConfigError, loadEnv } from '@lienthong/config';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, migrate } from '@lienthong/storage';
-import { reconcileDay } from '../../../gateway/src/payments/payments.service';
 
 function dateArg(value: string): string {
   const date = value.trim();

@@ -5,19 +5,18 @@ import {
   type MetricValue,
   type MetricValueWithName,
 } from 'prom-client';
-import { KafkaAdmin, Topic } from '@lienthong/messaging';
-import { Database } from '@lienthong/storage';
-import { LookupUpstreams } from '../lookups/lookup-upstreams';
-import { INDICATORS_GROUP_ID } from '../../../relay/src/indicators/indicators.transport';
 import {
+  INDICATORS_GROUP_ID,
+  KafkaAdmin,
   OPERATIONS_CENTER_GROUP_ID,
   OPERATIONS_CENTER_RETRY_GROUP_ID,
-} from '../../../relay/src/operations-center/operations-center.transports';
-import {
   PORTAL_GROUP_ID,
   PORTAL_RETRY_GROUP_ID,
   ROUTING_GROUP_ID,
-} from '../../../relay/src/relay.transports';
+  Topic,
+} from '@lienthong/messaging';
+import { Database } from '@lienthong/storage';
+import { LookupUpstreams } from '../lookups/lookup-upstreams';
 
 export type Health = 'up' | 'degraded' | 'down' | 'unknown';
 export type Circuit = 'closed' | 'half-open' | 'open';

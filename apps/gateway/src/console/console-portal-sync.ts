@@ -2,11 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import { AuditLog } from '@lienthong/audit';
 import { parseDossierCode } from '@lienthong/domain';
-import { DeadLetterHeader, EventProducer, RetryHeader, Topic } from '@lienthong/messaging';
+import {
+  DeadLetterHeader,
+  EventProducer,
+  PORTAL_RETRY_GROUP_ID,
+  RetryHeader,
+  Topic,
+} from '@lienthong/messaging';
 import { ProblemException } from '@lienthong/observability';
 import type { Caller } from '@lienthong/security';
 import { Database } from '@lienthong/storage';
-import { PORTAL_RETRY_GROUP_ID } from '../../../relay/src/relay.transports';
 import { toOutboxMessage } from '../dossier-events/dossier-events.service';
 
 export interface SyncGap {

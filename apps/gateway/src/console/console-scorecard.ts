@@ -14,7 +14,7 @@ import {
 } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
-import { IndicatorStore, type IndicatorDossierRow } from '../../../relay/src/indicators/indicator.store';
+import { IndicatorStore, type IndicatorDossierRow } from '@lienthong/indicators';
 import { PortalScoreRepository } from '../indicators/portal-score.repository';
 
 export const BEHIND_KINDS = ['late', 'not-synced', 'not-digitised'] as const;

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import { PortalScoreRepository } from '../indicators/portal-score.repository';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';

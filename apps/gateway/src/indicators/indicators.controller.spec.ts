@@ -14,7 +14,7 @@ import { createHttpApp, createLogger } from '@lienthong/observability';
 import { SecurityModule } from '@lienthong/security';
 import { PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
 import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
-import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import { buildOpenApi } from '../bootstrap';
 import { IndicatorsModule } from './indicators.module';
 

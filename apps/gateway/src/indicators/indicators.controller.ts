@@ -21,7 +21,7 @@ import {
 } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import { RequiresService } from '@lienthong/security';
-import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import { reconcileDifference, reconciliations } from './indicator-reconcile.metrics';
 import { PortalEvaluations } from './portal-evaluations';
 import { PortalScoreRepository } from './portal-score.repository';

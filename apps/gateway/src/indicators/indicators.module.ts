@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { PublicServicePortal } from '@lienthong/adapters/public-service-portal';
-import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import { IndicatorsController } from './indicators.controller';
 import { PORTAL_EVALUATION_CLIENT, PortalEvaluations } from './portal-evaluations';
 import { PortalScoreRepository } from './portal-score.repository';

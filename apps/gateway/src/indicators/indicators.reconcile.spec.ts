@@ -15,7 +15,7 @@ import { SecurityModule } from '@lienthong/security';
 import { PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
 import type { IndicatorEvent } from '@lienthong/domain';
 import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
-import { IndicatorStore } from '../../../relay/src/indicators/indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import {
   PORTAL_SIMULATOR_DEFAULTS,
   startPortalSimulator,

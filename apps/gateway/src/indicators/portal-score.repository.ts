@@ -8,11 +8,7 @@ import {
   type PortalIndicatorEvent,
 } from '@lienthong/domain';
 import { Database } from '@lienthong/storage';
-import {
-  INDICATOR_CLOCK,
-  PAID_ONLINE_SOURCE,
-  type PaidOnlineSource,
-} from '../../../relay/src/indicators/indicator.store';
+import { INDICATOR_CLOCK, PAID_ONLINE_SOURCE, type PaidOnlineSource } from '@lienthong/indicators';
 
 /** Audit services that read the National Population Database for a dossier (MDSH.5). */
 export const POPULATION_SERVICES = ['citizen.lookup', 'citizen.verify'] as const;

@@ -2,17 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   notificationValues,
   paygovChecksumValid,
-  reconcilePayments,
+  reconcileDay,
   type PaymentNotification,
   type PaymentPlatformClient,
-  type PlatformTransaction,
   type ReconciliationResult,
-  type RecordedPayment,
 } from '@lienthong/adapters/payment-platform';
 import type { PaymentStatus } from '@lienthong/contracts';
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter } from '@lienthong/observability';
-import type { Database, Queryable } from '@lienthong/storage';
+import type { Database } from '@lienthong/storage';
 
 /** The CloudEvents type of lgsp.payment.status.v1. */
 export const PAYMENT_STATUS_EVENT_TYPE = 'vn.lienthong.payment.status.v1';
@@ -21,11 +19,6 @@ const notifications = counter({
   name: 'lgsp_payment_notifications_total',
   help: 'Result notifications of the payment platform, by what the gateway did with them',
   labelNames: ['outcome'] as const,
-});
-const reconciliationMismatches = counter({
-  name: 'lgsp_payment_reconciliation_mismatches_total',
-  help: "Differences between the payment platform's daily list and the gateway's records, by kind",
-  labelNames: ['kind'] as const,
 });
 
 export interface PaymentRow {
@@ -254,50 +247,4 @@ export class PaymentsService {
   reconcile(platform: PaymentPlatformClient, date: string, requestId: string): Promise<ReconciliationResult> {
     return reconcileDay(this.database, platform, date, requestId);
   }
-}
-
-/**
- * The payments created or settled on one Vietnam calendar day (`YYYY-MM-DD`), and those of `also` (the
- * transactions the platform lists for the day, whenever the gateway recorded them).
- */
-export async function paymentsRecordedOn(
-  database: Queryable,
-  date: string,
-  also: readonly string[] = [],
-): Promise<RecordedPayment[]> {
-  const start = new Date(`${date}T00:00:00+07:00`);
-  const end = new Date(start.getTime() + 24 * 3600_000);
-  const rows = await database.query<{ transaction_no: string; amount: string | number; status: string }>(
-    `SELECT transaction_no, amount, status FROM payment
-      WHERE (settled_at >= $1 AND settled_at < $2)
-         OR (settled_at IS NULL AND created_at >= $1 AND created_at < $2)
-         OR transaction_no IN (SELECT jsonb_array_elements_text($3::jsonb))`,
-    [start, end, JSON.stringify(also)],
-  );
-  return rows.map((row) => ({
-    transactionNo: row.transaction_no,
-    amount: Number(row.amount),
-    status: row.status as RecordedPayment['status'],
-  }));
-}
-
-/**
- * The daily reconciliation: the platform's list of one Vietnam calendar day against the gateway's records;
- * each mismatch counted on lgsp_payment_reconciliation_mismatches_total by kind.
- */
-export async function reconcileDay(
-  database: Queryable,
-  platform: PaymentPlatformClient,
-  date: string,
-  requestId: string,
-): Promise<ReconciliationResult> {
-  const theirs: PlatformTransaction[] = await platform.reconciliation(date, { requestId });
-  const recorded = await paymentsRecordedOn(
-    database,
-    date,
-    theirs.map((t) => t.transactionNo),
-  );
-  const result = reconcilePayments(theirs, recorded);
-  for (const mismatch of result.mismatches) reconciliationMismatches.inc({ kind: mismatch.kind });
-  return result;
 }

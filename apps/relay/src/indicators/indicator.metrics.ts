@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { IndicatorCounts, PeriodKind } from '@lienthong/contracts';
 import { emptyIndicatorCounts, periodOf, type ComputedIndicatorReport } from '@lienthong/domain';
 import { gauge } from '@lienthong/observability';
-import { IndicatorStore } from './indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 
 /** Agencies exposed one by one; the rest are summed under agency="_other", so the series stay bounded. */
 export const INDICATOR_METRICS_MAX_AGENCIES = 200;

@@ -3,7 +3,7 @@ import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import { ReliableConsumer, Topic } from '@lienthong/messaging';
 import { counter } from '@lienthong/observability';
-import { IndicatorStore } from './indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import { INDICATORS_GROUP_ID, INDICATORS_TRANSPORT } from './indicators.transport';
 
 const applied = counter({

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { IndicatorMetrics } from './indicator.metrics';
-import { IndicatorStore } from './indicator.store';
+import { IndicatorStore } from '@lienthong/indicators';
 import { IndicatorsConsumer } from './indicators.consumer';
 
 /**

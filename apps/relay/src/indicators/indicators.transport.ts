@@ -4,4 +4,4 @@
  * database never delays a ministry's copy, and a replay for the indicators reaches only this group.
  */
 export const INDICATORS_TRANSPORT = Symbol('lienthong-relay-indicators');
-export const INDICATORS_GROUP_ID = 'lienthong-relay-indicators';
+export { INDICATORS_GROUP_ID } from '@lienthong/messaging';

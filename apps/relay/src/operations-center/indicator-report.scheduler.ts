@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { AppLogger } from '@lienthong/observability';
-import type { IndicatorReporter, ReportOutcome } from './indicator-reporter';
+import type { IndicatorReporter, ReportOutcome } from '@lienthong/indicators';
 import { scheduledPeriods } from './reporting-periods';
 
 export const INDICATOR_REPORTER = Symbol('INDICATOR_REPORTER');

@@ -4,13 +4,12 @@ import { EventProducer, MESSAGING_OPTIONS, MessagingOptions, Outbox, Topic } fro
 import type { AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
 import type { RelayConfig } from '../relay.config';
-import { IndicatorStore } from '../indicators/indicator.store';
+import { IndicatorReporter, IndicatorStore } from '@lienthong/indicators';
 import {
   INDICATOR_REPORT_SCHEDULE_OPTIONS,
   INDICATOR_REPORTER,
   IndicatorReportScheduler,
 } from './indicator-report.scheduler';
-import { IndicatorReporter } from './indicator-reporter';
 import {
   OPERATIONS_CENTER_CLIENT,
   OPERATIONS_CENTER_DELIVERY_OPTIONS,

@@ -6,5 +6,4 @@
 export const OPERATIONS_CENTER_TRANSPORT = Symbol('lienthong-relay-operations-center');
 export const OPERATIONS_CENTER_RETRY_TRANSPORT = Symbol('lienthong-relay-operations-center-retry');
 
-export const OPERATIONS_CENTER_GROUP_ID = 'lienthong-relay-operations-center';
-export const OPERATIONS_CENTER_RETRY_GROUP_ID = 'lienthong-relay-operations-center-retry';
+export { OPERATIONS_CENTER_GROUP_ID, OPERATIONS_CENTER_RETRY_GROUP_ID } from '@lienthong/messaging';

@@ -12,7 +12,7 @@ import {
   expectedScores,
   MONTH,
   planMonth,
-} from '../../../../test/indicators/synthetic-month';
+} from '../../../test/indicators/synthetic-month';
 import { IndicatorStore } from './indicator.store';
 
 const NOW = new Date('2026-11-22T12:00:00+07:00');

@@ -1,6 +1,6 @@
 import type { IndicatorReport, ReportingPeriod } from '@lienthong/contracts';
 import type { Database } from '@lienthong/storage';
-import { IndicatorStore, type PaidOnlineSource } from '../indicators/indicator.store';
+import { IndicatorStore, type PaidOnlineSource } from './indicator.store';
 
 /**
  * Where the reporter gets the indicator numbers of an agency and period. The relay's indicator aggregation

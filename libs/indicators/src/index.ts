@@ -1,0 +1,3 @@
+export * from './indicator.store';
+export * from './indicator-report-source';
+export * from './indicator-reporter';

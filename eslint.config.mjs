@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from './scripts/lint/boundaries.mjs';
 
 const KAFKA_PORT =
   'Kafka is reached through the client port of @lienthong/messaging (createKafkaClient, EventProducer, KafkaAdmin); only libs/messaging imports kafkajs.';
@@ -36,6 +37,12 @@ export default tseslint.config(
         { selector: 'ImportExpression[source.value=/^kafkajs($|\\/)/]', message: KAFKA_PORT },
       ],
     },
+  },
+  // apps import libraries only; libraries import lower layers only (scripts/lint/boundaries.mjs)
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'deploy/**/*.ts'],
+    plugins: { lienthong: boundaries },
+    rules: { 'lienthong/boundaries': 'error' },
   },
   {
     // the port's kafkajs implementation, and the local broker launcher (it probes the broker it starts

@@ -23,7 +23,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, loadEnv, repoRoot } from '@lienthong/config';
+import { ConfigError, loadEnv, removeLocalStack, repoRoot, writeLocalStack } from '@lienthong/config';
 import {
   initTopics,
   KafkaSecurity,
@@ -31,12 +31,9 @@ import {
   kafkaServicePrincipals,
 } from '@lienthong/messaging';
 import { createDevPki, DEV_PKI_NAMES } from '@lienthong/pki';
-import { ClientRegistry, generateApiKey, isWellFormedApiKey } from '@lienthong/security';
-import { inboundProducers } from '../../apps/cli/src/commands/topics.command';
-import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
-import { POPULATION_SERVICE_PATH } from '../../apps/simulators/src/population/population.wire';
+import { ClientRegistry, generateApiKey, inboundProducers, isWellFormedApiKey } from '@lienthong/security';
+import { POPULATION_SERVICE_PATH, sampleLookups } from '@lienthong/simulators';
 import { LocalKafkaCluster, LocalKafkaError } from './kafka/local-kafka';
-import { removeLocalStack, writeLocalStack } from '../../apps/cli/src/local-stack';
 import { LogLineWriter, resolveLogFormat } from '@lienthong/observability';
 import {
   localKafkaClientEnv,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
-import { sampleLookups } from '../../apps/cli/src/commands/sim.command';
+import { sampleLookups } from '@lienthong/simulators';
 import { freePort, isPortFree } from '../../deploy/local/kafka/local-kafka';
 import { getJson, waitFor } from '../support/http';
 

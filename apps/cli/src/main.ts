@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '@lienthong/config';
+import { applyLocalStack, ConfigError, localStackFile } from '@lienthong/config';
 import { configCommand } from './commands/config.command';
 import { dbCommand } from './commands/db.command';
 import { auditCommand } from './commands/audit.command';
@@ -10,7 +10,6 @@ import { paymentsCommand } from './commands/payments.command';
 import { pkiCommand } from './commands/pki.command';
 import { simCommand } from './commands/sim.command';
 import { topicsCommand } from './commands/topics.command';
-import { applyLocalStack, localStackFile } from './local-stack';
 
 export function buildProgram(): Command {
   return new Command('lienthong')

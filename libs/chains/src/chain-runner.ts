@@ -4,10 +4,15 @@ import {
   type ChainStepAnswer,
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
-import type { ChainDefinition, ChainDefinitions, ChainStep, NationalSource } from '@lienthong/domain';
+import {
+  dueAt,
+  type ChainDefinition,
+  type ChainDefinitions,
+  type ChainStep,
+  type NationalSource,
+} from '@lienthong/domain';
 import type { ChainEvent } from '@lienthong/contracts';
 import type { Database, Queryable } from '@lienthong/storage';
-import { dueAt } from './working-time';
 
 export type ChainStatus = 'RUNNING' | 'COMPLETED' | 'STOPPED' | 'FAILED';
 export type StepStatus = 'WAITING' | 'READY' | 'SUBMITTED' | 'DONE' | 'REFUSED' | 'SKIPPED' | 'FAILED';

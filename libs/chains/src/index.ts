@@ -1,3 +1,2 @@
 export * from './chain-runner';
-export * from './working-time';
 export * from './chain-events';

@@ -2,3 +2,4 @@ export * from './repo-root';
 export * from './env';
 export * from './production';
 export * from './config-files';
+export * from './local-stack';

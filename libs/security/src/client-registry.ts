@@ -318,3 +318,14 @@ export function withDemoClient(
     }),
   );
 }
+
+/**
+ * The clients that produce dossier events to Kafka: enabled, granted `dossier.events` and named a
+ * `kafka.principal` in clients.yaml. Each gets its own inbound topic, writable by that principal only.
+ */
+export function inboundProducers(registry: ClientRegistry): { clientId: string; principal: string }[] {
+  return registry
+    .clients()
+    .filter((client) => client.enabled && client.kafkaPrincipal && client.services['dossier.events'])
+    .map((client) => ({ clientId: client.id, principal: client.kafkaPrincipal as string }));
+}

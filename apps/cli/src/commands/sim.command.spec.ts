@@ -1,7 +1,10 @@
-import { BusinessRegistryDataset } from '../../../simulators/src/business-registry';
-import { LandDataset } from '../../../simulators/src/land';
-import { createPopulationDataset } from '../../../simulators/src/population';
-import { LookupSamples, simCommand } from './sim.command';
+import {
+  BusinessRegistryDataset,
+  createPopulationDataset,
+  LandDataset,
+  type LookupSamples,
+} from '@lienthong/simulators';
+import { simCommand } from './sim.command';
 
 async function run(args: string[]): Promise<string[]> {
   const lines: string[] = [];

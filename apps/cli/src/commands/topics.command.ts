@@ -1,19 +1,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadEnv } from '@lienthong/config';
 import { initTopics, kafkaSecurityFromEnv, kafkaServicePrincipals, TOPICS } from '@lienthong/messaging';
-import { ClientRegistry } from '@lienthong/security';
+import { ClientRegistry, inboundProducers } from '@lienthong/security';
 import { operatorAudit } from './operator-audit';
-
-/**
- * The clients that produce dossier events to Kafka: enabled, granted `dossier.events` and named a
- * `kafka.principal` in clients.yaml. Each gets its own inbound topic, writable by that principal only.
- */
-export function inboundProducers(registry: ClientRegistry): { clientId: string; principal: string }[] {
-  return registry
-    .clients()
-    .filter((client) => client.enabled && client.kafkaPrincipal && client.services['dossier.events'])
-    .map((client) => ({ clientId: client.id, principal: client.kafkaPrincipal as string }));
-}
 
 export function topicsCommand(): Command {
   const topics = new Command('topics').description('Kafka topics of the registry');

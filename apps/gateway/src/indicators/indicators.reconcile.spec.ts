@@ -16,11 +16,7 @@ import { PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
 import type { IndicatorEvent } from '@lienthong/domain';
 import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
 import { IndicatorStore } from '@lienthong/indicators';
-import {
-  PORTAL_SIMULATOR_DEFAULTS,
-  startPortalSimulator,
-  type PortalSimulator,
-} from '../../../simulators/src/portal/portal-simulator';
+import { PORTAL_SIMULATOR_DEFAULTS, startPortalSimulator, type PortalSimulator } from '@lienthong/simulators';
 import { GATEWAY_ROUTE_ACCESS } from '../route-access';
 import { IndicatorsModule } from './indicators.module';
 

@@ -7,7 +7,7 @@ import {
   sampleEnterprises,
   sampleLegacyEnterprises,
   startBusinessRegistrySimulator,
-} from '../../../../apps/simulators/src/business-registry';
+} from '@lienthong/simulators';
 import { BusinessRegistryClient } from './business-registry.client';
 import {
   BusinessRegistryAuthError,

@@ -1,4 +1,4 @@
-import { dueAt } from '@lienthong/chains';
+import { dueAt } from '@lienthong/domain';
 import type { Database, Queryable } from '@lienthong/storage';
 import type { FeedbackItem } from './feedback.client';
 

@@ -1,4 +1,4 @@
-import { FeedbackSimulator, startFeedbackSimulator } from '../../../../apps/simulators/src/feedback';
+import { FeedbackSimulator, startFeedbackSimulator } from '@lienthong/simulators';
 import { FeedbackClient, FeedbackSystemError } from './feedback.client';
 
 /** The client against the national feedback system's simulator over real HTTP. */

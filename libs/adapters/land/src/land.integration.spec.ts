@@ -8,7 +8,7 @@ import {
   sampleParcels,
   startLandSimulator,
   ThuaDatRecord,
-} from '../../../../apps/simulators/src/land';
+} from '@lienthong/simulators';
 import { LandClient } from './land.client';
 import { LandParcelNotFoundError, LandUnavailableError } from './land.errors';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { validate } from '@lienthong/contracts';
 import { createLogger } from '@lienthong/observability';
 import { agencyCertificateName, createDevPki, DevPkiMaterial } from '@lienthong/pki';
-import { PopulationSimulator, startPopulationSimulator } from '../../../../apps/simulators/src/population';
+import { PopulationSimulator, startPopulationSimulator } from '@lienthong/simulators';
 import {
   BadSignatureError,
   CitizenNotFoundError,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MockAgent, Pool } from 'undici';
 import { createLogger } from '@lienthong/observability';
 import { createDevPki, DevPkiMaterial } from '@lienthong/pki';
-import { PopulationSimulator, startPopulationSimulator } from '../../../../apps/simulators/src/population';
+import { PopulationSimulator, startPopulationSimulator } from '@lienthong/simulators';
 import { PopulationClient, populationClientOptionsFromDevPki } from './index';
 
 /**

@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { repoRoot } from '@lienthong/config';
 import { createLogger } from '@lienthong/observability';
 import { agencyCertificateName, createDevPki, DEV_PKI_NAMES, XmlSigner } from '@lienthong/pki';
-import { startPopulationSimulator } from '../../../../apps/simulators/src/population';
+import { startPopulationSimulator } from '@lienthong/simulators';
 import { buildRequestEnvelope, RequestFields } from '../src/population.soap';
 import { POPULATION_OPERATIONS, PopulationOperation, soapAction } from '../src/population.wire';
 

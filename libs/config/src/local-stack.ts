@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadEnv, repoRoot } from '@lienthong/config';
+import { loadEnv } from './env';
+import { repoRoot } from './repo-root';
 
 /**
  * What `npm start` tells the CLI about the stack it runs, in LOCAL_STACK_FILE (var/local/stack.json;

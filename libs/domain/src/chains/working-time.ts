@@ -1,5 +1,5 @@
-import { INDICATOR_UTC_OFFSET_MS } from '@lienthong/domain';
-import type { TimeLimit } from '@lienthong/domain';
+import { INDICATOR_UTC_OFFSET_MS } from '../indicators/indicator-period';
+import type { TimeLimit } from './chain-definitions';
 
 const DAY_MS = 86_400_000;
 

@@ -1,7 +1,4 @@
-/**
- * `lienthong audit ...` (apps/cli/src/commands/audit.command.ts) against an embedded database. The
- * command lives in the CLI app; it is exercised here because it is the audit library's operator face.
- */
+/** `lienthong audit ...` against an embedded database: the audit library's operator face. */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,12 +6,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { createDatabase, type Database } from '@lienthong/storage';
-import { auditCommand, vietnamTime, type AuditCommandIo } from '../../../apps/cli/src/commands/audit.command';
-import { AuditLog } from './audit-log.service';
-import { NoopAuditPublisher } from './audit-publisher';
-import { AuditSigner } from './audit-signer';
-import { EXAMPLE_SUBJECT_KEY, lookupEntry, personalId } from './testing/audit-fixtures';
-import { migrateForAudit, silentLogger, tamper } from './testing/audit-test-db';
+import { auditCommand, vietnamTime, type AuditCommandIo } from './audit.command';
+import { AuditLog, AuditSigner, NoopAuditPublisher } from '@lienthong/audit';
+import {
+  EXAMPLE_SUBJECT_KEY,
+  lookupEntry,
+  personalId,
+} from '../../../../libs/audit/src/testing/audit-fixtures';
+import { migrateForAudit, silentLogger, tamper } from '../../../../libs/audit/src/testing/audit-test-db';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 

@@ -18,12 +18,6 @@ describe('@lienthong/domain entry point', () => {
     'toPortalCode',
     'fromPortalCode',
     'canTransition',
-    'IsPersonalId',
-    'IsEnterpriseCode',
-    'IsDossierCode',
-    'IsAgencyCode',
-    'IsProvinceCode',
-    'IsCommuneCode',
   ])('exports the function %s', (name) => {
     expect(typeof (domain as Record<string, unknown>)[name]).toBe('function');
   });

@@ -6,7 +6,6 @@ export * from './identifiers/dossier-code';
 export * from './identifiers/admin-unit';
 export * from './dossier/dossier-status';
 export * from './dossier/dossier-status-machine';
-export * from './validation/domain-validators.decorator';
 export * from './catalogue/procedure-catalogue';
 export * from './indicators';
 export * from './chains/chain-definitions';

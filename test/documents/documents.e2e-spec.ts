@@ -20,7 +20,7 @@ import { EXAMPLE_SUBJECT_KEY } from '../../libs/audit/src/testing/audit-fixtures
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { DocumentReuseRepository } from '../../apps/gateway/src/documents/document-reuse.repository';
 import { signDocumentContent } from '../../apps/gateway/src/documents/document-signature';
-import { vietnamDate } from '../../apps/gateway/src/documents/dtos/request-checks';
+import { vietnamDate } from '@lienthong/domain';
 
 const ISSUER = '000.17.22.H56';
 const OTHER_AGENCY = '000.00.14.H56';

@@ -16,7 +16,7 @@ import { createKafkaClient, DeadLetterHeader, inboundTopic, initTopics, Topic } 
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { Database } from '@lienthong/storage';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
-import { vietnamDate } from '../../apps/gateway/src/documents/dtos/request-checks';
+import { vietnamDate } from '@lienthong/domain';
 import { testEnv, waitFor } from '../support/http';
 
 const A = { id: 'motcua-a', agency: '000.17.22.H56', key: generateApiKey() };

@@ -10,3 +10,4 @@ export * from './catalogue/procedure-catalogue';
 export * from './indicators';
 export * from './chains/chain-definitions';
 export * from './chains/working-time';
+export * from './time/vietnam-time';

@@ -11,7 +11,12 @@ import {
 } from '@lienthong/contracts';
 import { createKafkaClient } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
-import { validateEnterpriseCode, validatePersonalId } from '@lienthong/domain';
+import {
+  validateEnterpriseCode,
+  validatePersonalId,
+  vietnamDateTime,
+  vietnamDayStart,
+} from '@lienthong/domain';
 import { createDatabase, type Database } from '@lienthong/storage';
 import {
   AuditError,
@@ -117,7 +122,7 @@ function positiveInt(value: string): string {
 }
 
 function dateArg(value: string): Date {
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+07:00` : value);
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? vietnamDayStart(value) : new Date(value);
   if (Number.isNaN(date.getTime())) {
     throw new InvalidArgumentError('must be a date (YYYY-MM-DD, Vietnam time) or an RFC 3339 date-time');
   }
@@ -126,8 +131,8 @@ function dateArg(value: string): Date {
 
 /** `2026-10-31 09:15:02 +07:00`: Vietnam time (no daylight saving), as the data-protection officer reads it. */
 export function vietnamTime(iso: string): string {
-  const shifted = new Date(new Date(iso).getTime() + 7 * 3600_000).toISOString();
-  return `${shifted.slice(0, 10)} ${shifted.slice(11, 19)} +07:00`;
+  const local = vietnamDateTime(iso);
+  return `${local.slice(0, 10)} ${local.slice(11, 19)} +07:00`;
 }
 
 async function withDatabase<T>(io: AuditCommandIo, run: (db: Database) => Promise<T>): Promise<T> {

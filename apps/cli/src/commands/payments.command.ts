@@ -9,6 +9,7 @@ import {
 import { ConfigError, loadEnv } from '@lienthong/config';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, migrate } from '@lienthong/storage';
+import { vietnamDate } from '@lienthong/domain';
 
 function dateArg(value: string): string {
   const date = value.trim();
@@ -19,7 +20,7 @@ function dateArg(value: string): string {
 
 /** Yesterday in Vietnam time: the last day the platform has closed. */
 export function yesterdayInVietnam(now = Date.now()): string {
-  return new Date(now + 7 * 3600_000 - 24 * 3600_000).toISOString().slice(0, 10);
+  return vietnamDate(now - 24 * 3600_000);
 }
 
 /** One line per mismatch: kind, transaction, the platform's and the gateway's status and amount. */

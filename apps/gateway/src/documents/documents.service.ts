@@ -5,7 +5,7 @@ import type { PartyRef, ReusableDocument } from '@lienthong/contracts';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { repoRoot } from '@lienthong/config';
 import { counter, createLogger, ProblemException, type AppLogger } from '@lienthong/observability';
-import { parseDossierCode } from '@lienthong/domain';
+import { parseDossierCode, vietnamDate } from '@lienthong/domain';
 import {
   AccessPolicy,
   ClientRegistry,
@@ -33,7 +33,7 @@ import { DOCUMENTS_OPTIONS, type DocumentsModuleOptions } from './documents.opti
 import { parseRegistration, type DocumentDescription } from './dtos/register-document.dto';
 import { checkDocumentId, parseRevocation } from './dtos/revoke-document.dto';
 import { parseSearch, type DocumentSearch } from './dtos/search-documents.dto';
-import { isPlainObject, vietnamDate, type Notice } from './dtos/request-checks';
+import { isPlainObject, type Notice } from './dtos/request-checks';
 
 /** Most documents one search returns (newest issue first); `truncated` says when there were more. */
 export const MAX_SEARCH_RESULTS = 100;

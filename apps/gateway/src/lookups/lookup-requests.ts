@@ -2,11 +2,12 @@ import { cadastralKey, certificateKey } from '@lienthong/adapters/land';
 import { landCertificateSubjectIdentifier, parcelSubjectIdentifier } from '@lienthong/audit';
 import { isPartialDate, type AuditSubjectKind } from '@lienthong/contracts';
 import {
+  type IdentifierIssue,
   validateCommuneCode,
   validateDossierCode,
   validateEnterpriseCode,
   validatePersonalId,
-  type IdentifierIssue,
+  vietnamDayStart,
 } from '@lienthong/domain';
 import { ProblemException, type ProblemFieldError } from '@lienthong/observability';
 
@@ -352,7 +353,7 @@ export function parseAuditSubjects(body: unknown): AuditSubjectsRequest {
     if (value === undefined) return undefined;
     const parsed =
       DATE_ONLY.test(value) && isPartialDate(value)
-        ? new Date(`${value}T00:00:00+07:00`)
+        ? vietnamDayStart(value)
         : DATE_TIME.test(value)
           ? new Date(value)
           : undefined;

@@ -1,9 +1,5 @@
 import type { AuditEntry } from '@lienthong/audit';
-import {
-  toVietnamDateTime,
-  UpstreamUnavailableError,
-  CitizenNotFoundError,
-} from '@lienthong/adapters/population';
+import { UpstreamUnavailableError, CitizenNotFoundError } from '@lienthong/adapters/population';
 import type { PopulationAdapter } from '@lienthong/adapters/population';
 import type { Citizen } from '@lienthong/contracts';
 import { ProblemException } from '@lienthong/observability';
@@ -12,6 +8,7 @@ import type { LookupAuditor } from './lookup-audit';
 import { LookupCache } from './lookup-cache';
 import { LookupUpstreams } from './lookup-upstreams';
 import { LookupService, type LookupContext } from './lookup.service';
+import { vietnamDateTime } from '@lienthong/domain';
 
 const PERSONAL_ID = '001090012345';
 const HEAD_ID = '001060054321';
@@ -71,8 +68,8 @@ class FakePopulation implements PopulationAdapter {
       householdHead: { fullName: 'Nguyễn Văn Bình', personalId: HEAD_ID, relationship: 'Con' },
       provenance: {
         source: 'CSDLQG_DAN_CU',
-        retrievedAt: toVietnamDateTime(new Date(retrievedAt)),
-        validUntil: toVietnamDateTime(new Date(retrievedAt + VALIDITY_MS)),
+        retrievedAt: vietnamDateTime(new Date(retrievedAt)),
+        validUntil: vietnamDateTime(new Date(retrievedAt + VALIDITY_MS)),
       },
     };
   }

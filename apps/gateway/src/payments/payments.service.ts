@@ -11,6 +11,7 @@ import type { PaymentStatus } from '@lienthong/contracts';
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter } from '@lienthong/observability';
 import type { Database } from '@lienthong/storage';
+import { fromVietnamCompact } from '@lienthong/domain';
 
 /** The CloudEvents type of lgsp.payment.status.v1. */
 export const PAYMENT_STATUS_EVENT_TYPE = 'vn.lienthong.payment.status.v1';
@@ -89,14 +90,14 @@ export function parseNotification(body: unknown): PaymentNotification | string {
   if (!Number.isSafeInteger(b.amount) || (b.amount as number) <= 0) return 'amount malformed';
   if (!Number.isSafeInteger(b.timestamp)) return 'timestamp malformed';
   if (b.status !== 'SUCCESS' && b.status !== 'FAILED') return 'status unknown';
-  if (!/^\d{14}$/.test(b.payDate as string)) return 'payDate malformed';
+  if (!fromVietnamCompact(b.payDate)) return 'payDate malformed';
   return b as unknown as PaymentNotification;
 }
 
 /** `yyyyMMddHHmmss` Vietnam time as an instant. */
 function instantOf(payDate: string): string {
-  const [y, mo, d, h, mi, s] = [0, 4, 6, 8, 10, 12].map((i, n) => payDate.slice(i, i + (n === 0 ? 4 : 2)));
-  return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}+07:00`).toISOString();
+  // parseNotification refused a payDate that is not a real local time
+  return new Date(fromVietnamCompact(payDate) as string).toISOString();
 }
 
 /**

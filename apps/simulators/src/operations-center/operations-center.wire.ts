@@ -1,3 +1,4 @@
+import { vietnamDayFirst } from '@lienthong/domain';
 /**
  * The simulated operations center's wire format: paths, result codes and bodies, as documented in
  * contracts/upstream/operations-center/openapi.yaml. Written from that contract, independently of the adapter
@@ -106,10 +107,7 @@ export interface TokenResponseWire {
   scope: string;
 }
 
-const VN_OFFSET_MS = 7 * 3_600_000;
-
 /** `dd/MM/yyyy HH:mm:ss` in Asia/Ho_Chi_Minh (UTC+07:00, no daylight saving). */
 export function thoiDiem(date: Date): string {
-  const iso = new Date(date.getTime() + VN_OFFSET_MS).toISOString();
-  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 19)}`;
+  return vietnamDayFirst(date);
 }

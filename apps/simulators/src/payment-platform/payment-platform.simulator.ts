@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, isObject, requestIdGenerator } from '../shared/fault-controls';
+import { vietnamCompact } from '@lienthong/domain';
 
 /**
  * Stand-in for the payment platform of the National Public Service Portal ("PayGov"). The real merchant
@@ -96,7 +97,7 @@ function checksum(secret: string, values: readonly unknown[]): string {
 
 /** `yyyyMMddHHmmss` in Vietnam time. */
 function vnTime(at = new Date()): string {
-  return new Date(at.getTime() + 7 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return vietnamCompact(at);
 }
 
 export function buildPaymentPlatformApp(parts: {

@@ -1,5 +1,6 @@
 import { parentElement, textElement } from '@lienthong/pki';
 import type { PopulationAddress, PopulationRecord } from './population.dataset';
+import { vietnamCompact } from '@lienthong/domain';
 
 /**
  * The population database's SOAP 1.1 dialect, as published in contracts/upstream/population
@@ -61,8 +62,7 @@ export function toWireDate(partialDate: string): string {
 
 /** `yyyyMMddHHmmss` in Vietnam time (UTC+7, no daylight saving). */
 export function toWireTimestamp(date: Date): string {
-  const t = new Date(date.getTime() + 7 * 3_600_000).toISOString();
-  return t.slice(0, 19).replace(/[-T:]/g, '');
+  return vietnamCompact(date);
 }
 
 function addressXml(name: string, address: PopulationAddress): string {

@@ -10,6 +10,7 @@ import {
   PROGRESS_DATE_FIELDS,
   progressItemProblems,
 } from './portal.validation';
+import { fromVietnamCompact, vietnamCompact } from '@lienthong/domain';
 
 /**
  * The simulated portal's token-based dialect (SYNTHETIC: the shape is assumed from 2025 clients, not confirmed;
@@ -38,8 +39,6 @@ export interface TokenDialectConfig {
 type Body = Record<string, unknown>;
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 const isObject = (value: unknown): value is Body =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -54,24 +53,12 @@ export function compactFromIso(value: unknown): string | undefined {
     return undefined;
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) return undefined;
-  const local = new Date(ms + VIETNAM_OFFSET_MS);
-  return (
-    pad(local.getUTCFullYear(), 4) +
-    pad(local.getUTCMonth() + 1) +
-    pad(local.getUTCDate()) +
-    pad(local.getUTCHours()) +
-    pad(local.getUTCMinutes()) +
-    pad(local.getUTCSeconds())
-  );
+  return vietnamCompact(ms);
 }
 
 /** `yyyyMMddHHmmss` Vietnam time → ISO 8601 with +07:00; blank → null. */
 function isoFromCompact(value: unknown): string | null {
-  if (typeof value !== 'string' || !/^\d{14}$/.test(value)) return null;
-  return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}T${value.slice(8, 10)}:${value.slice(
-    10,
-    12,
-  )}:${value.slice(12, 14)}+07:00`;
+  return fromVietnamCompact(value) ?? null;
 }
 
 /** The item with its ISO dates in the store's form, and the date fields that were not ISO 8601. */

@@ -10,6 +10,7 @@ import {
 } from '@lienthong/adapters/postal';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, isObject, requestIdGenerator } from '../shared/fault-controls';
+import { vietnamDateTime } from '@lienthong/domain';
 
 /**
  * Stand-in for the public postal service's delivery API (VNPost "Bưu chính công ích"): REST/JSON
@@ -131,7 +132,7 @@ function sameText(given: string, expected: string): boolean {
 }
 
 function vietnamTime(at = Date.now()): string {
-  return `${new Date(at + 7 * 3_600_000).toISOString().slice(0, 19)}+07:00`;
+  return vietnamDateTime(at);
 }
 
 function problemsOf(body: Record<string, unknown>): { truong: string; loi: string }[] {

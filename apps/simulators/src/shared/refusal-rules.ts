@@ -1,3 +1,4 @@
+import { vietnamDate as vietnamDateOf } from '@lienthong/domain';
 /**
  * Refusals on demand for the agency-system simulators: "refuse the application whose request id, or one of
  * whose personal IDs, is X, with this reason". A rule stays until cleared, so a repeated request is refused
@@ -53,7 +54,7 @@ export function parseRefusalRule(body: unknown): RefusalRule {
 
 /** Today's date (YYYY-MM-DD) in Vietnam time, how the agencies date their certificates. */
 export function vietnamDate(at: Date = new Date()): string {
-  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+  return vietnamDateOf(at);
 }
 
 /** True for a real calendar date written YYYY-MM-DD. */

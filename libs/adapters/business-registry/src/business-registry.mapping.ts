@@ -8,7 +8,7 @@ import {
   Provenance,
   validate,
 } from '@lienthong/contracts';
-import { validateEnterpriseCode } from '@lienthong/domain';
+import { validateEnterpriseCode, vietnamDateTime } from '@lienthong/domain';
 import { BusinessRegistryMalformedResponseError } from './business-registry.errors';
 import type { WireAddress, WireDependentUnit, WireEnterprise, WirePerson } from './business-registry.wire';
 import { optionalField as optional, wireText as text } from '@lienthong/adapters/common';
@@ -47,14 +47,9 @@ export const UNIT_KINDS: Readonly<Record<string, EnterpriseKind>> = Object.freez
 export function businessRegistryProvenance(retrievedAt: Date, ttlMs: number): Provenance {
   return {
     source: BUSINESS_REGISTRY_SOURCE,
-    retrievedAt: toVietnamDateTime(retrievedAt),
-    validUntil: toVietnamDateTime(new Date(retrievedAt.getTime() + ttlMs)),
+    retrievedAt: vietnamDateTime(retrievedAt),
+    validUntil: vietnamDateTime(new Date(retrievedAt.getTime() + ttlMs)),
   };
-}
-
-/** RFC 3339 in Vietnam time, e.g. `2026-10-31T09:15:02+07:00`. */
-export function toVietnamDateTime(date: Date): string {
-  return `${new Date(date.getTime() + 7 * 3_600_000).toISOString().slice(0, 19)}+07:00`;
 }
 
 /** `dd/MM/yyyy` -> `YYYY-MM-DD`, or undefined when it is not a real calendar date. */

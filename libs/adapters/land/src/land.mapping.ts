@@ -21,6 +21,7 @@ import type {
   XmlNode,
 } from './land.wire';
 import { optionalField as optional, wireText as text } from '@lienthong/adapters/common';
+import { vietnamDateTime } from '@lienthong/domain';
 
 /** Provenance `source` of everything obtained from the National Land Database. */
 export const LAND_SOURCE = 'CSDLQG_DAT_DAI';
@@ -39,14 +40,9 @@ export const ENCUMBRANCE_KINDS: Readonly<Record<string, EncumbranceKind>> = Obje
 export function landProvenance(retrievedAt: Date, ttlMs: number): Provenance {
   return {
     source: LAND_SOURCE,
-    retrievedAt: toVietnamDateTime(retrievedAt),
-    validUntil: toVietnamDateTime(new Date(retrievedAt.getTime() + ttlMs)),
+    retrievedAt: vietnamDateTime(retrievedAt),
+    validUntil: vietnamDateTime(new Date(retrievedAt.getTime() + ttlMs)),
   };
-}
-
-/** RFC 3339 in Vietnam time, e.g. `2026-10-31T09:15:02+07:00`. */
-export function toVietnamDateTime(date: Date): string {
-  return `${new Date(date.getTime() + 7 * 3_600_000).toISOString().slice(0, 19)}+07:00`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IndicatorCounts, IndicatorReport, ReportingPeriod } from '@lienthong/contracts';
 import type { WireBaoCaoChiSo, WireChiSo, WireLoaiKy } from './operations-center.wire';
+import { vietnamDayFirst } from '@lienthong/domain';
 
 /**
  * Canonical indicator report ↔ the operations center's wire format.
@@ -27,8 +28,6 @@ export const CHI_SO_OF: Readonly<Record<keyof IndicatorCounts, keyof WireChiSo>>
   ratings: 'SoLuotDanhGia',
   ratingsSatisfied: 'SoLuotDanhGiaHaiLong',
 });
-
-const VN_OFFSET_MS = 7 * 3_600_000;
 
 /** Raised for a canonical value the wire cannot express (never for a report that passed its schema). */
 export class OperationsCenterMappingError extends Error {
@@ -68,8 +67,7 @@ export function fromWirePeriod(loaiKy: string, kyBaoCao: string): ReportingPerio
 export function toWireDateTime(iso: string): string {
   const time = Date.parse(iso);
   if (Number.isNaN(time)) throw new OperationsCenterMappingError('not a date-time');
-  const shifted = new Date(time + VN_OFFSET_MS).toISOString();
-  return `${shifted.slice(8, 10)}/${shifted.slice(5, 7)}/${shifted.slice(0, 4)} ${shifted.slice(11, 19)}`;
+  return vietnamDayFirst(time);
 }
 
 /** RFC 3339 with the +07:00 offset for a wire `dd/MM/yyyy HH:mm:ss`. */

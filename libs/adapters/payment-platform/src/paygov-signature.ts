@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { vietnamCompact } from '@lienthong/domain';
 
 /**
  * The checksum of the national payment platform (contracts/upstream/payment-platform, assumed): HMAC-SHA256
@@ -56,5 +57,5 @@ export function notificationValues(n: Omit<PaymentNotification, 'checksum'>): (s
 
 /** `yyyyMMddHHmmss` in Vietnam time (UTC+7, no daylight saving). */
 export function paygovTime(at: Date = new Date()): string {
-  return new Date(at.getTime() + 7 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return vietnamCompact(at);
 }

@@ -2,6 +2,7 @@ import type { Queryable } from '@lienthong/storage';
 import { counter } from '@lienthong/observability';
 import type { PaymentPlatformClient, PlatformTransaction } from './payment-platform.client';
 import { reconcilePayments, type ReconciliationResult, type RecordedPayment } from './reconciliation';
+import { vietnamDayStart } from '@lienthong/domain';
 
 const reconciliationMismatches = counter({
   name: 'lgsp_payment_reconciliation_mismatches_total',
@@ -18,7 +19,7 @@ export async function paymentsRecordedOn(
   date: string,
   also: readonly string[] = [],
 ): Promise<RecordedPayment[]> {
-  const start = new Date(`${date}T00:00:00+07:00`);
+  const start = vietnamDayStart(date);
   const end = new Date(start.getTime() + 24 * 3600_000);
   const rows = await database.query<{ transaction_no: string; amount: string | number; status: string }>(
     `SELECT transaction_no, amount, status FROM payment

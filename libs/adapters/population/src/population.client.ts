@@ -8,7 +8,7 @@ import {
 } from '@lienthong/adapters/common';
 import type { Citizen } from '@lienthong/contracts';
 import { isPartialDate } from '@lienthong/contracts';
-import { validatePersonalId } from '@lienthong/domain';
+import { validatePersonalId, vietnamCompact } from '@lienthong/domain';
 import { XmlSignatureVerifier, XmlSigner, XmlWriteError } from '@lienthong/pki';
 import type { CitizenClaims, PopulationAdapter, PopulationCallContext } from './population.adapter';
 import {
@@ -232,5 +232,5 @@ function checkPersonalId(personalId: string): string {
 
 /** `yyyyMMddHHmmss` in Vietnam time. */
 function wireTimestamp(date: Date): string {
-  return new Date(date.getTime() + 7 * 3_600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');
+  return vietnamCompact(date);
 }

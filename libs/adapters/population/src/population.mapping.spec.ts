@@ -4,9 +4,9 @@ import {
   populationProvenance,
   toCitizen,
   toVerification,
-  toVietnamDateTime,
   WireCitizen,
 } from './index';
+import { vietnamDateTime } from '@lienthong/domain';
 
 const provenance = populationProvenance(new Date('2026-10-31T02:15:02Z'), 24 * 3_600_000);
 
@@ -112,6 +112,6 @@ describe('population wire -> canonical mapping', () => {
     expect(fromWireDate('1948')).toBe('1948');
     expect(fromWireDate('194803')).toBe('1948-03');
     expect(fromWireDate('1948031')).toBeUndefined();
-    expect(toVietnamDateTime(new Date('2026-12-31T20:00:00Z'))).toBe('2027-01-01T03:00:00+07:00');
+    expect(vietnamDateTime(new Date('2026-12-31T20:00:00Z'))).toBe('2027-01-01T03:00:00+07:00');
   });
 });

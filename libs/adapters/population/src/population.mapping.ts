@@ -3,6 +3,7 @@ import { MalformedResponseError } from './population.errors';
 import type { WireRecord } from './population.soap';
 import type { WireAddress, WireCitizen, WireHouseholdHead, WireVerification } from './population.wire';
 import { optionalField as optional, wireText as text } from '@lienthong/adapters/common';
+import { vietnamDateTime } from '@lienthong/domain';
 
 /** Provenance `source` of everything obtained from the National Population Database. */
 export const POPULATION_SOURCE = 'CSDLQG_DAN_CU';
@@ -29,14 +30,9 @@ const WIRE_MATCH: Record<string, FieldVerification> = {
 export function populationProvenance(retrievedAt: Date, ttlMs: number): Provenance {
   return {
     source: POPULATION_SOURCE,
-    retrievedAt: toVietnamDateTime(retrievedAt),
-    validUntil: toVietnamDateTime(new Date(retrievedAt.getTime() + ttlMs)),
+    retrievedAt: vietnamDateTime(retrievedAt),
+    validUntil: vietnamDateTime(new Date(retrievedAt.getTime() + ttlMs)),
   };
-}
-
-/** RFC 3339 in Vietnam time, e.g. `2026-10-31T09:15:02+07:00`. */
-export function toVietnamDateTime(date: Date): string {
-  return `${new Date(date.getTime() + 7 * 3_600_000).toISOString().slice(0, 19)}+07:00`;
 }
 
 /** `yyyyMMdd` / `yyyyMM` / `yyyy` -> `YYYY-MM-DD` / `YYYY-MM` / `YYYY`; undefined when not of that shape. */

@@ -1,12 +1,14 @@
 import type { DossierChannel, DossierStatusEvent, PartyKind } from '@lienthong/contracts';
 import {
-  dossierStatusLabel,
   DossierStatus,
+  dossierStatusLabel,
   fromPortalCode,
+  fromVietnamCompact,
   isDossierStatus,
   parseDossierCode,
   toPortalCode,
   validatePersonalId,
+  vietnamCompact,
 } from '@lienthong/domain';
 import type { PortalDossierItem, PortalDossierRecordWire, PortalProgressItem } from './portal.wire';
 
@@ -118,44 +120,14 @@ const PROCESSING_ENDED = new Set<DossierStatus>([
   DossierStatus.STOPPED,
 ]);
 
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
-const PORTAL_DATE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
 /** `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh for an instant (RFC 3339 string with offset, Date or epoch ms). */
 export function toPortalDateTime(value: string | Date | number): string {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new RangeError('not a valid date-time');
-  const local = new Date(ms + VIETNAM_OFFSET_MS);
-  return (
-    pad(local.getUTCFullYear(), 4) +
-    pad(local.getUTCMonth() + 1) +
-    pad(local.getUTCDate()) +
-    pad(local.getUTCHours()) +
-    pad(local.getUTCMinutes()) +
-    pad(local.getUTCSeconds())
-  );
+  return vietnamCompact(value);
 }
 
 /** RFC 3339 with the +07:00 offset for a portal date-time, or undefined when it is not a real one. */
 export function fromPortalDateTime(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = PORTAL_DATE.exec(value);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(utc);
-  if (
-    check.getUTCFullYear() !== year ||
-    check.getUTCMonth() !== month - 1 ||
-    check.getUTCDate() !== day ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
-    return undefined;
-  }
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`;
+  return fromVietnamCompact(value);
 }
 
 /** The domain's status for the event's (the contract's string union and the domain enum share their values). */

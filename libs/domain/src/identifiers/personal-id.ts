@@ -1,4 +1,5 @@
 import { yearOfIsoDate } from './calendar-date.util';
+import { VIETNAM_UTC_OFFSET_MS } from '../time/vietnam-time';
 import { BIRTH_REGISTRATION_PROVINCES, BirthRegistrationPlace } from './province-codes.data';
 import { buildResult, IdentifierIssue, isDigits, issue, ValidationResult } from './validation-result.types';
 
@@ -39,8 +40,6 @@ export interface ParsedPersonalId {
 
 export const PERSONAL_ID_LENGTH = 12;
 export const LEGACY_ID_CARD_LENGTH = 9;
-
-const VIETNAM_UTC_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 // ---------------------------------------------------------------------------------------------------------
 // Birth-registration code registry

@@ -1,5 +1,6 @@
 import type { PeriodKind, ReportingPeriod } from '@lienthong/contracts';
 import { isRealDate } from '../identifiers/calendar-date.util';
+import { toMillis, vietnamDateTime, VIETNAM_TIME_ZONE, VIETNAM_UTC_OFFSET_MS } from '../time/vietnam-time';
 
 /**
  * Reporting periods of the Decision 766 indicators: calendar days, months, quarters and years in
@@ -7,8 +8,8 @@ import { isRealDate } from '../identifiers/calendar-date.util';
  * `2026-Q4`, YEAR `2026`). Vietnam has kept UTC+07:00 without daylight saving since 1975, so the local calendar is
  * computed with a fixed offset: deterministic, and independent of the host's time-zone database.
  */
-export const INDICATOR_TIME_ZONE = 'Asia/Ho_Chi_Minh';
-export const INDICATOR_UTC_OFFSET_MS = 7 * 60 * 60 * 1000;
+export const INDICATOR_TIME_ZONE = VIETNAM_TIME_ZONE;
+export const INDICATOR_UTC_OFFSET_MS = VIETNAM_UTC_OFFSET_MS;
 
 /** The periods reported to the operations center and kept on /metrics (a year is computed when asked). */
 export const INDICATOR_PERIOD_KINDS: readonly PeriodKind[] = Object.freeze(['DAY', 'MONTH', 'QUARTER']);
@@ -25,13 +26,6 @@ const QUARTER_KEY = /^([0-9]{4})-Q([1-4])$/;
 const YEAR_KEY = /^([0-9]{4})$/;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-function toMillis(instant: Date | string | number): number {
-  const ms =
-    instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant);
-  if (!Number.isFinite(ms)) throw new RangeError(`not a valid instant: ${String(instant)}`);
-  return ms;
-}
 
 /** Year, month (1-12) and day of an instant on the Asia/Ho_Chi_Minh calendar. */
 export function localDateOf(instant: Date | string | number): { year: number; month: number; day: number } {
@@ -127,7 +121,5 @@ export function evaluationInstant(period: ReportingPeriod, now: Date | number): 
 
 /** `2026-10-31T00:00:00+07:00`: an instant written in Asia/Ho_Chi_Minh time, as reports and logs show it. */
 export function formatLocalDateTime(instant: Date | string | number): string {
-  const local = new Date(toMillis(instant) + INDICATOR_UTC_OFFSET_MS);
-  const iso = local.toISOString(); // the local wall clock, labelled Z
-  return `${iso.slice(0, 19)}+07:00`;
+  return vietnamDateTime(instant);
 }

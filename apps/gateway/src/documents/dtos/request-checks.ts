@@ -1,14 +1,6 @@
 import type { ValidationResult } from '@lienthong/domain';
 import { ProblemException, type ProblemFieldError } from '@lienthong/observability';
 
-/** Viet Nam has no daylight saving time: UTC+7 all year. */
-const VIETNAM_UTC_OFFSET_MS = 7 * 3600_000;
-
-/** The calendar date in Viet Nam at `now`, `YYYY-MM-DD`: documents are valid per day of issue there. */
-export function vietnamDate(now: Date): string {
-  return new Date(now.getTime() + VIETNAM_UTC_OFFSET_MS).toISOString().slice(0, 10);
-}
-
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

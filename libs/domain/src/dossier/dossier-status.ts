@@ -1,20 +1,21 @@
+import {
+  DOSSIER_STATUSES as CONTRACT_DOSSIER_STATUSES,
+  PORTAL_STATUS_CODES,
+  type DossierStatus as ContractDossierStatus,
+} from '@lienthong/contracts';
+
 /**
  * Canonical dossier statuses and their codes on the National Public Service Portal (DVCQG) sync API
- * (field TrangThaiHoSo). The 1–10 mapping is consistent across independent one-stop implementations
- * (docs/domain.md).
+ * (field TrangThaiHoSo). The list and the 1–10 codes come from the dossier-status-event contract
+ * (contracts/schemas, through @lienthong/contracts), their one source; the mapping is consistent across
+ * independent one-stop implementations (docs/domain.md). This module adds what the domain knows of each:
+ * its label and whether it ends the dossier.
  */
-export enum DossierStatus {
-  SUBMITTED = 'SUBMITTED',
-  RECEIVED = 'RECEIVED',
-  REJECTED = 'REJECTED',
-  IN_PROCESS = 'IN_PROCESS',
-  SUPPLEMENT_REQUESTED = 'SUPPLEMENT_REQUESTED',
-  PAYMENT_REQUESTED = 'PAYMENT_REQUESTED',
-  WITHDRAWN = 'WITHDRAWN',
-  STOPPED = 'STOPPED',
-  RESOLVED = 'RESOLVED',
-  RESULT_RETURNED = 'RESULT_RETURNED',
-}
+export type DossierStatus = ContractDossierStatus;
+/** `DossierStatus.RECEIVED === 'RECEIVED'`, one member per status of the contract. */
+export const DossierStatus = Object.freeze(
+  Object.fromEntries(CONTRACT_DOSSIER_STATUSES.map((status) => [status, status])),
+) as { readonly [S in DossierStatus]: S };
 
 export type PortalStatusCode = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
 
@@ -26,29 +27,28 @@ export interface DossierStatusInfo {
   readonly terminal: boolean;
 }
 
+/** What the domain adds to each status of the contract (a status the contract adds fails the type check here). */
+const STATUS_FACTS: Readonly<Record<DossierStatus, { label: string; terminal: boolean }>> = {
+  SUBMITTED: { label: 'Mới đăng ký', terminal: false },
+  RECEIVED: { label: 'Được tiếp nhận', terminal: false },
+  REJECTED: { label: 'Không được tiếp nhận', terminal: true },
+  IN_PROCESS: { label: 'Đang xử lý', terminal: false },
+  SUPPLEMENT_REQUESTED: { label: 'Yêu cầu bổ sung giấy tờ', terminal: false },
+  PAYMENT_REQUESTED: { label: 'Yêu cầu thực hiện nghĩa vụ tài chính', terminal: false },
+  WITHDRAWN: { label: 'Công dân yêu cầu rút hồ sơ', terminal: true },
+  STOPPED: { label: 'Dừng xử lý', terminal: true },
+  RESOLVED: { label: 'Đã xử lý xong', terminal: false },
+  RESULT_RETURNED: { label: 'Đã trả kết quả', terminal: true },
+};
+
 /** One row per status, in portal-code order. */
-export const DOSSIER_STATUS_TABLE: readonly DossierStatusInfo[] = Object.freeze([
-  { status: DossierStatus.SUBMITTED, portalCode: 1, label: 'Mới đăng ký', terminal: false },
-  { status: DossierStatus.RECEIVED, portalCode: 2, label: 'Được tiếp nhận', terminal: false },
-  { status: DossierStatus.REJECTED, portalCode: 3, label: 'Không được tiếp nhận', terminal: true },
-  { status: DossierStatus.IN_PROCESS, portalCode: 4, label: 'Đang xử lý', terminal: false },
-  {
-    status: DossierStatus.SUPPLEMENT_REQUESTED,
-    portalCode: 5,
-    label: 'Yêu cầu bổ sung giấy tờ',
-    terminal: false,
-  },
-  {
-    status: DossierStatus.PAYMENT_REQUESTED,
-    portalCode: 6,
-    label: 'Yêu cầu thực hiện nghĩa vụ tài chính',
-    terminal: false,
-  },
-  { status: DossierStatus.WITHDRAWN, portalCode: 7, label: 'Công dân yêu cầu rút hồ sơ', terminal: true },
-  { status: DossierStatus.STOPPED, portalCode: 8, label: 'Dừng xử lý', terminal: true },
-  { status: DossierStatus.RESOLVED, portalCode: 9, label: 'Đã xử lý xong', terminal: false },
-  { status: DossierStatus.RESULT_RETURNED, portalCode: 10, label: 'Đã trả kết quả', terminal: true },
-]);
+export const DOSSIER_STATUS_TABLE: readonly DossierStatusInfo[] = Object.freeze(
+  CONTRACT_DOSSIER_STATUSES.map((status) => ({
+    status,
+    portalCode: PORTAL_STATUS_CODES[status] as PortalStatusCode,
+    ...STATUS_FACTS[status],
+  })).sort((a, b) => a.portalCode - b.portalCode),
+);
 
 export const DOSSIER_STATUSES: readonly DossierStatus[] = Object.freeze(
   DOSSIER_STATUS_TABLE.map((r) => r.status),

@@ -5,6 +5,7 @@ import { connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } f
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { OAuth2TokenProvider } from '@lienthong/adapters/business-registry';
+import { AdapterError, type UpstreamErrorKind } from '@lienthong/adapters/common';
 import { AuditLog } from '@lienthong/audit';
 import { ProblemException } from '@lienthong/observability';
 import type { Caller } from '@lienthong/security';
@@ -126,6 +127,11 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 /** An adapter failure as the call step reports it: its stable code and message (never a request value). */
 function codeOf(error: unknown): string {
   return (error as { code?: string })?.code ?? (error as Error)?.name ?? 'ERROR';
+}
+
+/** The kind of an adapter's error (the same for every adapter), or undefined for any other failure. */
+function kindOf(error: unknown): UpstreamErrorKind | undefined {
+  return error instanceof AdapterError ? error.kind : undefined;
 }
 
 /**
@@ -296,7 +302,7 @@ export class ConsoleDiagnostics {
         return { status: 'ok', detail: 'Answered: the record exists.' };
       } catch (error) {
         const code = codeOf(error);
-        if (code.endsWith('NOT_FOUND')) {
+        if (kindOf(error) === 'NOT_FOUND') {
           return { status: 'ok', detail: `Answered ${code}, as expected for an identifier no one holds.` };
         }
         callFailure = error;
@@ -305,8 +311,8 @@ export class ConsoleDiagnostics {
     });
 
     // a call refused for the gateway's credentials or signature is an authentication failure
-    const code = callFailure ? codeOf(callFailure) : '';
-    if (/AUTH_FAILED|BAD_SIGNATURE/.test(code)) {
+    const kind = kindOf(callFailure);
+    if (kind === 'AUTHENTICATION' || kind === 'BAD_SIGNATURE') {
       const auth = steps.find((s) => s.step === 'authentication')!;
       const call = steps.find((s) => s.step === 'call')!;
       auth.status = 'failed';

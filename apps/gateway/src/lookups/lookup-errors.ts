@@ -43,20 +43,21 @@ function outcomeOfStatus(status: number): AuditOutcome {
 }
 
 /**
- * Maps whatever a lookup failed with to its problem+json and audit outcome. Adapter errors are matched on
- * their stable code (each adapter names them `<ADAPTER>_<KIND>`, not-found codes after the subject):
+ * Maps whatever a lookup failed with to its problem+json and audit outcome. Adapter errors are switched on
+ * their `kind`, the same for every adapter:
  *
- * | adapter error                                  | HTTP | code                                        |
+ * | adapter error kind                             | HTTP | code                                        |
  * | ---------------------------------------------- | ---- | ------------------------------------------- |
- * | `*_NOT_FOUND`                                  | 404  | the adapter's (CITIZEN_NOT_FOUND, ...)      |
- * | `*_INVALID_REQUEST`, checked before sending    | 400  | VALIDATION_FAILED                           |
- * | `*_INVALID_REQUEST`, refused by the upstream   | 422  | UPSTREAM_REJECTED_REQUEST                   |
- * | `*_UNAVAILABLE` (circuit open)                 | 503  | UPSTREAM_CIRCUIT_OPEN, Retry-After          |
- * | `*_UNAVAILABLE` (network, 5xx, busy, bulkhead) | 503  | UPSTREAM_UNAVAILABLE, Retry-After           |
- * | `*_TIMEOUT`                                    | 503  | UPSTREAM_TIMEOUT, Retry-After               |
- * | `*_BAD_SIGNATURE`                              | 502  | UPSTREAM_BAD_SIGNATURE (never the data)     |
- * | `*_MALFORMED_RESPONSE`                         | 502  | UPSTREAM_MALFORMED_RESPONSE                 |
- * | `*_AUTH_FAILED`, `*_REQUEST_REJECTED`          | 502  | UPSTREAM_AUTH_FAILED (the gateway's own)    |
+ * | NOT_FOUND                                      | 404  | the adapter's (CITIZEN_NOT_FOUND, ...)      |
+ * | INVALID_REQUEST, checked before sending        | 400  | VALIDATION_FAILED                           |
+ * | INVALID_REQUEST, refused by the upstream       | 422  | UPSTREAM_REJECTED_REQUEST                   |
+ * | UNAVAILABLE (circuit open)                     | 503  | UPSTREAM_CIRCUIT_OPEN, Retry-After          |
+ * | UNAVAILABLE (network, 5xx, busy, bulkhead)     | 503  | UPSTREAM_UNAVAILABLE, Retry-After           |
+ * | TIMEOUT                                        | 503  | UPSTREAM_TIMEOUT, Retry-After               |
+ * | BAD_SIGNATURE                                  | 502  | UPSTREAM_BAD_SIGNATURE (never the data)     |
+ * | MALFORMED_RESPONSE                             | 502  | UPSTREAM_MALFORMED_RESPONSE                 |
+ * | AUTHENTICATION                                 | 502  | UPSTREAM_AUTH_FAILED (the gateway's own)    |
+ * | CONFLICT                                       | 502  | UPSTREAM_ERROR                              |
  * | upstream URL unset                             | 503  | UPSTREAM_NOT_CONFIGURED                     |
  *
  * Problems raised by the gateway itself keep their code; their status gives the outcome.
@@ -97,103 +98,103 @@ export function mapLookupError(error: unknown, options: { retryAfterMs: number }
       true,
       called,
     );
-  if (code.endsWith('_NOT_FOUND')) {
-    return failure(
-      new ProblemException(404, code, NOT_FOUND_TITLES[code] ?? 'Not found', error.message),
-      'NOT_FOUND',
-      false,
-      true,
-    );
-  }
-  if (code.endsWith('_INVALID_REQUEST')) {
-    const { field, source } = error as AdapterError & { field?: string; source?: string };
-    if (source === 'upstream') {
+  switch (error.kind) {
+    case 'NOT_FOUND':
       return failure(
-        new ProblemException(
-          422,
-          'UPSTREAM_REJECTED_REQUEST',
-          'The upstream refused the request as invalid',
-          error.message,
-        ),
-        'INVALID',
+        new ProblemException(404, code, NOT_FOUND_TITLES[code] ?? 'Not found', error.message),
+        'NOT_FOUND',
         false,
         true,
       );
+    case 'INVALID_REQUEST': {
+      const { field, source } = error as AdapterError & { field?: string; source?: string };
+      if (source === 'upstream') {
+        return failure(
+          new ProblemException(
+            422,
+            'UPSTREAM_REJECTED_REQUEST',
+            'The upstream refused the request as invalid',
+            error.message,
+          ),
+          'INVALID',
+          false,
+          true,
+        );
+      }
+      const path = field && /^[A-Za-z]+$/.test(field) ? `/${field}` : '';
+      return failure(
+        new ProblemException(400, 'VALIDATION_FAILED', 'Invalid request', error.message, [
+          { path, code: 'INVALID', message: 'is not valid' },
+        ]),
+        'INVALID',
+        false,
+        false,
+      );
     }
-    const path = field && /^[A-Za-z]+$/.test(field) ? `/${field}` : '';
-    return failure(
-      new ProblemException(400, 'VALIDATION_FAILED', 'Invalid request', error.message, [
-        { path, code: 'INVALID', message: 'is not valid' },
-      ]),
-      'INVALID',
-      false,
-      false,
-    );
-  }
-  if (code.endsWith('_UNAVAILABLE')) {
-    const { reason, details } = error as AdapterError & {
-      reason?: string;
-      details?: { retryAfterMs?: number };
-    };
-    const retryAfterMs = details?.retryAfterMs ?? options.retryAfterMs;
-    if (reason === 'CIRCUIT_OPEN') {
-      return unavailable('UPSTREAM_CIRCUIT_OPEN', 'Upstream temporarily unavailable', retryAfterMs, false);
+    case 'UNAVAILABLE': {
+      const { reason, details } = error as AdapterError & {
+        reason?: string;
+        details?: { retryAfterMs?: number; reason?: string };
+      };
+      const why = reason ?? details?.reason;
+      const retryAfterMs = details?.retryAfterMs ?? options.retryAfterMs;
+      if (why === 'CIRCUIT_OPEN') {
+        return unavailable('UPSTREAM_CIRCUIT_OPEN', 'Upstream temporarily unavailable', retryAfterMs, false);
+      }
+      return unavailable(
+        'UPSTREAM_UNAVAILABLE',
+        'Upstream unavailable',
+        retryAfterMs,
+        why !== 'BULKHEAD_FULL',
+      );
     }
-    return unavailable(
-      'UPSTREAM_UNAVAILABLE',
-      'Upstream unavailable',
-      retryAfterMs,
-      reason !== 'BULKHEAD_FULL',
-    );
+    case 'TIMEOUT':
+      return unavailable('UPSTREAM_TIMEOUT', 'Upstream did not answer in time', options.retryAfterMs, true);
+    case 'BAD_SIGNATURE':
+      return failure(
+        new ProblemException(
+          502,
+          'UPSTREAM_BAD_SIGNATURE',
+          'Upstream answer refused: its signature does not verify',
+          'The answer was not passed on.',
+        ),
+        'UPSTREAM_ERROR',
+        false,
+        true,
+      );
+    case 'MALFORMED_RESPONSE':
+      return failure(
+        new ProblemException(
+          502,
+          'UPSTREAM_MALFORMED_RESPONSE',
+          'Upstream answer refused: it does not match its contract',
+          'The answer was not passed on.',
+        ),
+        'UPSTREAM_ERROR',
+        false,
+        true,
+      );
+    case 'AUTHENTICATION':
+      return failure(
+        new ProblemException(
+          502,
+          'UPSTREAM_AUTH_FAILED',
+          "The upstream refused the gateway's credentials",
+          'The gateway is misconfigured for this upstream; the operators have to act.',
+        ),
+        'UPSTREAM_ERROR',
+        false,
+        true,
+      );
+    case 'CONFLICT':
+    default:
+      return failure(
+        new ProblemException(502, 'UPSTREAM_ERROR', 'Upstream error', 'The upstream call failed.'),
+        'UPSTREAM_ERROR',
+        false,
+        true,
+      );
   }
-  if (code.endsWith('_TIMEOUT')) {
-    return unavailable('UPSTREAM_TIMEOUT', 'Upstream did not answer in time', options.retryAfterMs, true);
-  }
-  if (code.endsWith('_BAD_SIGNATURE')) {
-    return failure(
-      new ProblemException(
-        502,
-        'UPSTREAM_BAD_SIGNATURE',
-        'Upstream answer refused: its signature does not verify',
-        'The answer was not passed on.',
-      ),
-      'UPSTREAM_ERROR',
-      false,
-      true,
-    );
-  }
-  if (code.endsWith('_MALFORMED_RESPONSE')) {
-    return failure(
-      new ProblemException(
-        502,
-        'UPSTREAM_MALFORMED_RESPONSE',
-        'Upstream answer refused: it does not match its contract',
-        'The answer was not passed on.',
-      ),
-      'UPSTREAM_ERROR',
-      false,
-      true,
-    );
-  }
-  if (code.endsWith('_AUTH_FAILED') || code.endsWith('_REQUEST_REJECTED')) {
-    return failure(
-      new ProblemException(
-        502,
-        'UPSTREAM_AUTH_FAILED',
-        "The upstream refused the gateway's credentials",
-        'The gateway is misconfigured for this upstream; the operators have to act.',
-      ),
-      'UPSTREAM_ERROR',
-      false,
-      true,
-    );
-  }
-  return failure(
-    new ProblemException(502, 'UPSTREAM_ERROR', 'Upstream error', 'The upstream call failed.'),
-    'UPSTREAM_ERROR',
-    false,
-    true,
-  );
 }
 
 function failure(

@@ -21,11 +21,12 @@ export abstract class BusinessRegistryError extends AdapterError<BusinessRegistr
 /** The registry holds no enterprise or dependent unit with this code (upstream KHONG_TIM_THAY). */
 export class EnterpriseNotFoundError extends BusinessRegistryError {
   readonly code = 'ENTERPRISE_NOT_FOUND';
+  readonly kind = 'NOT_FOUND';
   readonly transient = false;
 
-  constructor(readonly kind: 'ENTERPRISE' | 'DEPENDENT_UNIT') {
+  constructor(readonly subject: 'ENTERPRISE' | 'DEPENDENT_UNIT') {
     super(
-      kind === 'ENTERPRISE'
+      subject === 'ENTERPRISE'
         ? 'no enterprise with this code in the National Business Registration Database'
         : 'no dependent unit with this code in the National Business Registration Database',
     );
@@ -38,6 +39,7 @@ export class EnterpriseNotFoundError extends BusinessRegistryError {
  */
 export class BusinessRegistryInvalidRequestError extends BusinessRegistryError {
   readonly code = 'BUSINESS_REGISTRY_INVALID_REQUEST';
+  readonly kind = 'INVALID_REQUEST';
   readonly transient = false;
 
   constructor(
@@ -65,6 +67,7 @@ export type AuthFailureReason =
  */
 export class BusinessRegistryAuthError extends BusinessRegistryError {
   readonly code = 'BUSINESS_REGISTRY_AUTH_FAILED';
+  readonly kind = 'AUTHENTICATION';
   readonly transient = false;
 
   constructor(
@@ -82,6 +85,7 @@ export type UnavailableReason = AdapterUnavailableReason;
 /** The upstream (its API or its token endpoint) could not be used right now. Transient. */
 export class BusinessRegistryUnavailableError extends BusinessRegistryError {
   readonly code = 'BUSINESS_REGISTRY_UNAVAILABLE';
+  readonly kind = 'UNAVAILABLE';
   readonly transient = true;
 
   constructor(
@@ -97,6 +101,7 @@ export class BusinessRegistryUnavailableError extends BusinessRegistryError {
 /** No complete answer within the per-call timeout (connect, headers or a slow body). Transient. */
 export class BusinessRegistryTimeoutError extends BusinessRegistryError {
   readonly code = 'BUSINESS_REGISTRY_TIMEOUT';
+  readonly kind = 'TIMEOUT';
   readonly transient = true;
 
   constructor(
@@ -116,6 +121,7 @@ export class BusinessRegistryTimeoutError extends BusinessRegistryError {
  */
 export class BusinessRegistryMalformedResponseError extends BusinessRegistryError {
   readonly code = 'BUSINESS_REGISTRY_MALFORMED_RESPONSE';
+  readonly kind = 'MALFORMED_RESPONSE';
   readonly transient = true;
 
   constructor(

@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
-  AdapterError,
+  UpstreamError,
+  type UpstreamErrorDetails,
   AdapterHealth,
   DEFAULT_RESILIENCE,
   invalidRequestMessage,
@@ -9,7 +10,6 @@ import {
   RawAnswer,
   retryAfterMs,
   upstreamPool,
-  type AdapterUnavailableReason,
   type ResilienceOptions,
   type UpstreamClientOptions,
 } from '@lienthong/adapters/common';
@@ -72,34 +72,17 @@ export type ChainSystemErrorKind =
   | 'TIMEOUT'
   | 'MALFORMED_RESPONSE';
 
-const TRANSIENT_KINDS: ReadonlySet<ChainSystemErrorKind> = new Set([
-  'UNAVAILABLE',
-  'TIMEOUT',
-  'MALFORMED_RESPONSE',
-]);
-
 /** The one error family of the chain systems' clients; `code` is `CHAIN_SYSTEM_<kind>`. */
-export class ChainSystemError extends AdapterError<`CHAIN_SYSTEM_${ChainSystemErrorKind}`> {
-  readonly code: `CHAIN_SYSTEM_${ChainSystemErrorKind}`;
-  readonly transient: boolean;
-
+export class ChainSystemError extends UpstreamError<'CHAIN_SYSTEM', ChainSystemErrorKind> {
   constructor(
     /** The `adapter` label: civil-status, residence, social-security. */
-    readonly adapter: string,
-    readonly kind: ChainSystemErrorKind,
+    adapter: string,
+    kind: ChainSystemErrorKind,
     message: string,
-    readonly details: {
-      status?: number;
-      upstreamCode?: string;
-      field?: string;
-      retryAfterMs?: number;
-      reason?: AdapterUnavailableReason;
-    } = {},
+    details: UpstreamErrorDetails = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.code = `CHAIN_SYSTEM_${kind}`;
-    this.transient = TRANSIENT_KINDS.has(kind);
+    super(adapter, 'CHAIN_SYSTEM', kind, message, details, options);
   }
 }
 

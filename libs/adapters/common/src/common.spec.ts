@@ -1,14 +1,24 @@
 import { AdapterCalls, AdapterErrorKit } from './adapter-calls';
-import { AdapterError } from './adapter-errors';
+import { AdapterError, type UpstreamErrorKind } from './adapter-errors';
 import { RecentCalls } from './adapter-health';
 import { DEFAULT_RESILIENCE, ResiliencePolicy } from './resilience';
 import { header, RawAnswer, retryAfterMs } from './upstream-http';
 
 /** What the adapters' own specs do not reach: the generic branches, with a minimal error family. */
 type TestCode = 'T_NOT_FOUND' | 'T_INVALID' | 'T_UNAVAILABLE' | 'T_TIMEOUT' | 'T_MALFORMED';
+const TEST_KINDS: Record<TestCode, UpstreamErrorKind> = {
+  T_NOT_FOUND: 'NOT_FOUND',
+  T_INVALID: 'INVALID_REQUEST',
+  T_UNAVAILABLE: 'UNAVAILABLE',
+  T_TIMEOUT: 'TIMEOUT',
+  T_MALFORMED: 'MALFORMED_RESPONSE',
+};
 
 class TestError extends AdapterError<TestCode> {
   readonly adapter = 'test';
+  get kind(): UpstreamErrorKind {
+    return TEST_KINDS[this.code];
+  }
 
   constructor(
     readonly code: TestCode,

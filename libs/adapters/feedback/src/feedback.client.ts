@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
-  AdapterError,
+  UpstreamError,
+  type UpstreamErrorDetails,
   AdapterHealth,
   DEFAULT_RESILIENCE,
   invalidRequestMessage,
@@ -9,7 +10,6 @@ import {
   RawAnswer,
   retryAfterMs,
   upstreamPool,
-  type AdapterUnavailableReason,
   type ResilienceOptions,
   type UpstreamClientOptions,
 } from '@lienthong/adapters/common';
@@ -63,29 +63,15 @@ export type FeedbackErrorKind =
   | 'TIMEOUT'
   | 'MALFORMED_RESPONSE';
 
-const TRANSIENT: ReadonlySet<FeedbackErrorKind> = new Set(['UNAVAILABLE', 'TIMEOUT', 'MALFORMED_RESPONSE']);
-
 /** The one error family of the feedback client; `code` is `FEEDBACK_<kind>`. */
-export class FeedbackSystemError extends AdapterError<`FEEDBACK_${FeedbackErrorKind}`> {
-  readonly code: `FEEDBACK_${FeedbackErrorKind}`;
-  readonly transient: boolean;
-  readonly adapter = 'feedback';
-
+export class FeedbackSystemError extends UpstreamError<'FEEDBACK', FeedbackErrorKind> {
   constructor(
-    readonly kind: FeedbackErrorKind,
+    kind: FeedbackErrorKind,
     message: string,
-    readonly details: {
-      status?: number;
-      upstreamCode?: string;
-      field?: string;
-      retryAfterMs?: number;
-      reason?: AdapterUnavailableReason;
-    } = {},
+    details: UpstreamErrorDetails = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.code = `FEEDBACK_${kind}`;
-    this.transient = TRANSIENT.has(kind);
+    super('feedback', 'FEEDBACK', kind, message, details, options);
   }
 }
 

@@ -21,6 +21,7 @@ export abstract class LandAdapterError extends AdapterError<LandErrorCode> {
 /** The land database holds no such parcel, or no parcel with this certificate (upstream KHONG_TIM_THAY). */
 export class LandParcelNotFoundError extends LandAdapterError {
   readonly code = 'LAND_PARCEL_NOT_FOUND';
+  readonly kind = 'NOT_FOUND';
   readonly transient = false;
 
   constructor(readonly lookup: 'PARCEL' | 'CERTIFICATE') {
@@ -38,6 +39,7 @@ export class LandParcelNotFoundError extends LandAdapterError {
  */
 export class LandInvalidRequestError extends LandAdapterError {
   readonly code = 'LAND_INVALID_REQUEST';
+  readonly kind = 'INVALID_REQUEST';
   readonly transient = false;
 
   constructor(
@@ -52,6 +54,7 @@ export class LandInvalidRequestError extends LandAdapterError {
 /** The land database refused the gateway's API key (HTTP 401 CHUA_XAC_THUC, or 403). Not transient. */
 export class LandAuthError extends LandAdapterError {
   readonly code = 'LAND_AUTH_FAILED';
+  readonly kind = 'AUTHENTICATION';
   readonly transient = false;
 
   constructor(readonly status: number) {
@@ -65,6 +68,7 @@ export type UnavailableReason = AdapterUnavailableReason;
 /** The land database could not be used right now. Transient. */
 export class LandUnavailableError extends LandAdapterError {
   readonly code = 'LAND_UNAVAILABLE';
+  readonly kind = 'UNAVAILABLE';
   readonly transient = true;
 
   constructor(
@@ -80,6 +84,7 @@ export class LandUnavailableError extends LandAdapterError {
 /** No complete answer within the per-call timeout (connect, headers or a slow body). Transient. */
 export class LandTimeoutError extends LandAdapterError {
   readonly code = 'LAND_TIMEOUT';
+  readonly kind = 'TIMEOUT';
   readonly transient = true;
 
   constructor(readonly timeoutMs: number) {
@@ -94,6 +99,7 @@ export class LandTimeoutError extends LandAdapterError {
  */
 export class LandMalformedResponseError extends LandAdapterError {
   readonly code = 'LAND_MALFORMED_RESPONSE';
+  readonly kind = 'MALFORMED_RESPONSE';
   readonly transient = true;
 
   constructor(

@@ -22,6 +22,7 @@ export abstract class OperationsCenterError extends AdapterError<OperationsCente
 /** The operations center does not know the unit the report is about (404 KHONG_TIM_THAY_DON_VI). Permanent. */
 export class OperationsCenterUnitNotFoundError extends OperationsCenterError {
   readonly code = 'OPERATIONS_CENTER_UNIT_NOT_FOUND';
+  readonly kind = 'NOT_FOUND';
   readonly transient = false;
 
   constructor() {
@@ -42,6 +43,7 @@ export interface ReportProblem {
  */
 export class OperationsCenterInvalidReportError extends OperationsCenterError {
   readonly code = 'OPERATIONS_CENTER_INVALID_REPORT';
+  readonly kind = 'INVALID_REQUEST';
   readonly transient = false;
 
   constructor(
@@ -62,6 +64,7 @@ export class OperationsCenterInvalidReportError extends OperationsCenterError {
  */
 export class OperationsCenterConflictError extends OperationsCenterError {
   readonly code = 'OPERATIONS_CENTER_CONFLICT';
+  readonly kind = 'CONFLICT';
   readonly transient = false;
 
   constructor(
@@ -89,6 +92,7 @@ export type AuthFailureReason =
 /** The relay's own credentials were refused: a configuration problem retrying will not fix. Permanent. */
 export class OperationsCenterAuthError extends OperationsCenterError {
   readonly code = 'OPERATIONS_CENTER_AUTH_FAILED';
+  readonly kind = 'AUTHENTICATION';
   readonly transient = false;
 
   constructor(
@@ -106,6 +110,7 @@ export type OperationsCenterUnavailableReason = AdapterUnavailableReason;
 /** The operations center (its API or its token endpoint) could not be used right now. Transient. */
 export class OperationsCenterUnavailableError extends OperationsCenterError {
   readonly code = 'OPERATIONS_CENTER_UNAVAILABLE';
+  readonly kind = 'UNAVAILABLE';
   readonly transient = true;
 
   constructor(
@@ -121,6 +126,7 @@ export class OperationsCenterUnavailableError extends OperationsCenterError {
 /** No complete answer within the per-attempt timeout. Transient. */
 export class OperationsCenterTimeoutError extends OperationsCenterError {
   readonly code = 'OPERATIONS_CENTER_TIMEOUT';
+  readonly kind = 'TIMEOUT';
   readonly transient = true;
 
   constructor(
@@ -140,6 +146,7 @@ export class OperationsCenterTimeoutError extends OperationsCenterError {
  */
 export class OperationsCenterMalformedResponseError extends OperationsCenterError {
   readonly code = 'OPERATIONS_CENTER_MALFORMED_RESPONSE';
+  readonly kind = 'MALFORMED_RESPONSE';
   readonly transient = true;
 
   constructor(

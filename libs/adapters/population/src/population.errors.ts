@@ -22,6 +22,7 @@ export abstract class PopulationAdapterError extends AdapterError<PopulationErro
 /** The register holds no citizen with this personal ID (upstream fault KHONG_TIM_THAY). */
 export class CitizenNotFoundError extends PopulationAdapterError {
   readonly code = 'CITIZEN_NOT_FOUND';
+  readonly kind = 'NOT_FOUND';
   readonly transient = false;
 
   constructor() {
@@ -35,6 +36,7 @@ export class CitizenNotFoundError extends PopulationAdapterError {
  */
 export class InvalidRequestError extends PopulationAdapterError {
   readonly code = 'POPULATION_INVALID_REQUEST';
+  readonly kind = 'INVALID_REQUEST';
   readonly transient = false;
 
   constructor(
@@ -52,6 +54,7 @@ export class InvalidRequestError extends PopulationAdapterError {
  */
 export class RequestRejectedError extends PopulationAdapterError {
   readonly code = 'POPULATION_REQUEST_REJECTED';
+  readonly kind = 'AUTHENTICATION';
   readonly transient = false;
 
   constructor(readonly upstreamCode: string) {
@@ -71,6 +74,7 @@ export type UnavailableReason =
 /** The upstream could not be used right now. Transient. */
 export class UpstreamUnavailableError extends PopulationAdapterError {
   readonly code = 'POPULATION_UNAVAILABLE';
+  readonly kind = 'UNAVAILABLE';
   readonly transient = true;
 
   constructor(
@@ -86,6 +90,7 @@ export class UpstreamUnavailableError extends PopulationAdapterError {
 /** No complete answer within the per-call timeout (connect, headers or a slow body). Transient. */
 export class UpstreamTimeoutError extends PopulationAdapterError {
   readonly code = 'POPULATION_TIMEOUT';
+  readonly kind = 'TIMEOUT';
   readonly transient = true;
 
   constructor(readonly timeoutMs: number) {
@@ -100,6 +105,7 @@ export class UpstreamTimeoutError extends PopulationAdapterError {
  */
 export class BadSignatureError extends PopulationAdapterError {
   readonly code = 'POPULATION_BAD_SIGNATURE';
+  readonly kind = 'BAD_SIGNATURE';
   readonly transient = false;
 
   constructor(
@@ -114,6 +120,7 @@ export class BadSignatureError extends PopulationAdapterError {
 /** An answer that is not the contract's SOAP (truncated or unparseable XML, unexpected element). Transient. */
 export class MalformedResponseError extends PopulationAdapterError {
   readonly code = 'POPULATION_MALFORMED_RESPONSE';
+  readonly kind = 'MALFORMED_RESPONSE';
   readonly transient = true;
 
   constructor(

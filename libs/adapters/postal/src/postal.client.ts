@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
-  AdapterError,
+  UpstreamError,
+  type UpstreamErrorDetails,
   AdapterHealth,
   DEFAULT_RESILIENCE,
   invalidRequestMessage,
@@ -9,7 +10,6 @@ import {
   RawAnswer,
   retryAfterMs,
   upstreamPool,
-  type AdapterUnavailableReason,
   type ResilienceOptions,
   type UpstreamClientOptions,
 } from '@lienthong/adapters/common';
@@ -88,29 +88,15 @@ export type PostalErrorKind =
   | 'TIMEOUT'
   | 'MALFORMED_RESPONSE';
 
-const TRANSIENT: ReadonlySet<PostalErrorKind> = new Set(['UNAVAILABLE', 'TIMEOUT', 'MALFORMED_RESPONSE']);
-
 /** The one error family of the postal client; `code` is `POSTAL_<kind>`. */
-export class PostalError extends AdapterError<`POSTAL_${PostalErrorKind}`> {
-  readonly adapter = 'postal';
-  readonly code: `POSTAL_${PostalErrorKind}`;
-  readonly transient: boolean;
-
+export class PostalError extends UpstreamError<'POSTAL', PostalErrorKind> {
   constructor(
-    readonly kind: PostalErrorKind,
+    kind: PostalErrorKind,
     message: string,
-    readonly details: {
-      status?: number;
-      upstreamCode?: string;
-      field?: string;
-      retryAfterMs?: number;
-      reason?: AdapterUnavailableReason;
-    } = {},
+    details: UpstreamErrorDetails = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.code = `POSTAL_${kind}`;
-    this.transient = TRANSIENT.has(kind);
+    super('postal', 'POSTAL', kind, message, details, options);
   }
 }
 

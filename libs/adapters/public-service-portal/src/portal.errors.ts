@@ -43,6 +43,7 @@ export type PortalUnavailableReason =
 /** The portal could not be reached or did not answer usably. Transient. */
 export class PortalUnavailableError extends PortalError {
   readonly code = 'PORTAL_UNAVAILABLE';
+  readonly kind = 'UNAVAILABLE';
   readonly transient = true;
 
   constructor(
@@ -71,6 +72,7 @@ export type PortalSlowDownReason =
  */
 export class PortalRateLimitedError extends PortalError {
   readonly code = 'PORTAL_RATE_LIMITED';
+  readonly kind = 'UNAVAILABLE';
   readonly transient = true;
 
   constructor(
@@ -98,6 +100,7 @@ export interface PortalItemRejection {
  * (code INVALID_EVENT). Sending it again unchanged will fail again: permanent.
  */
 export class PortalRejectedError extends PortalError {
+  readonly kind = 'INVALID_REQUEST';
   readonly transient = false;
 
   constructor(
@@ -127,6 +130,7 @@ export class PortalRejectedError extends PortalError {
  */
 export class PortalAuthError extends PortalError {
   readonly code = 'PORTAL_AUTH_FAILED';
+  readonly kind = 'AUTHENTICATION';
   readonly transient = false;
 
   constructor(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, ENV_VARS, envReferenceMarkdown, loadEnv } from './env';
+import { ConfigError, ENV_VARS, envNamesOf, envReferenceMarkdown, loadEnv } from './env';
 import { repoRoot } from './repo-root';
 
 describe('environment configuration', () => {
@@ -50,5 +50,21 @@ describe('environment configuration', () => {
       ?.split('<!-- config-reference:end -->')[0];
     expect(block?.trim()).toBe(envReferenceMarkdown());
     expect(new Set(ENV_VARS.map((v) => v.name)).size).toBe(ENV_VARS.length);
+  });
+});
+
+describe('the settings each app reads', () => {
+  it('are the ones whose apps column names it, and no other', () => {
+    const relay = envNamesOf('relay');
+    const gateway = envNamesOf('gateway');
+    expect(relay).toContain('RELAY_ROLES');
+    expect(relay).not.toContain('GATEWAY_TRUSTED_PROXIES');
+    expect(gateway).toContain('GATEWAY_TRUSTED_PROXIES');
+    expect(gateway).not.toContain('RELAY_ROLES');
+    // both run Kafka consumers with the shared retry policy
+    expect(gateway).toEqual(expect.arrayContaining(['CONSUMER_MAX_ATTEMPTS', 'CONSUMER_RETRY_BASE_MS']));
+    for (const name of gateway) {
+      expect(ENV_VARS.find((spec) => spec.name === name)?.apps).toContain('gateway');
+    }
   });
 });

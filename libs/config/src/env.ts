@@ -252,7 +252,7 @@ export const ENV_VARS = [
     type: 'int',
     default: '200',
     min: 1,
-    apps: ['relay'],
+    apps: ['gateway', 'relay'],
     description:
       'First retry delay of a consumer handler; doubles per attempt (with jitter), capped at 30 s.',
   },
@@ -1389,6 +1389,23 @@ export const ENV_VARS = [
 ] as const satisfies readonly EnvVar[];
 
 export type EnvName = (typeof ENV_VARS)[number]['name'];
+
+/** An app of the table's `apps` column. */
+export type EnvApp = EnvVar['apps'][number];
+type NameFor<V, A> = V extends { name: infer N; apps: readonly (infer Apps)[] }
+  ? A extends Apps
+    ? N
+    : never
+  : never;
+/** The settings an app reads, as the table's `apps` column says: the one list of them. */
+export type EnvNameOf<A extends EnvApp> = NameFor<(typeof ENV_VARS)[number], A>;
+
+/** The names of the settings an app reads, from the table's `apps` column (what it loads with `loadEnv`). */
+export function envNamesOf<A extends EnvApp>(app: A): readonly EnvNameOf<A>[] {
+  return ENV_VARS.filter((spec) => (spec.apps as readonly EnvApp[]).includes(app)).map(
+    (spec) => spec.name,
+  ) as EnvNameOf<A>[];
+}
 
 type ValueOf<T extends EnvType> = T extends 'int'
   ? number

@@ -18,7 +18,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * do not import each other.
  */
 export const LAYERS = [
-  ['config'],
+  ['calendar', 'config'],
   ['observability'],
   ['contracts', 'pki'],
   ['domain'],

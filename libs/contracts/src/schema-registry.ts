@@ -20,6 +20,7 @@ import type {
   Problem,
   ReusableDocument,
 } from './models';
+import { isRealDate } from '@lienthong/calendar';
 
 /** Schemas a document can be validated against (contracts/schemas/<name>.v1.json). */
 export const SCHEMA_NAMES = [
@@ -457,21 +458,14 @@ export function toContractErrors(errors: readonly ErrorObject[]): ContractError[
 
 // ---------------------------------------------------------------------------------------------------
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, the last a real calendar date. */
 export function isPartialDate(value: string): boolean {
   const match = /^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$/.exec(value);
   if (!match) return false;
-  const year = Number(match[1]);
   if (match[2] === undefined) return true;
   const month = Number(match[2]);
-  if (month < 1 || month > 12) return false;
-  if (match[3] === undefined) return true;
-  const day = Number(match[3]);
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const max = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
-  return day >= 1 && day <= max;
+  if (match[3] === undefined) return month >= 1 && month <= 12;
+  return isRealDate(Number(match[1]), month, Number(match[3]));
 }
 
 function deepFreeze<T>(value: T): T {

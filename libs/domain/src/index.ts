@@ -10,4 +10,5 @@ export * from './catalogue/procedure-catalogue';
 export * from './indicators';
 export * from './chains/chain-definitions';
 export * from './chains/working-time';
-export * from './time/vietnam-time';
+// dates and Vietnam time are the calendar library's; the domain's users get them from here too
+export * from '@lienthong/calendar';

@@ -5,7 +5,8 @@ import { parseStringPromise, processors } from 'xml2js';
 import { isKnownBirthRegistrationCode, validatePersonalId } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, requestIdGenerator } from '../shared/fault-controls';
-import { isIsoDate, registerRefusalAdmin, RefusalRules, vietnamDate } from '../shared/refusal-rules';
+import { registerRefusalAdmin, RefusalRules } from '../shared/refusal-rules';
+import { isIsoDate, vietnamDate } from '@lienthong/calendar';
 
 /**
  * Stand-in for the Ministry of Justice's civil-status registration system (Hệ thống thông tin đăng ký và quản
@@ -425,7 +426,7 @@ export function buildCivilStatusApp(parts: {
           '@maGiaoDich',
         ]);
       }
-      const today = vietnamDate();
+      const today = vietnamDate(Date.now());
       let parsed: T;
       try {
         parsed = parse(root, transactionId, today);

@@ -7,6 +7,7 @@ import {
   type LoaiKy,
   type NhomChiSo,
 } from './operations-center.wire';
+import { isRealDate } from '@lienthong/calendar';
 
 /** One problem of a refused report, as `DanhSachLoi` carries it. */
 export interface ReportProblem {
@@ -31,11 +32,6 @@ export const TOTAL_TOLERANCE = 0.5;
 
 const THOI_DIEM =
   /^(0[1-9]|[12][0-9]|3[01])\/(0[1-9]|1[0-2])\/([0-9]{4}) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
-
-function isRealDate(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,21 +1,14 @@
 import { parseDossierCode } from '@lienthong/domain';
+import { fromVietnamCompact } from '@lienthong/calendar';
 
 /**
  * Checks the simulated portal applies to DongBoHoSoMC and CapNhatTienDoHoSoMC items. Each check returns
  * the problems it found as `Field: reason` strings; an item with any problem is refused with INVALID_DATA.
  */
 
-const PORTAL_DATE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
-
-/** True for a real `yyyyMMddHHmmss` local time (Asia/Ho_Chi_Minh has no DST, so every such time exists). */
+/** True for a real `yyyyMMddHHmmss` local time from 1900 on (Asia/Ho_Chi_Minh has no DST, so every such time exists). */
 export function isPortalDateTime(value: string): boolean {
-  const m = PORTAL_DATE.exec(value);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
-  if (year < 1900 || month < 1 || month > 12 || day < 1) return false;
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= daysInMonth;
+  return fromVietnamCompact(value) !== undefined && Number(value.slice(0, 4)) >= 1900;
 }
 
 /** The 1–10 status code (number or decimal string), or undefined. */

@@ -5,7 +5,8 @@ import { validatePersonalId } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, isObject, requestIdGenerator } from '../shared/fault-controls';
 import { OAuth2TokenStore, parseFormBodies, tokenEndpoint } from '../shared/oauth2-token.store';
-import { isIsoDate, registerRefusalAdmin, RefusalRules, vietnamDate } from '../shared/refusal-rules';
+import { registerRefusalAdmin, RefusalRules } from '../shared/refusal-rules';
+import { isIsoDate, vietnamDate } from '@lienthong/calendar';
 
 /**
  * Stand-in for the Ministry of Public Security's residence database (Cơ sở dữ liệu về cư trú), interface
@@ -142,7 +143,7 @@ function problemsOf(body: Record<string, unknown>, paths: string[], dates: strin
   }
   for (const path of dates) {
     const value = field(body, path);
-    if (typeof value === 'string' && value !== '' && (!isIsoDate(value) || value > vietnamDate())) {
+    if (typeof value === 'string' && value !== '' && (!isIsoDate(value) || value > vietnamDate(Date.now()))) {
       problems.push({ truong: path, moTa: 'ngày theo dạng YYYY-MM-DD, không sau hôm nay' });
     }
   }
@@ -310,7 +311,7 @@ export function buildResidenceApp(parts: {
           ketQua: 'DA_DANG_KY',
           soDinhDanh: id,
           diaChiThuongTru: body.diaChiThuongTru,
-          ngayDangKy: vietnamDate(),
+          ngayDangKy: vietnamDate(Date.now()),
         };
       },
       (body) => [body.congDan.soDinhDanh, body.soDinhDanhChuHo],
@@ -348,7 +349,7 @@ export function buildResidenceApp(parts: {
           maYeuCau: body.maYeuCau,
           ketQua: 'DA_XOA',
           soDinhDanh: body.soDinhDanh,
-          ngayXoa: vietnamDate(),
+          ngayXoa: vietnamDate(Date.now()),
         };
       },
       (body) => [body.soDinhDanh],

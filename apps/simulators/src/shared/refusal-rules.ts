@@ -1,4 +1,3 @@
-import { vietnamDate as vietnamDateOf } from '@lienthong/domain';
 /**
  * Refusals on demand for the agency-system simulators: "refuse the application whose request id, or one of
  * whose personal IDs, is X, with this reason". A rule stays until cleared, so a repeated request is refused
@@ -50,18 +49,6 @@ export function parseRefusalRule(body: unknown): RefusalRule {
     throw new RangeError('a refusal is {match, code, reason}, all strings');
   }
   return { match, code, reason };
-}
-
-/** Today's date (YYYY-MM-DD) in Vietnam time, how the agencies date their certificates. */
-export function vietnamDate(at: Date = new Date()): string {
-  return vietnamDateOf(at);
-}
-
-/** True for a real calendar date written YYYY-MM-DD. */
-export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 /** The part of a fastify app the refusal admin routes need. */

@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { validatePersonalId } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { FaultControls, installFaultControls, isObject, requestIdGenerator } from '../shared/fault-controls';
-import { isIsoDate, registerRefusalAdmin, RefusalRules, vietnamDate } from '../shared/refusal-rules';
+import { registerRefusalAdmin, RefusalRules } from '../shared/refusal-rules';
+import { isIsoDate, vietnamDate } from '@lienthong/calendar';
 
 /**
  * Stand-in for Vietnam Social Security's system (Hệ thống thông tin của Bảo hiểm xã hội Việt Nam), interface
@@ -191,7 +192,8 @@ function problemsOf(
   }
   for (const path of dates) {
     const value = valueAt(body, path);
-    if (!isIsoDate(value) || value > vietnamDate()) problems.push({ truong: path, loi: 'sai_ngay' });
+    if (!isIsoDate(value) || value > vietnamDate(Date.now()))
+      problems.push({ truong: path, loi: 'sai_ngay' });
   }
   return problems;
 }
@@ -327,7 +329,7 @@ export function buildSocialSecurityApp(parts: {
       if (!file) {
         const rule = refusals.find([body.ma_yeu_cau, ...refusalKeys(body)]);
         const now = Date.now();
-        const reference = `HS${vietnamDate().replace(/-/g, '')}${String(store.next()).padStart(6, '0')}`;
+        const reference = `HS${vietnamDate(Date.now()).replace(/-/g, '')}${String(store.next()).padStart(6, '0')}`;
         file = {
           ma_ho_so: reference,
           ma_yeu_cau: body.ma_yeu_cau,
@@ -372,7 +374,7 @@ export function buildSocialSecurityApp(parts: {
       (body) => {
         const child = body.tre_em;
         const validUntil = dayBeforeSixthBirthday(child.ngay_sinh);
-        if (validUntil < vietnamDate()) {
+        if (validUntil < vietnamDate(Date.now())) {
           return {
             trang_thai: 'TU_CHOI',
             ly_do: { ma: 'QUA_TUOI', noi_dung: 'Trẻ đã đủ 6 tuổi, không thuộc diện cấp thẻ trẻ em.' },
@@ -433,7 +435,7 @@ export function buildSocialSecurityApp(parts: {
           ket_qua: {
             loai: 'TRO_CAP_MAI_TANG',
             so_quyet_dinh: `${store.decidedDeaths.size}/QĐ-BHXH`,
-            ngay_quyet_dinh: vietnamDate(),
+            ngay_quyet_dinh: vietnamDate(Date.now()),
             // funeral allowance: 10 times the base salary (assumed; survivor benefits are not computed)
             so_tien: 10 * parts.baseSalaryVnd,
           },

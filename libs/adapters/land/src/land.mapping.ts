@@ -22,6 +22,7 @@ import type {
 } from './land.wire';
 import { optionalField as optional, wireText as text } from '@lienthong/adapters/common';
 import { vietnamDateTime } from '@lienthong/domain';
+import { isIsoDate } from '@lienthong/calendar';
 
 /** Provenance `source` of everything obtained from the National Land Database. */
 export const LAND_SOURCE = 'CSDLQG_DAT_DAI';
@@ -70,13 +71,7 @@ function requiredText(value: unknown, field: string): string {
 
 function isoDate(value: unknown, field: string): string {
   const date = text(value);
-  if (
-    date === undefined ||
-    !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(date) ||
-    Number.isNaN(Date.parse(`${date}T00:00:00Z`))
-  ) {
-    throw malformed(field);
-  }
+  if (!isIsoDate(date)) throw malformed(field);
   return date;
 }
 

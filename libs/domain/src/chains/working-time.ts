@@ -1,4 +1,4 @@
-import { INDICATOR_UTC_OFFSET_MS } from '../indicators/indicator-period';
+import { VIETNAM_UTC_OFFSET_MS } from '@lienthong/calendar';
 import type { TimeLimit } from './chain-definitions';
 
 const DAY_MS = 86_400_000;
@@ -12,7 +12,7 @@ export function dueAt(from: Date, limit: TimeLimit): Date | undefined {
   if (limit.hours !== undefined) return new Date(from.getTime() + limit.hours * 3_600_000);
   if (limit.workingDays === undefined) return undefined;
   // midnight starting the step's local day, as a UTC instant
-  let day = Math.floor((from.getTime() + INDICATOR_UTC_OFFSET_MS) / DAY_MS);
+  let day = Math.floor((from.getTime() + VIETNAM_UTC_OFFSET_MS) / DAY_MS);
   let left = limit.workingDays;
   while (left > 0) {
     day += 1;
@@ -20,5 +20,5 @@ export function dueAt(from: Date, limit: TimeLimit): Date | undefined {
     if (weekday !== 0 && weekday !== 6) left -= 1;
   }
   // the end of that local day
-  return new Date((day + 1) * DAY_MS - INDICATOR_UTC_OFFSET_MS - 1);
+  return new Date((day + 1) * DAY_MS - VIETNAM_UTC_OFFSET_MS - 1);
 }

@@ -1,4 +1,4 @@
-import { isRealDate } from './calendar-date.util';
+import { isRealDate } from '@lienthong/calendar';
 import { buildResult, IdentifierIssue, isDigits, issue, ValidationResult } from './validation-result.types';
 
 /**

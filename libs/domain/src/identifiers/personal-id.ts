@@ -1,5 +1,4 @@
-import { yearOfIsoDate } from './calendar-date.util';
-import { VIETNAM_UTC_OFFSET_MS } from '../time/vietnam-time';
+import { VIETNAM_UTC_OFFSET_MS, yearOfIsoDate } from '@lienthong/calendar';
 import { BIRTH_REGISTRATION_PROVINCES, BirthRegistrationPlace } from './province-codes.data';
 import { buildResult, IdentifierIssue, isDigits, issue, ValidationResult } from './validation-result.types';
 

@@ -1,6 +1,11 @@
 import type { PeriodKind, ReportingPeriod } from '@lienthong/contracts';
-import { isRealDate } from '../identifiers/calendar-date.util';
-import { toMillis, vietnamDateTime, VIETNAM_TIME_ZONE, VIETNAM_UTC_OFFSET_MS } from '../time/vietnam-time';
+import {
+  isRealDate,
+  toMillis,
+  vietnamDateTime,
+  VIETNAM_TIME_ZONE,
+  VIETNAM_UTC_OFFSET_MS,
+} from '@lienthong/calendar';
 
 /**
  * Reporting periods of the Decision 766 indicators: calendar days, months, quarters and years in

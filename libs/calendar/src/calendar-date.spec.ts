@@ -1,4 +1,4 @@
-import { isRealDate, yearOfIsoDate } from './calendar-date.util';
+import { isRealDate, yearOfIsoDate } from './calendar-date';
 
 describe('isRealDate', () => {
   it.each([

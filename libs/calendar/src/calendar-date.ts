@@ -1,3 +1,7 @@
+/**
+ * Calendar dates of the proleptic Gregorian calendar, in one place: whether a year-month-day exists, and
+ * the YYYY-MM-DD form the contracts use. Time zones are vietnam-time.ts's concern.
+ */
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export function isLeapYear(year: number): boolean {
@@ -19,4 +23,9 @@ export function yearOfIsoDate(value: string): number | null {
   if (!m) return null;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   return isRealDate(year, month, day) ? year : null;
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: unknown): value is string {
+  return typeof value === 'string' && yearOfIsoDate(value) !== null;
 }

@@ -36,7 +36,7 @@ function clientsDocument() {
     agencies,
     apiKeys: [{ id: 'k1', sha256: hashApiKey(key) }],
     rateLimit: { requestsPerMinute: 6000, burst: 500 },
-    services: { 'dossier.events': {} },
+    services: { 'dossier.events': {}, 'indicators.read': {} },
   });
   return {
     version: 1,
@@ -312,4 +312,33 @@ describe('non-boundary intake: hand-over between agencies', () => {
     expect(onTopic(birth).map((r) => r.data.state)).toEqual(['HANDED_OVER']);
     expect(onTopic(certification)).toEqual([]);
   }, 60_000);
+
+  it('counts the hand-overs of each agency in the period beside its indicators', async () => {
+    // the month of now in Vietnam time; the suite's own database holds the hand-overs of the tests above
+    const period = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
+    const competent = await call(
+      'GET',
+      `/v1/indicators/handovers?agency=${COMPETENT}&period=${period}`,
+      KEYS.competent,
+    );
+    expect(competent.status).toBe(200);
+    // three dossiers handed over to it (the refused one handed over again counts its latest hand-over)
+    expect(competent.body).toMatchObject({
+      agencyCode: COMPETENT,
+      handedOver: 0,
+      received: 3,
+      accepted: 1,
+      refused: 0,
+      resultsReturned: 1,
+    });
+    const receiving = await call(
+      'GET',
+      `/v1/indicators/handovers?agency=${RECEIVING}&period=${period}`,
+      KEYS.receiving,
+    );
+    expect(receiving.body).toMatchObject({ agencyCode: RECEIVING, handedOver: 3, received: 0 });
+    const bad = await call('GET', `/v1/indicators/handovers?agency=${RECEIVING}&period=soon`, KEYS.receiving);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('INVALID_PERIOD');
+  }, 30_000);
 });

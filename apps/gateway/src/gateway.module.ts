@@ -20,7 +20,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { DossierEventsController } from './dossier-events/dossier-events.controller';
 import { DossierEventsService } from './dossier-events/dossier-events.service';
 import { DossierStateRepository } from './dossier-events/dossier-state.repository';
-import { HandoverController } from './dossier-events/handover.controller';
+import { HandoverController, HandoverIndicatorsController } from './dossier-events/handover.controller';
 import { HandoverService } from './dossier-events/handover.service';
 import { IngestRouting, type UnknownProcedurePolicy } from './dossier-events/ingest-routing';
 import { InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
@@ -129,6 +129,7 @@ export class GatewayModule {
         MetricsController,
         DossierEventsController,
         HandoverController,
+        HandoverIndicatorsController,
       ],
       providers: [
         DossierEventsService,

@@ -1,5 +1,15 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { formatLocalDateTime, parsePeriodKey, periodBounds, validateAgencyCode } from '@lienthong/domain';
+import { ProblemException } from '@lienthong/observability';
 import { CurrentCall, RequiresService, type CallContext } from '@lienthong/security';
 import { HandoverService } from './handover.service';
 
@@ -140,5 +150,66 @@ export class HandoverController {
       clientId: call.caller.clientId,
       credentialId: call.caller.credentialId,
     };
+  }
+}
+
+/**
+ * Non-boundary intake counted per agency and period, beside the Decision 766 scores (docs/indicators.md): the
+ * hand-overs change no criterion, since the dossier stays the receiving agency's and counts there.
+ */
+@ApiTags('indicators')
+@ApiBearerAuth()
+@Controller('v1')
+export class HandoverIndicatorsController {
+  constructor(private readonly service: HandoverService) {}
+
+  @Get('indicators/handovers')
+  @RequiresService('indicators.read')
+  @ApiOperation({
+    summary: 'Non-boundary dossiers handed over, per agency and period (service indicators.read)',
+    description:
+      'Counts the hand-overs of one agency: dossiers it received and handed over to another agency, dossiers ' +
+      'handed over to it, and its acceptances, refusals and results returned, each by the time of its step. ' +
+      'Calendar periods in Asia/Ho_Chi_Minh time: YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY. Aggregate data, no purpose needed.',
+  })
+  @ApiQuery({ name: 'agency', required: true, example: '000.17.22.H56' })
+  @ApiQuery({ name: 'period', required: true, example: '2026-12' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{agencyCode, period, handedOver, received, accepted, refused, resultsReturned, generatedAt}',
+  })
+  @ApiResponse({ status: 400, description: 'problem+json INVALID_AGENCY_CODE or INVALID_PERIOD' })
+  async counts(@Query('agency') agency: unknown, @Query('period') periodKey: unknown) {
+    const agencyCode = typeof agency === 'string' ? agency : '';
+    const check = validateAgencyCode(agencyCode);
+    if (!check.valid) {
+      throw new ProblemException(
+        400,
+        'INVALID_AGENCY_CODE',
+        'Invalid agency code',
+        'Name the agency in the "agency" query parameter.',
+        check.errors.map((e) => ({ path: '/agency', code: e.code, message: e.message })),
+      );
+    }
+    const period = parsePeriodKey(periodKey);
+    if (!period) {
+      throw new ProblemException(
+        400,
+        'INVALID_PERIOD',
+        'Invalid period',
+        'Name the period in the "period" query parameter: YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.',
+        [
+          {
+            path: '/period',
+            code: 'PERIOD_FORMAT',
+            message: 'Expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY',
+          },
+        ],
+      );
+    }
+    const { start, end } = periodBounds(period);
+    const counts = await this.service.counts(agencyCode, start, end);
+    return { agencyCode, period, ...counts, generatedAt: formatLocalDateTime(Date.now()) };
   }
 }

@@ -67,6 +67,18 @@ export function toView(row: HandoverRow): HandoverView {
   };
 }
 
+/** One agency's non-boundary intake in a period (GET /v1/indicators/handovers). */
+export interface HandoverCounts {
+  /** Dossiers the agency received for another agency and handed over. */
+  handedOver: number;
+  /** Dossiers other agencies received and handed over to it. */
+  received: number;
+  accepted: number;
+  refused: number;
+  /** Results it returned to the receiving agency. */
+  resultsReturned: number;
+}
+
 /** Who calls: the client (its agencies decide what it may do) and the exchange. */
 export interface HandoverCaller {
   requestId: string;
@@ -216,6 +228,36 @@ export class HandoverService {
       [dossierCode],
     );
     return row ? toView(row) : undefined;
+  }
+
+  /**
+   * Non-boundary intake of one agency in [start, end): dossiers it received and handed over, dossiers handed
+   * over to it, and of those its acceptances, refusals and results returned, each by the time of its step.
+   * One row per dossier: a dossier refused and handed over again counts its latest hand-over only.
+   */
+  async counts(agencyCode: string, start: Date, end: Date): Promise<HandoverCounts> {
+    const [row] = await this.database.query<Record<keyof HandoverCounts, string>>(
+      `SELECT
+         count(*) FILTER (WHERE receiving_agency = $1 AND handed_over_at >= $2 AND handed_over_at < $3)
+           AS "handedOver",
+         count(*) FILTER (WHERE competent_agency = $1 AND handed_over_at >= $2 AND handed_over_at < $3)
+           AS "received",
+         count(*) FILTER (WHERE competent_agency = $1 AND state IN ('ACCEPTED', 'RESULT_RETURNED')
+           AND decided_at >= $2 AND decided_at < $3) AS "accepted",
+         count(*) FILTER (WHERE competent_agency = $1 AND state = 'REFUSED'
+           AND decided_at >= $2 AND decided_at < $3) AS "refused",
+         count(*) FILTER (WHERE competent_agency = $1 AND result_returned_at >= $2 AND result_returned_at < $3)
+           AS "resultsReturned"
+       FROM dossier_handover WHERE receiving_agency = $1 OR competent_agency = $1`,
+      [agencyCode, start, end],
+    );
+    return {
+      handedOver: Number(row?.handedOver ?? 0),
+      received: Number(row?.received ?? 0),
+      accepted: Number(row?.accepted ?? 0),
+      refused: Number(row?.refused ?? 0),
+      resultsReturned: Number(row?.resultsReturned ?? 0),
+    };
   }
 
   private async lock(tx: Queryable, dossierCode: string): Promise<HandoverRow | null> {

@@ -267,6 +267,8 @@ describe('non-boundary intake: hand-over between agencies', () => {
     expect(refused.body).toMatchObject({ state: 'REFUSED', reason });
     const readByA = await call('GET', `/v1/dossiers/${dossierCode}`, KEYS.receiving);
     expect(readByA.body.handover).toMatchObject({ state: 'REFUSED', reason });
+    // the dossier is back with A alone
+    expect((await call('GET', `/v1/dossiers/${dossierCode}`, KEYS.competent)).status).toBe(403);
     await waitFor(() => onTopic(dossierCode).length === 2, 30_000, 'the refusal on the topic', 50);
     expect(onTopic(dossierCode)[1].data).toMatchObject({ state: 'REFUSED', reason });
     // handed over again after the refusal

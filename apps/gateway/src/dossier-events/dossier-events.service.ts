@@ -504,16 +504,17 @@ export class DossierEventsService {
   /**
    * A dossier as the caller may see it: 403 AGENCY_NOT_ALLOWED when the stored dossier (or, for one not
    * known, the agency part of its code) is not of the caller's agencies, so another agency's dossiers
-   * cannot even be probed for existence; a dossier handed over is also the competent agency's to read. The
-   * read is audited either way.
+   * cannot even be probed for existence; a dossier handed over is also the competent agency's to read, unless
+   * it refused it. The read is audited either way.
    */
   async dossierFor(dossierCode: string, reader: Omit<IngestContext, 'path'>) {
     const dossier = await this.dossier(dossierCode);
     const agency = dossier?.agencyCode ?? parseDossierCode(dossierCode)?.agencyCode ?? '';
-    // a dossier handed over is read by the competent agency too (non-boundary intake)
+    // a dossier handed over is read by the competent agency too (non-boundary intake), unless it refused it
     const allowed =
       this.policy.agencyAllowed(reader.clientId, agency) ||
       (dossier?.handover !== undefined &&
+        dossier.handover.state !== 'REFUSED' &&
         this.policy.agencyAllowed(reader.clientId, dossier.handover.competentAgency));
     this.audited({
       requestId: reader.requestId,

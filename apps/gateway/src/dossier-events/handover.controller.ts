@@ -67,6 +67,7 @@ export class HandoverController {
       'AGENCY_NOT_COMPETENT, HANDOVER_TO_SELF or DOSSIER_CLOSED',
   })
   @ApiResponse(COMMON[2])
+  @ApiResponse({ status: 503, description: 'problem+json DATABASE_UNAVAILABLE (Retry-After)' })
   handOver(
     @Param('dossierCode') dossierCode: string,
     @Body() body: unknown,
@@ -107,6 +108,7 @@ export class HandoverController {
   @ApiResponse({ status: 404, description: 'problem+json HANDOVER_NOT_FOUND' })
   @ApiResponse({ status: 409, description: 'problem+json HANDOVER_NOT_PENDING (already decided)' })
   @ApiResponse(COMMON[2])
+  @ApiResponse({ status: 503, description: 'problem+json DATABASE_UNAVAILABLE (Retry-After)' })
   decide(@Param('dossierCode') dossierCode: string, @Body() body: unknown, @CurrentCall() call: CallContext) {
     return this.service.decide(dossierCode, body, this.caller(call));
   }
@@ -136,6 +138,7 @@ export class HandoverController {
     description: 'problem+json HANDOVER_NOT_ACCEPTED (not accepted, or already returned)',
   })
   @ApiResponse(COMMON[2])
+  @ApiResponse({ status: 503, description: 'problem+json DATABASE_UNAVAILABLE (Retry-After)' })
   returnResult(
     @Param('dossierCode') dossierCode: string,
     @Body() body: unknown,

@@ -11,7 +11,7 @@ import {
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter, createLogger, ProblemException } from '@lienthong/observability';
 import { AccessPolicy } from '@lienthong/security';
-import { Database, Queryable } from '@lienthong/storage';
+import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
 import {
   decisionRefusal,
   handoverRefusal,
@@ -338,6 +338,18 @@ export class HandoverService {
       audit('OK', row.state);
       return toView(row);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        steps.inc({ action, code: 'DATABASE_UNAVAILABLE' });
+        audit('UPSTREAM_ERROR', 'DATABASE_UNAVAILABLE');
+        throw new ProblemException(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'Database unavailable',
+          'The dossier store cannot be reached right now; nothing was recorded. Try again later.',
+          undefined,
+          { 'retry-after': '5' },
+        );
+      }
       if (error instanceof ProblemException) {
         steps.inc({ action, code: error.code });
         audit(error.status === 403 ? 'DENIED' : error.status === 404 ? 'NOT_FOUND' : 'INVALID', error.code);

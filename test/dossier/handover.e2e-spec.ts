@@ -61,6 +61,51 @@ function newDossierCode(): string {
   return `${RECEIVING}-26${two(random(12) + 1)}${two(random(28) + 1)}-${random(9000) + 1000}`;
 }
 
+/**
+ * A consumer of lgsp.dossier.handover.v1 from the beginning, once it has joined its group and got its
+ * partitions. On a fresh broker under load the group coordinator (the offsets topic) can take longer to
+ * come up than the client's own retries last, and the client then gives up for good ("Failed to find group
+ * coordinator", not restarting): such a consumer is dropped and a new one started, until the deadline.
+ */
+async function joinedConsumer(
+  brokers: string[],
+  onRecord: (record: { key: string; raw: string }) => void,
+  timeoutMs = 120_000,
+): Promise<ConsumerPort> {
+  const deadline = Date.now() + timeoutMs;
+  const crashes: string[] = [];
+  for (;;) {
+    const consumer = createKafkaClient({ clientId: 'e2e-handover', brokers }).consumer({
+      groupId: `e2e-handover-${randomUUID()}`,
+    });
+    const outcome = new Promise<'joined' | 'gave-up'>((resolve) => {
+      consumer.onGroupJoin(() => resolve('joined'));
+      consumer.onCrash((crash) => {
+        crashes.push(crash.error.message);
+        if (!crash.restarting) resolve('gave-up');
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topic.DossierHandover], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) =>
+        onRecord({ key: message.key?.toString() ?? '', raw: message.value?.toString() ?? '' }),
+    });
+    const left = deadline - Date.now();
+    const result = await Promise.race([
+      outcome,
+      new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(left, 0)).unref()),
+    ]);
+    if (result === 'joined') return consumer;
+    await consumer.disconnect().catch(() => undefined);
+    if (result === 'late' || Date.now() >= deadline) {
+      throw new Error(
+        `the hand-over consumer did not join its group in ${timeoutMs} ms (${crashes.join('; ') || 'no crash'})`,
+      );
+    }
+  }
+}
+
 describe('non-boundary intake: hand-over between agencies', () => {
   const work = mkdtempSync(join(tmpdir(), 'lienthong-test-handover-'));
   let database: IsolatedDatabase;
@@ -95,6 +140,30 @@ describe('non-boundary intake: hand-over between agencies', () => {
 
   const onTopic = (dossierCode: string) => received.filter((r) => r.data.dossierCode === dossierCode);
 
+  /** Waits for `count` records of the dossier on the topic; on a timeout, says where the outbox rows stand. */
+  const waitForTopic = async (dossierCode: string, count: number, what: string) => {
+    try {
+      await waitFor(() => onTopic(dossierCode).length >= count, 60_000, what, 50);
+    } catch (error) {
+      const pg = new Client({ connectionString: database.url });
+      await pg.connect();
+      try {
+        const rows = (
+          await pg.query(
+            'SELECT id, message_key, published_at, attempts, last_error FROM outbox WHERE topic = $1 ORDER BY id',
+            [Topic.DossierHandover],
+          )
+        ).rows;
+        throw new Error(
+          `${(error as Error).message}; outbox: ${JSON.stringify(rows)}; received: ${received.length}`,
+        );
+      } finally {
+        await pg.end();
+      }
+    }
+    expect(onTopic(dossierCode)).toHaveLength(count);
+  };
+
   beforeAll(async () => {
     createDevPki(join(work, 'pki'), { agencies: [] });
     const brokers = (process.env.KAFKA_BROKERS as string).split(',');
@@ -105,18 +174,11 @@ describe('non-boundary intake: hand-over between agencies', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
-    consumer = createKafkaClient({ clientId: 'e2e-handover', brokers }).consumer({
-      groupId: `e2e-handover-${randomUUID()}`,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [Topic.DossierHandover], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const raw = message.value?.toString() ?? '';
-        const decoded = decodeEvent<DossierHandoverEvent>(raw);
-        if (!decoded.ok) throw new Error(decoded.reason);
-        received.push({ key: message.key?.toString() ?? '', data: decoded.event.data, raw });
-      },
+    // joined before the first hand-over is produced (it reads from the beginning anyway)
+    consumer = await joinedConsumer(brokers, ({ key, raw }) => {
+      const decoded = decodeEvent<DossierHandoverEvent>(raw);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      received.push({ key, data: decoded.event.data, raw });
     });
     database = await createIsolatedDatabase('handover');
     const clientsFile = join(work, 'clients.yaml');
@@ -129,14 +191,14 @@ describe('non-boundary intake: hand-over between agencies', () => {
         AUDIT_FLUSH_INTERVAL_MS: '10',
       }),
     });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await consumer?.disconnect();
     await gateway?.close();
     await database?.drop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
-  }, 60_000);
+  }, 150_000);
 
   it('is accepted by the competent agency and its result returned where the citizen filed', async () => {
     const dossierCode = newDossierCode();
@@ -156,12 +218,7 @@ describe('non-boundary intake: hand-over between agencies', () => {
     });
 
     // B's system reads it from the topic, keyed by B, without the applicant
-    await waitFor(
-      () => onTopic(dossierCode).length === 1,
-      30_000,
-      'the hand-over on lgsp.dossier.handover.v1',
-      50,
-    );
+    await waitForTopic(dossierCode, 1, 'the hand-over on lgsp.dossier.handover.v1');
     const [first] = onTopic(dossierCode);
     expect(first.key).toBe(COMPETENT);
     expect(first.data).toMatchObject({
@@ -218,7 +275,7 @@ describe('non-boundary intake: hand-over between agencies', () => {
     expect(Date.parse(decidedAt)).toBeLessThanOrEqual(Date.parse(resultReturnedAt));
 
     // every step on the topic, in order, keyed by B
-    await waitFor(() => onTopic(dossierCode).length === 3, 30_000, 'the three steps on the topic', 50);
+    await waitForTopic(dossierCode, 3, 'the three steps on the topic');
     expect(onTopic(dossierCode).map((r) => [r.key, r.data.state])).toEqual([
       [COMPETENT, 'HANDED_OVER'],
       [COMPETENT, 'ACCEPTED'],
@@ -251,7 +308,7 @@ describe('non-boundary intake: hand-over between agencies', () => {
     } finally {
       await pg.end();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('returns a refused dossier to the receiving agency, which may hand it over again', async () => {
     const dossierCode = newDossierCode();
@@ -269,11 +326,11 @@ describe('non-boundary intake: hand-over between agencies', () => {
     expect(readByA.body.handover).toMatchObject({ state: 'REFUSED', reason });
     // the dossier is back with A alone
     expect((await call('GET', `/v1/dossiers/${dossierCode}`, KEYS.competent)).status).toBe(403);
-    await waitFor(() => onTopic(dossierCode).length === 2, 30_000, 'the refusal on the topic', 50);
+    await waitForTopic(dossierCode, 2, 'the refusal on the topic');
     expect(onTopic(dossierCode)[1].data).toMatchObject({ state: 'REFUSED', reason });
     // handed over again after the refusal
     expect((await call('POST', path, KEYS.receiving, { competentAgency: COMPETENT })).status).toBe(201);
-  }, 60_000);
+  }, 150_000);
 
   it('refuses a procedure the catalogue keeps to its agency, an agency not competent, and an unknown dossier', async () => {
     const certification = newDossierCode();
@@ -310,10 +367,10 @@ describe('non-boundary intake: hand-over between agencies', () => {
       (await call('POST', `/v1/dossiers/${birth}/handover`, KEYS.receiving, { competentAgency: COMPETENT }))
         .status,
     ).toBe(201);
-    await waitFor(() => onTopic(birth).length > 0, 30_000, 'the later hand-over on the topic', 50);
+    await waitForTopic(birth, 1, 'the later hand-over on the topic');
     expect(onTopic(birth).map((r) => r.data.state)).toEqual(['HANDED_OVER']);
     expect(onTopic(certification)).toEqual([]);
-  }, 60_000);
+  }, 150_000);
 
   it('counts the hand-overs of each agency in the period beside its indicators', async () => {
     // the month of now in Vietnam time; the suite's own database holds the hand-overs of the tests above

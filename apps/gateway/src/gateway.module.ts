@@ -20,6 +20,8 @@ import { DocumentsModule } from './documents/documents.module';
 import { DossierEventsController } from './dossier-events/dossier-events.controller';
 import { DossierEventsService } from './dossier-events/dossier-events.service';
 import { DossierStateRepository } from './dossier-events/dossier-state.repository';
+import { HandoverController, HandoverIndicatorsController } from './dossier-events/handover.controller';
+import { HandoverService } from './dossier-events/handover.service';
 import { IngestRouting, type UnknownProcedurePolicy } from './dossier-events/ingest-routing';
 import { InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
 import { IndicatorsModule } from './indicators/indicators.module';
@@ -126,9 +128,12 @@ export class GatewayModule {
         HealthController,
         MetricsController,
         DossierEventsController,
+        HandoverController,
+        HandoverIndicatorsController,
       ],
       providers: [
         DossierEventsService,
+        HandoverService,
         {
           provide: IngestRouting,
           useValue: new IngestRouting(

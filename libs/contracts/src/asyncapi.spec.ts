@@ -35,6 +35,7 @@ const EXPECTED_TOPICS = [
   'lgsp.payment.status.v1',
   'lgsp.delivery.status.v1',
   'lgsp.feedback.item.v1',
+  'lgsp.dossier.handover.v1',
 ];
 
 function pointerGet(root: unknown, pointer: string): unknown {
@@ -241,6 +242,7 @@ describe('contracts/asyncapi.yaml', () => {
       paymentStatus: ['./schemas/payment-status.v1.json'],
       deliveryStatus: ['./schemas/delivery-status-event.v1.json'],
       feedbackItem: ['./schemas/feedback-item.v1.json'],
+      dossierHandover: ['./schemas/dossier-handover.v1.json'],
     });
   });
 });

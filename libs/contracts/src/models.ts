@@ -1122,6 +1122,39 @@ export const FEEDBACK_ITEM_KEYS = contractKeys<FeedbackItemEvent>()({
   optional: ['procedureCode'],
 });
 
+// ---------------------------------------------------------------------------------------------------
+// dossier-handover.v1.json
+
+export const HANDOVER_STATES = ['HANDED_OVER', 'ACCEPTED', 'REFUSED', 'RESULT_RETURNED'] as const;
+export type HandoverState = (typeof HANDOVER_STATES)[number];
+
+/** One step of a non-boundary dossier's hand-over (lgsp.dossier.handover.v1, keyed by the competent agency). */
+export interface DossierHandoverEvent {
+  handoverEventId: string;
+  dossierCode: string;
+  procedureCode: string;
+  receivingAgency: string;
+  competentAgency: string;
+  state: HandoverState;
+  occurredAt: IsoDateTime;
+  /** REFUSED: why the competent agency did not take the dossier. */
+  reason?: string;
+}
+export const DOSSIER_HANDOVER_KEYS = contractKeys<DossierHandoverEvent>()({
+  schema: 'dossier-handover',
+  pointer: '',
+  required: [
+    'handoverEventId',
+    'dossierCode',
+    'procedureCode',
+    'receivingAgency',
+    'competentAgency',
+    'state',
+    'occurredAt',
+  ],
+  optional: ['reason'],
+});
+
 /** Every key list above; the spec checks each against its schema node and that no object node is missing. */
 export const MODEL_KEY_LISTS: readonly KeyList[] = [
   ADDRESS_KEYS,
@@ -1157,6 +1190,7 @@ export const MODEL_KEY_LISTS: readonly KeyList[] = [
   PROBLEM_KEYS,
   AUDIT_RECORD_KEYS,
   FEEDBACK_ITEM_KEYS,
+  DOSSIER_HANDOVER_KEYS,
   AUDIT_PRUNED_RANGE_KEYS,
   AUDIT_CHECKPOINT_KEYS,
   CHAIN_EVENT_KEYS,

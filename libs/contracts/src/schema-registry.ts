@@ -12,6 +12,7 @@ import type {
   CloudEvent,
   DossierStatusEvent,
   Enterprise,
+  DossierHandoverEvent,
   FeedbackItemEvent,
   IndicatorReport,
   LandParcel,
@@ -39,6 +40,7 @@ export const SCHEMA_NAMES = [
   'payment-status',
   'delivery-status-event',
   'feedback-item',
+  'dossier-handover',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -62,6 +64,7 @@ export interface SchemaTypes {
   'payment-status': PaymentStatus;
   'delivery-status-event': DeliveryStatusEvent;
   'feedback-item': FeedbackItemEvent;
+  'dossier-handover': DossierHandoverEvent;
 }
 
 /**

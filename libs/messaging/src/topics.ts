@@ -18,6 +18,7 @@ export const Topic = {
   PaymentStatus: 'lgsp.payment.status.v1',
   DeliveryStatus: 'lgsp.delivery.status.v1',
   FeedbackItem: 'lgsp.feedback.item.v1',
+  DossierHandover: 'lgsp.dossier.handover.v1',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -36,6 +37,7 @@ export interface TopicDefinition {
     | 'payment-status'
     | 'delivery-status-event'
     | 'feedback-item'
+    | 'dossier-handover'
     | 'raw';
   /** Retention in milliseconds; -1 keeps records forever. */
   retentionMs: number;
@@ -137,6 +139,14 @@ export const TOPICS: readonly TopicDefinition[] = [
       'Citizen feedback items routed to their competent agency, with the answer deadline; no contact or content (read them with GET /v1/feedback).',
     key: 'agency code',
     dataSchema: 'feedback-item',
+    retentionMs: 90 * DAY,
+  },
+  {
+    name: Topic.DossierHandover,
+    description:
+      'Hand-overs of non-boundary dossiers between agencies (handed over, accepted, refused, result returned), in order per competent agency; no personal data.',
+    key: 'competent agency code',
+    dataSchema: 'dossier-handover',
     retentionMs: 90 * DAY,
   },
 ];

@@ -23,6 +23,7 @@ import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/te
 import { buildOpenApi } from '../bootstrap';
 import { DossierEventsController } from './dossier-events.controller';
 import { DossierEventsService } from './dossier-events.service';
+import { HandoverService } from './handover.service';
 import { IngestRouting } from './ingest-routing';
 import { ProcedureCatalogue } from '@lienthong/domain';
 
@@ -105,6 +106,7 @@ describe('dossier events: access', () => {
       controllers: [DossierEventsController],
       providers: [
         DossierEventsService,
+        HandoverService,
         // the shipped catalogue, refusing what it cannot route (the default policy)
         {
           provide: IngestRouting,

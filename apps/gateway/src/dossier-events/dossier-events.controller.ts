@@ -128,6 +128,11 @@ export class DossierEventsController {
   @RequiresService('dossier.events')
   @ApiOperation({
     summary: "A dossier's current status and history, for consumers without Kafka (service dossier.events)",
+    description:
+      "Readable by a client of the dossier's agency, and, once the dossier is handed over to another agency " +
+      '(non-boundary intake) and unless that agency refused it, by a client of the competent agency. A dossier ' +
+      'handed over carries `handover`: receivingAgency, competentAgency, state (HANDED_OVER, ACCEPTED, REFUSED, ' +
+      'RESULT_RETURNED), handedOverAt, decidedAt, reason, resultReturnedAt.',
   })
   @ApiParam({ name: 'dossierCode', example: '000.17.22.H56-261031-0007' })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_DOSSIER_CODE' })

@@ -20,6 +20,7 @@ import {
 import { AccessPolicy, denial } from '@lienthong/security';
 import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
+import { HandoverService } from './handover.service';
 import { IngestGroups } from './ingest-groups';
 import { IngestRouting } from './ingest-routing';
 
@@ -182,6 +183,7 @@ export class DossierEventsService {
     private readonly policy: AccessPolicy,
     private readonly audit: AuditLog,
     private readonly routing: IngestRouting,
+    private readonly handovers: HandoverService,
   ) {
     this.groups = new IngestGroups<IngestJob, EventOutcome[]>({
       commit: (jobs) => this.commitGroup(jobs),
@@ -502,12 +504,18 @@ export class DossierEventsService {
   /**
    * A dossier as the caller may see it: 403 AGENCY_NOT_ALLOWED when the stored dossier (or, for one not
    * known, the agency part of its code) is not of the caller's agencies, so another agency's dossiers
-   * cannot even be probed for existence. The read is audited either way.
+   * cannot even be probed for existence; a dossier handed over is also the competent agency's to read, unless
+   * it refused it. The read is audited either way.
    */
   async dossierFor(dossierCode: string, reader: Omit<IngestContext, 'path'>) {
     const dossier = await this.dossier(dossierCode);
     const agency = dossier?.agencyCode ?? parseDossierCode(dossierCode)?.agencyCode ?? '';
-    const allowed = this.policy.agencyAllowed(reader.clientId, agency);
+    // a dossier handed over is read by the competent agency too (non-boundary intake), unless it refused it
+    const allowed =
+      this.policy.agencyAllowed(reader.clientId, agency) ||
+      (dossier?.handover !== undefined &&
+        dossier.handover.state !== 'REFUSED' &&
+        this.policy.agencyAllowed(reader.clientId, dossier.handover.competentAgency));
     this.audited({
       requestId: reader.requestId,
       clientId: reader.clientId,
@@ -612,6 +620,7 @@ export class DossierEventsService {
         WHERE dossier_code = $1 ORDER BY seq`,
       [dossierCode],
     );
+    const handover = await this.handovers.find(dossierCode);
     return {
       dossierCode: state.dossier_code,
       agencyCode: state.agency_code,
@@ -628,6 +637,7 @@ export class DossierEventsService {
         occurredAt: row.occurred_at.toISOString(),
         receivedAt: row.received_at.toISOString(),
       })),
+      ...(handover ? { handover } : {}),
     };
   }
 }

@@ -1,0 +1,401 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AuditLog, type AuditEntry } from '@lienthong/audit';
+import type { DossierHandoverEvent, HandoverState } from '@lienthong/contracts';
+import {
+  isTerminalStatus,
+  parseDossierCode,
+  validateDossierCode,
+  type DossierStatus,
+} from '@lienthong/domain';
+import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
+import { counter, createLogger, ProblemException } from '@lienthong/observability';
+import { AccessPolicy } from '@lienthong/security';
+import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
+import {
+  decisionRefusal,
+  handoverRefusal,
+  parseDecision,
+  parseHandoverRequest,
+  parseResult,
+  resultRefusal,
+  type HandoverRefusal,
+} from './handover-rules';
+import { IngestRouting } from './ingest-routing';
+
+/** The CloudEvents type of lgsp.dossier.handover.v1. */
+export const DOSSIER_HANDOVER_EVENT_TYPE = 'vn.lienthong.dossier.handover.v1';
+
+const steps = counter({
+  name: 'lgsp_dossier_handovers_total',
+  help: 'Steps of non-boundary dossier hand-overs, by action and outcome code (OK or the refusal code)',
+  labelNames: ['action', 'code'] as const,
+});
+
+/** A dossier's hand-over as GET /v1/dossiers/{code} shows it. */
+export interface HandoverView {
+  receivingAgency: string;
+  competentAgency: string;
+  state: HandoverState;
+  handedOverAt: string;
+  decidedAt?: string;
+  reason?: string;
+  resultReturnedAt?: string;
+}
+
+interface HandoverRow {
+  dossier_code: string;
+  procedure_code: string;
+  receiving_agency: string;
+  competent_agency: string;
+  state: HandoverState;
+  handed_over_at: Date;
+  decided_at: Date | null;
+  reason: string | null;
+  result_returned_at: Date | null;
+}
+
+export function toView(row: HandoverRow): HandoverView {
+  return {
+    receivingAgency: row.receiving_agency,
+    competentAgency: row.competent_agency,
+    state: row.state,
+    handedOverAt: new Date(row.handed_over_at).toISOString(),
+    ...(row.decided_at ? { decidedAt: new Date(row.decided_at).toISOString() } : {}),
+    ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.result_returned_at ? { resultReturnedAt: new Date(row.result_returned_at).toISOString() } : {}),
+  };
+}
+
+/** One agency's non-boundary intake in a period (GET /v1/indicators/handovers). */
+export interface HandoverCounts {
+  /** Dossiers the agency received for another agency and handed over. */
+  handedOver: number;
+  /** Dossiers other agencies received and handed over to it. */
+  received: number;
+  accepted: number;
+  refused: number;
+  /** Results it returned to the receiving agency. */
+  resultsReturned: number;
+}
+
+/** Who calls: the client (its agencies decide what it may do) and the exchange. */
+export interface HandoverCaller {
+  requestId: string;
+  clientId: string;
+  credentialId?: string;
+}
+
+type Action = 'handover' | 'decision' | 'result';
+
+const AUDIT_SERVICE: Record<Action, string> = {
+  handover: 'dossier.handover',
+  decision: 'dossier.handover.decision',
+  result: 'dossier.handover.result',
+};
+
+function problem(refusal: HandoverRefusal): ProblemException {
+  const titles: Record<HandoverRefusal['status'], string> = {
+    400: 'Invalid request',
+    403: 'Hand-over not allowed',
+    409: 'Hand-over conflict',
+    422: 'Hand-over refused',
+  };
+  return new ProblemException(
+    refusal.status,
+    refusal.code,
+    titles[refusal.status],
+    refusal.detail,
+    refusal.errors,
+  );
+}
+
+/**
+ * Non-boundary intake (README "Non-boundary intake"): the receiving agency hands a dossier over to the
+ * competent agency, which accepts or refuses it and returns the result to the receiving agency. Each step
+ * locks the dossier, updates `dossier_handover` (migration 0017) and queues its record for
+ * lgsp.dossier.handover.v1 (keyed by the competent agency) in the same transaction; each is audited, refusals
+ * included.
+ */
+@Injectable()
+export class HandoverService {
+  private readonly logger = createLogger({ name: 'dossier-handover' });
+
+  constructor(
+    private readonly database: Database,
+    private readonly outbox: Outbox,
+    private readonly policy: AccessPolicy,
+    private readonly audit: AuditLog,
+    private readonly routing: IngestRouting,
+  ) {}
+
+  /** The receiving agency's client hands its dossier over to `competentAgency`. */
+  handOver(dossierCode: string, body: unknown, caller: HandoverCaller): Promise<HandoverView> {
+    return this.step('handover', dossierCode, caller, async (tx) => {
+      const request = parseHandoverRequest(body);
+      if ('status' in request) throw problem(request);
+      const dossier = await tx.queryOne<{
+        agency_code: string;
+        procedure_code: string;
+        status: DossierStatus;
+      }>('SELECT agency_code, procedure_code, status FROM dossier_state WHERE dossier_code = $1 FOR UPDATE', [
+        dossierCode,
+      ]);
+      const agency = dossier?.agency_code ?? parseDossierCode(dossierCode)?.agencyCode ?? '';
+      if (!this.policy.agencyAllowed(caller.clientId, agency)) {
+        throw problem({
+          status: 403,
+          code: 'AGENCY_NOT_ALLOWED',
+          detail: `dossier ${dossierCode} is not of an agency client "${caller.clientId}" acts for`,
+        });
+      }
+      if (!dossier) {
+        throw problem({
+          status: 422,
+          code: 'UNKNOWN_DOSSIER',
+          detail: 'no event has been accepted for this dossier: post its receipt (RECEIVED) first',
+        });
+      }
+      const existing = await this.lock(tx, dossierCode);
+      const refusal = handoverRefusal({
+        procedureCode: dossier.procedure_code,
+        procedure: this.routing.catalogue.procedure(dossier.procedure_code),
+        receivingAgency: dossier.agency_code,
+        competentAgency: request.competentAgency,
+        closed: isTerminalStatus(dossier.status),
+        existing: existing?.state,
+      });
+      if (refusal) throw problem(refusal);
+      const [row] = await tx.query<HandoverRow>(
+        `INSERT INTO dossier_handover (dossier_code, procedure_code, receiving_agency, competent_agency, state,
+           handed_over_at, handed_over_by)
+         VALUES ($1, $2, $3, $4, 'HANDED_OVER', now(), $5)
+         ON CONFLICT (dossier_code) DO UPDATE SET
+           procedure_code = EXCLUDED.procedure_code, receiving_agency = EXCLUDED.receiving_agency,
+           competent_agency = EXCLUDED.competent_agency, state = 'HANDED_OVER',
+           handed_over_at = EXCLUDED.handed_over_at, handed_over_by = EXCLUDED.handed_over_by,
+           decided_at = NULL, decided_by = NULL, reason = NULL, result_returned_at = NULL, result_returned_by = NULL
+         RETURNING *`,
+        [dossierCode, dossier.procedure_code, dossier.agency_code, request.competentAgency, caller.clientId],
+      );
+      return row;
+    });
+  }
+
+  /** The competent agency's client accepts or refuses a dossier handed over to it. */
+  decide(dossierCode: string, body: unknown, caller: HandoverCaller): Promise<HandoverView> {
+    return this.step('decision', dossierCode, caller, async (tx) => {
+      const decision = parseDecision(body);
+      if ('status' in decision) throw problem(decision);
+      const current = await this.competentLock(tx, dossierCode, caller);
+      const refusal = decisionRefusal(current.state);
+      if (refusal) throw problem(refusal);
+      const [row] = await tx.query<HandoverRow>(
+        `UPDATE dossier_handover SET state = $2, decided_at = now(), decided_by = $3, reason = $4
+          WHERE dossier_code = $1 RETURNING *`,
+        [
+          dossierCode,
+          decision.decision === 'ACCEPT' ? 'ACCEPTED' : 'REFUSED',
+          caller.clientId,
+          decision.decision === 'REFUSE' ? decision.reason : null,
+        ],
+      );
+      return row;
+    });
+  }
+
+  /** The competent agency's client returns the result of an accepted dossier to the receiving agency. */
+  returnResult(dossierCode: string, body: unknown, caller: HandoverCaller): Promise<HandoverView> {
+    return this.step('result', dossierCode, caller, async (tx) => {
+      const parsed = parseResult(body);
+      if (parsed !== true) throw problem(parsed);
+      const current = await this.competentLock(tx, dossierCode, caller);
+      const refusal = resultRefusal(current.state);
+      if (refusal) throw problem(refusal);
+      const [row] = await tx.query<HandoverRow>(
+        `UPDATE dossier_handover SET state = 'RESULT_RETURNED', result_returned_at = now(), result_returned_by = $2
+          WHERE dossier_code = $1 RETURNING *`,
+        [dossierCode, caller.clientId],
+      );
+      return row;
+    });
+  }
+
+  /** The dossier's hand-over, if it has one. */
+  async find(dossierCode: string): Promise<HandoverView | undefined> {
+    const row = await this.database.queryOne<HandoverRow>(
+      'SELECT * FROM dossier_handover WHERE dossier_code = $1',
+      [dossierCode],
+    );
+    return row ? toView(row) : undefined;
+  }
+
+  /**
+   * Non-boundary intake of one agency in [start, end): dossiers it received and handed over, dossiers handed
+   * over to it, and of those its acceptances, refusals and results returned, each by the time of its step.
+   * One row per dossier: a dossier refused and handed over again counts its latest hand-over only.
+   */
+  async counts(agencyCode: string, start: Date, end: Date): Promise<HandoverCounts> {
+    const [row] = await this.database.query<Record<keyof HandoverCounts, string>>(
+      `SELECT
+         count(*) FILTER (WHERE receiving_agency = $1 AND handed_over_at >= $2 AND handed_over_at < $3)
+           AS "handedOver",
+         count(*) FILTER (WHERE competent_agency = $1 AND handed_over_at >= $2 AND handed_over_at < $3)
+           AS "received",
+         count(*) FILTER (WHERE competent_agency = $1 AND state IN ('ACCEPTED', 'RESULT_RETURNED')
+           AND decided_at >= $2 AND decided_at < $3) AS "accepted",
+         count(*) FILTER (WHERE competent_agency = $1 AND state = 'REFUSED'
+           AND decided_at >= $2 AND decided_at < $3) AS "refused",
+         count(*) FILTER (WHERE competent_agency = $1 AND result_returned_at >= $2 AND result_returned_at < $3)
+           AS "resultsReturned"
+       FROM dossier_handover WHERE receiving_agency = $1 OR competent_agency = $1`,
+      [agencyCode, start, end],
+    );
+    return {
+      handedOver: Number(row?.handedOver ?? 0),
+      received: Number(row?.received ?? 0),
+      accepted: Number(row?.accepted ?? 0),
+      refused: Number(row?.refused ?? 0),
+      resultsReturned: Number(row?.resultsReturned ?? 0),
+    };
+  }
+
+  private async lock(tx: Queryable, dossierCode: string): Promise<HandoverRow | null> {
+    return tx.queryOne<HandoverRow>('SELECT * FROM dossier_handover WHERE dossier_code = $1 FOR UPDATE', [
+      dossierCode,
+    ]);
+  }
+
+  /**
+   * The hand-over, locked, when the caller acts for its competent agency; otherwise 403 (the receiving
+   * agency cannot decide on its own hand-over), and 404 when there is none.
+   */
+  private async competentLock(
+    tx: Queryable,
+    dossierCode: string,
+    caller: HandoverCaller,
+  ): Promise<HandoverRow> {
+    const current = await this.lock(tx, dossierCode);
+    if (!current) {
+      throw new ProblemException(
+        404,
+        'HANDOVER_NOT_FOUND',
+        'Hand-over not found',
+        'This dossier has not been handed over.',
+      );
+    }
+    if (!this.policy.agencyAllowed(caller.clientId, current.competent_agency)) {
+      throw problem({
+        status: 403,
+        code: 'AGENCY_NOT_ALLOWED',
+        detail: `only a client of the competent agency ${current.competent_agency} decides on this hand-over and returns its result`,
+      });
+    }
+    return current;
+  }
+
+  /**
+   * One step: the dossier code checked, `apply` in a transaction that also queues the step's record, the
+   * outcome audited and counted whatever it is.
+   */
+  private async step(
+    action: Action,
+    dossierCode: string,
+    caller: HandoverCaller,
+    apply: (tx: Queryable) => Promise<HandoverRow>,
+  ): Promise<HandoverView> {
+    const known = validateDossierCode(dossierCode).valid;
+    const audit = (outcome: AuditEntry['outcome'], outcomeCode: string) =>
+      this.audited({
+        requestId: caller.requestId,
+        clientId: caller.clientId,
+        credentialId: caller.credentialId,
+        service: AUDIT_SERVICE[action],
+        ...(known ? { dossierCode } : {}),
+        subject: known ? { kind: 'DOSSIER', identifier: dossierCode } : { kind: 'DOSSIER' },
+        outcome,
+        outcomeCode,
+        upstream: 'dossier-store',
+      });
+    try {
+      const check = validateDossierCode(dossierCode);
+      if (!check.valid) {
+        throw new ProblemException(
+          400,
+          'INVALID_DOSSIER_CODE',
+          'Invalid dossier code',
+          check.errors.map((e) => e.message).join('; '),
+          check.errors.map((e) => ({ path: '/dossierCode', code: e.code, message: e.message })),
+        );
+      }
+      const row = await this.database.transaction(async (tx) => {
+        const updated = await apply(tx);
+        await this.outbox.enqueue(tx, Topic.DossierHandover, [this.message(updated, caller.requestId)]);
+        return updated;
+      });
+      Outbox.committed();
+      steps.inc({ action, code: 'OK' });
+      audit('OK', row.state);
+      return toView(row);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        steps.inc({ action, code: 'DATABASE_UNAVAILABLE' });
+        audit('UPSTREAM_ERROR', 'DATABASE_UNAVAILABLE');
+        throw new ProblemException(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'Database unavailable',
+          'The dossier store cannot be reached right now; nothing was recorded. Try again later.',
+          undefined,
+          { 'retry-after': '5' },
+        );
+      }
+      if (error instanceof ProblemException) {
+        steps.inc({ action, code: error.code });
+        audit(error.status === 403 ? 'DENIED' : error.status === 404 ? 'NOT_FOUND' : 'INVALID', error.code);
+      }
+      throw error;
+    }
+  }
+
+  private message(row: HandoverRow, requestId: string) {
+    const data: DossierHandoverEvent = {
+      handoverEventId: randomUUID(),
+      dossierCode: row.dossier_code,
+      procedureCode: row.procedure_code,
+      receivingAgency: row.receiving_agency,
+      competentAgency: row.competent_agency,
+      state: row.state,
+      occurredAt: new Date(row.result_returned_at ?? row.decided_at ?? row.handed_over_at).toISOString(),
+      ...(row.state === 'REFUSED' && row.reason ? { reason: row.reason } : {}),
+    };
+    return toKafkaMessage(
+      createEvent({
+        id: data.handoverEventId,
+        type: DOSSIER_HANDOVER_EVENT_TYPE,
+        source: '/lienthong/gateway',
+        subject: data.dossierCode,
+        time: data.occurredAt,
+        data,
+        requestId,
+      }),
+      data.competentAgency,
+    );
+  }
+
+  /** Queued, never awaited: the audit log writes in batches; an entry it refuses is logged, not thrown. */
+  private audited(entry: AuditEntry): void {
+    try {
+      void this.audit.record(entry).catch((error: unknown) => this.auditFailed(entry, error));
+    } catch (error) {
+      this.auditFailed(entry, error);
+    }
+  }
+
+  private auditFailed(entry: AuditEntry, error: unknown): void {
+    this.logger.error(
+      { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
+      'hand-over audit entry not recorded',
+    );
+  }
+}

@@ -179,13 +179,14 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         '0013_payments',
         '0014_postal_deliveries',
         '0015_feedback',
+        '0016_procedure_catalogue',
       ]);
       expect(await migrate(t.db, { logger: quietLogger })).toEqual([]);
 
       const rows = await t.db.query<{ version: number; name: string; checksum: string; applied_at: Date }>(
         'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toHaveLength(14);
+      expect(rows).toHaveLength(15);
       expect(rows[0]).toMatchObject({
         version: 1,
         name: 'foundation',

@@ -1,0 +1,47 @@
+import type { PortalCatalogueClient } from '@lienthong/adapters/public-service-portal';
+import type { AppLogger } from '@lienthong/observability';
+import type { CatalogueStore, CatalogueSyncRecord } from './catalogue.store';
+
+const OUTCOME_CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
+
+/** The stable code of a failed sync, from the portal error's code when it has one. */
+export function syncErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.length <= 64 && OUTCOME_CODE.test(code) ? code : 'SYNC_FAILED';
+}
+
+/**
+ * One sync of the national procedure catalogue: read it whole through the portal, then replace the stored one
+ * in one transaction. A read that fails part-way stores nothing (the previous catalogue stays) and records the
+ * failure by its code. Logs counts and codes only: a catalogue holds no personal data, and none is logged.
+ */
+export async function syncCatalogue(
+  reader: Pick<PortalCatalogueClient, 'read'>,
+  store: CatalogueStore,
+  logger?: AppLogger,
+): Promise<CatalogueSyncRecord> {
+  const startedAt = new Date();
+  let catalogue;
+  try {
+    catalogue = await reader.read();
+  } catch (error) {
+    const failed = await store.recordFailure(startedAt, syncErrorCode(error));
+    logger?.warn(
+      { sync: failed.id, errorCode: failed.errorCode },
+      'national procedure catalogue sync failed; the previous catalogue stays',
+    );
+    return failed;
+  }
+  const stored = await store.replace(catalogue, startedAt);
+  logger?.info(
+    {
+      sync: stored.id,
+      procedures: stored.procedures,
+      sectors: stored.sectors,
+      agencies: stored.agencies,
+      skipped: stored.skipped,
+    },
+    'national procedure catalogue synced',
+  );
+  return stored;
+}

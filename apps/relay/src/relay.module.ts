@@ -8,6 +8,10 @@ import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from
 import { Database, DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { UnroutedEvents } from './ministries/unrouted-events';
+import { CatalogueStore } from './catalogue/catalogue.store';
+import { portalCatalogueReader } from './catalogue/catalogue-sync';
+import { CatalogueSyncService } from './catalogue/catalogue-sync.service';
+import { LiveCatalogue } from './catalogue/live-catalogue';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
@@ -26,6 +30,54 @@ import {
 import { RelayConfig } from './relay.config';
 import { PaidOnlineSourceModule, type PaidOnlineSource } from './indicators/indicator.store';
 import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
+
+/**
+ * With a database, the relay's catalogue is the effective one (the synced national catalogue overlaid by
+ * PROCEDURES_FILE), reloaded every CATALOGUE_RELOAD_MS; with PORTAL_URL (OpenCPS-era dialect) and
+ * CATALOGUE_SYNC_INTERVAL_MS above 0 it also syncs the national catalogue. Ministry routing alone has no
+ * database and routes by PROCEDURES_FILE.
+ */
+function catalogueProviders(config: RelayConfig, logger: AppLogger): Provider[] {
+  const sync =
+    config.CATALOGUE_SYNC_INTERVAL_MS > 0
+      ? portalCatalogueReader(config, {
+          ca: config.portalCa,
+          logger,
+          concurrency: config.CATALOGUE_SYNC_CONCURRENCY,
+        })
+      : undefined;
+  return [
+    {
+      provide: LiveCatalogue,
+      inject: [ProcedureCatalogue, Database],
+      useFactory: (catalogue: ProcedureCatalogue, db: Database) =>
+        new LiveCatalogue(
+          catalogue,
+          ProcedureCatalogue.readDocument(config.PROCEDURES_FILE),
+          new CatalogueStore(db),
+          logger,
+          config.CATALOGUE_RELOAD_MS,
+        ),
+    },
+    ...(sync
+      ? [
+          {
+            provide: CatalogueSyncService,
+            inject: [LiveCatalogue, Database],
+            useFactory: (live: LiveCatalogue, db: Database) =>
+              new CatalogueSyncService(
+                sync.reader,
+                new CatalogueStore(db),
+                live,
+                config.CATALOGUE_SYNC_INTERVAL_MS,
+                logger,
+                sync.close,
+              ),
+          },
+        ]
+      : []),
+  ];
+}
 
 @Module({})
 export class RelayModule {
@@ -109,6 +161,7 @@ export class RelayModule {
       ],
       providers: [
         { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
+        ...(withDatabase && audit ? catalogueProviders(config, logger) : []),
         ...(withDatabase
           ? [
               {

@@ -1,4 +1,10 @@
-import type { PortalCatalogueClient } from '@lienthong/adapters/public-service-portal';
+import {
+  PortalCatalogueClient,
+  portalClientOptions,
+  portalDialectOf,
+  PublicServicePortalClient,
+  type PortalSettings,
+} from '@lienthong/adapters/public-service-portal';
 import type { AppLogger } from '@lienthong/observability';
 import type { CatalogueStore, CatalogueSyncRecord } from './catalogue.store';
 
@@ -44,4 +50,23 @@ export async function syncCatalogue(
     'national procedure catalogue synced',
   );
   return stored;
+}
+
+/**
+ * A catalogue reader on a portal client of its own (its own session and pool), from the PORTAL_* settings.
+ * The catalogue services belong to the OpenCPS-era dialect; the token dialect names none, so a deployment
+ * on it has no sync (undefined).
+ */
+export function portalCatalogueReader(
+  settings: PortalSettings,
+  more: { ca?: string; logger?: AppLogger; concurrency?: number },
+): { reader: PortalCatalogueClient; close: () => Promise<void> } | undefined {
+  if (!settings.PORTAL_URL || portalDialectOf(settings) !== 'opencps') return undefined;
+  const client = new PublicServicePortalClient(
+    portalClientOptions(settings, { ca: more.ca, logger: more.logger }),
+  );
+  return {
+    reader: new PortalCatalogueClient(client, { concurrency: more.concurrency, logger: more.logger }),
+    close: () => client.close(),
+  };
 }

@@ -1,3 +1,4 @@
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import type { CatalogueStore } from './catalogue.store';
@@ -8,7 +9,7 @@ import type { CatalogueStore } from './catalogue.store';
  * catalogue when a newer sync is in the store, on an interval (CATALOGUE_RELOAD_MS) and at once after a sync
  * in the same process. A store it cannot read, or a catalogue that does not build, leaves the one in use.
  */
-export class LiveCatalogue {
+export class LiveCatalogue implements OnModuleInit, OnModuleDestroy {
   private loadedVersion = -1;
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
@@ -18,7 +19,18 @@ export class LiveCatalogue {
     private readonly local: unknown,
     private readonly store: CatalogueStore,
     private readonly logger?: AppLogger,
+    /** CATALOGUE_RELOAD_MS, when a module starts it. */
+    private readonly reloadMs = 0,
   ) {}
+
+  /** As a Nest provider: the effective catalogue before the process serves, then the reload interval. */
+  onModuleInit(): Promise<void> {
+    return this.start(this.reloadMs);
+  }
+
+  onModuleDestroy(): void {
+    this.stop();
+  }
 
   /** Reads the store once now, then every `intervalMs` (0: only when asked). */
   async start(intervalMs: number): Promise<void> {

@@ -5,16 +5,20 @@ import { syncCatalogue } from './catalogue-sync';
 import type { CatalogueStore } from './catalogue.store';
 import type { LiveCatalogue } from './live-catalogue';
 
+/** How soon a failed periodic sync is tried again (unless the interval is shorter). */
+export const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
+
 /**
  * The relay's periodic sync of the national procedure catalogue (CATALOGUE_SYNC_INTERVAL_MS): first once the
- * relay has started (in the background, so a slow portal delays no consumer), then on the interval; after a
- * successful sync the relay's own catalogue is reloaded at once. Relays running side by side each sync: the
+ * relay has started (in the background, so a slow portal delays no consumer), then on the interval (after a
+ * failure within five minutes); after a successful sync the relay's own catalogue is reloaded at once. Relays running side by side each sync: the
  * replace is one transaction, so the store holds one whole catalogue or the other.
  */
 export class CatalogueSyncService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private lastFailed = false;
 
   constructor(
     private readonly reader: Pick<PortalCatalogueClient, 'read'>,
@@ -44,8 +48,10 @@ export class CatalogueSyncService implements OnApplicationBootstrap, OnModuleDes
     this.running ??= (async () => {
       try {
         const outcome = await syncCatalogue(this.reader, this.store, this.logger);
-        if (outcome.outcome === 'SUCCEEDED') await this.live.reload();
+        this.lastFailed = outcome.outcome !== 'SUCCEEDED';
+        if (!this.lastFailed) await this.live.reload();
       } catch (error) {
+        this.lastFailed = true;
         this.logger?.warn(
           { err: { name: (error as Error).name } },
           'national procedure catalogue sync could not be recorded',
@@ -60,7 +66,9 @@ export class CatalogueSyncService implements OnApplicationBootstrap, OnModuleDes
   private tick(): void {
     void this.syncNow().then(() => {
       if (this.stopped) return;
-      this.timer = setTimeout(() => this.tick(), this.intervalMs);
+      // a failed sync (the portal not up yet, say) is tried again within RETRY_AFTER_FAILURE_MS
+      const delay = this.lastFailed ? Math.min(this.intervalMs, RETRY_AFTER_FAILURE_MS) : this.intervalMs;
+      this.timer = setTimeout(() => this.tick(), delay);
       this.timer.unref();
     });
   }

@@ -55,6 +55,8 @@ export class CatalogueStore {
   /** Replaces the synced catalogue as a whole, in one transaction, and records the sync. */
   async replace(catalogue: NationalCatalogue, startedAt: Date): Promise<CatalogueSyncRecord> {
     return this.db.transaction(async (tx) => {
+      // two syncs at once (relays side by side, the CLI) take turns; readers are not held up
+      await tx.exec('LOCK TABLE catalogue_procedure, catalogue_sector, catalogue_agency IN EXCLUSIVE MODE');
       await tx.exec(
         'DELETE FROM catalogue_procedure; DELETE FROM catalogue_sector; DELETE FROM catalogue_agency',
       );

@@ -93,7 +93,8 @@ describe('national procedure catalogue sync', () => {
       CATALOGUE_SYNC_INTERVAL_MS: '0',
     });
     gateway = await startGateway({ env });
-    relay = await startRelay({ env });
+    // ministry routing in a process of its own, as deployed: on PostgreSQL it reads the synced catalogue
+    relay = await startRelay({ env: { ...env, RELAY_ROLES: 'ministry-routing' } });
 
     const kafka = createKafkaClient({ clientId: 'e2e-catalogue-ministry', brokers: brokers() });
     ministry = kafka.consumer({ groupId: `e2e-catalogue-${randomUUID()}` });

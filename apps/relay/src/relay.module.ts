@@ -34,12 +34,13 @@ import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './rela
 /**
  * With a database, the relay's catalogue is the effective one (the synced national catalogue overlaid by
  * PROCEDURES_FILE), reloaded every CATALOGUE_RELOAD_MS; with PORTAL_URL (OpenCPS-era dialect) and
- * CATALOGUE_SYNC_INTERVAL_MS above 0 it also syncs the national catalogue. Ministry routing alone has no
- * database and routes by PROCEDURES_FILE.
+ * CATALOGUE_SYNC_INTERVAL_MS above 0 it also syncs the national catalogue. Ministry routing alone reads the
+ * synced catalogue on PostgreSQL (DATABASE_URL) and syncs nothing; on embedded PGlite it has no database and
+ * routes by PROCEDURES_FILE.
  */
-function catalogueProviders(config: RelayConfig, logger: AppLogger): Provider[] {
+function catalogueProviders(config: RelayConfig, logger: AppLogger, readOnly: boolean): Provider[] {
   const sync =
-    config.CATALOGUE_SYNC_INTERVAL_MS > 0
+    !readOnly && config.CATALOGUE_SYNC_INTERVAL_MS > 0
       ? portalCatalogueReader(config, {
           ca: config.portalCa,
           logger,
@@ -91,15 +92,18 @@ export class RelayModule {
     // ministry routing alone keeps no state and audits nothing: such a process opens no database
     const withDatabase = roles.needsDatabase;
     const audit = config.audit;
+    // ...except on PostgreSQL, where it reads the synced procedure catalogue (and nothing else) from it
+    const catalogueOnly = !(withDatabase && audit) && routing && Boolean(config.DATABASE_URL);
     const stateful: DynamicModule[] =
-      withDatabase && audit
+      (withDatabase && audit) || catalogueOnly
         ? [
             StorageModule.forRoot({
               url: config.DATABASE_URL,
               pgliteDir: config.PGLITE_DIR,
-              poolSize: config.DATABASE_POOL_SIZE,
+              poolSize: catalogueOnly ? 2 : config.DATABASE_POOL_SIZE,
               applicationName: 'lienthong-relay',
-              migrate: true,
+              // the catalogue reader migrates nothing: until the tables exist it routes by PROCEDURES_FILE
+              migrate: !catalogueOnly,
             }),
           ]
         : [];
@@ -161,7 +165,9 @@ export class RelayModule {
       ],
       providers: [
         { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
-        ...(withDatabase && audit ? catalogueProviders(config, logger) : []),
+        ...((withDatabase && audit) || catalogueOnly
+          ? catalogueProviders(config, logger, catalogueOnly)
+          : []),
         ...(withDatabase
           ? [
               {

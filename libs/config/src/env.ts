@@ -262,7 +262,7 @@ export const ENV_VARS = [
     default: 'deploy/config/procedures.yaml',
     apps: ['gateway', 'relay', 'cli', 'start'],
     description:
-      'Procedure catalogue (procedure → sector → ministry, and what each ministry’s copy may carry) used to route dossier events to ministry topics, and by ingest to refuse procedures it cannot route; relative to the repository root.',
+      'Procedure catalogue (procedure → sector → ministry, and what each ministry’s copy may carry) used to route dossier events to ministry topics, and by ingest to refuse procedures it cannot route; it overrides the synced national catalogue entry by entry and maps its branch codes to ministries (`branches:`). Relative to the repository root.',
   },
   {
     name: 'UNKNOWN_PROCEDURE_POLICY',
@@ -280,7 +280,7 @@ export const ENV_VARS = [
     min: 0,
     apps: ['gateway', 'relay'],
     description:
-      'How often the gateway (ingest check) and the relay (ministry routing) look for a newer sync of the national procedure catalogue in the database and rebuild the effective catalogue (synced rows overlaid by PROCEDURES_FILE); a sync in the same process is picked up at once. 0: only at start (and after a sync in the process). A relay running ministry routing alone has no database and routes by PROCEDURES_FILE.',
+      'How often the gateway (ingest check) and the relay (ministry routing) look for a newer sync of the national procedure catalogue in the database and rebuild the effective catalogue (synced rows overlaid by PROCEDURES_FILE); a sync in the same process is picked up at once. 0: only at start (and after a sync in the process). A relay running ministry routing alone reads the synced catalogue on PostgreSQL (DATABASE_URL); on embedded PGlite it routes by PROCEDURES_FILE alone.',
   },
   {
     name: 'CATALOGUE_SYNC_INTERVAL_MS',

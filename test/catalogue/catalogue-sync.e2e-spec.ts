@@ -15,12 +15,13 @@ import type { DossierStatusEvent } from '@lienthong/contracts';
 import { nextDossierStatuses, type DossierStatus } from '@lienthong/domain';
 import { createKafkaClient, initTopics, type ConsumerPort } from '@lienthong/messaging';
 import { generateApiKey } from '@lienthong/security';
+import { Database } from '@lienthong/storage';
 import { startGateway, type RunningGateway } from '../../apps/gateway/src/bootstrap';
 import { LiveCatalogue } from '../../apps/relay/src/catalogue/live-catalogue';
 import { startRelay, type RunningRelay } from '../../apps/relay/src/bootstrap';
 import { startPortalSimulator, type PortalSimulator } from '../../apps/simulators/src/portal';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
-import { getJson, testEnv, waitFor } from '../support/http';
+import { getJson, TEST_AUDIT_SUBJECT_KEY, testEnv, waitFor } from '../support/http';
 
 const root = join(__dirname, '..', '..');
 const brokers = () => (process.env.KAFKA_BROKERS as string).split(',');
@@ -130,7 +131,13 @@ describe('national procedure catalogue sync', () => {
     });
 
     const sync = await run(process.execPath, [join(root, 'bin', 'lienthong.js'), 'catalogue', 'sync'], {
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url, PORTAL_URL: portal.url, LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: database.url,
+        PORTAL_URL: portal.url,
+        AUDIT_SUBJECT_KEY: TEST_AUDIT_SUBJECT_KEY,
+        LOG_LEVEL: 'warn',
+      },
     });
     expect(sync.stdout).toMatch(
       /^sync \d+ at .*: 12 procedure\(s\), 7 sector\(s\), 4 agenc\(ies\), 1 skipped/,
@@ -139,6 +146,14 @@ describe('national procedure catalogue sync', () => {
       env: { PATH: process.env.PATH, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
     });
     expect(status.stdout).toContain('held: 12 procedure(s), 7 sector(s), 4 agenc(ies)');
+    const audited = await gateway.app
+      .get(Database)
+      .query<{ client_id: string; upstream: string; outcome: string }>(
+        `SELECT client_id, upstream, outcome FROM audit_record WHERE service = 'catalogue.sync'`,
+      );
+    expect(audited).toEqual([
+      { client_id: expect.any(String), upstream: 'public-service-portal', outcome: 'OK' },
+    ]);
 
     // the relay picks the sync up on its reload interval; the event must not reach it before
     await waitFor(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { AuditLog, AuditModule } from '@lienthong/audit';
@@ -20,7 +21,7 @@ import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
 import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
 import { DatabasePortalDossierCodes } from './portal/portal-dossier-codes.repository';
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
-import { RelayAudit } from './relay-audit';
+import { RELAY_AUDIT_CLIENT_ID, RelayAudit } from './relay-audit';
 import { CHAIN_RUNNER_CONFIG, CHAIN_RUNNER_LOGGER, ChainRunnerService } from './chains/chain-runner.service';
 import {
   FEEDBACK_POLLER_CONFIG,
@@ -64,8 +65,8 @@ function catalogueProviders(config: RelayConfig, logger: AppLogger, readOnly: bo
       ? [
           {
             provide: CatalogueSyncService,
-            inject: [LiveCatalogue, Database],
-            useFactory: (live: LiveCatalogue, db: Database) =>
+            inject: [LiveCatalogue, Database, AuditLog],
+            useFactory: (live: LiveCatalogue, db: Database, auditLog: AuditLog) =>
               new CatalogueSyncService(
                 sync.reader,
                 new CatalogueStore(db),
@@ -73,6 +74,15 @@ function catalogueProviders(config: RelayConfig, logger: AppLogger, readOnly: bo
                 config.CATALOGUE_SYNC_INTERVAL_MS,
                 logger,
                 sync.close,
+                // one record per sync, as every other upstream call of the relay
+                async (entry) => {
+                  await auditLog.record({
+                    ...entry,
+                    requestId: `catalogue-sync-${randomUUID()}`,
+                    clientId: RELAY_AUDIT_CLIENT_ID,
+                    subject: { kind: 'NONE' },
+                  });
+                },
               ),
           },
         ]

@@ -9,6 +9,7 @@ import {
   type CatalogueSyncRecord,
 } from '../../../relay/src/catalogue/catalogue.store';
 import { portalCatalogueReader, syncCatalogue } from '../../../relay/src/catalogue/catalogue-sync';
+import { operatorAudit } from './operator-audit';
 
 const PORTAL_KEYS = [
   'PORTAL_URL',
@@ -77,10 +78,11 @@ export function catalogueCommand(): Command {
     .addHelpText(
       'after',
       '\nNeeds PORTAL_URL and the portal account (PORTAL_USERNAME, PORTAL_PASSWORD, PORTAL_UNIT_CODE, OpenCPS-era\n' +
-        'dialect) and the database (DATABASE_URL, else PGLITE_DIR). The gateway and the relay pick the new\n' +
-        'catalogue up within CATALOGUE_RELOAD_MS.',
+        'dialect), the database (DATABASE_URL, else PGLITE_DIR) and AUDIT_SUBJECT_KEY (the sync is audited,\n' +
+        'service catalogue.sync). The gateway and the relay pick the new catalogue up within CATALOGUE_RELOAD_MS.',
     )
-    .action(async () => {
+    .option('--operator <name>', 'who runs the sync, for the audit log (default: the OS user)')
+    .action(async (options: { operator?: string }) => {
       const env = loadEnv([
         'DATABASE_URL',
         'PGLITE_DIR',
@@ -88,6 +90,8 @@ export function catalogueCommand(): Command {
         'CATALOGUE_SYNC_CONCURRENCY',
         ...PORTAL_KEYS,
       ]);
+      // checked before anything is read: a sync that cannot be audited is not run
+      const audit = operatorAudit(options.operator);
       if (!env.PORTAL_URL) throw new ConfigError('PORTAL_URL is not set');
       const logger = createLogger({ name: 'cli', level: 'warn', destination: process.stderr });
       const sync = portalCatalogueReader(env, {
@@ -96,10 +100,15 @@ export function catalogueCommand(): Command {
         concurrency: env.CATALOGUE_SYNC_CONCURRENCY,
       });
       if (!sync) throw new ConfigError('PORTAL_DIALECT token-2025 serves no procedure catalogue');
+      const audited: Parameters<typeof audit.record>[0][number][] = [];
       try {
         const outcome = await withDatabase(env, (db) =>
-          syncCatalogue(sync.reader, new CatalogueStore(db), logger),
+          syncCatalogue(sync.reader, new CatalogueStore(db), logger, async (entry) => {
+            audited.push(entry);
+          }),
         );
+        // written once the command's own connection is closed (embedded PGlite is single-process)
+        await audit.record(audited);
         console.log(describeSync(outcome));
         if (outcome.outcome !== 'SUCCEEDED')
           throw new Error(`the catalogue sync failed: ${outcome.errorCode}`);

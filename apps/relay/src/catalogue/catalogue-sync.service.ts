@@ -1,7 +1,7 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { PortalCatalogueClient } from '@lienthong/adapters/public-service-portal';
 import type { AppLogger } from '@lienthong/observability';
-import { syncCatalogue } from './catalogue-sync';
+import { syncCatalogue, type CatalogueSyncAudit } from './catalogue-sync';
 import type { CatalogueStore } from './catalogue.store';
 import type { LiveCatalogue } from './live-catalogue';
 
@@ -28,6 +28,7 @@ export class CatalogueSyncService implements OnApplicationBootstrap, OnModuleDes
     private readonly logger?: AppLogger,
     /** Closes the reader's portal client when the relay stops. */
     private readonly closeReader: () => Promise<void> = async () => undefined,
+    private readonly audit?: CatalogueSyncAudit,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -47,7 +48,7 @@ export class CatalogueSyncService implements OnApplicationBootstrap, OnModuleDes
   syncNow(): Promise<void> {
     this.running ??= (async () => {
       try {
-        const outcome = await syncCatalogue(this.reader, this.store, this.logger);
+        const outcome = await syncCatalogue(this.reader, this.store, this.logger, this.audit);
         this.lastFailed = outcome.outcome !== 'SUCCEEDED';
         if (!this.lastFailed) await this.live.reload();
       } catch (error) {

@@ -16,22 +16,42 @@ export function syncErrorCode(error: unknown): string {
   return typeof code === 'string' && code.length <= 64 && OUTCOME_CODE.test(code) ? code : 'SYNC_FAILED';
 }
 
+/** The audit record of a sync (service `catalogue.sync`, upstream `public-service-portal`, no subject). */
+export type CatalogueSyncAudit = (entry: {
+  service: 'catalogue.sync';
+  upstream: 'public-service-portal';
+  outcome: 'OK' | 'UPSTREAM_ERROR';
+  outcomeCode?: string;
+  upstreamLatencyMs: number;
+}) => Promise<void>;
+
 /**
  * One sync of the national procedure catalogue: read it whole through the portal, then replace the stored one
  * in one transaction. A read that fails part-way stores nothing (the previous catalogue stays) and records the
- * failure by its code. Logs counts and codes only: a catalogue holds no personal data, and none is logged.
+ * failure by its code. Audited through `audit` when given; logs counts and codes only (a catalogue holds no
+ * personal data, and none is logged).
  */
 export async function syncCatalogue(
   reader: Pick<PortalCatalogueClient, 'read'>,
   store: CatalogueStore,
   logger?: AppLogger,
+  audit?: CatalogueSyncAudit,
 ): Promise<CatalogueSyncRecord> {
   const startedAt = new Date();
+  const latency = () => Date.now() - startedAt.getTime();
+  const base = { service: 'catalogue.sync', upstream: 'public-service-portal' } as const;
   let catalogue;
   try {
     catalogue = await reader.read();
   } catch (error) {
-    const failed = await store.recordFailure(startedAt, syncErrorCode(error));
+    const errorCode = syncErrorCode(error);
+    await audit?.({
+      ...base,
+      outcome: 'UPSTREAM_ERROR',
+      outcomeCode: errorCode,
+      upstreamLatencyMs: latency(),
+    });
+    const failed = await store.recordFailure(startedAt, errorCode);
     logger?.warn(
       { sync: failed.id, errorCode: failed.errorCode },
       'national procedure catalogue sync failed; the previous catalogue stays',
@@ -39,6 +59,7 @@ export async function syncCatalogue(
     return failed;
   }
   const stored = await store.replace(catalogue, startedAt);
+  await audit?.({ ...base, outcome: 'OK', upstreamLatencyMs: latency() });
   logger?.info(
     {
       sync: stored.id,

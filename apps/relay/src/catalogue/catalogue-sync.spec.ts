@@ -10,8 +10,20 @@ import {
 import { CatalogueStore } from './catalogue.store';
 import { syncCatalogue } from './catalogue-sync';
 import { LiveCatalogue } from './live-catalogue';
+import { CatalogueSyncService } from './catalogue-sync.service';
 
 // A sync against the real simulator over HTTP into an embedded database, and the reload that follows it.
+
+/** Polls until `probe` holds, failing after `timeoutMs`. */
+async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 const quiet = createLogger({ name: 'catalogue-spec', level: 'silent' });
 const LOCAL = ProcedureCatalogue.readDocument('deploy/config/procedures.yaml');
@@ -104,5 +116,40 @@ describe('national procedure catalogue sync', () => {
     expect(status.held.procedures).toBe(12);
 
     expect((await syncCatalogue(new PortalCatalogueClient(portal), store, quiet)).procedures).toBe(13);
+  });
+
+  it('syncs at relay start, reloads the relay at once and audits each sync', async () => {
+    sim.catalogue.put({ MaTTHC: '3.000002', TenTTHC: 'Thủ tục định kỳ', MaLinhVuc: 'NGCC' });
+    const live = new LiveCatalogue(ProcedureCatalogue.fromDocument(LOCAL), LOCAL, store, quiet);
+    const audited: { service: string; outcome: string; outcomeCode?: string }[] = [];
+    const service = new CatalogueSyncService(
+      new PortalCatalogueClient(portal),
+      store,
+      live,
+      3_600_000,
+      quiet,
+      async () => undefined,
+      async (entry) => {
+        audited.push(entry);
+      },
+    );
+    service.onApplicationBootstrap();
+    try {
+      await waitFor(
+        () => live.catalogue.route({ procedureCode: '3.000002' }),
+        10_000,
+        'the relay to route the procedure its own sync added',
+      );
+      expect(live.catalogue.route({ procedureCode: '3.000002' })?.ministry).toBe('bo-noi-vu');
+      expect(audited).toEqual([expect.objectContaining({ service: 'catalogue.sync', outcome: 'OK' })]);
+
+      sim.faults.set({ down: true });
+      await service.syncNow();
+      expect(audited[1]).toMatchObject({ outcome: 'UPSTREAM_ERROR', outcomeCode: expect.any(String) });
+      expect(live.catalogue.route({ procedureCode: '3.000002' })?.ministry).toBe('bo-noi-vu');
+    } finally {
+      sim.faults.clear();
+      await service.onModuleDestroy();
+    }
   });
 });

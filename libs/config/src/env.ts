@@ -1336,7 +1336,7 @@ export const ENV_VARS = [
     values: ['ministry-routing', 'portal-sync', 'indicators', 'ops-center', 'chains', 'feedback'],
     apps: ['relay'],
     description:
-      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`), `chains` (runs the steps of procedure chains; needs the three `CHAIN_*_URL`), `feedback` (fetches citizen feedback from the national feedback system; needs `FEEDBACK_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone opens no database.',
+      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`), `chains` (runs the steps of procedure chains; needs the three `CHAIN_*_URL`), `feedback` (fetches citizen feedback from the national feedback system; needs `FEEDBACK_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone keeps no state: on PostgreSQL it reads only the synced procedure catalogue, on PGlite it opens no database.',
   },
   {
     name: 'RELAY_ROUTING_PORT',

@@ -38,7 +38,7 @@ export const LAYERS = [
     'adapters/postal',
     'adapters/public-service-portal',
   ],
-  ['chains'],
+  ['catalogue', 'chains'],
 ];
 
 /**

@@ -60,6 +60,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     AUDIT_SUBJECT_KEY: TEST_AUDIT_SUBJECT_KEY,
     // The relay requires the key of the ministry copies' applicant pseudonyms; a fixed test key.
     MINISTRY_PSEUDONYM_KEY: TEST_MINISTRY_PSEUDONYM_KEY,
+    // No periodic catalogue sync: it would be one more portal caller, consuming the faults a suite sets.
+    CATALOGUE_SYNC_INTERVAL_MS: '0',
     // Child processes append their log lines to the run's capture file too (see test/setup).
     ...(process.env.LGSP_LOG_CAPTURE_FILE
       ? { LGSP_LOG_CAPTURE_FILE: process.env.LGSP_LOG_CAPTURE_FILE }

@@ -79,6 +79,8 @@ export async function startPipelineStack(overrides: Record<string, string> = {})
     AUDIT_SUBJECT_KEY: TEST_AUDIT_SUBJECT_KEY,
     MINISTRY_PSEUDONYM_KEY: TEST_MINISTRY_PSEUDONYM_KEY,
     LGSP_DEMO_API_KEY: apiKey,
+    // no periodic catalogue sync: it would be one more portal caller, consuming the faults a suite sets
+    CATALOGUE_SYNC_INTERVAL_MS: '0',
     ...overrides,
   };
   const gateway = await startGateway({ env: { ...env, LOG_LEVEL: 'silent' } });

@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.command';
 import { dlqCommand } from './commands/dlq.command';
 import { indicatorsCommand } from './commands/indicators.command';
 import { paymentsCommand } from './commands/payments.command';
+import { catalogueCommand } from './commands/catalogue.command';
 import { pkiCommand } from './commands/pki.command';
 import { simCommand } from './commands/sim.command';
 import { topicsCommand } from './commands/topics.command';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .addCommand(dlqCommand())
     .addCommand(indicatorsCommand())
     .addCommand(paymentsCommand())
+    .addCommand(catalogueCommand())
     .addCommand(auditCommand())
     .addCommand(pkiCommand())
     .addCommand(simCommand())

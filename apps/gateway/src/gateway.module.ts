@@ -10,7 +10,8 @@ import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from
 import type { CertificateInUse } from '@lienthong/pki';
 import { SecurityModule } from '@lienthong/security';
 import { SharedRedis, SharedStateModule } from '@lienthong/shared-state';
-import { DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
+import { Database, DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
+import { CatalogueStore, LiveCatalogue } from '@lienthong/catalogue';
 import { AuditSubjectsModule } from './audit-subjects/audit-subjects.module';
 import { ConsoleModule } from './console/console.module';
 import { ConsoleSessions } from './console/console-sessions';
@@ -135,11 +136,25 @@ export class GatewayModule {
         DossierEventsService,
         HandoverService,
         {
+          // the effective catalogue: the synced national catalogue overlaid by PROCEDURES_FILE, reloaded
+          provide: LiveCatalogue,
+          inject: [Database],
+          useFactory: (db: Database) => {
+            const local = ProcedureCatalogue.readDocument(config.PROCEDURES_FILE);
+            return new LiveCatalogue(
+              ProcedureCatalogue.load(config.PROCEDURES_FILE),
+              local,
+              new CatalogueStore(db),
+              logger,
+              config.CATALOGUE_RELOAD_MS,
+            );
+          },
+        },
+        {
           provide: IngestRouting,
-          useValue: new IngestRouting(
-            ProcedureCatalogue.load(config.PROCEDURES_FILE),
-            config.UNKNOWN_PROCEDURE_POLICY as UnknownProcedurePolicy,
-          ),
+          inject: [LiveCatalogue],
+          useFactory: (live: LiveCatalogue) =>
+            new IngestRouting(live.catalogue, config.UNKNOWN_PROCEDURE_POLICY as UnknownProcedurePolicy),
         },
         InboundDossierEventsConsumer,
         OpenApiDocument,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { AuditLog, AuditModule } from '@lienthong/audit';
@@ -8,6 +9,8 @@ import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from
 import { Database, DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { UnroutedEvents } from './ministries/unrouted-events';
+import { CatalogueStore, LiveCatalogue, portalCatalogueReader } from '@lienthong/catalogue';
+import { CatalogueSyncService } from './catalogue/catalogue-sync.service';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
@@ -16,7 +19,7 @@ import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
 import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
 import { DatabasePortalDossierCodes } from './portal/portal-dossier-codes.repository';
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
-import { RelayAudit } from './relay-audit';
+import { RELAY_AUDIT_CLIENT_ID, RelayAudit } from './relay-audit';
 import { CHAIN_RUNNER_CONFIG, CHAIN_RUNNER_LOGGER, ChainRunnerService } from './chains/chain-runner.service';
 import {
   FEEDBACK_POLLER_CONFIG,
@@ -26,6 +29,64 @@ import {
 import { RelayConfig } from './relay.config';
 import { PaidOnlineSourceModule, type PaidOnlineSource } from '@lienthong/indicators';
 import { PORTAL_GROUP_ID, PORTAL_RETRY_GROUP_ID, ROUTING_GROUP_ID } from './relay.transports';
+
+/**
+ * With a database, the relay's catalogue is the effective one (the synced national catalogue overlaid by
+ * PROCEDURES_FILE), reloaded every CATALOGUE_RELOAD_MS; with PORTAL_URL (OpenCPS-era dialect) and
+ * CATALOGUE_SYNC_INTERVAL_MS above 0 it also syncs the national catalogue. Ministry routing alone reads the
+ * synced catalogue on PostgreSQL (DATABASE_URL) and syncs nothing; on embedded PGlite it has no database and
+ * routes by PROCEDURES_FILE.
+ */
+function catalogueProviders(config: RelayConfig, logger: AppLogger, readOnly: boolean): Provider[] {
+  const sync =
+    !readOnly && config.CATALOGUE_SYNC_INTERVAL_MS > 0
+      ? portalCatalogueReader(config, {
+          ca: config.portalCa,
+          logger,
+          concurrency: config.CATALOGUE_SYNC_CONCURRENCY,
+        })
+      : undefined;
+  return [
+    {
+      provide: LiveCatalogue,
+      inject: [ProcedureCatalogue, Database],
+      useFactory: (catalogue: ProcedureCatalogue, db: Database) =>
+        new LiveCatalogue(
+          catalogue,
+          ProcedureCatalogue.readDocument(config.PROCEDURES_FILE),
+          new CatalogueStore(db),
+          logger,
+          config.CATALOGUE_RELOAD_MS,
+        ),
+    },
+    ...(sync
+      ? [
+          {
+            provide: CatalogueSyncService,
+            inject: [LiveCatalogue, Database, AuditLog],
+            useFactory: (live: LiveCatalogue, db: Database, auditLog: AuditLog) =>
+              new CatalogueSyncService(
+                sync.reader,
+                new CatalogueStore(db),
+                live,
+                config.CATALOGUE_SYNC_INTERVAL_MS,
+                logger,
+                sync.close,
+                // one record per sync, as every other upstream call of the relay
+                async (entry) => {
+                  await auditLog.record({
+                    ...entry,
+                    requestId: `catalogue-sync-${randomUUID()}`,
+                    clientId: RELAY_AUDIT_CLIENT_ID,
+                    subject: { kind: 'NONE' },
+                  });
+                },
+              ),
+          },
+        ]
+      : []),
+  ];
+}
 
 @Module({})
 export class RelayModule {
@@ -39,15 +100,18 @@ export class RelayModule {
     // ministry routing alone keeps no state and audits nothing: such a process opens no database
     const withDatabase = roles.needsDatabase;
     const audit = config.audit;
+    // ...except on PostgreSQL, where it reads the synced procedure catalogue (and nothing else) from it
+    const catalogueOnly = !(withDatabase && audit) && routing && Boolean(config.DATABASE_URL);
     const stateful: DynamicModule[] =
-      withDatabase && audit
+      (withDatabase && audit) || catalogueOnly
         ? [
             StorageModule.forRoot({
               url: config.DATABASE_URL,
               pgliteDir: config.PGLITE_DIR,
-              poolSize: config.DATABASE_POOL_SIZE,
+              poolSize: catalogueOnly ? 2 : config.DATABASE_POOL_SIZE,
               applicationName: 'lienthong-relay',
-              migrate: true,
+              // the catalogue reader migrates nothing: until the tables exist it routes by PROCEDURES_FILE
+              migrate: !catalogueOnly,
             }),
           ]
         : [];
@@ -109,6 +173,9 @@ export class RelayModule {
       ],
       providers: [
         { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
+        ...((withDatabase && audit) || catalogueOnly
+          ? catalogueProviders(config, logger, catalogueOnly)
+          : []),
         ...(withDatabase
           ? [
               {

@@ -262,7 +262,7 @@ export const ENV_VARS = [
     default: 'deploy/config/procedures.yaml',
     apps: ['gateway', 'relay', 'cli', 'start'],
     description:
-      'Procedure catalogue (procedure → sector → ministry, and what each ministry’s copy may carry) used to route dossier events to ministry topics, and by ingest to refuse procedures it cannot route; relative to the repository root.',
+      'Procedure catalogue (procedure → sector → ministry, and what each ministry’s copy may carry) used to route dossier events to ministry topics, and by ingest to refuse procedures it cannot route; it overrides the synced national catalogue entry by entry and maps its branch codes to ministries (`branches:`). Relative to the repository root.',
   },
   {
     name: 'UNKNOWN_PROCEDURE_POLICY',
@@ -272,6 +272,32 @@ export const ENV_VARS = [
     apps: ['gateway', 'relay', 'start'],
     description:
       'What happens to a dossier event whose procedure (and sector) the catalogue cannot route to a ministry. `refuse`: ingest answers 422 `UNKNOWN_PROCEDURE` and records nothing. `unrouted`: ingest accepts it and ministry routing publishes it to `lgsp.dossier.unrouted.v1` (metric `lgsp_relay_unrouted_total`, alert `LienThongDossierEventsUnrouted`) for an operator to add the procedure and replay. Set the gateway and the relay alike.',
+  },
+  {
+    name: 'CATALOGUE_RELOAD_MS',
+    type: 'int',
+    default: '60000',
+    min: 0,
+    apps: ['gateway', 'relay'],
+    description:
+      'How often the gateway (ingest check) and the relay (ministry routing) look for a newer sync of the national procedure catalogue in the database and rebuild the effective catalogue (synced rows overlaid by PROCEDURES_FILE); a sync in the same process is picked up at once. 0: only at start (and after a sync in the process). A relay running ministry routing alone reads the synced catalogue on PostgreSQL (DATABASE_URL); on embedded PGlite it routes by PROCEDURES_FILE alone.',
+  },
+  {
+    name: 'CATALOGUE_SYNC_INTERVAL_MS',
+    type: 'int',
+    default: '86400000',
+    min: 0,
+    apps: ['relay'],
+    description:
+      'How often the relay syncs the national procedure catalogue from the portal (LayDanhSachTTHC, LayThuTuc, LayDanhMucLinhVuc, LayDanhMucCoQuan), first at start; 0 turns it off (`lienthong catalogue sync` still works). Needs PORTAL_URL (OpenCPS-era dialect) and a relay with a database.',
+  },
+  {
+    name: 'CATALOGUE_SYNC_CONCURRENCY',
+    type: 'int',
+    default: '4',
+    min: 1,
+    apps: ['relay', 'cli'],
+    description: 'LayThuTuc calls in flight at once during a catalogue sync (one per procedure code).',
   },
   {
     name: 'CHAINS_FILE',
@@ -454,14 +480,14 @@ export const ENV_VARS = [
   {
     name: 'PORTAL_URL',
     type: 'url',
-    apps: ['relay', 'gateway', 'start'],
+    apps: ['relay', 'gateway', 'start', 'cli'],
     description:
       'Base URL of the National Public Service Portal sync API (`adapter_url` of the integrations); the login, integration and sharing paths are appended to it. Unset: portal sync is off in the relay and `GET /v1/indicators/reconcile` answers 503 in the gateway (`npm start` points both at the simulator).',
   },
   {
     name: 'PORTAL_CA_PATH',
     type: 'string',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description:
       'PEM CA certificate(s) that issued the portal HTTPS server certificate (a pinned CA, instead of the system trust store). Required for an `https` URL in production mode.',
   },
@@ -470,7 +496,7 @@ export const ENV_VARS = [
     type: 'enum',
     default: 'opencps',
     values: ['opencps', 'token-2025'],
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description:
       'Which portal API this deployment speaks, decided when the province connects: `opencps`, the OpenCPS-era dialect the independent integrations use (login with `PORTAL_USERNAME`/`PORTAL_PASSWORD`, `dstcode`, `yyyyMMddHHmmss` dates), or `token-2025`, the newer token-based API seen in 2025 clients (client credentials `PORTAL_CLIENT_ID`/`PORTAL_CLIENT_SECRET`, portal-issued dossier codes kept by the relay, ISO 8601 dates; its shape is assumed, docs/domain.md). The simulator speaks both.',
   },
@@ -478,28 +504,28 @@ export const ENV_VARS = [
     name: 'PORTAL_USERNAME',
     type: 'string',
     default: 'lienthong',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description: "The province's connection account on the portal (the simulator's default for local runs).",
   },
   {
     name: 'PORTAL_PASSWORD',
     type: 'string',
     default: 'lienthong-dev',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description: 'Password of the portal connection account; set it from a secret in production.',
   },
   {
     name: 'PORTAL_UNIT_CODE',
     type: 'string',
     default: '000.00.00.H56',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description: "The province's unit code (mã đơn vị), sent as `madonvi` in the body of every portal call.",
   },
   {
     name: 'PORTAL_DSTCODE',
     type: 'string',
     default: 'DVCQG',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description:
       'Destination code sent as the `dstcode` header with every portal request, the login included, as the integrations send it (issued with the connection account; the default is the simulator’s).',
   },
@@ -507,14 +533,14 @@ export const ENV_VARS = [
     name: 'PORTAL_LOGIN_PATH',
     type: 'string',
     default: '/api/login',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description: 'Path of the portal login (`auth_endpoint` of the integrations), appended to `PORTAL_URL`.',
   },
   {
     name: 'PORTAL_INTEGRATION_PATH',
     type: 'string',
     default: '/api/service',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description:
       'Path of the portal integration endpoint (`integration_endpoint`: DongBoHoSoMC, CapNhatTienDoHoSoMC, TraCuuHoSo).',
   },
@@ -522,7 +548,7 @@ export const ENV_VARS = [
     name: 'PORTAL_SHARE_PATH',
     type: 'string',
     default: '/api/share',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description:
       'Path of the portal sharing endpoint (`share_endpoint`: TraCuuTechID, and LayKetQuaDanhGia, the portal’s own evaluation the gateway reconciles with).',
   },
@@ -568,7 +594,7 @@ export const ENV_VARS = [
   {
     name: 'PORTAL_EXTRA_HEADERS',
     type: 'string',
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description:
       'More headers sent with every portal request, as `Name=value` pairs separated by commas (e.g. an API key of the provincial gateway in front of the portal). `dstcode`, `Content-Type` and the transport headers cannot be set here.',
   },
@@ -577,7 +603,7 @@ export const ENV_VARS = [
     type: 'int',
     default: '1200000',
     min: 1000,
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description:
       'A portal session is used at most this long before logging in again. The portal announces no lifetime; a refused call logs in again at once in any case.',
   },
@@ -592,7 +618,7 @@ export const ENV_VARS = [
   {
     name: 'PORTAL_RETRYABLE_CODES',
     type: 'list',
-    apps: ['relay'],
+    apps: ['relay', 'cli'],
     description:
       'Non-zero portal `error_code` values that mean "try again later" for this deployment (answered as transient, retried). The integrations know only 0 and not 0; unset, every non-zero answer is a rejection.',
   },
@@ -601,7 +627,7 @@ export const ENV_VARS = [
     type: 'int',
     default: '10000',
     min: 100,
-    apps: ['relay', 'gateway'],
+    apps: ['relay', 'gateway', 'cli'],
     description: 'Timeout of one portal HTTP exchange (the resilience policy’s per-attempt timeout).',
   },
   {
@@ -1310,7 +1336,7 @@ export const ENV_VARS = [
     values: ['ministry-routing', 'portal-sync', 'indicators', 'ops-center', 'chains', 'feedback'],
     apps: ['relay'],
     description:
-      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`), `chains` (runs the steps of procedure chains; needs the three `CHAIN_*_URL`), `feedback` (fetches citizen feedback from the national feedback system; needs `FEEDBACK_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone opens no database.',
+      'Comma-separated consumer roles this relay process runs: `ministry-routing` (copies to the ministry topics), `portal-sync` (needs `PORTAL_URL`), `indicators` (Decision 766 counts), `ops-center` (indicator reports to the operations center; needs `OPERATIONS_CENTER_URL`), `chains` (runs the steps of procedure chains; needs the three `CHAIN_*_URL`), `feedback` (fetches citizen feedback from the national feedback system; needs `FEEDBACK_URL`). Each role has its own consumer group, so its processes share its partitions; run every role in at least one process. `/health/ready` names the roles. A process with `ministry-routing` alone keeps no state: on PostgreSQL it reads only the synced procedure catalogue, on PGlite it opens no database.',
   },
   {
     name: 'RELAY_ROUTING_PORT',

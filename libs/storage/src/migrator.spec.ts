@@ -36,6 +36,7 @@ describe('migration files', () => {
       '13:payments',
       '14:postal_deliveries',
       '15:feedback',
+      '16:procedure_catalogue',
       '17:dossier_handover',
     ]);
   });

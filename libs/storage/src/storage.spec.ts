@@ -179,6 +179,7 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         '0013_payments',
         '0014_postal_deliveries',
         '0015_feedback',
+        '0016_procedure_catalogue',
         '0017_dossier_handover',
       ]);
       expect(await migrate(t.db, { logger: quietLogger })).toEqual([]);

@@ -16,6 +16,7 @@ import {
 } from './portal.codes';
 import { parseFaultSettings, PortalFaults, PortalFaultSettingsError } from './portal.faults';
 import { PortalStore, type PortalEvaluationRecord } from './portal.store';
+import { DEFAULT_CATALOGUE_PAGE_SIZE, MAX_CATALOGUE_PAGE_SIZE, PortalCatalogue } from './portal.catalogue';
 import { dossierItemProblems, isBlank, progressItemProblems } from './portal.validation';
 import { registerTokenDialect } from './portal-token.routes';
 
@@ -64,6 +65,8 @@ export interface PortalSimulator {
   close(): Promise<void>;
   store: PortalStore;
   faults: PortalFaults;
+  /** The national procedure catalogue it serves (seeded; `put`, `remove`, `reset`). */
+  catalogue: PortalCatalogue;
   /** Sessions currently valid. */
   sessionCount(): number;
   /** Access tokens issued and not yet cleared (token-based dialect). */
@@ -113,6 +116,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
   /** Token-based dialect: access token → expiry (epoch ms). */
   const tokens = new Map<string, number>();
   const store = new PortalStore();
+  const catalogue = new PortalCatalogue();
   const faults = new PortalFaults(() => {
     sessions.clear();
     tokens.clear();
@@ -267,6 +271,14 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
           return lookUpAccount(body);
         case 'LayKetQuaDanhGia':
           return evaluation(body);
+        case 'LayDanhSachTTHC':
+          return listProcedures(body);
+        case 'LayThuTuc':
+          return readProcedure(body);
+        case 'LayDanhMucLinhVuc':
+          return answer(PortalCode.OK, { result: catalogue.sectors() });
+        case 'LayDanhMucCoQuan':
+          return answer(PortalCode.OK, { result: catalogue.agencies() });
       }
     };
 
@@ -408,6 +420,33 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
       : answer(PortalCode.OK, { result: [] }, 'Chưa có kết quả đánh giá');
   };
 
+  /** LayDanhSachTTHC: `trang` (page, from 1) and `sobanghi` (page size) → codes and names, and `tongso`. */
+  const listProcedures = (body: Body): Body => {
+    const page = body.trang ?? 1;
+    const size = body.sobanghi ?? DEFAULT_CATALOGUE_PAGE_SIZE;
+    if (!Number.isInteger(page) || (page as number) < 1) {
+      return answer(PortalCode.INVALID_REQUEST, {}, 'trang phải là số nguyên từ 1');
+    }
+    if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > MAX_CATALOGUE_PAGE_SIZE) {
+      return answer(PortalCode.INVALID_REQUEST, {}, `sobanghi phải từ 1 đến ${MAX_CATALOGUE_PAGE_SIZE}`);
+    }
+    const { items, total } = catalogue.page(page as number, size as number);
+    return answer(PortalCode.OK, { result: items, tongso: total });
+  };
+
+  /** LayThuTuc: one procedure in full by `mathutuc`; error_code 0 with an empty result when unknown. */
+  const readProcedure = (body: Body): Body => {
+    const code = body.mathutuc;
+    if (typeof code !== 'string' || code === '') {
+      return answer(PortalCode.INVALID_REQUEST, {}, 'Thiếu mã thủ tục (mathutuc)');
+    }
+    if (faults.isFailingProcedure(code)) return answer(PortalCode.SYSTEM_ERROR);
+    const found = catalogue.procedure(code);
+    return found
+      ? answer(PortalCode.OK, { result: [found] })
+      : answer(PortalCode.OK, { result: [] }, 'Không tìm thấy thủ tục');
+  };
+
   // --- admin (never affected by faults) ------------------------------------------------------------
 
   app.get(PORTAL_PATHS.adminFaults, async () => faults.state());
@@ -455,6 +494,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
   });
   app.post(PORTAL_PATHS.adminReset, async () => {
     store.clear();
+    catalogue.reset();
     sessions.clear();
     tokens.clear();
     faults.clear();
@@ -471,6 +511,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     url,
     store,
     faults,
+    catalogue,
     sessionCount: () => sessions.size,
     tokenCount: () => tokens.size,
     close: async () => {

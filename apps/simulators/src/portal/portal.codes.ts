@@ -37,8 +37,19 @@ export const PORTAL_MESSAGES: Readonly<Record<PortalCodeValue, string>> = {
 };
 
 /** Services of the integration endpoint (dossier sync) and of the sharing endpoint. */
-export const PORTAL_INTEGRATION_SERVICES = ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'TraCuuHoSo'] as const;
-export const PORTAL_SHARE_SERVICES = ['TraCuuTechID', 'LayKetQuaDanhGia'] as const;
+export const PORTAL_INTEGRATION_SERVICES = [
+  'DongBoHoSoMC',
+  'CapNhatTienDoHoSoMC',
+  'TraCuuHoSo',
+  'LayThuTuc',
+] as const;
+export const PORTAL_SHARE_SERVICES = [
+  'TraCuuTechID',
+  'LayKetQuaDanhGia',
+  'LayDanhSachTTHC',
+  'LayDanhMucLinhVuc',
+  'LayDanhMucCoQuan',
+] as const;
 export type PortalServiceName =
   (typeof PORTAL_INTEGRATION_SERVICES)[number] | (typeof PORTAL_SHARE_SERVICES)[number];
 

@@ -26,6 +26,8 @@ export interface PortalFaultSettings {
   down?: boolean;
   /** Items for these dossier codes are refused with INVALID_DATA (permanent) until the list is cleared. */
   rejectDossiers?: string[] | null;
+  /** LayThuTuc for these procedure codes answers error_code -1 (a catalogue sync failing part-way) until cleared. */
+  failProcedures?: string[] | null;
 }
 
 export interface PortalFaultState {
@@ -35,6 +37,7 @@ export interface PortalFaultState {
   latencyMs: number | { min: number; max: number } | null;
   down: boolean;
   rejectDossiers: string[];
+  failProcedures: string[];
 }
 
 /** Raised for fault settings that do not make sense; the admin route answers 400. */
@@ -50,6 +53,7 @@ const FAULT_KEYS = new Set([
   'latencyMs',
   'down',
   'rejectDossiers',
+  'failProcedures',
 ]);
 
 const fail = (message: string) => new PortalFaultSettingsError(message);
@@ -84,6 +88,13 @@ export function parseFaultSettings(body: unknown): PortalFaultSettings {
       throw new PortalFaultSettingsError('rejectDossiers must be an array of dossier codes');
     } else settings.rejectDossiers = list as string[];
   }
+  if (body.failProcedures !== undefined) {
+    const list = body.failProcedures;
+    if (list === null) settings.failProcedures = null;
+    else if (!Array.isArray(list) || list.some((code) => typeof code !== 'string')) {
+      throw new PortalFaultSettingsError('failProcedures must be an array of procedure codes');
+    } else settings.failProcedures = list as string[];
+  }
   return settings;
 }
 
@@ -94,6 +105,7 @@ export class PortalFaults {
   private latency: PortalFaultState['latencyMs'] = null;
   private down = false;
   private rejected = new Set<string>();
+  private failing = new Set<string>();
 
   /** `expireSessions` invalidates every session through this callback. */
   constructor(private readonly expireAllSessions: () => void) {}
@@ -120,6 +132,7 @@ export class PortalFaults {
     }
     if (checked.latencyMs !== undefined) this.latency = checked.latencyMs;
     if (checked.rejectDossiers !== undefined) this.rejected = new Set(checked.rejectDossiers ?? []);
+    if (checked.failProcedures !== undefined) this.failing = new Set(checked.failProcedures ?? []);
     return this.state();
   }
 
@@ -131,6 +144,7 @@ export class PortalFaults {
     this.latency = null;
     this.down = false;
     this.rejected = new Set();
+    this.failing = new Set();
   }
 
   state(): PortalFaultState {
@@ -141,6 +155,7 @@ export class PortalFaults {
       latencyMs: typeof this.latency === 'object' && this.latency ? { ...this.latency } : this.latency,
       down: this.down,
       rejectDossiers: [...this.rejected],
+      failProcedures: [...this.failing],
     };
   }
 
@@ -175,6 +190,10 @@ export class PortalFaults {
     if (!this.malformed || this.malformed.remaining <= 0) return false;
     this.malformed.remaining -= 1;
     return true;
+  }
+
+  isFailingProcedure(procedureCode: string): boolean {
+    return this.failing.has(procedureCode);
   }
 
   isRejected(dossierCode: string): boolean {

@@ -132,6 +132,7 @@ describe('portal simulator rules', () => {
       latencyMs: null,
       down: false,
       rejectDossiers: [],
+      failProcedures: [],
     });
     for (const bad of [
       [],

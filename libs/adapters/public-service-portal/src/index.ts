@@ -10,3 +10,4 @@ export * from './portal-token.client';
 export * from './portal-token.mapping';
 export * from './portal-token.wire';
 export * from './portal.factory';
+export * from './portal-catalogue.client';

@@ -24,7 +24,7 @@ import type { PortalOperation } from './portal.wire';
 
 export const PORTAL_ADAPTER = 'public-service-portal';
 
-export type PortalMethod = 'syncDossier' | 'getDossier' | 'getEvaluation' | 'ping';
+export type PortalMethod = 'syncDossier' | 'getDossier' | 'getEvaluation' | 'readCatalogue' | 'ping';
 
 /** The policy every portal client runs its calls under (timeout per attempt, quick retry, circuit, bulkhead). */
 export function portalResilience(

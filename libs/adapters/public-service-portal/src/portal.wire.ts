@@ -9,8 +9,27 @@
  * carries the `dstcode` header; every call but the login carries `session` and `madonvi` in its JSON body.
  */
 
-export const PORTAL_INTEGRATION_SERVICES = ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'TraCuuHoSo'] as const;
-export const PORTAL_SHARE_SERVICES = ['TraCuuTechID', 'LayKetQuaDanhGia'] as const;
+export const PORTAL_INTEGRATION_SERVICES = [
+  'DongBoHoSoMC',
+  'CapNhatTienDoHoSoMC',
+  'TraCuuHoSo',
+  'LayThuTuc',
+] as const;
+export const PORTAL_SHARE_SERVICES = [
+  'TraCuuTechID',
+  'LayKetQuaDanhGia',
+  'LayDanhSachTTHC',
+  'LayDanhMucLinhVuc',
+  'LayDanhMucCoQuan',
+] as const;
+/** The national procedure catalogue's services (shapes assumed; portal-catalogue.client.ts). */
+export const PORTAL_CATALOGUE_SERVICES = [
+  'LayDanhSachTTHC',
+  'LayThuTuc',
+  'LayDanhMucLinhVuc',
+  'LayDanhMucCoQuan',
+] as const;
+export type PortalCatalogueService = (typeof PORTAL_CATALOGUE_SERVICES)[number];
 export const PORTAL_SERVICES = [...PORTAL_INTEGRATION_SERVICES, ...PORTAL_SHARE_SERVICES] as const;
 export type PortalService = (typeof PORTAL_SERVICES)[number];
 /** Label used in metrics and errors for a call: a service or the login, or a call of the token dialect. */

@@ -58,6 +58,7 @@ import {
   endpointOf,
   PORTAL_DSTCODE_HEADER,
   PORTAL_OK,
+  type PortalCatalogueService,
   type PortalDossierItem,
   type PortalDossierRecordWire,
   type PortalIsUpdating,
@@ -295,6 +296,25 @@ export class PublicServicePortalClient implements PublicServicePortal {
       this.refuseUnlessOk('LayKetQuaDanhGia', answer);
       const results = Array.isArray(answer.body.result) ? answer.body.result : [];
       return fromPortalEvaluation(results[0], agencyCode, period) ?? null;
+    });
+  }
+
+  /**
+   * One call of a national catalogue service (LayDanhSachTTHC, LayThuTuc, LayDanhMucLinhVuc, LayDanhMucCoQuan)
+   * under the client's session and policy: the answer's body when error_code is 0, a typed error otherwise.
+   * The catalogue client (portal-catalogue.client.ts) reads the bodies.
+   */
+  async catalogueCall(
+    service: PortalCatalogueService,
+    payload: Record<string, unknown> = {},
+    ctx: { requestId?: string } = {},
+  ): Promise<Record<string, unknown>> {
+    return this.calls.call('readCatalogue', withRequestId(ctx), async (policy) => {
+      const attempts = slowDownPassesThrough(policy);
+      const call = newCall();
+      const answer = await attempts((signal) => this.service(service, payload, signal, call));
+      this.refuseUnlessOk(service, answer);
+      return answer.body;
     });
   }
 

@@ -168,3 +168,57 @@ describe('ProcedureCatalogue procedure entries (non-boundary intake, competent a
     ).toContain('competentAgencies must be a list of agency codes');
   });
 });
+
+describe('ProcedureCatalogue.effective (national catalogue overlaid by the local file)', () => {
+  const local = { ...document(), branches: { BTP: 'bo-tu-phap', BTC: 'bo-tai-chinh' } };
+  const synced = {
+    sectors: [
+      { code: 'HT', name: 'Hộ tịch (quốc gia)', branchCode: 'BTC' },
+      { code: 'QTCH', name: 'Quốc tịch', branchCode: 'BTP' },
+      { code: 'XX', name: 'Ngành chưa ánh xạ', branchCode: 'BZZ' },
+    ],
+    procedures: [
+      { code: '1.001193', name: 'Khai sinh (quốc gia)', sectorCode: 'HT' },
+      {
+        code: '1.009999',
+        name: 'Nhập quốc tịch',
+        sectorCode: 'QTCH',
+        nonBoundary: true,
+        competentAgencies: ['000.00.14.H56', 'not-a-code'],
+      },
+      { code: '1.008888', name: 'Không có bộ', sectorCode: 'XX' },
+    ],
+    agencies: [{ code: '000.00.14.H56', name: 'Sở Tư pháp' }],
+  };
+
+  it('routes a synced procedure by its sector branch, and the local file wins where both name a code', () => {
+    const catalogue = ProcedureCatalogue.effective(local, synced);
+    expect(catalogue.route({ procedureCode: '1.009999' })?.ministry).toBe('bo-tu-phap');
+    expect(catalogue.procedure('1.009999')).toEqual({
+      name: 'Nhập quốc tịch',
+      sector: 'QTCH',
+      nonBoundary: true,
+      competentAgencies: ['000.00.14.H56'],
+    });
+    expect(catalogue.route({ procedureCode: '1.001193' })).toMatchObject({
+      ministry: 'bo-tu-phap',
+      sectorName: 'Hộ tịch',
+      procedureName: 'Đăng ký khai sinh',
+    });
+    expect(catalogue.route({ procedureCode: '1.008888' })).toBeUndefined();
+    expect(catalogue.agencyName('000.00.14.H56')).toBe('Sở Tư pháp');
+  });
+
+  it('lets every holder of a catalogue see a reload', () => {
+    const held = ProcedureCatalogue.fromDocument(local);
+    expect(held.route({ procedureCode: '1.009999' })).toBeUndefined();
+    held.replaceWith(ProcedureCatalogue.effective(local, synced));
+    expect(held.route({ procedureCode: '1.009999' })?.ministry).toBe('bo-tu-phap');
+  });
+
+  it('refuses a branch that names an unknown ministry', () => {
+    expect(loadError({ ...document(), branches: { BYT: 'bo-y-te' } })).toContain(
+      'branch BYT names unknown ministry "bo-y-te"',
+    );
+  });
+});

@@ -57,6 +57,24 @@ interface CatalogueFile {
   procedures: Record<string, ProcedureEntry>;
   /** Agency code → the agency's name, as the national portal shows it (DonViXuLy). Optional. */
   agencies?: Record<string, string>;
+  /**
+   * Branch code (MaNganh of the national catalogue's sectors) → ministry slug: how a sector synced from the
+   * national catalogue finds its ministry. Optional; a synced sector whose branch is not listed routes nothing.
+   */
+  branches?: Record<string, string>;
+}
+
+/** What a sync of the national procedure catalogue holds, as the store keeps it. */
+export interface SyncedCatalogue {
+  sectors: readonly { code: string; name: string; branchCode?: string | null }[];
+  procedures: readonly {
+    code: string;
+    name: string;
+    sectorCode?: string | null;
+    nonBoundary?: boolean;
+    competentAgencies?: readonly string[];
+  }[];
+  agencies: readonly { code: string; name: string }[];
 }
 
 export interface Route {
@@ -109,9 +127,9 @@ function unknownKeys(where: string, entry: unknown, allowed: readonly string[]):
  * ministry, a procedure an unknown sector, or a misspelt grant stops the relay at start.
  */
 export class ProcedureCatalogue {
-  private readonly grants = new Map<string, ReadonlySet<MinistryGrant>>();
+  private grants = new Map<string, ReadonlySet<MinistryGrant>>();
 
-  private constructor(private readonly file: CatalogueFile) {
+  private constructor(private file: CatalogueFile) {
     for (const [code, sector] of Object.entries(file.sectors)) {
       const ministry = file.ministries[sector.ministry];
       this.grants.set(code, new Set([...(ministry.receives ?? []), ...(sector.receives ?? [])]));
@@ -186,8 +204,82 @@ export class ProcedureCatalogue {
         }
       }
     }
+    if (file.branches !== undefined && file.branches !== null) {
+      if (typeof file.branches !== 'object' || Array.isArray(file.branches)) {
+        problems.push('branches must be a mapping of branch code to ministry');
+      } else {
+        for (const [branch, ministry] of Object.entries(file.branches))
+          if (typeof ministry !== 'string' || !Object.hasOwn(file.ministries, ministry))
+            problems.push(`branch ${branch} names unknown ministry "${String(ministry)}"`);
+      }
+    }
     if (problems.length) throw new CatalogueError(`${source}:\n  - ${problems.join('\n  - ')}`);
     return new ProcedureCatalogue(file as CatalogueFile);
+  }
+
+  /** Reads a catalogue file as it stands, unchecked: the local document `effective` overlays. */
+  static readDocument(path: string): unknown {
+    const full = isAbsolute(path) ? path : join(repoRoot(), path);
+    try {
+      return load(readFileSync(full, 'utf8'));
+    } catch (error) {
+      throw new CatalogueError(`cannot read the procedure catalogue ${full}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * The effective catalogue: the synced national catalogue overlaid by the local document (the YAML wins,
+   * entry by entry). A synced sector takes its ministry from `branches` by its branch code, and is left out
+   * when its branch is not mapped; a synced procedure whose sector is left out is left out too, as are
+   * competent agencies and agencies whose codes are not agency codes. The local document is checked as
+   * `fromDocument` checks it.
+   */
+  static effective(
+    local: unknown,
+    synced: SyncedCatalogue,
+    source = 'procedure catalogue',
+  ): ProcedureCatalogue {
+    const file = ProcedureCatalogue.fromDocument(local, source).file;
+    const sectors: Record<string, SectorEntry> = {};
+    const branches = file.branches ?? {};
+    for (const sector of synced.sectors) {
+      if (sector.branchCode && Object.hasOwn(branches, sector.branchCode))
+        sectors[sector.code] = { name: sector.name, ministry: branches[sector.branchCode] };
+    }
+    Object.assign(sectors, file.sectors);
+    const procedures: Record<string, ProcedureEntry> = {};
+    for (const procedure of synced.procedures) {
+      if (!procedure.sectorCode || !Object.hasOwn(sectors, procedure.sectorCode)) continue;
+      const competent = (procedure.competentAgencies ?? []).filter(
+        (agency) => validateAgencyCode(agency).valid,
+      );
+      procedures[procedure.code] = {
+        name: procedure.name,
+        sector: procedure.sectorCode,
+        ...(procedure.nonBoundary ? { nonBoundary: true } : {}),
+        ...(competent.length ? { competentAgencies: competent } : {}),
+      };
+    }
+    Object.assign(procedures, file.procedures);
+    const agencies: Record<string, string> = {};
+    for (const agency of synced.agencies)
+      if (validateAgencyCode(agency.code).valid && agency.name.trim()) agencies[agency.code] = agency.name;
+    Object.assign(agencies, file.agencies ?? {});
+    return ProcedureCatalogue.fromDocument({ ...file, sectors, procedures, agencies }, source);
+  }
+
+  /**
+   * Takes over another catalogue's entries, so every holder of this instance routes with them from now on
+   * (a reload without a restart). The other catalogue was checked when it was built.
+   */
+  replaceWith(next: ProcedureCatalogue): void {
+    this.file = next.file;
+    this.grants = next.grants;
+  }
+
+  /** How many procedures the catalogue knows. */
+  procedureCount(): number {
+    return Object.keys(this.file.procedures).length;
   }
 
   ministries(): string[] {

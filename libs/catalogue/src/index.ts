@@ -1,0 +1,3 @@
+export * from './catalogue.store';
+export * from './catalogue-sync';
+export * from './live-catalogue';

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { Client } from 'pg';
 import { validate, type DossierHandoverEvent } from '@lienthong/contracts';
-import { createKafkaClient, decodeEvent, initTopics, Topic, type ConsumerPort } from '@lienthong/messaging';
+import { decodeEvent, initTopics, Topic, type ConsumerPort } from '@lienthong/messaging';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
 import { getJson, testEnv, waitFor } from '../support/http';
+import { joinedConsumer } from '../support/joined-consumer';
 
 const KEYS = { receiving: generateApiKey(), competent: generateApiKey() };
 /** Where the citizen files (UBND phường Cốc Lếu) and who resolves (UBND xã Tân Phú), as in the catalogue. */
@@ -59,51 +60,6 @@ function newDossierCode(): string {
   const two = (n: number) => String(n).padStart(2, '0');
   const random = (below: number) => Math.floor(Math.random() * below);
   return `${RECEIVING}-26${two(random(12) + 1)}${two(random(28) + 1)}-${random(9000) + 1000}`;
-}
-
-/**
- * A consumer of lgsp.dossier.handover.v1 from the beginning, once it has joined its group and got its
- * partitions. On a fresh broker under load the group coordinator (the offsets topic) can take longer to
- * come up than the client's own retries last, and the client then gives up for good ("Failed to find group
- * coordinator", not restarting): such a consumer is dropped and a new one started, until the deadline.
- */
-async function joinedConsumer(
-  brokers: string[],
-  onRecord: (record: { key: string; raw: string }) => void,
-  timeoutMs = 120_000,
-): Promise<ConsumerPort> {
-  const deadline = Date.now() + timeoutMs;
-  const crashes: string[] = [];
-  for (;;) {
-    const consumer = createKafkaClient({ clientId: 'e2e-handover', brokers }).consumer({
-      groupId: `e2e-handover-${randomUUID()}`,
-    });
-    const outcome = new Promise<'joined' | 'gave-up'>((resolve) => {
-      consumer.onGroupJoin(() => resolve('joined'));
-      consumer.onCrash((crash) => {
-        crashes.push(crash.error.message);
-        if (!crash.restarting) resolve('gave-up');
-      });
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [Topic.DossierHandover], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) =>
-        onRecord({ key: message.key?.toString() ?? '', raw: message.value?.toString() ?? '' }),
-    });
-    const left = deadline - Date.now();
-    const result = await Promise.race([
-      outcome,
-      new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(left, 0)).unref()),
-    ]);
-    if (result === 'joined') return consumer;
-    await consumer.disconnect().catch(() => undefined);
-    if (result === 'late' || Date.now() >= deadline) {
-      throw new Error(
-        `the hand-over consumer did not join its group in ${timeoutMs} ms (${crashes.join('; ') || 'no crash'})`,
-      );
-    }
-  }
 }
 
 describe('non-boundary intake: hand-over between agencies', () => {
@@ -175,10 +131,17 @@ describe('non-boundary intake: hand-over between agencies', () => {
       proceduresFile: 'deploy/config/procedures.yaml',
     });
     // joined before the first hand-over is produced (it reads from the beginning anyway)
-    consumer = await joinedConsumer(brokers, ({ key, raw }) => {
-      const decoded = decodeEvent<DossierHandoverEvent>(raw);
-      if (!decoded.ok) throw new Error(decoded.reason);
-      received.push({ key, data: decoded.event.data, raw });
+    consumer = await joinedConsumer({
+      brokers,
+      topics: [Topic.DossierHandover],
+      name: 'e2e-handover',
+      onMessage: (message) => {
+        const key = message.key?.toString() ?? '';
+        const raw = message.value?.toString() ?? '';
+        const decoded = decodeEvent<DossierHandoverEvent>(raw);
+        if (!decoded.ok) throw new Error(decoded.reason);
+        received.push({ key, data: decoded.event.data, raw });
+      },
     });
     database = await createIsolatedDatabase('handover');
     const clientsFile = join(work, 'clients.yaml');

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { Client } from 'pg';
-import { randomUUID } from 'node:crypto';
 import { validate, type FeedbackItemEvent } from '@lienthong/contracts';
-import { createKafkaClient, decodeEvent, initTopics, Topic, type ConsumerPort } from '@lienthong/messaging';
+import { decodeEvent, initTopics, Topic, type ConsumerPort } from '@lienthong/messaging';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
@@ -20,6 +19,7 @@ import { RunningRelay, startRelay } from '../../apps/relay/src/bootstrap';
 import { FeedbackSimulator, startFeedbackSimulator } from '../../apps/simulators/src/feedback';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
 import { getJson, testEnv, waitFor } from '../support/http';
+import { joinedConsumer } from '../support/joined-consumer';
 
 const KEYS = { laocai: generateApiKey(), hanoi: generateApiKey(), noFeedback: generateApiKey() };
 const LAO_CAI = '000.00.31.H56';
@@ -85,13 +85,11 @@ describe('citizen feedback through the relay and the gateway', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
-    consumer = createKafkaClient({ clientId: 'e2e-feedback', brokers }).consumer({
-      groupId: `e2e-feedback-${randomUUID()}`,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [Topic.FeedbackItem], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
+    consumer = await joinedConsumer({
+      brokers,
+      topics: [Topic.FeedbackItem],
+      name: 'e2e-feedback',
+      onMessage: (message) => {
         const raw = message.value?.toString() ?? '';
         const decoded = decodeEvent<FeedbackItemEvent>(raw);
         if (!decoded.ok) throw new Error(decoded.reason);

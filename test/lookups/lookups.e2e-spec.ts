@@ -15,7 +15,7 @@ import { dump } from 'js-yaml';
 import { Client } from 'pg';
 import { SubjectHasher } from '../../libs/audit/src';
 import { validatePersonalId } from '../../libs/domain/src';
-import { ConsumerPort, createKafkaClient, initTopics } from '../../libs/messaging/src';
+import { ConsumerPort, initTopics } from '../../libs/messaging/src';
 import { createLogger } from '../../libs/observability/src';
 import { createDevPki } from '../../libs/pki/src';
 import { generateApiKey, hashApiKey } from '../../libs/security/src';
@@ -37,6 +37,7 @@ import {
 } from '../../apps/simulators/src/land';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { getJson, TEST_AUDIT_SUBJECT_KEY, testEnv, waitFor } from '../support/http';
+import { joinedConsumer } from '../support/joined-consumer';
 
 const root = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -231,12 +232,11 @@ describe('lookup API against the upstream simulators', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
-    const kafka = createKafkaClient({ clientId: 'lookups-e2e', brokers: [brokers] });
-    consumer = kafka.consumer({ groupId: `lookups-e2e-${process.pid}-${Date.now()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topics: ['lgsp.audit.lookup.v1'], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
+    consumer = await joinedConsumer({
+      brokers: [brokers],
+      topics: ['lgsp.audit.lookup.v1'],
+      name: 'lookups-e2e',
+      onMessage: (message) => {
         const event = JSON.parse(message.value!.toString());
         published.set(event.data.requestId, { key: message.key?.toString(), event });
       },

@@ -1,3 +1,4 @@
 export * from './chain-runner';
 export * from './working-time';
 export * from './chain-events';
+export * from './parent-dossier-status';

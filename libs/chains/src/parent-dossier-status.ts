@@ -128,10 +128,12 @@ export class ParentDossierStatusRepository implements ParentStatusSink {
     if (!validate('dossier-status-event', event).ok) return { outcome: 'SKIPPED', why: 'INVALID' };
 
     const seq = state.event_count + 1;
+    // the request id the event carries to the ministries and the portal: which transition made it
+    const requestId = change.requestId ?? `chain.${code}.${change.kind.slice('chain.'.length)}`;
     await tx.query(
       `INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, request_id, payload)
        VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb)`,
-      [eventId, code, seq, status, change.at, change.requestId ?? null, JSON.stringify(event)],
+      [eventId, code, seq, status, change.at, requestId, JSON.stringify(event)],
     );
     await tx.query(
       `UPDATE dossier_state SET status = $2, last_event_id = $3::uuid, last_occurred_at = $4, event_count = $5,
@@ -147,7 +149,7 @@ export class ParentDossierStatusRepository implements ParentStatusSink {
           subject: code,
           time: event.occurredAt,
           data: event,
-          ...(change.requestId ? { requestId: change.requestId } : {}),
+          requestId,
         }),
         code,
       ),

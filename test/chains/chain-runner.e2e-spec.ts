@@ -12,7 +12,14 @@ import {
   SocialSecurityClient,
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
-import { ChainRunner, type ChainView, type NationalData } from '@lienthong/chains';
+import {
+  ChainRunner,
+  ParentDossierStatusRepository,
+  type ChainView,
+  type NationalData,
+} from '@lienthong/chains';
+import { Outbox, Topic } from '@lienthong/messaging';
+import { createLogger } from '@lienthong/observability';
 import { readChainDefinitions, type NationalSource } from '@lienthong/domain';
 import { createDatabase, Database, loadMigrations, migrate, PGLITE_MEMORY } from '@lienthong/storage';
 import { CivilStatusSimulator, startCivilStatusSimulator } from '../../apps/simulators/src/civil-status';
@@ -92,7 +99,7 @@ describe.each([
   const definitions = readChainDefinitions();
   const ctx = { requestId: 'chain-test' };
 
-  const runner = (options: { leaseMs?: number } = {}) =>
+  const runner = (options: { leaseMs?: number; parentStatus?: ParentDossierStatusRepository } = {}) =>
     new ChainRunner(db, definitions, {
       systems,
       national: population,
@@ -357,6 +364,108 @@ describe.each([
     expect(after.status).toBe('COMPLETED');
     expect(after.steps.map((s) => s.status)).toEqual(['DONE', 'REFUSED', 'DONE']);
     expect(after.steps[1].refusal).toEqual({ code: 'SAI_DIA_CHI', reason: 'Địa chỉ thường trú không đúng.' });
+  });
+
+  it('moves the parent dossier the one-stop system received: in process, then resolved or stopped with the reason', async () => {
+    // the outbox's rows are read back; its dispatcher is never started here
+    const outbox = new Outbox(
+      db,
+      {} as never,
+      { logger: createLogger({ name: 'chain-runner-e2e', level: 'silent' }) } as never,
+      { pollMs: 60_000 },
+    );
+    const withStatus = () => runner({ parentStatus: new ParentDossierStatusRepository(outbox) });
+    // dossier codes as a one-stop system makes them (the status events require the day's 4-digit sequence)
+    let sequence = 0;
+    const dossierCode = () => `000.00.31.H29-261207-${String(++sequence).padStart(4, '0')}`;
+    const received = async (code: string) => {
+      const eventId = randomUUID();
+      const at = new Date(Date.now() - 60_000);
+      const event = {
+        eventId,
+        dossierCode: code,
+        agencyCode: '000.00.31.H29',
+        procedureCode: '1.001193',
+        status: 'RECEIVED',
+        occurredAt: at.toISOString(),
+        channel: 'COUNTER',
+        applicant: { kind: 'CITIZEN', personalId: MOTHER },
+      };
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO dossier_state (dossier_code, agency_code, procedure_code, status, last_event_id, last_occurred_at, event_count)
+           VALUES ($1, '000.00.31.H29', '1.001193', 'RECEIVED', $2::uuid, $3, 1)`,
+          [code, eventId, at],
+        );
+        await tx.query(
+          `INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, payload)
+           VALUES ($1::uuid, $2, 1, 'RECEIVED', $3, $4::jsonb)`,
+          [eventId, code, at, JSON.stringify(event)],
+        );
+      });
+    };
+    const statuses = async (code: string) => ({
+      history: (
+        await db.query<{ status: string; note: string | null }>(
+          `SELECT status, payload->>'note' AS note FROM dossier_event WHERE dossier_code = $1 ORDER BY seq`,
+          [code],
+        )
+      ).map((row) => (row.note ? `${row.status}: ${row.note}` : row.status)),
+      published: (
+        await db.query<{ value: Buffer | Uint8Array }>(
+          'SELECT value FROM outbox WHERE topic = $1 AND message_key = $2 ORDER BY id',
+          [Topic.DossierStatus, code],
+        )
+      ).map((row) => JSON.parse(Buffer.from(row.value).toString()).data.status),
+    });
+    const start = (code: string) =>
+      withStatus().start(
+        {
+          parentDossierCode: code,
+          chainCode: 'birth-residence-health-insurance',
+          agencyCode: '000.00.31.H29',
+          clientId: 'one-stop',
+          application: birthApplication,
+        },
+        ctx,
+      );
+
+    const stopped = dossierCode();
+    await received(stopped);
+    civil.refusals.add({
+      match: `${stopped}.birth-registration`,
+      code: 'THIEU_GIAY_CHUNG_SINH',
+      reason: 'Thiếu giấy chứng sinh.',
+    });
+    await start(stopped);
+    expect((await settle(stopped, withStatus())).status).toBe('STOPPED');
+    expect(await statuses(stopped)).toEqual({
+      history: ['RECEIVED', 'IN_PROCESS', 'STOPPED: Thiếu giấy chứng sinh.'],
+      published: ['IN_PROCESS', 'STOPPED'],
+    });
+
+    // a refused continue step: the chain completes and so the dossier is resolved
+    const continued = dossierCode();
+    await received(continued);
+    residence.refusals.add({
+      match: `${continued}.permanent-residence`,
+      code: 'SAI_DIA_CHI',
+      reason: 'Địa chỉ thường trú không đúng.',
+    });
+    await start(continued);
+    // the same application sent again changes nothing
+    await start(continued);
+    expect((await settle(continued, withStatus())).status).toBe('COMPLETED');
+    expect(await statuses(continued)).toEqual({
+      history: ['RECEIVED', 'IN_PROCESS', 'RESOLVED'],
+      published: ['IN_PROCESS', 'RESOLVED'],
+    });
+
+    // a dossier the one-stop system has not reported yet is left to it; the chain runs all the same
+    const unreported = dossierCode();
+    await start(unreported);
+    expect((await settle(unreported, withStatus())).status).toBe('COMPLETED');
+    expect(await statuses(unreported)).toEqual({ history: [], published: [] });
   });
 
   it('waits out a system that is down and then completes the step exactly once', async () => {

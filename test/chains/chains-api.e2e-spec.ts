@@ -6,13 +6,14 @@
  * problem+json with stable codes, and every exchange is in the audit log.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { Client } from 'pg';
 import { SchemaRegistry } from '@lienthong/contracts';
-import { ConsumerPort, createKafkaClient, initTopics, Topic } from '@lienthong/messaging';
+import { ConsumerPort, createKafkaClient, initTopics, ministryTopic, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
@@ -54,7 +55,12 @@ function clientsDocument() {
       },
     },
     clients: [
-      client('e2e-onestop', KEYS.onestop, ['000.*.*.H56'], { ...lookup, chains: {} }),
+      client('e2e-onestop', KEYS.onestop, ['000.*.*.H56'], {
+        ...lookup,
+        chains: {},
+        'dossier.events': {},
+        'indicators.read': {},
+      }),
       client('e2e-other', KEYS.other, ['000.*.*.H29'], { ...lookup, chains: {} }),
       client('e2e-lookups-only', KEYS.lookupsOnly, ['000.*.*.H56'], lookup),
     ],
@@ -75,6 +81,9 @@ describe('procedure chains through the gateway and the relay', () => {
   let consumer: ConsumerPort;
   /** lgsp.chain.events.v1 as a consumer receives it: raw values by parent dossier code, in order. */
   const chainEvents = new Map<string, string[]>();
+  /** lgsp.dossier.status.v1 and the Ministry of Justice's copy, as consumers reading from the beginning see them. */
+  const statusEvents = new Map<string, { topic: string; id: string; source: string; data: any }[]>();
+  const JUSTICE = ministryTopic('bo-tu-phap');
   let sequence = 0;
 
   const call = async (method: 'GET' | 'POST', path: string, key: string, body?: unknown) => {
@@ -128,22 +137,56 @@ describe('procedure chains through the gateway and the relay', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
-    consumer = createKafkaClient({
-      clientId: 'chains-e2e',
-      brokers: [process.env.KAFKA_BROKERS as string],
-    }).consumer({ groupId: `chains-e2e-${process.pid}-${Date.now()}` });
-    let joined = false;
-    consumer.onGroupJoin(() => (joined = true));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [Topic.ChainEvents], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const key = message.key!.toString();
-        chainEvents.set(key, [...(chainEvents.get(key) ?? []), message.value!.toString()]);
-      },
-    });
-    // on a fresh broker the first group join can take a while: the test reads the topic once it has joined
-    await waitFor(() => joined, 90_000, 'the chain-events consumer joined its group', 100);
+    // on a fresh broker under load the group coordinator can take longer to come up than the client retries
+    // for, and a consumer then gives up for good: start a new one until one has joined its group
+    const deadline = Date.now() + 150_000;
+    const crashes: string[] = [];
+    for (;;) {
+      const candidate = createKafkaClient({
+        clientId: 'chains-e2e',
+        brokers: [process.env.KAFKA_BROKERS as string],
+      }).consumer({ groupId: `chains-e2e-${process.pid}-${randomUUID()}` });
+      const outcome = new Promise<'joined' | 'gave-up'>((resolve) => {
+        candidate.onGroupJoin(() => resolve('joined'));
+        candidate.onCrash((crash) => {
+          crashes.push(crash.error.message);
+          if (!crash.restarting) resolve('gave-up');
+        });
+      });
+      await candidate.connect();
+      await candidate.subscribe({
+        topics: [Topic.ChainEvents, Topic.DossierStatus, JUSTICE],
+        fromBeginning: true,
+      });
+      await candidate.run({
+        eachMessage: async ({ topic, message }) => {
+          const key = message.key!.toString();
+          if (topic === Topic.ChainEvents) {
+            chainEvents.set(key, [...(chainEvents.get(key) ?? []), message.value!.toString()]);
+            return;
+          }
+          const event = JSON.parse(message.value!.toString());
+          statusEvents.set(key, [
+            ...(statusEvents.get(key) ?? []),
+            { topic, id: event.id, source: event.source, data: event.data },
+          ]);
+        },
+      });
+      const result = await Promise.race([
+        outcome,
+        new Promise<'late'>((resolve) =>
+          setTimeout(() => resolve('late'), Math.max(deadline - Date.now(), 0)).unref(),
+        ),
+      ]);
+      if (result === 'joined') {
+        consumer = candidate;
+        break;
+      }
+      await candidate.disconnect().catch(() => undefined);
+      if (result === 'late' || Date.now() >= deadline) {
+        throw new Error(`the consumer did not join its group (${crashes.join('; ') || 'no crash'})`);
+      }
+    }
     database = await createIsolatedDatabase('chains_api');
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));
@@ -152,7 +195,8 @@ describe('procedure chains through the gateway and the relay', () => {
       CLIENTS_FILE: clientsFile,
       PKI_DIR: join(work, 'pki'),
       POPULATION_URL: population.serviceUrl,
-      RELAY_ROLES: 'chains',
+      // ministry routing too: the parent dossier's statuses reach the ministry of its procedure
+      RELAY_ROLES: 'chains,ministry-routing',
       CHAIN_CIVIL_STATUS_URL: civil.url,
       CHAIN_RESIDENCE_URL: residence.url,
       CHAIN_SOCIAL_SECURITY_URL: vss.url,
@@ -162,7 +206,7 @@ describe('procedure chains through the gateway and the relay', () => {
     });
     gateway = await startGateway({ env });
     relay = await startRelay({ env });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -176,6 +220,18 @@ describe('procedure chains through the gateway and the relay', () => {
 
   it('runs the birth chain from one application: the parents are read once from the population database, each agency gets the earlier results', async () => {
     const code = parentCode();
+    // the one-stop desk receives the birth registration dossier, the chain's parent
+    const received = await call('POST', '/v1/dossier-events', KEYS.onestop, {
+      eventId: randomUUID(),
+      dossierCode: code,
+      agencyCode: '000.00.31.H56',
+      procedureCode: '1.001193',
+      status: 'RECEIVED',
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      channel: 'COUNTER',
+      applicant: { kind: 'CITIZEN', personalId: mother.personalId },
+    });
+    expect(received.status).toBe(202);
     const started = await call('POST', '/v1/chains', KEYS.onestop, {
       parentDossierCode: code,
       chainCode: 'birth-residence-health-insurance',
@@ -272,6 +328,70 @@ describe('procedure chains through the gateway and the relay', () => {
     );
     expect(chainEvents.get(code)!.join('\n')).not.toContain(childId);
     expect(chainEvents.get(code)!.join('\n')).not.toContain(mother.personalId);
+
+    // the parent dossier: received by the one-stop system, in process and resolved by the chain, each once,
+    // on the dossier-status topic and on the Ministry of Justice's (the parent procedure is a birth registration)
+    const statuses = (topic: string) =>
+      (statusEvents.get(code) ?? []).filter((e) => e.topic === topic).map((e) => e.data.status);
+    await waitFor(
+      () => statuses(Topic.DossierStatus).includes('RESOLVED') && statuses(JUSTICE).includes('RESOLVED'),
+      60_000,
+      'the parent dossier resolved on the status and ministry topics',
+    );
+    expect(statuses(Topic.DossierStatus)).toEqual(['RECEIVED', 'IN_PROCESS', 'RESOLVED']);
+    expect(statuses(JUSTICE)).toEqual(['RECEIVED', 'IN_PROCESS', 'RESOLVED']);
+    const onStatusTopic = statusEvents.get(code)!.filter((e) => e.topic === Topic.DossierStatus);
+    expect(onStatusTopic.map((e) => e.source)).toEqual([
+      '/lienthong/gateway',
+      '/lienthong/chain-runner',
+      '/lienthong/chain-runner',
+    ]);
+    for (const { data } of onStatusTopic.slice(1)) {
+      expect(registry.validate('dossier-status-event', data).ok).toBe(true);
+      expect(data).toMatchObject({
+        agencyCode: '000.00.31.H56',
+        procedureCode: '1.001193',
+        channel: 'COUNTER',
+      });
+    }
+    const dossier = await call('GET', `/v1/dossiers/${code}`, KEYS.onestop);
+    expect(dossier.body.status).toBe('RESOLVED');
+    expect(dossier.body.history.map((h: { seq: number; status: string }) => [h.seq, h.status])).toEqual([
+      [1, 'RECEIVED'],
+      [2, 'IN_PROCESS'],
+      [3, 'RESOLVED'],
+    ]);
+
+    // in the agency's chain numbers: completed well within its 13 working days, with what it reused
+    const month = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
+    const numbers = await call(
+      'GET',
+      `/v1/indicators/chains?agency=000.00.31.H56&period=${month}`,
+      KEYS.onestop,
+    );
+    expect(numbers.status).toBe(200);
+    expect(numbers.body.totals).toEqual({
+      started: 1,
+      completed: 1,
+      onTime: 1,
+      late: 0,
+      stopped: 0,
+      failed: 0,
+      overdueRunning: 0,
+      onTimeRatio: 1,
+      // the parents' names, dates of birth and the mother's residence from the population database; the
+      // child's personal ID and birth certificate number passed to each of the two later steps
+      reuse: { nationalFields: 5, stepFields: 4 },
+    });
+    expect(numbers.body.byChain).toEqual([
+      { chainCode: 'birth-residence-health-insurance', ...numbers.body.totals },
+    ]);
+    const badPeriod = await call(
+      'GET',
+      '/v1/indicators/chains?agency=000.00.31.H56&period=soon',
+      KEYS.onestop,
+    );
+    expect([badPeriod.status, badPeriod.body.code]).toEqual([400, 'INVALID_PERIOD']);
 
     // the same application again answers the same chain; another one under the code is refused
     const again = await call('POST', '/v1/chains', KEYS.onestop, {

@@ -13,6 +13,7 @@ import {
 } from '@lienthong/domain';
 import type { ChainEvent } from '@lienthong/contracts';
 import type { Database, Queryable } from '@lienthong/storage';
+import type { ParentStatusSink } from './parent-dossier-status';
 
 export type ChainStatus = 'RUNNING' | 'COMPLETED' | 'STOPPED' | 'FAILED';
 export type StepStatus = 'WAITING' | 'READY' | 'SUBMITTED' | 'DONE' | 'REFUSED' | 'SKIPPED' | 'FAILED';
@@ -93,6 +94,11 @@ export interface ChainEventSink {
 export interface ChainRunnerOptions {
   /** Publishes each transition (lgsp.chain.events.v1 through the outbox); none: recorded in the database only. */
   events?: ChainEventSink;
+  /**
+   * Moves the parent dossier's status on lgsp.dossier.status.v1 as the chain starts, completes or stops
+   * (ParentDossierStatusRepository); none: the one-stop system alone reports it.
+   */
+  parentStatus?: ParentStatusSink;
   /** Agency-system clients by interface name (`civil-status-v1`, ...). */
   systems: ReadonlyMap<string, ChainSystemClient>;
   national: NationalData;
@@ -168,6 +174,7 @@ export class ChainRunner {
   private async tx<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const result = await this.db.transaction(work);
     this.options.events?.committed();
+    this.options.parentStatus?.committed();
     return result;
   }
 
@@ -574,6 +581,17 @@ export class ChainRunner {
       'INSERT INTO chain_transition (parent_dossier_code, step_id, kind, detail, at) VALUES ($1, $2, $3, $4, $5)',
       [key, stepId, kind, JSON.stringify(detail), at],
     );
+    if (
+      this.options.parentStatus &&
+      (kind === 'chain.started' || kind === 'chain.completed' || kind === 'chain.stopped')
+    ) {
+      await this.options.parentStatus.write(tx, {
+        parentDossierCode: key,
+        kind,
+        at,
+        ...(typeof detail.reason === 'string' ? { reason: detail.reason } : {}),
+      });
+    }
     if (!this.options.events) return;
     const instance = await tx.queryOne<{ chain_code: string; agency_code: string; status: ChainStatus }>(
       'SELECT chain_code, agency_code, status FROM chain_instance WHERE parent_dossier_code = $1',

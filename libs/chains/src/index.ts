@@ -1,2 +1,4 @@
 export * from './chain-runner';
 export * from './chain-events';
+export * from './parent-dossier-status';
+export * from './chain-indicators';

@@ -1,6 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ChainRunner, ChainStartError, outboxChainEvents, type ChainView } from '@lienthong/chains';
+import {
+  ChainRunner,
+  ChainStartError,
+  outboxChainEvents,
+  ParentDossierStatusRepository,
+  type ChainView,
+} from '@lienthong/chains';
 import { Outbox } from '@lienthong/messaging';
 import { parseDossierCode, type ChainDefinitions } from '@lienthong/domain';
 import { ProblemException, type AppLogger } from '@lienthong/observability';
@@ -88,6 +94,7 @@ export class ChainsController {
       systems: new Map(),
       national: new PopulationNationalData(this.lookups, this.policy, call.caller),
       events: outboxChainEvents(this.outbox, '/lienthong/gateway'),
+      parentStatus: new ParentDossierStatusRepository(this.outbox),
     });
     try {
       const view = await runner.start(

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { readChainDefinitions, ProcedureCatalogue } from '@lienthong/domain';
+import { ChainIndicatorRepository } from './chain-indicators.repository';
+import { ChainIndicatorsController } from './chain-indicators.controller';
 import { ChainsController } from './chains.controller';
 import { CHAIN_DEFINITIONS } from './chains.tokens';
 
@@ -9,8 +11,9 @@ export class ChainsModule {
   static forRoot(options: { chainsFile: string; proceduresFile: string }): DynamicModule {
     return {
       module: ChainsModule,
-      controllers: [ChainsController],
+      controllers: [ChainsController, ChainIndicatorsController],
       providers: [
+        ChainIndicatorRepository,
         {
           provide: CHAIN_DEFINITIONS,
           useFactory: () =>

@@ -7,7 +7,7 @@ import {
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
 import { readConfiguredFile } from '@lienthong/config';
-import { ChainRunner, outboxChainEvents } from '@lienthong/chains';
+import { ChainRunner, outboxChainEvents, ParentDossierStatusRepository } from '@lienthong/chains';
 import { Outbox } from '@lienthong/messaging';
 import { ProcedureCatalogue, readChainDefinitions } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
@@ -82,6 +82,7 @@ export class ChainRunnerService implements OnApplicationBootstrap, OnApplication
       // the gateway reads the national data when it records the application; the relay never needs it
       national: { read: () => Promise.resolve({}) },
       events: outboxChainEvents(outbox, '/lienthong/relay'),
+      parentStatus: new ParentDossierStatusRepository(outbox),
     });
   }
 

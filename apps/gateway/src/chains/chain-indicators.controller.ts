@@ -1,0 +1,84 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { countChains } from '@lienthong/chains';
+import {
+  formatLocalDateTime,
+  parsePeriodKey,
+  periodBounds,
+  validateAgencyCode,
+  type ChainDefinitions,
+} from '@lienthong/domain';
+import { ProblemException } from '@lienthong/observability';
+import { RequiresService } from '@lienthong/security';
+import { ChainIndicatorRepository } from './chain-indicators.repository';
+import { CHAIN_DEFINITIONS } from './chains.tokens';
+
+/**
+ * Procedure chains counted per agency and period beside the Decision 766 scores (docs/indicators.md,
+ * "Procedure chains"): a chain's timeliness against its steps' limits added up, and the data it reused.
+ */
+@ApiTags('indicators')
+@ApiBearerAuth()
+@Controller('v1')
+export class ChainIndicatorsController {
+  constructor(
+    private readonly repository: ChainIndicatorRepository,
+    @Inject(CHAIN_DEFINITIONS) private readonly definitions: ChainDefinitions,
+  ) {}
+
+  @Get('indicators/chains')
+  @RequiresService('indicators.read')
+  @ApiOperation({
+    summary:
+      'Procedure chains on time and the data they reused, per agency and period (service indicators.read)',
+    description:
+      'Counts the chains whose parent dossier is the agency’s: started, completed (on time or late against the ' +
+      'sum of the steps’ legal time limits, in working days, Vietnam time), stopped, failed, and still running past ' +
+      'that limit at the period’s end (or now); and, for the chains started, the fields read once from the ' +
+      'national databases and the fields steps took from earlier steps instead of asking the citizen. Totals and ' +
+      'per chain code. Calendar periods in Asia/Ho_Chi_Minh time: YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY. Aggregate ' +
+      'data, no purpose needed.',
+  })
+  @ApiQuery({ name: 'agency', required: true, example: '000.00.31.H56' })
+  @ApiQuery({ name: 'period', required: true, example: '2026-12' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{agencyCode, period, totals: {started, completed, onTime, late, stopped, failed, overdueRunning, ' +
+      'onTimeRatio, reuse: {nationalFields, stepFields}}, byChain: [{chainCode, ...}], generatedAt}',
+  })
+  @ApiResponse({ status: 400, description: 'problem+json INVALID_AGENCY_CODE or INVALID_PERIOD' })
+  async counts(@Query('agency') agency: unknown, @Query('period') periodKey: unknown) {
+    const agencyCode = typeof agency === 'string' ? agency : '';
+    const check = validateAgencyCode(agencyCode);
+    if (!check.valid) {
+      throw new ProblemException(
+        400,
+        'INVALID_AGENCY_CODE',
+        'Invalid agency code',
+        'Name the agency in the "agency" query parameter.',
+        check.errors.map((e) => ({ path: '/agency', code: e.code, message: e.message })),
+      );
+    }
+    const period = parsePeriodKey(periodKey);
+    if (!period) {
+      throw new ProblemException(
+        400,
+        'INVALID_PERIOD',
+        'Invalid period',
+        'Name the period in the "period" query parameter: YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.',
+        [
+          {
+            path: '/period',
+            code: 'PERIOD_FORMAT',
+            message: 'Expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY',
+          },
+        ],
+      );
+    }
+    const { start, end } = periodBounds(period);
+    const facts = await this.repository.facts(agencyCode, start, end);
+    const counts = countChains(this.definitions, facts, { start, end }, new Date());
+    return { agencyCode, period, ...counts, generatedAt: formatLocalDateTime(Date.now()) };
+  }
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { Client } from 'pg';
 import { SchemaRegistry } from '@lienthong/contracts';
-import { ConsumerPort, createKafkaClient, initTopics, ministryTopic, Topic } from '@lienthong/messaging';
+import { ConsumerPort, initTopics, ministryTopic, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey, hashApiKey } from '@lienthong/security';
@@ -29,6 +29,7 @@ import {
 import { freePort } from '../../deploy/local/kafka/local-kafka';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/database';
 import { getJson, testEnv, waitFor } from '../support/http';
+import { joinedConsumer } from '../support/joined-consumer';
 
 const silent = createLogger({ name: 'chains-e2e', level: 'silent' });
 const KEYS = { onestop: generateApiKey(), other: generateApiKey(), lookupsOnly: generateApiKey() };
@@ -137,56 +138,25 @@ describe('procedure chains through the gateway and the relay', () => {
       replicationFactor: 1,
       proceduresFile: 'deploy/config/procedures.yaml',
     });
-    // on a fresh broker under load the group coordinator can take longer to come up than the client retries
-    // for, and a consumer then gives up for good: start a new one until one has joined its group
-    const deadline = Date.now() + 150_000;
-    const crashes: string[] = [];
-    for (;;) {
-      const candidate = createKafkaClient({
-        clientId: 'chains-e2e',
-        brokers: [process.env.KAFKA_BROKERS as string],
-      }).consumer({ groupId: `chains-e2e-${process.pid}-${randomUUID()}` });
-      const outcome = new Promise<'joined' | 'gave-up'>((resolve) => {
-        candidate.onGroupJoin(() => resolve('joined'));
-        candidate.onCrash((crash) => {
-          crashes.push(crash.error.message);
-          if (!crash.restarting) resolve('gave-up');
-        });
-      });
-      await candidate.connect();
-      await candidate.subscribe({
-        topics: [Topic.ChainEvents, Topic.DossierStatus, JUSTICE],
-        fromBeginning: true,
-      });
-      await candidate.run({
-        eachMessage: async ({ topic, message }) => {
-          const key = message.key!.toString();
-          if (topic === Topic.ChainEvents) {
-            chainEvents.set(key, [...(chainEvents.get(key) ?? []), message.value!.toString()]);
-            return;
-          }
-          const event = JSON.parse(message.value!.toString());
-          statusEvents.set(key, [
-            ...(statusEvents.get(key) ?? []),
-            { topic, id: event.id, source: event.source, data: event.data },
-          ]);
-        },
-      });
-      const result = await Promise.race([
-        outcome,
-        new Promise<'late'>((resolve) =>
-          setTimeout(() => resolve('late'), Math.max(deadline - Date.now(), 0)).unref(),
-        ),
-      ]);
-      if (result === 'joined') {
-        consumer = candidate;
-        break;
-      }
-      await candidate.disconnect().catch(() => undefined);
-      if (result === 'late' || Date.now() >= deadline) {
-        throw new Error(`the consumer did not join its group (${crashes.join('; ') || 'no crash'})`);
-      }
-    }
+    // joined before the first chain starts (it reads from the beginning anyway)
+    consumer = await joinedConsumer({
+      brokers: [process.env.KAFKA_BROKERS as string],
+      topics: [Topic.ChainEvents, Topic.DossierStatus, JUSTICE],
+      name: 'chains-e2e',
+      timeoutMs: 150_000,
+      onMessage: (message, topic) => {
+        const key = message.key!.toString();
+        if (topic === Topic.ChainEvents) {
+          chainEvents.set(key, [...(chainEvents.get(key) ?? []), message.value!.toString()]);
+          return;
+        }
+        const event = JSON.parse(message.value!.toString());
+        statusEvents.set(key, [
+          ...(statusEvents.get(key) ?? []),
+          { topic, id: event.id, source: event.source, data: event.data },
+        ]);
+      },
+    });
     database = await createIsolatedDatabase('chains_api');
     const clientsFile = join(work, 'clients.yaml');
     writeFileSync(clientsFile, dump(clientsDocument()));

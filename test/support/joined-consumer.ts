@@ -13,7 +13,7 @@ export async function joinedConsumer(options: {
   topics: string[];
   /** Names the client and prefixes its group id (a fresh group each attempt). */
   name: string;
-  onMessage: (message: ReceivedMessage) => Promise<void> | void;
+  onMessage: (message: ReceivedMessage, topic: string) => Promise<void> | void;
   timeoutMs?: number;
 }): Promise<ConsumerPort> {
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -32,7 +32,7 @@ export async function joinedConsumer(options: {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => options.onMessage(message) });
+    await consumer.run({ eachMessage: async ({ topic, message }) => options.onMessage(message, topic) });
     const left = deadline - Date.now();
     const result = await Promise.race([
       outcome,

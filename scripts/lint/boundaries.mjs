@@ -19,9 +19,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  */
 export const LAYERS = [
   ['calendar', 'config'],
+  ['contracts'],
   ['observability'],
-  ['contracts', 'pki'],
-  ['domain'],
+  ['domain', 'pki'],
   ['storage', 'shared-state'],
   ['messaging', 'security'],
   ['audit', 'indicators'],

@@ -842,12 +842,39 @@ export interface Problem {
   code: string;
   requestId: string;
   errors?: ProblemFieldError[];
+  /** Extensions (RFC 9457): per-item outcomes and counts of a partly refused batch. */
+  results?: Record<string, unknown>[];
+  accepted?: number;
+  duplicates?: number;
+  rejected?: number;
+  /** Extensions of the reuse store's refusals. */
+  reason?: string;
+  documentStatus?: string;
+  documentId?: string;
 }
+/** The members a problem may carry beyond RFC 9457's and the code, request id and field errors. */
+export type ProblemExtensions = Partial<
+  Pick<
+    Problem,
+    'results' | 'accepted' | 'duplicates' | 'rejected' | 'reason' | 'documentStatus' | 'documentId'
+  >
+>;
 export const PROBLEM_KEYS = contractKeys<Problem>()({
   schema: 'problem',
   pointer: '',
   required: ['type', 'title', 'status', 'code', 'requestId'],
-  optional: ['detail', 'instance', 'errors'],
+  optional: [
+    'detail',
+    'instance',
+    'errors',
+    'results',
+    'accepted',
+    'duplicates',
+    'rejected',
+    'reason',
+    'documentStatus',
+    'documentId',
+  ],
 });
 
 // ---------------------------------------------------------------------------------------------------

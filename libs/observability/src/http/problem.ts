@@ -1,28 +1,16 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Problem, ProblemExtensions, ProblemFieldError } from '@lienthong/contracts';
 import type { AppLogger } from '../logger';
 import { redactText } from '../redact';
 
-/** RFC 9457 problem details as every HTTP endpoint of Liên Thông returns them. */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance?: string;
-  /** Stable machine-readable code; clients branch on this, never on `title` or `detail`. */
-  code: string;
-  requestId?: string;
-  errors?: ProblemFieldError[];
-  /** Per-item outcomes of a batch request, when some items were refused. */
-  results?: unknown[];
-}
-
-export interface ProblemFieldError {
-  path: string;
-  code: string;
-  message: string;
-}
+/**
+ * RFC 9457 problem details as every HTTP endpoint of Liên Thông returns them: the problem contract
+ * (contracts/schemas/problem.v1.json, through @lienthong/contracts), whose request id is filled in when the
+ * problem is sent.
+ */
+export type ProblemDetails = Omit<Problem, 'requestId'> & { requestId?: string };
+export type { ProblemExtensions, ProblemFieldError };
 
 /**
  * Prefix of the problem `type` URIs: a URN in the project's own namespace (as the schema `$id`s), an identifier
@@ -45,8 +33,8 @@ export class ProblemException extends Error {
     readonly detail?: string,
     readonly errors?: ProblemFieldError[],
     readonly headers: Record<string, string> = {},
-    /** Extra members of the problem object (RFC 9457 extensions), e.g. per-item results of a batch. */
-    readonly extensions: Record<string, unknown> = {},
+    /** Extra members of the problem object (RFC 9457 extensions the contract names), e.g. a batch's results. */
+    readonly extensions: ProblemExtensions = {},
   ) {
     super(detail ?? title);
     this.name = 'ProblemException';

@@ -1,5 +1,5 @@
 import type { ValidationResult } from '@lienthong/domain';
-import { ProblemException, type ProblemFieldError } from '@lienthong/observability';
+import { ProblemException, type ProblemExtensions, type ProblemFieldError } from '@lienthong/observability';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -22,7 +22,7 @@ export function fieldProblem(
   code: string,
   title: string,
   errors: ProblemFieldError[],
-  extensions: Record<string, unknown> = {},
+  extensions: ProblemExtensions = {},
 ): ProblemException {
   const detail = errors.map((error) => `${error.path || '/'}: ${error.message}`).join('; ');
   return new ProblemException(status, code, title, detail, errors, {}, extensions);

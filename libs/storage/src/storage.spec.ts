@@ -187,7 +187,7 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
       const rows = await t.db.query<{ version: number; name: string; checksum: string; applied_at: Date }>(
         'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toHaveLength(15);
+      expect(rows).toHaveLength(16);
       expect(rows[0]).toMatchObject({
         version: 1,
         name: 'foundation',

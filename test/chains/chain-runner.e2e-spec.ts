@@ -6,6 +6,9 @@
  * repeating the step.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
 import {
   CivilStatusClient,
   ResidenceClient,
@@ -20,7 +23,7 @@ import {
 } from '@lienthong/chains';
 import { Outbox, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
-import { readChainDefinitions, type NationalSource } from '@lienthong/domain';
+import { parseChainDefinitions, readChainDefinitions, type NationalSource } from '@lienthong/domain';
 import { createDatabase, Database, loadMigrations, migrate, PGLITE_MEMORY } from '@lienthong/storage';
 import { CivilStatusSimulator, startCivilStatusSimulator } from '../../apps/simulators/src/civil-status';
 import { ResidenceSimulator, startResidenceSimulator } from '../../apps/simulators/src/residence';
@@ -366,6 +369,54 @@ describe.each([
     expect(after.status).toBe('COMPLETED');
     expect(after.steps.map((s) => s.status)).toEqual(['DONE', 'REFUSED', 'DONE']);
     expect(after.steps[1].refusal).toEqual({ code: 'SAI_DIA_CHI', reason: 'Địa chỉ thường trú không đúng.' });
+  });
+
+  it('stops the chain with the citizen-visible reason when a province makes a refused residence step stop it', async () => {
+    // a province whose card step needs the registered residence, and whose residence step stops the chain
+    const document = load(readFileSync(join(__dirname, '../../deploy/config/chains.yaml'), 'utf8')) as {
+      chains: Record<string, { steps: { id: string; needs: unknown[]; onRefused: unknown }[] }>;
+    };
+    const steps = document.chains['birth-residence-health-insurance'].steps;
+    const residenceStep = steps.find((step) => step.id === 'permanent-residence')!;
+    residenceStep.onRefused = { action: 'stop' };
+    steps
+      .find((step) => step.id === 'health-insurance-card')!
+      .needs.push({ from: 'step:permanent-residence', fields: ['residence.address'] });
+    const province = parseChainDefinitions(document, { source: 'province chains' });
+    const code = parentCode();
+    residence.refusals.add({
+      match: `${code}.permanent-residence`,
+      code: 'SAI_DIA_CHI',
+      reason: 'Địa chỉ thường trú không đúng.',
+    });
+    const run = new ChainRunner(db, province, {
+      systems,
+      national: population,
+      retryBaseMs: 50,
+      retryMaxMs: 200,
+    });
+    await run.start(
+      {
+        parentDossierCode: code,
+        chainCode: 'birth-residence-health-insurance',
+        agencyCode: '000.00.31.H29',
+        clientId: 'one-stop',
+        application: birthApplication,
+      },
+      ctx,
+    );
+    const view = await settle(code, run);
+    expect(view.status).toBe('STOPPED');
+    expect(view.stopReason).toEqual({
+      step: 'permanent-residence',
+      code: 'SAI_DIA_CHI',
+      reason: 'Địa chỉ thường trú không đúng.',
+    });
+    expect(view.steps.map((s) => s.status)).toEqual(['DONE', 'REFUSED', 'SKIPPED']);
+    // the birth stands at civil status; no card was asked for
+    const childId = view.steps[0].results!['child.personalId'];
+    expect(civil.store.births.has(`${code}.birth-registration`)).toBe(true);
+    expect(vss.store.insuredChildren.has(childId)).toBe(false);
   });
 
   it('moves the parent dossier the one-stop system received: in process, then resolved or stopped with the reason', async () => {

@@ -1,17 +1,11 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { countChains } from '@lienthong/chains';
-import {
-  formatLocalDateTime,
-  parsePeriodKey,
-  periodBounds,
-  validateAgencyCode,
-  type ChainDefinitions,
-} from '@lienthong/domain';
-import { ProblemException } from '@lienthong/observability';
+import { formatLocalDateTime, type ChainDefinitions } from '@lienthong/domain';
 import { RequiresService } from '@lienthong/security';
 import { ChainIndicatorRepository } from './chain-indicators.repository';
 import { CHAIN_DEFINITIONS } from './chains.tokens';
+import { agencyPeriodQuery } from '../indicators/agency-period-query';
 
 /**
  * Procedure chains counted per agency and period beside the Decision 766 scores (docs/indicators.md,
@@ -49,34 +43,7 @@ export class ChainIndicatorsController {
   })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_AGENCY_CODE or INVALID_PERIOD' })
   async counts(@Query('agency') agency: unknown, @Query('period') periodKey: unknown) {
-    const agencyCode = typeof agency === 'string' ? agency : '';
-    const check = validateAgencyCode(agencyCode);
-    if (!check.valid) {
-      throw new ProblemException(
-        400,
-        'INVALID_AGENCY_CODE',
-        'Invalid agency code',
-        'Name the agency in the "agency" query parameter.',
-        check.errors.map((e) => ({ path: '/agency', code: e.code, message: e.message })),
-      );
-    }
-    const period = parsePeriodKey(periodKey);
-    if (!period) {
-      throw new ProblemException(
-        400,
-        'INVALID_PERIOD',
-        'Invalid period',
-        'Name the period in the "period" query parameter: YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.',
-        [
-          {
-            path: '/period',
-            code: 'PERIOD_FORMAT',
-            message: 'Expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY',
-          },
-        ],
-      );
-    }
-    const { start, end } = periodBounds(period);
+    const { agencyCode, period, start, end } = agencyPeriodQuery(agency, periodKey);
     const facts = await this.repository.facts(agencyCode, start, end);
     const counts = countChains(this.definitions, facts, { start, end }, new Date());
     return { agencyCode, period, ...counts, generatedAt: formatLocalDateTime(Date.now()) };

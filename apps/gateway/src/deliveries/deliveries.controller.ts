@@ -8,19 +8,14 @@ import {
   type PostalClient,
 } from '@lienthong/adapters/postal';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
-import {
-  formatLocalDateTime,
-  parseDossierCode,
-  parsePeriodKey,
-  periodBounds,
-  validateAgencyCode,
-} from '@lienthong/domain';
+import { formatLocalDateTime, parseDossierCode } from '@lienthong/domain';
 import { ProblemException, type AppLogger } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
 import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
 import { DeliveryStore, orderFingerprint, type DeliveryView } from './delivery.store';
 import { POSTAL_CLIENT, POSTAL_WEBHOOK_SECRET } from './deliveries.tokens';
 import { rawCallbackBody } from './raw-callback-body';
+import { agencyPeriodQuery } from '../indicators/agency-period-query';
 
 const PHONE = /^(\+84|0)[0-9]{9,10}$/;
 const OPERATOR_REFERENCE = /^[A-Za-z0-9.:-]{1,64}$/;
@@ -326,34 +321,7 @@ export class DeliveriesController {
   @ApiResponse({ status: 200, description: '{agencyCode, period, ordered, delivered, returned}' })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_AGENCY_CODE or INVALID_PERIOD' })
   async indicators(@Query('agency') agency: unknown, @Query('period') periodKey: unknown) {
-    const agencyCode = typeof agency === 'string' ? agency : '';
-    const check = validateAgencyCode(agencyCode);
-    if (!check.valid) {
-      throw new ProblemException(
-        400,
-        'INVALID_AGENCY_CODE',
-        'Invalid agency code',
-        'Name the agency in the "agency" query parameter.',
-        check.errors.map((e) => ({ path: '/agency', code: e.code, message: e.message })),
-      );
-    }
-    const period = parsePeriodKey(periodKey);
-    if (!period) {
-      throw new ProblemException(
-        400,
-        'INVALID_PERIOD',
-        'Invalid period',
-        'Name the period in the "period" query parameter: YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.',
-        [
-          {
-            path: '/period',
-            code: 'PERIOD_FORMAT',
-            message: 'Expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY',
-          },
-        ],
-      );
-    }
-    const { start, end } = periodBounds(period);
+    const { agencyCode, period, start, end } = agencyPeriodQuery(agency, periodKey);
     const counts = await this.store.counts(agencyCode, start, end);
     return { agencyCode, period, ...counts, generatedAt: formatLocalDateTime(Date.now()) };
   }

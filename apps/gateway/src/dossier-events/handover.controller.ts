@@ -8,10 +8,10 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { formatLocalDateTime, parsePeriodKey, periodBounds, validateAgencyCode } from '@lienthong/domain';
-import { ProblemException } from '@lienthong/observability';
+import { formatLocalDateTime } from '@lienthong/domain';
 import { CurrentCall, RequiresService, type CallContext } from '@lienthong/security';
 import { HandoverService } from './handover.service';
+import { agencyPeriodQuery } from '../indicators/agency-period-query';
 
 const COMMON = [
   { status: 400, description: 'problem+json INVALID_DOSSIER_CODE or INVALID_BODY (per-field errors)' },
@@ -184,34 +184,7 @@ export class HandoverIndicatorsController {
   })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_AGENCY_CODE or INVALID_PERIOD' })
   async counts(@Query('agency') agency: unknown, @Query('period') periodKey: unknown) {
-    const agencyCode = typeof agency === 'string' ? agency : '';
-    const check = validateAgencyCode(agencyCode);
-    if (!check.valid) {
-      throw new ProblemException(
-        400,
-        'INVALID_AGENCY_CODE',
-        'Invalid agency code',
-        'Name the agency in the "agency" query parameter.',
-        check.errors.map((e) => ({ path: '/agency', code: e.code, message: e.message })),
-      );
-    }
-    const period = parsePeriodKey(periodKey);
-    if (!period) {
-      throw new ProblemException(
-        400,
-        'INVALID_PERIOD',
-        'Invalid period',
-        'Name the period in the "period" query parameter: YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.',
-        [
-          {
-            path: '/period',
-            code: 'PERIOD_FORMAT',
-            message: 'Expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY',
-          },
-        ],
-      );
-    }
-    const { start, end } = periodBounds(period);
+    const { agencyCode, period, start, end } = agencyPeriodQuery(agency, periodKey);
     const counts = await this.service.counts(agencyCode, start, end);
     return { agencyCode, period, ...counts, generatedAt: formatLocalDateTime(Date.now()) };
   }

@@ -91,6 +91,8 @@ class KnownDossiers extends DossierDirectory {
   async find(dossierCode: string): Promise<KnownDossier | undefined> {
     return KNOWN[dossierCode];
   }
+
+  forget(): void {}
 }
 
 const DEMO_KEY = 'lt_demoKey_AbcdefGhijklMnopqrStuvwxYz';

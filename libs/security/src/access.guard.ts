@@ -51,6 +51,8 @@ export interface KnownDossier {
 /** Optional provider: where the guard looks up a declared dossier. Without it only the code is checked. */
 export abstract class DossierDirectory {
   abstract find(dossierCode: string): Promise<KnownDossier | undefined>;
+  /** These dossiers just changed: answer the next question about them from the store. */
+  abstract forget(dossierCodes: Iterable<string>): void;
 }
 
 /**

@@ -82,6 +82,7 @@ export class SecurityModule {
         AccessPolicy,
         RateLimiter,
         AccessGuard,
+        ...(options.dossierDirectory ? [DossierDirectory] : []),
         ...(options.sessions ? [SessionAuthenticator] : []),
       ],
     };

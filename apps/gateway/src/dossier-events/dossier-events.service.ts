@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import {
@@ -17,7 +17,7 @@ import {
   LATENCY_BUCKETS,
   ProblemException,
 } from '@lienthong/observability';
-import { AccessPolicy, denial } from '@lienthong/security';
+import { AccessPolicy, denial, DossierDirectory } from '@lienthong/security';
 import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { HandoverService } from './handover.service';
@@ -184,6 +184,7 @@ export class DossierEventsService {
     private readonly audit: AuditLog,
     private readonly routing: IngestRouting,
     private readonly handovers: HandoverService,
+    @Optional() @Inject(DossierDirectory) private readonly directory?: DossierDirectory,
   ) {
     this.groups = new IngestGroups<IngestJob, EventOutcome[]>({
       commit: (jobs) => this.commitGroup(jobs),
@@ -340,6 +341,8 @@ export class DossierEventsService {
     });
     faultPoint('ingest.after-commit');
     Outbox.committed();
+    // the access guard's view of these dossiers (agency, closed) may have changed with this commit
+    this.directory?.forget(codes);
     return outcomes;
   }
 

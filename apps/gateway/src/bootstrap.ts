@@ -1,5 +1,5 @@
 import { captureCallbackBodies } from './deliveries/raw-callback-body';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { ServerKafka } from '@nestjs/microservices';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -55,7 +55,14 @@ export async function startGateway(
   });
   captureCallbackBodies(app.getHttpAdapter().getInstance(), config.HTTP_BODY_LIMIT_BYTES);
   // Security headers on every answer, errors and 404s included. The docs page loads only its own scripts.
-  await app.register(helmet, { global: true });
+  // Helmet's middleware is built once here: the Fastify plugin builds it anew for every request.
+  const securityHeaders = helmet();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) =>
+      securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+    );
   if (config.docs) app.get(OpenApiDocument).document = buildOpenApi(app);
   // One handler per producing client's inbound topic; without any, no inbound consumer runs.
   const group = inboundGroupId(config.KAFKA_CLIENT_ID);

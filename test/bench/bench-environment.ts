@@ -160,8 +160,9 @@ export async function startBenchEnvironment(
     script: string,
     url: string,
     overrides: NodeJS.ProcessEnv = {},
+    nodeArgs: string[] = [],
   ): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'dist', script)], {
+    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot(), 'dist', script)], {
       env: { ...env, ...overrides },
       stdio: ['pipe', 'inherit', 'inherit'],
     });
@@ -215,9 +216,14 @@ export async function startBenchEnvironment(
   const split = process.env.LGSP_BENCH_RELAY_LAYOUT === 'split';
   const otherRoles = split ? { RELAY_ROLES: 'indicators' } : {};
   // PGlite serves one process: there the gateway and relay share one, as `npm start` does
+  // LGSP_BENCH_PROFILE_DIR: the gateway writes a V8 CPU profile there when it stops (open it in Chrome's
+  // DevTools or speedscope to see where a lookup's time goes)
+  const profile = process.env.LGSP_BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LGSP_BENCH_PROFILE_DIR}`]
+    : [];
   const gateway = databaseUrl
-    ? await launch('apps/gateway/src/main.js', gatewayUrl)
-    : await launch('deploy/local/app-host.js', gatewayUrl, otherRoles);
+    ? await launch('apps/gateway/src/main.js', gatewayUrl, {}, profile)
+    : await launch('deploy/local/app-host.js', gatewayUrl, otherRoles, profile);
   const relays = [
     ...(databaseUrl
       ? [await launch('apps/relay/src/main.js', `http://127.0.0.1:${relayPort}`, otherRoles)]

@@ -33,6 +33,19 @@ async function measure(seconds: number, call: () => Promise<boolean>): Promise<M
   return { perSecond: run.perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
 
+/** CPU time (user + system) the process has used so far, in ms, from its own counters; NaN if unknown. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    // fields after the command name: state is 3rd, utime 14th, stime 15th (clock ticks of 10 ms on Linux)
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 function rssMb(pid: number | undefined): number {
   if (!pid) return NaN;
   try {
@@ -78,13 +91,25 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   };
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(lookups.gatewayPid) || 0)), 250);
-  const miss = await measure(seconds, () => lookup(freshId()));
+  const gatewayPid = lookups.gatewayPid;
+  let cpuBefore = cpuMs(gatewayPid);
+  let answered = 0;
+  const counted = async (personalId: string) => {
+    const ok = await lookup(personalId);
+    answered++;
+    return ok;
+  };
+  const miss = await measure(seconds, () => counted(freshId()));
+  const missCpuMs = (cpuMs(gatewayPid) - cpuBefore) / answered;
   const warm = Array.from({ length: 2000 }, () => freshId());
   for (let i = 0; i < warm.length; i += CONCURRENCY) {
     await Promise.all(warm.slice(i, i + CONCURRENCY).map((id) => lookup(id)));
   }
   let turn = 0;
-  const hit = await measure(seconds, () => lookup(warm[turn++ % warm.length]));
+  cpuBefore = cpuMs(gatewayPid);
+  answered = 0;
+  const hit = await measure(seconds, () => counted(warm[turn++ % warm.length]));
+  const hitCpuMs = (cpuMs(gatewayPid) - cpuBefore) / answered;
   clearInterval(sampler);
   await pool.close();
 
@@ -121,6 +146,8 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   line('ratio miss gateway/direct', (miss.perSecond / direct.perSecond).toFixed(2));
   line('ratio hit gateway/direct', (hit.perSecond / direct.perSecond).toFixed(2));
   line('ratio hit gateway/echo route', (hit.perSecond / echo.perSecond).toFixed(2), '(goal ≥ 0.70)');
+  line('gateway CPU per cache-miss lookup (ms)', missCpuMs.toFixed(3));
+  line('gateway CPU per cache-hit lookup (ms)', hitCpuMs.toFixed(3));
   line('gateway resident memory, peak under load (MB)', rssPeak.toFixed(0), '(goal ≤ 250)');
   env.record('lookups', {
     directPerSecond: direct.perSecond,
@@ -138,6 +165,8 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     missToDirect: miss.perSecond / direct.perSecond,
     hitToDirect: hit.perSecond / direct.perSecond,
     hitToEcho: hit.perSecond / echo.perSecond,
+    gatewayCpuPerMissMs: missCpuMs,
+    gatewayCpuPerHitMs: hitCpuMs,
     gatewayRssPeakMb: rssPeak,
   });
 }

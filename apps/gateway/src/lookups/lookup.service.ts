@@ -15,7 +15,7 @@ import { counter, histogram, LATENCY_BUCKETS, ProblemException } from '@lienthon
 import { maskToScope, type CallContext, type ServiceName } from '@lienthong/security';
 import { LookupAuditor } from './lookup-audit';
 import { LookupCache } from './lookup-cache';
-import { mapLookupError, UpstreamNotConfiguredError } from './lookup-errors';
+import { mapLookupError, UpstreamNotConfiguredError, type LookupFailure } from './lookup-errors';
 import {
   landSubject,
   parseCitizenLookup,
@@ -120,6 +120,8 @@ const lookupDuration = histogram({
  */
 @Injectable()
 export class LookupService {
+  private readonly failures = new WeakMap<object, LookupFailure>();
+
   constructor(
     @Inject(LookupUpstreams) private readonly upstreams: LookupUpstreams,
     @Inject(LookupCache) private readonly cache: LookupCache,
@@ -225,7 +227,7 @@ export class LookupService {
       outcomeCode = draft.outcomeCode;
       return result;
     } catch (error) {
-      const failure = mapLookupError(error, { retryAfterMs: this.upstreams.retryAfterMs });
+      const failure = this.failureOf(error);
       outcome = failure.outcome;
       outcomeCode = failure.outcomeCode;
       throw failure.problem ?? error;
@@ -268,7 +270,7 @@ export class LookupService {
       );
       return this.respond(draft, ctx, value, related, 'MISS');
     } catch (error) {
-      const failure = mapLookupError(error, { retryAfterMs: this.upstreams.retryAfterMs });
+      const failure = this.failureOf(error);
       const fallback = failure.staleEligible ? await this.cache.get<T>(key) : undefined;
       if (fallback?.state === 'fresh') {
         // Another request refreshed the entry meanwhile.
@@ -294,7 +296,7 @@ export class LookupService {
       draft.upstreamLatencyMs = performance.now() - started;
       return value;
     } catch (error) {
-      if (mapLookupError(error, { retryAfterMs: 0 }).upstreamCalled) {
+      if (this.failureOf(error).upstreamCalled) {
         draft.upstreamLatencyMs = performance.now() - started;
       }
       throw error;
@@ -322,6 +324,22 @@ export class LookupService {
       provenance: { ...value.provenance, ...(cache ? { cache } : {}), stale: cache === 'STALE' },
       requestId: ctx.requestId,
     };
+  }
+
+  /**
+   * What a failed lookup means for the caller, the audit and the stale fallback: mapped once per error,
+   * though the upstream call, the cache and the lookup as a whole each need it.
+   */
+  private failureOf(error: unknown): LookupFailure {
+    if (typeof error !== 'object' || error === null) {
+      return mapLookupError(error, { retryAfterMs: this.upstreams.retryAfterMs });
+    }
+    let failure = this.failures.get(error);
+    if (!failure) {
+      failure = mapLookupError(error, { retryAfterMs: this.upstreams.retryAfterMs });
+      this.failures.set(error, failure);
+    }
+    return failure;
   }
 
   private required<A>(adapter: A | undefined, upstream: UpstreamName): A {

@@ -216,11 +216,9 @@ export async function startBenchEnvironment(
   const split = process.env.LGSP_BENCH_RELAY_LAYOUT === 'split';
   const otherRoles = split ? { RELAY_ROLES: 'indicators' } : {};
   // PGlite serves one process: there the gateway and relay share one, as `npm start` does
-  // LGSP_BENCH_PROFILE_DIR: the gateway writes a V8 CPU profile there when it stops (open it in Chrome's
-  // DevTools or speedscope to see where a lookup's time goes)
-  const profile = process.env.LGSP_BENCH_PROFILE_DIR
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LGSP_BENCH_PROFILE_DIR}`]
-    : [];
+  // LGSP_BENCH_GATEWAY_NODE_ARGS: options for the gateway's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profile`
+  // for a CPU profile of the run (written when it stops; open it in Chrome's DevTools or speedscope)
+  const profile = (process.env.LGSP_BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const gateway = databaseUrl
     ? await launch('apps/gateway/src/main.js', gatewayUrl, {}, profile)
     : await launch('deploy/local/app-host.js', gatewayUrl, otherRoles, profile);

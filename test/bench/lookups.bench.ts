@@ -89,6 +89,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     await response.body.dump();
     return response.statusCode === 200;
   };
+  const rssAtStart = rssMb(lookups.gatewayPid);
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(lookups.gatewayPid) || 0)), 250);
   const gatewayPid = lookups.gatewayPid;
@@ -148,6 +149,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   line('ratio hit gateway/echo route', (hit.perSecond / echo.perSecond).toFixed(2), '(goal ≥ 0.70)');
   line('gateway CPU per cache-miss lookup (ms)', missCpuMs.toFixed(3));
   line('gateway CPU per cache-hit lookup (ms)', hitCpuMs.toFixed(3));
+  line('gateway resident memory before the lookups (MB)', rssAtStart.toFixed(0));
   line('gateway resident memory, peak under load (MB)', rssPeak.toFixed(0), '(goal ≤ 250)');
   env.record('lookups', {
     directPerSecond: direct.perSecond,
@@ -167,6 +169,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     hitToEcho: hit.perSecond / echo.perSecond,
     gatewayCpuPerMissMs: missCpuMs,
     gatewayCpuPerHitMs: hitCpuMs,
+    gatewayRssAtStartMb: rssAtStart,
     gatewayRssPeakMb: rssPeak,
   });
 }

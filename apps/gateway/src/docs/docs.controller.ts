@@ -1,9 +1,14 @@
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Controller, Get, Header, Injectable, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
+
+/**
+ * Where swagger-ui-dist's files are. Found by its package file: the package's main module would load the
+ * whole browser bundle into the gateway's memory just to say where it is.
+ */
+const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -78,6 +83,6 @@ export class DocsController {
     void reply
       .header('content-type', type)
       .header('cache-control', 'public, max-age=86400')
-      .send(createReadStream(join(getAbsoluteFSPath(), file)));
+      .send(createReadStream(join(SWAGGER_UI_DIR, file)));
   }
 }

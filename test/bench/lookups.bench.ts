@@ -46,6 +46,18 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** The gateway's V8 heap from its own process metrics, `used / total` in MB. */
+async function heapFigures(gatewayUrl: string, apiKey: string): Promise<string> {
+  const text = await fetch(`${gatewayUrl}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } })
+    .then((response) => response.text())
+    .catch(() => '');
+  const value = (name: string) => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+    return match ? (Number(match[1]) / 1048576).toFixed(0) : '?';
+  };
+  return `${value('nodejs_heap_size_used_bytes')} / ${value('nodejs_heap_size_total_bytes')}`;
+}
+
 function rssMb(pid: number | undefined): number {
   if (!pid) return NaN;
   try {
@@ -112,6 +124,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   const hit = await measure(seconds, () => counted(warm[turn++ % warm.length]));
   const hitCpuMs = (cpuMs(gatewayPid) - cpuBefore) / answered;
   clearInterval(sampler);
+  const memory = await heapFigures(env.gatewayUrl, env.apiKey);
   await pool.close();
 
   // 3. The bare NestJS-on-Fastify echo route (P2 baseline), same connections, same body size.
@@ -150,6 +163,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   line('gateway CPU per cache-miss lookup (ms)', missCpuMs.toFixed(3));
   line('gateway CPU per cache-hit lookup (ms)', hitCpuMs.toFixed(3));
   line('gateway resident memory before the lookups (MB)', rssAtStart.toFixed(0));
+  line('gateway V8 heap used / heap total after the hits (MB)', memory);
   line('gateway resident memory, peak under load (MB)', rssPeak.toFixed(0), '(goal ≤ 250)');
   env.record('lookups', {
     directPerSecond: direct.perSecond,

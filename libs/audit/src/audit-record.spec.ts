@@ -5,6 +5,7 @@ import { contractsDir, type AuditRecord } from '@lienthong/contracts';
 import {
   GENESIS_HASH,
   buildUnsealedRecord,
+  assertValidRecord,
   computeRecordHash,
   recordToParams,
   rowToRecord,
@@ -144,6 +145,28 @@ describe('buildUnsealedRecord', () => {
         expect((error as AuditEntryError).errors.map((e) => e.path)).toContain(path);
       }
     }
+  });
+});
+
+describe('assertValidRecord', () => {
+  it('judges each record on its own members, not on those of the record validated before it', () => {
+    const full = buildUnsealedRecord({ ...lookupEntry(), purpose: 'DOSSIER_PROCESSING' }, hasher);
+    assertValidRecord(full);
+    const { id: _id, ...withoutId } = full;
+    expect(() => assertValidRecord(withoutId as typeof full)).toThrow(
+      expect.objectContaining({ errors: [{ path: '/id', code: 'SCHEMA_REQUIRED' }] }),
+    );
+    assertValidRecord(full);
+  });
+
+  it('refuses a member the contract does not define, and a NUL in a text', () => {
+    const record = buildUnsealedRecord(lookupEntry(), hasher);
+    expect(() => assertValidRecord({ ...record, extra: 'x' } as typeof record)).toThrow(AuditEntryError);
+    expect(() => assertValidRecord({ ...record, outcomeCode: 'A\u0000' })).toThrow(
+      expect.objectContaining({
+        errors: expect.arrayContaining([{ path: '/outcomeCode', code: 'SCHEMA_PATTERN' }]),
+      }),
+    );
   });
 });
 

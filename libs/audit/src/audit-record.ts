@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   SchemaRegistry,
+  schemaFor,
   type AuditCacheResult,
   type AuditOutcome,
   type AuditPrunedRange,
@@ -127,14 +128,44 @@ export function buildUnsealedRecord(
 
 const PROBE_CHAIN_FIELDS = { seq: '1', prevHash: GENESIS_HASH, hash: GENESIS_HASH } as const;
 
+/**
+ * The document a record is validated as: one object, reused, holding every member the contract defines
+ * (absent ones undefined, which the validator treats as absent) and valid chain fields. Copying a record into
+ * a new object for each validation cost more than the validation itself, on every lookup.
+ */
+let probe: { members: ReadonlySet<string>; document: Record<string, unknown> } | undefined;
+
+function validationProbe(): { members: ReadonlySet<string>; document: Record<string, unknown> } {
+  if (!probe) {
+    const defined = Object.keys(
+      (schemaFor('audit-record') as { properties: Record<string, unknown> }).properties,
+    );
+    const document: Record<string, unknown> = {};
+    for (const member of defined) document[member] = undefined;
+    Object.assign(document, PROBE_CHAIN_FIELDS);
+    probe = { members: new Set(defined.filter((member) => !(member in PROBE_CHAIN_FIELDS))), document };
+  }
+  return probe;
+}
+
 /** Throws AuditEntryError when the record (chain fields aside) does not match the contract. */
 export function assertValidRecord(record: UnsealedAuditRecord): void {
-  const result = SchemaRegistry.shared().validate('audit-record', { ...record, ...PROBE_CHAIN_FIELDS });
-  const errors = result.ok ? [] : result.errors.map(({ path, code }) => ({ path, code }));
-  // PostgreSQL text cannot hold NUL; a record that can never be written would block the chain.
+  const { members, document } = validationProbe();
+  const errors: AuditEntryError['errors'][number][] = [];
+  let onlyDefinedMembers = true;
+  for (const member of members) document[member] = undefined;
   for (const [key, value] of Object.entries(record)) {
+    // PostgreSQL text cannot hold NUL; a record that can never be written would block the chain.
     if (hasNul(value)) errors.push({ path: `/${key}`, code: 'SCHEMA_PATTERN' });
+    if (members.has(key)) document[key] = value;
+    else onlyDefinedMembers = false;
   }
+  const result = SchemaRegistry.shared().validate(
+    'audit-record',
+    onlyDefinedMembers ? document : { ...record, ...PROBE_CHAIN_FIELDS },
+  );
+  if (!result.ok) errors.unshift(...result.errors.map(({ path, code }) => ({ path, code })));
+  for (const member of members) document[member] = undefined;
   if (errors.length > 0) throw new AuditEntryError(errors);
 }
 
@@ -147,8 +178,10 @@ export function computeRecordHash(record: Omit<AuditRecord, 'hash'> | AuditRecor
 /** Gives a record its place in the chain. */
 export function sealRecord(record: UnsealedAuditRecord, seq: bigint, prevHash: string): AuditRecord {
   const { id, ...rest } = record;
-  const chained = { id, seq: seq.toString(), ...rest, prevHash };
-  return { ...chained, hash: computeRecordHash(chained) };
+  const chained = { id, seq: seq.toString(), ...rest, prevHash } as AuditRecord;
+  // hashed before `hash` exists, then added to the same object: no copy of the record for each step
+  chained.hash = createHash('sha256').update(canonicalJson(chained), 'utf8').digest('hex');
+  return chained;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ describe('buildUnsealedRecord', () => {
 
 describe('assertValidRecord', () => {
   it('judges each record on its own members, not on those of the record validated before it', () => {
-    const full = buildUnsealedRecord({ ...lookupEntry(), purpose: 'DOSSIER_PROCESSING' }, hasher);
+    const full = buildUnsealedRecord(lookupEntry(1, { purpose: 'DOSSIER_PROCESSING' }), hasher);
     assertValidRecord(full);
     const { id: _id, ...withoutId } = full;
     expect(() => assertValidRecord(withoutId as typeof full)).toThrow(
@@ -160,7 +160,7 @@ describe('assertValidRecord', () => {
   });
 
   it('refuses a member the contract does not define, and a NUL in a text', () => {
-    const record = buildUnsealedRecord(lookupEntry(), hasher);
+    const record = buildUnsealedRecord(lookupEntry(2), hasher);
     expect(() => assertValidRecord({ ...record, extra: 'x' } as typeof record)).toThrow(AuditEntryError);
     expect(() => assertValidRecord({ ...record, outcomeCode: 'A\u0000' })).toThrow(
       expect.objectContaining({

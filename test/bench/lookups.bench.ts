@@ -83,10 +83,15 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     }),
   );
   let request = 0;
+  let calls = 0;
+  const ownCpuBefore = process.cpuUsage();
   const direct = await measure(seconds, async () => {
+    calls++;
     await client.lookupCitizen(freshId(), { requestId: `bench-${request++}` });
     return true;
   });
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const directCpuMs = (ownCpu.user + ownCpu.system) / 1000 / calls;
   await client.close();
 
   // 2. Through the gateway. Misses first (each citizen once), then hits on a warmed set.
@@ -160,6 +165,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   line('ratio miss gateway/direct', (miss.perSecond / direct.perSecond).toFixed(2));
   line('ratio hit gateway/direct', (hit.perSecond / direct.perSecond).toFixed(2));
   line('ratio hit gateway/echo route', (hit.perSecond / echo.perSecond).toFixed(2), '(goal ≥ 0.70)');
+  line('adapter CPU per direct call, in this process (ms)', directCpuMs.toFixed(3));
   line('gateway CPU per cache-miss lookup (ms)', missCpuMs.toFixed(3));
   line('gateway CPU per cache-hit lookup (ms)', hitCpuMs.toFixed(3));
   line('gateway resident memory before the lookups (MB)', rssAtStart.toFixed(0));
@@ -181,6 +187,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     missToDirect: miss.perSecond / direct.perSecond,
     hitToDirect: hit.perSecond / direct.perSecond,
     hitToEcho: hit.perSecond / echo.perSecond,
+    directCpuPerCallMs: directCpuMs,
     gatewayCpuPerMissMs: missCpuMs,
     gatewayCpuPerHitMs: hitCpuMs,
     gatewayRssAtStartMb: rssAtStart,

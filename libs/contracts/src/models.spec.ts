@@ -13,7 +13,6 @@ import {
   LAND_HOLDER_KINDS,
   LAND_USE_TERMS,
   LEGAL_FORMS,
-  MODEL_KEY_LISTS,
   PARTY_KINDS,
   PERIOD_KINDS,
   PORTAL_STATUS_CODES,
@@ -25,10 +24,10 @@ import type { DossierStatusEvent } from './models';
 import { resolveSchemaRef, SCHEMA_NAMES, SchemaRegistry, schemaIdOf } from './schema-registry';
 import type { SchemaDocumentName } from './schema-registry';
 
-// The TypeScript models are written by hand. These checks keep them in line with the schemas: the key
-// list next to each interface (itself checked against the interface by the compiler) must match the
-// schema node's properties and required list, every object node of every schema must have a key list,
-// and the exported enumerations and tables must equal the schemas' enums and constants.
+// The TypeScript types are generated from the schemas (contract-types.spec.ts keeps them current). These
+// checks keep the schema documents tidy and the values models.ts adds in line with the schemas: the
+// enumerations (whose members the compiler already checks) in the schemas' order, and the tables of the
+// schemas' conditionals and maxima.
 
 type Node = Record<string, unknown>;
 
@@ -143,25 +142,7 @@ describe('schema documents', () => {
   });
 });
 
-describe('TypeScript models match the schemas', () => {
-  it.each(MODEL_KEY_LISTS.map((keys) => [`${keys.schema}#${keys.pointer || '/'}`, keys]))(
-    '%s: properties and required list',
-    (_label, keys) => {
-      const node = at(keys.schema as SchemaDocumentName, keys.pointer);
-      expect(Object.keys(node.properties as Node).sort()).toEqual(
-        [...keys.required, ...keys.optional].sort(),
-      );
-      expect([...((node.required as string[] | undefined) ?? [])].sort()).toEqual([...keys.required].sort());
-    },
-  );
-
-  it('every object node of every schema has a key list', () => {
-    const listed = new Set(MODEL_KEY_LISTS.map((keys) => `${keys.schema}#${keys.pointer}`));
-    const nodes = DOCUMENTS.flatMap((name) => objectNodes(name).map((pointer) => `${name}#${pointer}`));
-    expect(nodes.filter((node) => !listed.has(node))).toEqual([]);
-    expect([...listed].filter((node) => !nodes.includes(node))).toEqual([]);
-  });
-
+describe('models.ts values match the schemas', () => {
   it.each([
     ['citizen', '/properties/sex', SEXES],
     ['common', '/$defs/partyRef/properties/kind', PARTY_KINDS],

@@ -3,24 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020, { type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type {
-  AuditCheckpoint,
-  ChainEvent,
-  AuditRecord,
-  Citizen,
-  DeliveryStatusEvent,
-  CloudEvent,
-  DossierStatusEvent,
-  Enterprise,
-  DossierHandoverEvent,
-  FeedbackItemEvent,
-  IndicatorReport,
-  LandParcel,
-  MinistryDossierStatusEvent,
-  PaymentStatus,
-  Problem,
-  ReusableDocument,
-} from './models';
+import type { ContractSchemas } from './generated/contract-types';
+import type { CloudEvent } from './models';
 import { isRealDate } from '@lienthong/calendar';
 
 /** Schemas a document can be validated against (contracts/schemas/<name>.v1.json). */
@@ -47,24 +31,9 @@ export type SchemaName = (typeof SCHEMA_NAMES)[number];
 /** Every schema document, including `common` which only holds shared `$defs`. */
 export type SchemaDocumentName = SchemaName | 'common';
 
-/** The TypeScript model each schema describes. */
-export interface SchemaTypes {
+/** The TypeScript model each schema describes (generated from the schemas), the envelope with untyped data. */
+export interface SchemaTypes extends Omit<ContractSchemas, 'envelope'> {
   envelope: CloudEvent;
-  citizen: Citizen;
-  enterprise: Enterprise;
-  'land-parcel': LandParcel;
-  'dossier-status-event': DossierStatusEvent;
-  'ministry-dossier-status-event': MinistryDossierStatusEvent;
-  'reusable-document': ReusableDocument;
-  'indicator-report': IndicatorReport;
-  problem: Problem;
-  'audit-record': AuditRecord;
-  'audit-checkpoint': AuditCheckpoint;
-  'chain-event': ChainEvent;
-  'payment-status': PaymentStatus;
-  'delivery-status-event': DeliveryStatusEvent;
-  'feedback-item': FeedbackItemEvent;
-  'dossier-handover': DossierHandoverEvent;
 }
 
 /**

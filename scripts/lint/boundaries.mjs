@@ -6,6 +6,8 @@
 // - a library imports only libraries of a lower layer (LAYERS below), never an app or test/;
 // - a library is imported by its alias (@lienthong/<name>), never by a path into its source; only a test
 //   reaches into another library's source, for its testing/ helpers;
+// - the domain library is pure: no file system and no framework (node:fs, @nestjs/*); the files it checks are
+//   read by the library that loads configuration (@lienthong/config) and the contract library;
 // - tests (*.spec.ts next to the code, test-fixtures/, testing/) may import any library and test/ helpers.
 //   The cross-app suites under test/ may import anything.
 import { dirname, relative, resolve } from 'node:path';
@@ -47,6 +49,10 @@ export const LAYERS = [
  */
 const PATH_IMPORTS = [{ from: 'deploy/local/kafka/', to: 'libs/config/src/repo-root' }];
 
+/** Libraries that read no file and use no framework, and the imports that would. */
+const PURE_LIBRARIES = new Set(['domain']);
+const IMPURE_IMPORT = /^(node:)?fs(\/|$)|^@nestjs\//;
+
 const LAYER_OF = new Map(LAYERS.flatMap((names, layer) => names.map((name) => [name, layer])));
 
 /** What a path in the repository belongs to: { kind: 'app' | 'lib' | 'deploy' | 'test' | 'other', name }. */
@@ -80,6 +86,13 @@ function targetOf(fromPath, source) {
 /** Why an import from `fromPath` (relative to the repository root) of `source` is refused, or undefined. */
 export function violation(fromPath, source) {
   const from = unitOf(fromPath);
+  if (
+    from.kind === 'lib' &&
+    PURE_LIBRARIES.has(from.name) &&
+    !isTestFile(fromPath) &&
+    IMPURE_IMPORT.test(source)
+  )
+    return `libs/${from.name} is pure: no file system, no framework; read files in @lienthong/config and pass what they hold`;
   const to = targetOf(fromPath, source);
   if (!to || from.kind === 'test' || from.kind === 'other') return undefined;
   const test = isTestFile(fromPath);
@@ -123,7 +136,9 @@ export function violation(fromPath, source) {
 const rule = {
   meta: {
     type: 'problem',
-    docs: { description: 'apps import libraries only; libraries import lower layers only' },
+    docs: {
+      description: 'apps import libraries only; libraries import lower layers only; the domain is pure',
+    },
     schema: [],
   },
   create(context) {

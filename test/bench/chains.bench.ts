@@ -15,8 +15,7 @@ import {
   type ChainStepRequest,
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
-import { ChainRunner, type NationalData } from '@lienthong/chains';
-import { readChainDefinitions } from '@lienthong/domain';
+import { ChainRunner, loadChainDefinitions, type NationalData } from '@lienthong/chains';
 import { createDatabase, type Database, loadMigrations, migrate, PGLITE_MEMORY } from '@lienthong/storage';
 import { startCivilStatusSimulator } from '../../apps/simulators/src/civil-status';
 import { startResidenceSimulator } from '../../apps/simulators/src/residence';
@@ -128,7 +127,7 @@ async function measure(db: Database, kind: string) {
       }),
     ].map((client) => [client.interface, new TimedSystem(client, spent, references)]),
   );
-  const definitions = readChainDefinitions();
+  const definitions = loadChainDefinitions('deploy/config/chains.yaml');
   const runner = new ChainRunner(db, definitions, { systems, national, retryBaseMs: 100 });
   const prefix = `000.00.31.H29-261206-${String(process.pid % 10000).padStart(4, '0')}${kind === 'pglite' ? 'g' : 'p'}`;
   const codes = Array.from({ length: CHAINS }, (_, n) => `${prefix}-${n}`);

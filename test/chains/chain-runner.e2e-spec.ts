@@ -18,12 +18,13 @@ import {
 import {
   ChainRunner,
   ParentDossierStatusRepository,
+  loadChainDefinitions,
   type ChainView,
   type NationalData,
 } from '@lienthong/chains';
 import { Outbox, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
-import { parseChainDefinitions, readChainDefinitions, type NationalSource } from '@lienthong/domain';
+import { parseChainDefinitions, type NationalSource } from '@lienthong/domain';
 import { createDatabase, Database, loadMigrations, migrate, PGLITE_MEMORY } from '@lienthong/storage';
 import { CivilStatusSimulator, startCivilStatusSimulator } from '../../apps/simulators/src/civil-status';
 import { ResidenceSimulator, startResidenceSimulator } from '../../apps/simulators/src/residence';
@@ -99,7 +100,7 @@ describe.each([
   let db: Database;
   let isolated: IsolatedDatabase | undefined;
   let population: PopulationRecords;
-  const definitions = readChainDefinitions();
+  const definitions = loadChainDefinitions('deploy/config/chains.yaml');
   const ctx = { requestId: 'chain-test' };
   /** How long an agency system stays down in the outage test. */
   const systemDownMs = kind === 'postgres' ? 60_000 : 3_000;

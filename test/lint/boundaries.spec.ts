@@ -79,6 +79,16 @@ describe('import boundaries in npm run lint', () => {
       code: "import { Database } from '../../storage/src/database';\nexport default Database;\n",
       refused: /import @lienthong\/storage by its alias/,
     },
+    {
+      path: 'libs/domain/src/boundary-fixture.ts',
+      code: "import { readFileSync } from 'node:fs';\nexport default readFileSync;\n",
+      refused: /libs\/domain is pure: no file system, no framework/,
+    },
+    {
+      path: 'libs/domain/src/catalogue/boundary-fixture.ts',
+      code: "import { Injectable } from '@nestjs/common';\nexport default Injectable;\n",
+      refused: /libs\/domain is pure/,
+    },
     // what is allowed
     {
       path: 'apps/gateway/src/boundary-fixture.ts',
@@ -93,6 +103,11 @@ describe('import boundaries in npm run lint', () => {
     {
       path: 'deploy/local/boundary-fixture.ts',
       code: "import { startRelay } from '../../apps/relay/src/bootstrap';\nexport default startRelay;\n",
+      refused: null,
+    },
+    {
+      path: 'libs/domain/src/boundary-fixture.spec.ts',
+      code: "import { readFileSync } from 'node:fs';\nexport default readFileSync;\n",
       refused: null,
     },
     {

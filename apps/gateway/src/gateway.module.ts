@@ -1,4 +1,4 @@
-import { readConfiguredFile } from '@lienthong/config';
+import { readConfigDocument, readConfiguredFile } from '@lienthong/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { createPortalClient } from '@lienthong/adapters/public-service-portal';
@@ -140,10 +140,10 @@ export class GatewayModule {
           provide: LiveCatalogue,
           inject: [Database],
           useFactory: (db: Database) => {
-            const local = ProcedureCatalogue.readDocument(config.PROCEDURES_FILE);
+            const local = readConfigDocument(config.PROCEDURES_FILE);
             return new LiveCatalogue(
-              ProcedureCatalogue.load(config.PROCEDURES_FILE),
-              local,
+              ProcedureCatalogue.fromDocument(local.document, local.path),
+              local.document,
               new CatalogueStore(db),
               logger,
               config.CATALOGUE_RELOAD_MS,

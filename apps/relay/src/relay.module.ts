@@ -4,12 +4,18 @@ import { HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { AuditLog, AuditModule } from '@lienthong/audit';
 import { createPortalClient } from '@lienthong/adapters/public-service-portal';
 import { ContractsModule } from '@lienthong/contracts';
+import { readConfigDocument } from '@lienthong/config';
 import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
 import { Database, DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { UnroutedEvents } from './ministries/unrouted-events';
-import { CatalogueStore, LiveCatalogue, portalCatalogueReader } from '@lienthong/catalogue';
+import {
+  CatalogueStore,
+  LiveCatalogue,
+  loadProcedureCatalogue,
+  portalCatalogueReader,
+} from '@lienthong/catalogue';
 import { CatalogueSyncService } from './catalogue/catalogue-sync.service';
 import { ConsumerLagMetrics } from './consumer-lag.metrics';
 import { IndicatorsModule } from './indicators/indicators.module';
@@ -53,7 +59,7 @@ function catalogueProviders(config: RelayConfig, logger: AppLogger, readOnly: bo
       useFactory: (catalogue: ProcedureCatalogue, db: Database) =>
         new LiveCatalogue(
           catalogue,
-          ProcedureCatalogue.readDocument(config.PROCEDURES_FILE),
+          readConfigDocument(config.PROCEDURES_FILE).document,
           new CatalogueStore(db),
           logger,
           config.CATALOGUE_RELOAD_MS,
@@ -172,7 +178,7 @@ export class RelayModule {
         ...(operationsCenter.controllers as Type[]),
       ],
       providers: [
-        { provide: ProcedureCatalogue, useValue: ProcedureCatalogue.load(config.PROCEDURES_FILE) },
+        { provide: ProcedureCatalogue, useValue: loadProcedureCatalogue(config.PROCEDURES_FILE) },
         ...((withDatabase && audit) || catalogueOnly
           ? catalogueProviders(config, logger, catalogueOnly)
           : []),

@@ -1,9 +1,10 @@
-import { ProcedureCatalogue, readChainDefinitions } from '@lienthong/domain';
+import { loadProcedureCatalogue } from '@lienthong/catalogue';
+import { loadChainDefinitions } from './chain-definitions-file';
 import { chainDueAt, chainReuse, chainTimeLimit, countChains, type ChainFact } from './chain-indicators';
 
-const definitions = readChainDefinitions(
+const definitions = loadChainDefinitions(
   'deploy/config/chains.yaml',
-  ProcedureCatalogue.load('deploy/config/procedures.yaml'),
+  loadProcedureCatalogue('deploy/config/procedures.yaml'),
 );
 const BIRTH = 'birth-residence-health-insurance';
 const birth = definitions.chains.get(BIRTH)!;

@@ -2,3 +2,4 @@ export * from './chain-runner';
 export * from './chain-events';
 export * from './parent-dossier-status';
 export * from './chain-indicators';
+export * from './chain-definitions-file';

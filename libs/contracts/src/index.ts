@@ -1,3 +1,4 @@
 export * from './models';
 export * from './schema-registry';
 export * from './contracts.module';
+export * from './config-schemas';

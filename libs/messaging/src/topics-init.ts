@@ -1,3 +1,4 @@
+import { readConfigDocument } from '@lienthong/config';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { createLogger } from '@lienthong/observability';
 import { AclGrants, aclPlan, describeAcl } from './acl-plan';
@@ -38,7 +39,8 @@ export async function initTopics(input: {
   /** The services' principals; unset: no ACLs are granted. */
   services?: AclGrants['services'];
 }): Promise<TopicsInitResult> {
-  const catalogue = ProcedureCatalogue.load(input.proceduresFile);
+  const procedures = readConfigDocument(input.proceduresFile);
+  const catalogue = ProcedureCatalogue.fromDocument(procedures.document, procedures.path);
   const ministries = catalogue.ministries();
   const producers = input.producers ?? [];
   const extra = [

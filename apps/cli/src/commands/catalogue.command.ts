@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ConfigError, loadEnv, readConfiguredFile } from '@lienthong/config';
+import { ConfigError, loadEnv, readConfigDocument, readConfiguredFile } from '@lienthong/config';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, migrate, type Database } from '@lienthong/storage';
@@ -124,7 +124,7 @@ export function catalogueCommand(): Command {
       const env = loadEnv(['DATABASE_URL', 'PGLITE_DIR', 'PROCEDURES_FILE']);
       await withDatabase(env, async (db) => {
         const store = new CatalogueStore(db);
-        const local = ProcedureCatalogue.readDocument(env.PROCEDURES_FILE);
+        const local = readConfigDocument(env.PROCEDURES_FILE).document;
         const effective = ProcedureCatalogue.effective(local, await store.read(), env.PROCEDURES_FILE);
         for (const line of describeStatus(await store.status(), effective)) console.log(line);
       });

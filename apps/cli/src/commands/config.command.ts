@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { envReferenceMarkdown, loadEnv } from '@lienthong/config';
-import { ChainDefinitionError, ProcedureCatalogue, readChainDefinitions } from '@lienthong/domain';
+import { loadProcedureCatalogue } from '@lienthong/catalogue';
+import { loadChainDefinitions } from '@lienthong/chains';
+import { ChainDefinitionError, type ProcedureCatalogue } from '@lienthong/domain';
 import { readClientsFile } from '@lienthong/security';
 
 interface FileCheck {
@@ -33,7 +35,7 @@ export function checkConfigFiles(source: NodeJS.ProcessEnv = process.env): FileC
   }
   let catalogue: ProcedureCatalogue | undefined;
   try {
-    catalogue = ProcedureCatalogue.load(env.PROCEDURES_FILE);
+    catalogue = loadProcedureCatalogue(env.PROCEDURES_FILE);
     checks.push({
       file: env.PROCEDURES_FILE,
       ok: true,
@@ -43,7 +45,7 @@ export function checkConfigFiles(source: NodeJS.ProcessEnv = process.env): FileC
     checks.push({ file: env.PROCEDURES_FILE, ok: false, problems: problemsOf(error) });
   }
   try {
-    const definitions = readChainDefinitions(env.CHAINS_FILE, catalogue);
+    const definitions = loadChainDefinitions(env.CHAINS_FILE, catalogue);
     const steps = [...definitions.chains.values()].reduce((sum, chain) => sum + chain.steps.length, 0);
     checks.push({
       file: env.CHAINS_FILE,

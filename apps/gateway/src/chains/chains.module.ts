@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { readChainDefinitions, ProcedureCatalogue } from '@lienthong/domain';
+import { loadProcedureCatalogue } from '@lienthong/catalogue';
+import { loadChainDefinitions } from '@lienthong/chains';
 import { ChainIndicatorRepository } from './chain-indicators.repository';
 import { ChainIndicatorsController } from './chain-indicators.controller';
 import { ChainsController } from './chains.controller';
@@ -17,7 +18,7 @@ export class ChainsModule {
         {
           provide: CHAIN_DEFINITIONS,
           useFactory: () =>
-            readChainDefinitions(options.chainsFile, ProcedureCatalogue.load(options.proceduresFile)),
+            loadChainDefinitions(options.chainsFile, loadProcedureCatalogue(options.proceduresFile)),
         },
       ],
     };

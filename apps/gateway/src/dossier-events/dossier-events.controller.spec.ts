@@ -25,7 +25,7 @@ import { DossierEventsController } from './dossier-events.controller';
 import { DossierEventsService } from './dossier-events.service';
 import { HandoverService } from './handover.service';
 import { IngestRouting } from './ingest-routing';
-import { ProcedureCatalogue } from '@lienthong/domain';
+import { loadProcedureCatalogue } from '@lienthong/catalogue';
 
 const logger = createLogger({ name: 'dossier-events-spec', level: 'silent' });
 const AGENCY = '000.17.22.H56';
@@ -110,7 +110,7 @@ describe('dossier events: access', () => {
         // the shipped catalogue, refusing what it cannot route (the default policy)
         {
           provide: IngestRouting,
-          useValue: new IngestRouting(ProcedureCatalogue.load('deploy/config/procedures.yaml')),
+          useValue: new IngestRouting(loadProcedureCatalogue('deploy/config/procedures.yaml')),
         },
       ],
     })

@@ -1,4 +1,4 @@
-import { ProcedureCatalogue } from '@lienthong/domain';
+import { loadProcedureCatalogue } from '@lienthong/catalogue';
 import {
   decisionRefusal,
   handoverRefusal,
@@ -8,7 +8,7 @@ import {
   resultRefusal,
 } from './handover-rules';
 
-const catalogue = ProcedureCatalogue.load('deploy/config/procedures.yaml');
+const catalogue = loadProcedureCatalogue('deploy/config/procedures.yaml');
 const A = '000.31.05.H56';
 const B = '000.17.22.H56';
 

@@ -1,4 +1,5 @@
 import { PortalCatalogueClient, PublicServicePortalClient } from '@lienthong/adapters/public-service-portal';
+import { readConfigDocument } from '@lienthong/config';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, migrate, PGLITE_MEMORY, type Database } from '@lienthong/storage';
@@ -20,7 +21,7 @@ async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: s
 }
 
 const quiet = createLogger({ name: 'catalogue-spec', level: 'silent' });
-const LOCAL = ProcedureCatalogue.readDocument('deploy/config/procedures.yaml');
+const LOCAL = readConfigDocument('deploy/config/procedures.yaml').document;
 
 describe('national procedure catalogue sync', () => {
   let db: Database;

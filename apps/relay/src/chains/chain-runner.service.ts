@@ -7,9 +7,14 @@ import {
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
 import { readConfiguredFile } from '@lienthong/config';
-import { ChainRunner, outboxChainEvents, ParentDossierStatusRepository } from '@lienthong/chains';
+import { loadProcedureCatalogue } from '@lienthong/catalogue';
+import {
+  ChainRunner,
+  loadChainDefinitions,
+  outboxChainEvents,
+  ParentDossierStatusRepository,
+} from '@lienthong/chains';
 import { Outbox } from '@lienthong/messaging';
-import { ProcedureCatalogue, readChainDefinitions } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
 import type { RelayConfig } from '../relay.config';
@@ -73,9 +78,9 @@ export class ChainRunnerService implements OnApplicationBootstrap, OnApplication
     outbox: Outbox,
   ) {
     this.systems = chainSystems(config, logger);
-    const definitions = readChainDefinitions(
+    const definitions = loadChainDefinitions(
       config.CHAINS_FILE,
-      ProcedureCatalogue.load(config.PROCEDURES_FILE),
+      loadProcedureCatalogue(config.PROCEDURES_FILE),
     );
     this.runner = new ChainRunner(database, definitions, {
       systems: this.systems,

@@ -1,3 +1,4 @@
+import { readConfigDocument } from '@lienthong/config';
 import { CatalogueError, MINISTRY_GRANTS, ProcedureCatalogue } from './procedure-catalogue';
 
 function document(overrides: { ministries?: unknown; sectors?: unknown } = {}) {
@@ -112,7 +113,8 @@ describe('ProcedureCatalogue grants (what each ministry copy may carry)', () => 
 });
 
 describe('deploy/config/procedures.yaml', () => {
-  const catalogue = ProcedureCatalogue.load('deploy/config/procedures.yaml');
+  const shipped = readConfigDocument('deploy/config/procedures.yaml');
+  const catalogue = ProcedureCatalogue.fromDocument(shipped.document, shipped.path);
 
   it('loads, and grants a personal ID only to the sectors whose procedures need it', () => {
     const withPersonalId = ['1.001193', '2.000488', '1.004222', '2.001610', '1.005194', '1.003612']

@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { load } from 'js-yaml';
-import { repoRoot } from '@lienthong/config';
 import { validateAgencyCode } from '../identifiers/dossier-code';
 
 /**
@@ -136,17 +132,10 @@ export class ProcedureCatalogue {
     }
   }
 
-  static load(path: string): ProcedureCatalogue {
-    const full = isAbsolute(path) ? path : join(repoRoot(), path);
-    let parsed: unknown;
-    try {
-      parsed = load(readFileSync(full, 'utf8'));
-    } catch (error) {
-      throw new CatalogueError(`cannot read the procedure catalogue ${full}: ${(error as Error).message}`);
-    }
-    return ProcedureCatalogue.fromDocument(parsed, full);
-  }
-
+  /**
+   * Checks a parsed catalogue document (procedures.yaml, read by `readConfigDocument` of @lienthong/config)
+   * and builds the catalogue; every problem is listed at once, under `source` (the file's path).
+   */
   static fromDocument(document: unknown, source = 'procedure catalogue'): ProcedureCatalogue {
     const file = document as Partial<CatalogueFile>;
     const problems: string[] = [];
@@ -215,16 +204,6 @@ export class ProcedureCatalogue {
     }
     if (problems.length) throw new CatalogueError(`${source}:\n  - ${problems.join('\n  - ')}`);
     return new ProcedureCatalogue(file as CatalogueFile);
-  }
-
-  /** Reads a catalogue file as it stands, unchecked: the local document `effective` overlays. */
-  static readDocument(path: string): unknown {
-    const full = isAbsolute(path) ? path : join(repoRoot(), path);
-    try {
-      return load(readFileSync(full, 'utf8'));
-    } catch (error) {
-      throw new CatalogueError(`cannot read the procedure catalogue ${full}: ${(error as Error).message}`);
-    }
   }
 
   /**

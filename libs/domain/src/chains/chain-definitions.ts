@@ -1,14 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import { load } from 'js-yaml';
-import { repoRoot } from '@lienthong/config';
+import { configSchema } from '@lienthong/contracts';
 import type { ProcedureCatalogue } from '../catalogue/procedure-catalogue';
-
-/** Where the JSON Schema of chains.yaml lives, relative to the repository root. */
-export const CHAINS_SCHEMA_PATH = 'contracts/config/chains.schema.json';
-/** Default location of the chain definitions, relative to the repository root. */
-export const DEFAULT_CHAINS_FILE = 'deploy/config/chains.yaml';
 
 export type Confidence = 'confirmed' | 'assumed';
 export type NationalSource = 'population' | 'business-registry' | 'land';
@@ -120,8 +112,9 @@ let validator: ValidateFunction | undefined;
 
 function schemaValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(join(repoRoot(), CHAINS_SCHEMA_PATH), 'utf8')) as object;
-    validator = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(schema);
+    validator = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(
+      configSchema('chains'),
+    );
   }
   return validator;
 }
@@ -156,8 +149,9 @@ function needSource(from: string): NeedSource {
 }
 
 /**
- * Validates a parsed chains document against contracts/config/chains.schema.json, then the rules a schema
- * cannot express, and builds the runtime form. Every problem is listed at once. With a catalogue, a step's
+ * Validates a parsed chains document (chains.yaml, read by `readConfigDocument` of @lienthong/config)
+ * against contracts/config/chains.schema.json, then the rules a schema cannot express, and builds the
+ * runtime form. Every problem is listed at once. With a catalogue, a step's
  * procedure must be one the catalogue knows and a system's ministry one it names.
  */
 export function parseChainDefinitions(
@@ -267,24 +261,4 @@ export function parseChainDefinitions(
   }
   if (problems.length) throw new ChainDefinitionError(source, problems);
   return { systems, chains };
-}
-
-/** Resolves a chains file path: absolute as given, relative from the repository root. */
-export function resolveChainsFile(file: string = DEFAULT_CHAINS_FILE): string {
-  return isAbsolute(file) ? file : join(repoRoot(), file);
-}
-
-/** Reads, parses and validates a chains.yaml file; throws {@link ChainDefinitionError} listing every problem. */
-export function readChainDefinitions(
-  file: string = DEFAULT_CHAINS_FILE,
-  catalogue?: ProcedureCatalogue,
-): ChainDefinitions {
-  const path = resolveChainsFile(file);
-  let document: unknown;
-  try {
-    document = load(readFileSync(path, 'utf8'), { filename: path });
-  } catch (error) {
-    throw new ChainDefinitionError(path, [`cannot be read as YAML: ${(error as Error).message}`]);
-  }
-  return parseChainDefinitions(document, { source: path, catalogue });
 }

@@ -9,7 +9,8 @@ export const auditRecords = counter({
   labelNames: ['outcome'] as const,
 });
 
-export const auditQueueDepth = gauge({
+// read by the registry at each scrape (collect), never set from outside
+gauge({
   name: 'lgsp_audit_queue_depth',
   help: 'Audit entries accepted but not yet committed to the database',
   collect() {

@@ -1,7 +1,5 @@
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@lienthong/observability';
 
-export type DbKindLabel = 'postgres' | 'pglite';
-
 export const dbQueryDuration = histogram({
   name: 'lgsp_db_query_duration_seconds',
   help: 'Duration of database statements (queries, scripts, transaction control), by outcome',

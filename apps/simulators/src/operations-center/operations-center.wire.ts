@@ -100,13 +100,6 @@ export interface LoiWire {
   DanhSachLoi?: { Truong: string; MoTa: string }[];
 }
 
-export interface TokenResponseWire {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  scope: string;
-}
-
 /** `dd/MM/yyyy HH:mm:ss` in Asia/Ho_Chi_Minh (UTC+07:00, no daylight saving). */
 export function thoiDiem(date: Date): string {
   return vietnamDayFirst(date);

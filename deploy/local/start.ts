@@ -23,7 +23,14 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, loadEnv, removeLocalStack, repoRoot, writeLocalStack } from '@lienthong/config';
+import {
+  ConfigError,
+  GATEWAY_NODE_ARGS,
+  loadEnv,
+  removeLocalStack,
+  repoRoot,
+  writeLocalStack,
+} from '@lienthong/config';
 import {
   initTopics,
   KafkaSecurity,
@@ -67,11 +74,20 @@ interface Child {
  */
 const output = new LogLineWriter((text) => process.stdout.write(text), { format: resolveLogFormat() });
 
-function launch(name: string, script: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot(), 'dist', script)], {
-    env: { ...env, LOG_FORMAT: 'json', LGSP_EXIT_WITH_PARENT: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+function launch(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): Child {
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', ...nodeArgs, join(repoRoot(), 'dist', script)],
+    {
+      env: { ...env, LOG_FORMAT: 'json', LGSP_EXIT_WITH_PARENT: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const lines = (stream: NodeJS.ReadableStream | null) => {
     let pending = '';
     stream?.on('data', (chunk: Buffer) => {
@@ -287,7 +303,7 @@ async function main(): Promise<void> {
       RELAY_PORT: String(env.RELAY_ROUTING_PORT),
     };
     if (env.DATABASE_URL) {
-      children.push(launch('gateway', 'apps/gateway/src/main.js', childEnv));
+      children.push(launch('gateway', 'apps/gateway/src/main.js', childEnv, GATEWAY_NODE_ARGS));
       children.push(launch('relay', 'apps/relay/src/main.js', relayEnv));
     } else {
       say(`embedded PGlite database in ${env.PGLITE_DIR}; gateway and relay share one process`);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { repoRoot } from '@lienthong/config';
+import { GATEWAY_NODE_ARGS, repoRoot } from '@lienthong/config';
 import { initTopics } from '@lienthong/messaging';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey } from '@lienthong/security';
@@ -216,12 +216,13 @@ export async function startBenchEnvironment(
   const split = process.env.LGSP_BENCH_RELAY_LAYOUT === 'split';
   const otherRoles = split ? { RELAY_ROLES: 'indicators' } : {};
   // PGlite serves one process: there the gateway and relay share one, as `npm start` does
-  // LGSP_BENCH_GATEWAY_NODE_ARGS: options for the gateway's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profile`
+  // The gateway runs with its production heap settings (GATEWAY_NODE_ARGS) where it runs alone.
+  // LGSP_BENCH_GATEWAY_NODE_ARGS: more options for the gateway's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profile`
   // for a CPU profile of the run (written when it stops; open it in Chrome's DevTools or speedscope)
-  const profile = (process.env.LGSP_BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const extra = (process.env.LGSP_BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const gateway = databaseUrl
-    ? await launch('apps/gateway/src/main.js', gatewayUrl, {}, profile)
-    : await launch('deploy/local/app-host.js', gatewayUrl, otherRoles, profile);
+    ? await launch('apps/gateway/src/main.js', gatewayUrl, {}, [...GATEWAY_NODE_ARGS, ...extra])
+    : await launch('deploy/local/app-host.js', gatewayUrl, otherRoles, extra);
   const relays = [
     ...(databaseUrl
       ? [await launch('apps/relay/src/main.js', `http://127.0.0.1:${relayPort}`, otherRoles)]

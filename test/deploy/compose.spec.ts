@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { GATEWAY_NODE_ARGS } from '@lienthong/config';
 
 const root = join(__dirname, '..', '..');
 const composeFile = join(root, 'deploy', 'compose', 'compose.yaml');
@@ -66,12 +67,12 @@ describe('compose file', () => {
   });
 
   it('starts the gateway and the relay from the packaged image in production mode, after the topics', () => {
-    for (const [name, entry] of [
-      ['gateway', 'dist/apps/gateway/src/main.js'],
-      ['relay', 'dist/apps/relay/src/main.js'],
-    ]) {
+    for (const [name, command] of [
+      ['gateway', [...GATEWAY_NODE_ARGS, 'dist/apps/gateway/src/main.js']],
+      ['relay', ['dist/apps/relay/src/main.js']],
+    ] as const) {
       const service = services[name];
-      expect(service.command).toEqual([entry]);
+      expect(service.command).toEqual(command);
       expect(service.environment!.NODE_ENV).toBe('production');
       expect(service.environment!.KAFKA_BROKERS).toBe('kafka-1:9092,kafka-2:9092,kafka-3:9092');
       expect(service.read_only).toBe(true);
@@ -84,5 +85,9 @@ describe('compose file', () => {
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toContain('var/package/lienthong');
+    // by default the image runs the gateway, with its heap settings
+    expect(dockerfile).toContain(
+      `CMD ${JSON.stringify([...GATEWAY_NODE_ARGS, 'dist/apps/gateway/src/main.js']).replace(/,/g, ', ')}`,
+    );
   });
 });

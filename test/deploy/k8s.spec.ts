@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { load, loadAll } from 'js-yaml';
+import { GATEWAY_NODE_ARGS } from '@lienthong/config';
 
 const root = join(__dirname, '..', '..');
 const script = join(root, 'scripts', 'validate-k8s.mjs');
@@ -87,6 +88,11 @@ describe('Kubernetes manifests', () => {
           ).resources.flatMap((file) => loadAll(readFileSync(join(base, file), 'utf8')))
     ) as any[];
     const deployments = objects.filter((object) => object.kind === 'Deployment');
+    const gateway = deployments.find((object) => object.metadata.name === 'lienthong-gateway');
+    expect(gateway.spec.template.spec.containers[0].args).toEqual([
+      ...GATEWAY_NODE_ARGS,
+      'dist/apps/gateway/src/main.js',
+    ]);
     const budgets = objects.filter((object) => object.kind === 'PodDisruptionBudget');
     expect(deployments).toHaveLength(2);
     for (const deployment of deployments) {

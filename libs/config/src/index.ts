@@ -3,3 +3,4 @@ export * from './env';
 export * from './production';
 export * from './config-files';
 export * from './local-stack';
+export * from './node-options';

@@ -33,6 +33,7 @@ export interface BenchEnvironment {
     gatewayPid: number | undefined;
     /** A bare NestJS-on-Fastify echo route in its own process (`POST /echo`). */
     echoUrl: string;
+    echoPid: number | undefined;
   };
   record(name: string, figures: Record<string, number>): void;
   close(): Promise<void>;
@@ -256,7 +257,7 @@ export async function startBenchEnvironment(
       return { url, stop: () => stop(child) };
     },
     databaseKind: databaseUrl ? 'postgres' : 'pglite',
-    lookups: { populationServiceUrl, pkiDir, gatewayPid: gateway.pid, echoUrl },
+    lookups: { populationServiceUrl, pkiDir, gatewayPid: gateway.pid, echoUrl, echoPid: echo.pid },
     record(name, figures) {
       results[name] = figures;
       const dir = join(repoRoot(), 'var', 'bench');

@@ -139,7 +139,10 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     purpose: 'DOSSIER_PROCESSING',
     dossierCode: DOSSIER,
   });
+  const echoCpuBefore = cpuMs(lookups.echoPid);
+  let echoed = 0;
   const echo = await measure(seconds, async () => {
+    echoed++;
     const response = await echoPool.request({
       path: '/echo',
       method: 'POST',
@@ -149,6 +152,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     await response.body.dump();
     return response.statusCode === 200;
   });
+  const echoCpuMs = (cpuMs(lookups.echoPid) - echoCpuBefore) / echoed;
   await echoPool.close();
 
   const row = (name: string, m: Measured, goal = '') =>
@@ -168,6 +172,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   line('adapter CPU per direct call, in this process (ms)', directCpuMs.toFixed(3));
   line('gateway CPU per cache-miss lookup (ms)', missCpuMs.toFixed(3));
   line('gateway CPU per cache-hit lookup (ms)', hitCpuMs.toFixed(3));
+  line('echo route CPU per request (ms)', echoCpuMs.toFixed(3));
   line('gateway resident memory before the lookups (MB)', rssAtStart.toFixed(0));
   line('gateway V8 heap used / heap total after the hits (MB)', memory);
   line('gateway resident memory, peak under load (MB)', rssPeak.toFixed(0), '(goal ≤ 250)');
@@ -190,6 +195,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     directCpuPerCallMs: directCpuMs,
     gatewayCpuPerMissMs: missCpuMs,
     gatewayCpuPerHitMs: hitCpuMs,
+    echoCpuPerRequestMs: echoCpuMs,
     gatewayRssAtStartMb: rssAtStart,
     gatewayRssPeakMb: rssPeak,
   });

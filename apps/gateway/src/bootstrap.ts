@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { ServerKafka } from '@nestjs/microservices';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@lienthong/observability';
@@ -37,6 +38,23 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/**
+ * The headers helmet sets, with its defaults. They depend on its options only, so helmet runs once here and every
+ * answer gets the recorded set: running its middleware chain for each request cost about 3% of a cached lookup.
+ */
+function helmetHeaders(): Map<string, string> {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.set(name, value),
+    removeHeader: (name: string) => headers.delete(name),
+    getHeader: () => undefined,
+  };
+  helmet()({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return headers;
+}
+
 /** Builds and starts the gateway; used by main.ts, the all-in-one local host and the tests. */
 export async function startGateway(
   options: { env?: NodeJS.ProcessEnv; logger?: AppLogger } = {},
@@ -55,14 +73,14 @@ export async function startGateway(
   });
   captureCallbackBodies(app.getHttpAdapter().getInstance(), config.HTTP_BODY_LIMIT_BYTES);
   // Security headers on every answer, errors and 404s included. The docs page loads only its own scripts.
-  // Helmet's middleware is built once here: the Fastify plugin builds it anew for every request.
-  const securityHeaders = helmet();
+  const securityHeaders = helmetHeaders();
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (request, reply, done) =>
-      securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
-    );
+    .addHook('onRequest', (_request, reply, done) => {
+      reply.raw.setHeaders(securityHeaders);
+      done();
+    });
   if (config.docs) app.get(OpenApiDocument).document = buildOpenApi(app);
   // One handler per producing client's inbound topic; without any, no inbound consumer runs.
   const group = inboundGroupId(config.KAFKA_CLIENT_ID);

@@ -5,7 +5,7 @@ import { connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } f
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { OAuth2TokenProvider } from '@lienthong/adapters/business-registry';
-import { AdapterError, type UpstreamErrorKind } from '@lienthong/adapters/common';
+import { UpstreamError, type UpstreamAdapter, type UpstreamErrorKind } from '@lienthong/adapters/common';
 import { AuditLog } from '@lienthong/audit';
 import { ProblemException } from '@lienthong/observability';
 import type { Caller } from '@lienthong/security';
@@ -72,15 +72,6 @@ const FAILURE_WINDOW_MINUTES = 60;
 /** The connection check's own audit service name (kept out of the upstream's failures). */
 export const CHECK_SERVICE = 'console.check-connection';
 
-/**
- * Identifiers no one holds, asked for by the harmless call: a valid-looking personal ID (province 001,
- * born 1900, serial 0), an enterprise code and a land certificate number. The answer is "not found", which
- * proves the whole exchange (authentication, signatures, parsing) without reading anybody's data.
- */
-export const RESERVED_PERSONAL_ID = '001000000000';
-export const RESERVED_ENTERPRISE_CODE = '0100000000';
-export const RESERVED_LAND_CERTIFICATE = 'LT-DIAGNOSTIC-0';
-
 class StepFailure extends Error {}
 
 function days(validTo: string, now: number): number {
@@ -131,14 +122,15 @@ function codeOf(error: unknown): string {
 
 /** The kind of an adapter's error (the same for every adapter), or undefined for any other failure. */
 function kindOf(error: unknown): UpstreamErrorKind | undefined {
-  return error instanceof AdapterError ? error.kind : undefined;
+  return error instanceof UpstreamError ? error.kind : undefined;
 }
 
 /**
  * The upstream detail page and its "check connection" action (like X-Road's connection diagnostics): DNS,
  * TCP, TLS (chain verified against the configured CA, days to expiry of each certificate), authentication as
  * that upstream does it (mutual TLS and signed messages, OAuth2 client credentials, an API key) and one
- * harmless call through the gateway's own adapter (an identifier no one holds: "not found" passes). A step
+ * harmless call through the gateway's own adapter (its `diagnose`: an identifier no one holds, so "not found"
+ * passes). A step
  * that fails stops the check; the rest are skipped. Each check is an audit record of the operator.
  */
 @Injectable()
@@ -298,15 +290,11 @@ export class ConsoleDiagnostics {
 
     await step('call', async () => {
       try {
-        await this.harmlessCall(target, requestId);
-        return { status: 'ok', detail: 'Answered: the record exists.' };
+        const { detail } = await this.adapterOf(target).diagnose({ requestId });
+        return { status: 'ok', detail };
       } catch (error) {
-        const code = codeOf(error);
-        if (kindOf(error) === 'NOT_FOUND') {
-          return { status: 'ok', detail: `Answered ${code}, as expected for an identifier no one holds.` };
-        }
         callFailure = error;
-        throw new StepFailure(`${code}: ${(error as Error).message}`);
+        throw new StepFailure(`${codeOf(error)}: ${(error as Error).message}`);
       }
     });
 
@@ -437,18 +425,15 @@ export class ConsoleDiagnostics {
     }
   }
 
-  private async harmlessCall(target: UpstreamTarget, requestId: string): Promise<void> {
-    const ctx = { requestId };
+  /** The gateway's own adapter of the upstream: its `diagnose` asks for an identifier no one holds. */
+  private adapterOf(target: UpstreamTarget): UpstreamAdapter {
     switch (target.name) {
       case 'population':
-        await this.upstreams.population()!.verifyCitizen(RESERVED_PERSONAL_ID, { dateOfBirth: '1900' }, ctx);
-        return;
+        return this.upstreams.population()!;
       case 'business-registry':
-        await this.upstreams.businessRegistry()!.lookupEnterprise(RESERVED_ENTERPRISE_CODE, ctx);
-        return;
+        return this.upstreams.businessRegistry()!;
       case 'land':
-        await this.upstreams.land()!.lookupByCertificate(RESERVED_LAND_CERTIFICATE, ctx);
-        return;
+        return this.upstreams.land()!;
     }
   }
 }

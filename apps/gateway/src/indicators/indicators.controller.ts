@@ -1,10 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { IndicatorReport, ReportingPeriod } from '@lienthong/contracts';
-import {
-  isTransientPortalError,
-  type PortalEvaluationPeriod,
-} from '@lienthong/adapters/public-service-portal';
+import { isTransientUpstreamError } from '@lienthong/adapters/common';
+import type { PortalEvaluationPeriod } from '@lienthong/adapters/public-service-portal';
 import {
   buildPortalIndicatorReport,
   emptyPortalCounts,
@@ -238,7 +236,7 @@ export class IndicatorsController {
     try {
       evaluation = await portal.getEvaluation(agencyCode, period as PortalEvaluationPeriod);
     } catch (error) {
-      const transient = isTransientPortalError(error);
+      const transient = isTransientUpstreamError(error);
       reconciliations.inc({ outcome: 'unavailable' });
       throw new ProblemException(
         transient ? 503 : 502,

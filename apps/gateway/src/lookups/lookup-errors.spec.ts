@@ -1,23 +1,6 @@
-import {
-  BusinessRegistryAuthError,
-  BusinessRegistryUnavailableError,
-  EnterpriseNotFoundError,
-} from '@lienthong/adapters/business-registry';
-import {
-  LandAuthError,
-  LandMalformedResponseError,
-  LandParcelNotFoundError,
-  LandTimeoutError,
-} from '@lienthong/adapters/land';
-import {
-  BadSignatureError,
-  CitizenNotFoundError,
-  InvalidRequestError,
-  MalformedResponseError,
-  RequestRejectedError,
-  UpstreamTimeoutError,
-  UpstreamUnavailableError,
-} from '@lienthong/adapters/population';
+import { businessRegistryErrors } from '@lienthong/adapters/business-registry';
+import { landErrors } from '@lienthong/adapters/land';
+import { populationErrors } from '@lienthong/adapters/population';
 import { ProblemException } from '@lienthong/observability';
 import { mapLookupError, retryAfterSeconds, UpstreamNotConfiguredError } from './lookup-errors';
 
@@ -38,9 +21,9 @@ function mapped(error: unknown) {
 
 describe('mapLookupError', () => {
   it.each([
-    [new CitizenNotFoundError(), 'CITIZEN_NOT_FOUND'],
-    [new EnterpriseNotFoundError('ENTERPRISE'), 'ENTERPRISE_NOT_FOUND'],
-    [new LandParcelNotFoundError('PARCEL'), 'LAND_PARCEL_NOT_FOUND'],
+    [populationErrors.notFound('no citizen'), 'CITIZEN_NOT_FOUND'],
+    [businessRegistryErrors.notFound('no enterprise', { subject: 'ENTERPRISE' }), 'ENTERPRISE_NOT_FOUND'],
+    [landErrors.notFound('no parcel', { lookup: 'PARCEL' }), 'LAND_PARCEL_NOT_FOUND'],
   ])('answers 404 with the adapter’s code for %p', (error, code) => {
     expect(mapped(error)).toMatchObject({
       status: 404,
@@ -53,7 +36,7 @@ describe('mapLookupError', () => {
   });
 
   it('answers 503 with Retry-After for an unavailable or slow upstream, and allows a stale answer', () => {
-    expect(mapped(new UpstreamUnavailableError('NETWORK', 'connection reset'))).toEqual({
+    expect(mapped(populationErrors.unavailable('NETWORK', 'connection reset'))).toEqual({
       status: 503,
       code: 'UPSTREAM_UNAVAILABLE',
       outcome: 'UPSTREAM_ERROR',
@@ -62,24 +45,22 @@ describe('mapLookupError', () => {
       upstreamCalled: true,
       retryAfter: '5',
     });
-    expect(mapped(new UpstreamTimeoutError(3000))).toMatchObject({
+    expect(mapped(populationErrors.timeout(3000))).toMatchObject({
       status: 503,
       code: 'UPSTREAM_TIMEOUT',
       staleEligible: true,
       retryAfter: '5',
     });
-    expect(mapped(new LandTimeoutError(3000))).toMatchObject({ status: 503, code: 'UPSTREAM_TIMEOUT' });
+    expect(mapped(landErrors.timeout(3000))).toMatchObject({ status: 503, code: 'UPSTREAM_TIMEOUT' });
     // The upstream's own Retry-After wins over the default.
     expect(
-      mapped(
-        new BusinessRegistryUnavailableError('HTTP_STATUS', '429', { status: 429, retryAfterMs: 12_500 }),
-      ),
+      mapped(businessRegistryErrors.unavailable('HTTP_STATUS', '429', { status: 429, retryAfterMs: 12_500 })),
     ).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE', retryAfter: '13' });
   });
 
   it('names an open circuit, which made no upstream call, and gives its remaining time as Retry-After', () => {
     expect(
-      mapped(new UpstreamUnavailableError('CIRCUIT_OPEN', 'circuit open', { retryAfterMs: 1_200 })),
+      mapped(populationErrors.unavailable('CIRCUIT_OPEN', 'circuit open', { retryAfterMs: 1_200 })),
     ).toEqual({
       status: 503,
       code: 'UPSTREAM_CIRCUIT_OPEN',
@@ -89,32 +70,37 @@ describe('mapLookupError', () => {
       upstreamCalled: false,
       retryAfter: '2',
     });
-    expect(mapped(new UpstreamUnavailableError('BULKHEAD_FULL', 'full'))).toMatchObject({
+    expect(mapped(populationErrors.unavailable('BULKHEAD_FULL', 'full'))).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       upstreamCalled: false,
     });
   });
 
   it('refuses a bad signature or a malformed answer with 502 and never allows stale data for it', () => {
-    const signature = mapLookupError(new BadSignatureError('DIGEST_MISMATCH', 'digest mismatch'), options);
+    const signature = mapLookupError(
+      populationErrors.badSignature('DIGEST_MISMATCH', 'digest mismatch'),
+      options,
+    );
     expect(signature.problem).toMatchObject({ status: 502, code: 'UPSTREAM_BAD_SIGNATURE' });
     expect(signature.staleEligible).toBe(false);
     expect(signature.outcome).toBe('UPSTREAM_ERROR');
-    expect(mapped(new MalformedResponseError('truncated'))).toMatchObject({
+    expect(mapped(populationErrors.malformed('truncated'))).toMatchObject({
       status: 502,
       code: 'UPSTREAM_MALFORMED_RESPONSE',
       staleEligible: false,
     });
-    expect(mapped(new LandMalformedResponseError('bad xml'))).toMatchObject({
+    expect(mapped(landErrors.malformed('bad xml'))).toMatchObject({
       code: 'UPSTREAM_MALFORMED_RESPONSE',
     });
   });
 
   it("answers 502 UPSTREAM_AUTH_FAILED when an upstream refuses the gateway's own credentials", () => {
     for (const error of [
-      new RequestRejectedError('CHU_KY_KHONG_HOP_LE'),
-      new BusinessRegistryAuthError('CLIENT_REJECTED', 'invalid_client'),
-      new LandAuthError(401),
+      populationErrors.authentication('SIGNATURE_REJECTED', 'refused', {
+        upstreamCode: 'CHU_KY_KHONG_HOP_LE',
+      }),
+      businessRegistryErrors.authentication('CLIENT_REJECTED', 'invalid_client'),
+      landErrors.authentication('KEY_REJECTED', 'HTTP 401', { status: 401 }),
     ]) {
       expect(mapped(error)).toMatchObject({
         status: 502,
@@ -125,14 +111,14 @@ describe('mapLookupError', () => {
   });
 
   it('separates a request the adapter refused (400) from one the upstream refused (422)', () => {
-    const local = mapLookupError(new InvalidRequestError('personalId', 'adapter'), options);
+    const local = mapLookupError(populationErrors.invalidRequest('personalId', 'adapter'), options);
     expect(local.problem).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(local.problem?.errors).toEqual([
       { path: '/personalId', code: 'INVALID', message: 'is not valid' },
     ]);
     expect(local.outcome).toBe('INVALID');
     expect(local.upstreamCalled).toBe(false);
-    expect(mapped(new InvalidRequestError(undefined, 'upstream'))).toMatchObject({
+    expect(mapped(populationErrors.invalidRequest(undefined, 'upstream'))).toMatchObject({
       status: 422,
       code: 'UPSTREAM_REJECTED_REQUEST',
       outcome: 'INVALID',

@@ -1,4 +1,4 @@
-import { AdapterError } from '@lienthong/adapters/common';
+import { UpstreamError } from '@lienthong/adapters/common';
 import type { AuditOutcome } from '@lienthong/contracts';
 import { ProblemException } from '@lienthong/observability';
 
@@ -85,7 +85,7 @@ export function mapLookupError(error: unknown, options: { retryAfterMs: number }
       false,
     );
   }
-  if (!(error instanceof AdapterError)) {
+  if (!(error instanceof UpstreamError)) {
     return { outcome: 'ERROR', outcomeCode: 'INTERNAL', staleEligible: false, upstreamCalled: false };
   }
   const code = error.code;
@@ -107,7 +107,7 @@ export function mapLookupError(error: unknown, options: { retryAfterMs: number }
         true,
       );
     case 'INVALID_REQUEST': {
-      const { field, source } = error as AdapterError & { field?: string; source?: string };
+      const { field, source } = error.details;
       if (source === 'upstream') {
         return failure(
           new ProblemException(
@@ -132,12 +132,8 @@ export function mapLookupError(error: unknown, options: { retryAfterMs: number }
       );
     }
     case 'UNAVAILABLE': {
-      const { reason, details } = error as AdapterError & {
-        reason?: string;
-        details?: { retryAfterMs?: number; reason?: string };
-      };
-      const why = reason ?? details?.reason;
-      const retryAfterMs = details?.retryAfterMs ?? options.retryAfterMs;
+      const why = error.details.reason;
+      const retryAfterMs = error.details.retryAfterMs ?? options.retryAfterMs;
       if (why === 'CIRCUIT_OPEN') {
         return unavailable('UPSTREAM_CIRCUIT_OPEN', 'Upstream temporarily unavailable', retryAfterMs, false);
       }

@@ -1,6 +1,5 @@
 import type { AuditEntry } from '@lienthong/audit';
-import { UpstreamUnavailableError, CitizenNotFoundError } from '@lienthong/adapters/population';
-import type { PopulationAdapter } from '@lienthong/adapters/population';
+import { populationErrors, type PopulationAdapter } from '@lienthong/adapters/population';
 import type { Citizen } from '@lienthong/contracts';
 import { ProblemException } from '@lienthong/observability';
 import type { AccessScope, Caller, FieldScope } from '@lienthong/security';
@@ -43,6 +42,7 @@ function context(
 
 /** A population upstream that can be taken down, counts calls and dates its answers with the test clock. */
 class FakePopulation implements PopulationAdapter {
+  readonly adapter = 'population';
   calls = 0;
   verifications = 0;
   down = false;
@@ -54,8 +54,8 @@ class FakePopulation implements PopulationAdapter {
     this.calls++;
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.down)
-      throw new UpstreamUnavailableError('NETWORK', 'connection to the population database failed');
-    if (personalId !== PERSONAL_ID) throw new CitizenNotFoundError();
+      throw populationErrors.unavailable('NETWORK', 'connection to the population database failed');
+    if (personalId !== PERSONAL_ID) throw populationErrors.notFound('no citizen with this personal ID');
     const retrievedAt = this.now();
     return {
       personalId,
@@ -88,9 +88,23 @@ class FakePopulation implements PopulationAdapter {
     };
   }
 
+  call<T>(
+    _method: string,
+    _ctx: unknown,
+    body: (attempts: never, requestId: string) => Promise<T>,
+  ): Promise<T> {
+    return body((() => Promise.reject(new Error('not used'))) as never, 'fake');
+  }
+
   health() {
     return { adapter: 'population', circuit: 'closed' as const, errorRate: 0, recentCalls: 0 };
   }
+
+  async diagnose() {
+    return { answer: 'answered', detail: 'fake' };
+  }
+
+  async close() {}
 }
 
 async function problemOf(promise: Promise<unknown>): Promise<ProblemException> {

@@ -1,11 +1,7 @@
 import { Controller, Inject, OnApplicationShutdown } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
-import {
-  isTransientOperationsCenterError,
-  retryAfterMsOf,
-  type OperationsCenter,
-  type ReportSubmission,
-} from '@lienthong/adapters/operations-center';
+import { isTransientUpstreamError, upstreamRetryAfterMs } from '@lienthong/adapters/common';
+import { type OperationsCenter, type ReportSubmission } from '@lienthong/adapters/operations-center';
 import type { IndicatorReport } from '@lienthong/contracts';
 import {
   ConsumedEvent,
@@ -97,7 +93,7 @@ export class OperationsCenterDeliveryConsumer implements OnApplicationShutdown {
         try {
           await this.deliver(consumed);
         } catch (error) {
-          if (!isTransientOperationsCenterError(error)) throw await this.permanent(report, error);
+          if (!isTransientUpstreamError(error)) throw await this.permanent(report, error);
           await this.park(consumed, (error as Error).message);
         }
       },
@@ -116,8 +112,8 @@ export class OperationsCenterDeliveryConsumer implements OnApplicationShutdown {
           attempt: async () => {
             await this.deliver(consumed);
           },
-          isTransient: isTransientOperationsCenterError,
-          retryAfterMs: retryAfterMsOf,
+          isTransient: isTransientUpstreamError,
+          retryAfterMs: upstreamRetryAfterMs,
           permanent: (error) => this.permanent(report, error),
           exhausted: async (attempts, error) => {
             delivered.inc({ outcome: 'exhausted' });

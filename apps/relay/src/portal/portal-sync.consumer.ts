@@ -1,11 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
 import type { DossierStatusEvent } from '@lienthong/contracts';
-import {
-  PortalRateLimitedError,
-  PublicServicePortal,
-  isTransientPortalError,
-} from '@lienthong/adapters/public-service-portal';
+import { isTransientUpstreamError, upstreamRetryAfterMs } from '@lienthong/adapters/common';
+import { PublicServicePortal } from '@lienthong/adapters/public-service-portal';
 import {
   ConsumedEvent,
   deliverParked,
@@ -106,7 +103,7 @@ export class PortalSyncConsumer {
         try {
           await this.sync(consumed);
         } catch (error) {
-          if (!isTransientPortalError(error)) throw this.permanent(error);
+          if (!isTransientUpstreamError(error)) throw this.permanent(error);
           await this.park(consumed, (error as Error).message);
         }
       },
@@ -127,8 +124,8 @@ export class PortalSyncConsumer {
             else await this.sync(consumed);
             await this.unpark(dossierCode, eventId);
           },
-          isTransient: isTransientPortalError,
-          retryAfterMs: (error) => (error instanceof PortalRateLimitedError ? error.retryAfterMs : 0),
+          isTransient: isTransientUpstreamError,
+          retryAfterMs: upstreamRetryAfterMs,
           permanent: async (error) => {
             await this.unpark(dossierCode, eventId);
             return this.permanent(error);

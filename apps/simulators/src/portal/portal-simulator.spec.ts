@@ -5,10 +5,8 @@ import { Pool, type Dispatcher } from 'undici';
 import Ajv from 'ajv';
 import { load } from 'js-yaml';
 import type { DossierStatusEvent } from '@lienthong/contracts';
+import { upstreamRetryAfterMs } from '@lienthong/adapters/common';
 import {
-  PortalRateLimitedError,
-  PortalRejectedError,
-  PortalUnavailableError,
   PublicServicePortalClient,
   InMemoryPortalDossierCodes,
   TokenPortalClient,
@@ -260,8 +258,8 @@ describe('portal simulator', () => {
       sim.faults.set({ rateLimit: { count: 1, retryAfterSeconds: 2 } });
 
       const error = await rejectionOf(portal.syncDossier(received));
-      expect(error).toBeInstanceOf(PortalRateLimitedError);
-      expect((error as PortalRateLimitedError).retryAfterMs).toBe(2000);
+      expect(error).toMatchObject({ code: 'PORTAL_RATE_LIMITED' });
+      expect(upstreamRetryAfterMs(error)).toBe(2000);
 
       await portal.syncDossier(received);
       expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
@@ -275,8 +273,8 @@ describe('portal simulator', () => {
       sim.faults.set({ serverErrors: { count: 1, status } });
 
       const error = await rejectionOf(portal.syncDossier(received));
-      expect(error).toBeInstanceOf(PortalUnavailableError);
-      expect(error).toMatchObject({ reason: 'HTTP_STATUS', details: { status }, transient: true });
+      expect(error).toMatchObject({ code: 'PORTAL_UNAVAILABLE' });
+      expect(error).toMatchObject({ details: { reason: 'HTTP_STATUS', status }, transient: true });
 
       await portal.syncDossier(received);
       expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
@@ -290,8 +288,8 @@ describe('portal simulator', () => {
       sim.faults.set({ malformedResponses: { count: 1 } });
 
       await expect(rejectionOf(portal.syncDossier(received))).resolves.toMatchObject({
-        reason: 'MALFORMED',
         transient: true,
+        details: { reason: 'MALFORMED' },
       });
       await portal.syncDossier(received);
       expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
@@ -304,7 +302,7 @@ describe('portal simulator', () => {
       sim.faults.set({ rejectDossiers: [code] });
 
       const error = await rejectionOf(portal.syncDossier(received));
-      expect(error).toBeInstanceOf(PortalRejectedError);
+      expect(error).toMatchObject({ code: 'PORTAL_REJECTED' });
       expect(error).toMatchObject({ transient: false });
       expect((error as Error).message).toContain('từ chối tiếp nhận đồng bộ');
       expect(sim.store.dossier(code)).toBeUndefined();
@@ -320,7 +318,9 @@ describe('portal simulator', () => {
       const received = eventFor(code, 'RECEIVED', '2026-10-31T01:05:12Z');
       await portal.ping();
       sim.faults.set({ down: true });
-      await expect(rejectionOf(portal.syncDossier(received))).resolves.toMatchObject({ reason: 'NETWORK' });
+      await expect(rejectionOf(portal.syncDossier(received))).resolves.toMatchObject({
+        details: { reason: 'NETWORK' },
+      });
       sim.faults.set({ down: false });
       await portal.syncDossier(received);
       expect(sim.store.dossier(code)!.statusHistory).toHaveLength(1);
@@ -329,8 +329,8 @@ describe('portal simulator', () => {
       await slow.ping();
       sim.faults.set({ latencyMs: { min: 300, max: 400 } });
       await expect(rejectionOf(slow.getDossier(dossierCode()))).resolves.toMatchObject({
-        reason: 'TIMEOUT',
         transient: true,
+        details: { reason: 'TIMEOUT' },
       });
     });
 

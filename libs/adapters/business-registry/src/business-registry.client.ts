@@ -4,25 +4,26 @@ import {
   AdapterCalls,
   AdapterHealth,
   DEFAULT_RESILIENCE,
+  diagnosis,
   header,
   RawAnswer,
   ResilienceOptions,
   retryAfterMs,
+  type RunAttempts,
+  type UpstreamCallContext,
+  type UpstreamDiagnosis,
   upstreamPool,
 } from '@lienthong/adapters/common';
 import type { Enterprise } from '@lienthong/contracts';
 import { validateEnterpriseCode } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
-import type { BusinessRegistryAdapter, BusinessRegistryCallContext } from './business-registry.adapter';
 import {
-  BusinessRegistryAuthError,
-  BusinessRegistryError,
-  BusinessRegistryInvalidRequestError,
-  BusinessRegistryMalformedResponseError,
-  BusinessRegistryTimeoutError,
-  BusinessRegistryUnavailableError,
-  EnterpriseNotFoundError,
-} from './business-registry.errors';
+  RESERVED_ENTERPRISE_CODE,
+  type BusinessRegistryAdapter,
+  type BusinessRegistryCallContext,
+  type BusinessRegistryMethod,
+} from './business-registry.adapter';
+import { businessRegistryErrors, BusinessRegistryError } from './business-registry.errors';
 import {
   businessRegistryProvenance,
   parseJsonObject,
@@ -43,7 +44,6 @@ import { OAuth2TokenProvider } from './oauth2-token.provider';
 
 const ADAPTER = 'business-registry';
 
-type Method = 'lookupEnterprise';
 type CodeKind = 'ENTERPRISE' | 'DEPENDENT_UNIT';
 
 /**
@@ -64,10 +64,11 @@ export class BusinessRegistryClient implements BusinessRegistryAdapter {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly tokens: OAuth2TokenProvider;
-  private readonly calls: AdapterCalls<BusinessRegistryError, Method>;
+  private readonly calls: AdapterCalls<BusinessRegistryError, BusinessRegistryMethod>;
   private readonly ttlMs: number;
   private readonly clock: () => Date;
   private readonly logger?: AppLogger;
+  readonly adapter = ADAPTER;
 
   constructor(options: BusinessRegistryClientOptions) {
     const url = new URL(options.baseUrl);
@@ -100,30 +101,20 @@ export class BusinessRegistryClient implements BusinessRegistryAdapter {
       });
     this.calls = new AdapterCalls({
       adapter: ADAPTER,
-      upstream: 'business registry',
+      upstream: businessRegistryErrors.upstream,
       title: 'business registry',
       resilience,
       logger: options.logger,
       errors: {
-        base: BusinessRegistryError,
-        codes: {
-          notFound: 'ENTERPRISE_NOT_FOUND',
-          invalidRequest: 'BUSINESS_REGISTRY_INVALID_REQUEST',
-          unavailable: 'BUSINESS_REGISTRY_UNAVAILABLE',
-        },
-        invalidRequest: (field) => new BusinessRegistryInvalidRequestError(field, 'adapter'),
-        unavailable: (reason, message, details, cause) =>
-          new BusinessRegistryUnavailableError(reason, message, details, cause),
+        ...businessRegistryErrors.kit(),
         network: (message, cause) =>
-          new BusinessRegistryUnavailableError('NETWORK', message, { endpoint: 'api' }, cause),
-        timeout: (timeoutMs) => new BusinessRegistryTimeoutError(timeoutMs),
-        malformed: (message, cause) => new BusinessRegistryMalformedResponseError(message, {}, cause),
+          businessRegistryErrors.unavailable('NETWORK', message, { endpoint: 'api' }, cause),
       },
     });
   }
 
   async lookupEnterprise(enterpriseCode: string, ctx: BusinessRegistryCallContext): Promise<Enterprise> {
-    return this.calls.call('lookupEnterprise', ctx, async (attempts, requestId) => {
+    return this.call('lookupEnterprise', ctx, async (attempts, requestId) => {
       const kind = checkCode(enterpriseCode);
       const path =
         this.basePath +
@@ -139,14 +130,27 @@ export class BusinessRegistryClient implements BusinessRegistryAdapter {
           ? toEnterprise(body as WireEnterprise, provenance)
           : toDependentUnit(body as WireDependentUnit, provenance);
       if (enterprise.enterpriseCode !== enterpriseCode) {
-        throw new BusinessRegistryMalformedResponseError('the answer describes another enterprise code');
+        throw businessRegistryErrors.malformed('the answer describes another enterprise code');
       }
       return enterprise;
     });
   }
 
+  call<T>(
+    method: BusinessRegistryMethod,
+    ctx: UpstreamCallContext | undefined,
+    body: (attempts: RunAttempts, requestId: string) => Promise<T>,
+  ): Promise<T> {
+    return this.calls.call(method, ctx, body);
+  }
+
   health(): AdapterHealth {
     return this.calls.health();
+  }
+
+  /** Looks up an enterprise code no one holds: ENTERPRISE_NOT_FOUND proves token, call and parsing. */
+  diagnose(ctx: BusinessRegistryCallContext): Promise<UpstreamDiagnosis> {
+    return diagnosis(() => this.lookupEnterprise(RESERVED_ENTERPRISE_CODE, ctx));
   }
 
   /** Token requests sent so far (a cached token is reused until shortly before it expires). */
@@ -173,7 +177,7 @@ export class BusinessRegistryClient implements BusinessRegistryAdapter {
     const second = await this.send(path, renewed, requestId, signal);
     if (second.status === 401) {
       this.tokens.invalidate(renewed);
-      throw new BusinessRegistryAuthError(
+      throw businessRegistryErrors.authentication(
         'TOKEN_REJECTED',
         'the business registry refused a freshly issued access token',
         {
@@ -199,11 +203,20 @@ export class BusinessRegistryClient implements BusinessRegistryAdapter {
   }
 }
 
+function enterpriseNotFound(subject: CodeKind): BusinessRegistryError {
+  return businessRegistryErrors.notFound(
+    subject === 'ENTERPRISE'
+      ? 'no enterprise with this code in the National Business Registration Database'
+      : 'no dependent unit with this code in the National Business Registration Database',
+    { subject },
+  );
+}
+
 /** Validates the code locally; only a malformed code is refused (a failed check digit is a warning). */
 function checkCode(code: string): CodeKind {
   const result = typeof code === 'string' ? validateEnterpriseCode(code) : undefined;
   if (!result?.valid || !result.kind) {
-    throw new BusinessRegistryInvalidRequestError('enterpriseCode', 'adapter');
+    throw businessRegistryErrors.invalidRequest('enterpriseCode', 'adapter');
   }
   return result.kind;
 }
@@ -223,17 +236,17 @@ function interpret(answer: RawAnswer, kind: CodeKind): Record<string, unknown> {
   if (status === 200) return parseJsonObject(answer.body, status);
   const upstreamCode = errorCodeOf(answer);
   if (status === 404 && upstreamCode === BUSINESS_REGISTRY_ERROR_CODES.notFound) {
-    throw new EnterpriseNotFoundError(kind);
+    throw enterpriseNotFound(kind);
   }
   if (status === 400) {
-    throw new BusinessRegistryInvalidRequestError(
+    throw businessRegistryErrors.invalidRequest(
       'enterpriseCode',
       'upstream',
       `the business registry refused the request (${upstreamCode ?? 'HTTP 400'})`,
     );
   }
   if (status === 403) {
-    throw new BusinessRegistryAuthError(
+    throw businessRegistryErrors.authentication(
       'FORBIDDEN',
       'the business registry refused access to this resource',
       {
@@ -242,7 +255,7 @@ function interpret(answer: RawAnswer, kind: CodeKind): Record<string, unknown> {
     );
   }
   const retryAfter = retryAfterMs(answer);
-  throw new BusinessRegistryUnavailableError(
+  throw businessRegistryErrors.unavailable(
     'HTTP_STATUS',
     `the business registry answered HTTP ${status}${upstreamCode ? ` (${upstreamCode})` : ''}`,
     { status, endpoint: 'api', ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) },

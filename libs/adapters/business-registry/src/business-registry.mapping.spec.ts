@@ -1,6 +1,5 @@
 import { validate } from '@lienthong/contracts';
 import { wireSample } from '../test-fixtures/wire-sample';
-import { BusinessRegistryMalformedResponseError } from './business-registry.errors';
 import {
   businessRegistryProvenance,
   fromWireDate,
@@ -65,7 +64,9 @@ describe('business registry mapping', () => {
       { ...enterprise(), soLanThayDoi: -1 },
     ];
     for (const wire of cases) {
-      expect(() => toEnterprise(wire, provenance)).toThrow(BusinessRegistryMalformedResponseError);
+      expect(() => toEnterprise(wire, provenance)).toThrow(
+        expect.objectContaining({ code: 'BUSINESS_REGISTRY_MALFORMED_RESPONSE' }),
+      );
     }
   });
 
@@ -91,7 +92,7 @@ describe('business registry mapping', () => {
     );
     expect(() =>
       toDependentUnit({ ...unit(), loaiDonVi: { ma: 'DIA_DIEM_KINH_DOANH' } }, provenance),
-    ).toThrow(BusinessRegistryMalformedResponseError);
+    ).toThrow(expect.objectContaining({ code: 'BUSINESS_REGISTRY_MALFORMED_RESPONSE' }));
   });
 
   it('flags a code whose check digit fails, for enterprises and their units', () => {

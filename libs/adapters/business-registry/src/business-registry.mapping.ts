@@ -9,7 +9,7 @@ import {
   validate,
 } from '@lienthong/contracts';
 import { validateEnterpriseCode, vietnamDateTime } from '@lienthong/domain';
-import { BusinessRegistryMalformedResponseError } from './business-registry.errors';
+import { businessRegistryErrors, BusinessRegistryError } from './business-registry.errors';
 import type { WireAddress, WireDependentUnit, WireEnterprise, WirePerson } from './business-registry.wire';
 import { optionalField as optional, wireText as text } from '@lienthong/adapters/common';
 
@@ -74,11 +74,8 @@ export function hasCheckDigitWarning(code: string): boolean {
   return validateEnterpriseCode(code).warnings.some((w) => w.code === 'ENTERPRISE_CODE_CHECK_DIGIT');
 }
 
-function malformed(
-  field: string,
-  problem = 'is missing or malformed',
-): BusinessRegistryMalformedResponseError {
-  return new BusinessRegistryMalformedResponseError(`the answer's ${field} ${problem}`);
+function malformed(field: string, problem = 'is missing or malformed'): BusinessRegistryError {
+  return businessRegistryErrors.malformed(`the answer's ${field} ${problem}`);
 }
 
 function requiredText(value: unknown, field: string): string {
@@ -142,9 +139,7 @@ function checked(enterprise: Enterprise): Enterprise {
   const result = validate('enterprise', enterprise);
   if (!result.ok) {
     const where = result.errors.map((e) => `${e.path || '/'} ${e.code}`).join('; ');
-    throw new BusinessRegistryMalformedResponseError(
-      `the answer maps to an invalid enterprise record: ${where}`,
-    );
+    throw businessRegistryErrors.malformed(`the answer maps to an invalid enterprise record: ${where}`);
   }
   return enterprise;
 }
@@ -213,14 +208,10 @@ export function parseJsonObject(body: string, status: number): Record<string, un
   try {
     value = JSON.parse(body);
   } catch (error) {
-    throw new BusinessRegistryMalformedResponseError(
-      'the answer is not valid JSON',
-      { status },
-      { cause: error },
-    );
+    throw businessRegistryErrors.malformed('the answer is not valid JSON', { status }, { cause: error });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BusinessRegistryMalformedResponseError('the answer is not a JSON object', { status });
+    throw businessRegistryErrors.malformed('the answer is not a JSON object', { status });
   }
   return value as Record<string, unknown>;
 }

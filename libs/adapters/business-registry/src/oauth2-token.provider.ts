@@ -2,13 +2,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import axios, { AxiosError } from 'axios';
 import { ClientCredentialsTokens, untilAborted } from '@lienthong/adapters/common';
-import {
-  BusinessRegistryAuthError,
-  BusinessRegistryError,
-  BusinessRegistryMalformedResponseError,
-  BusinessRegistryTimeoutError,
-  BusinessRegistryUnavailableError,
-} from './business-registry.errors';
+import { businessRegistryErrors, BusinessRegistryError } from './business-registry.errors';
 
 export interface OAuth2TokenProviderOptions {
   /** Token endpoint, e.g. `http://127.0.0.1:9301/oauth2/token`. */
@@ -49,13 +43,13 @@ export class OAuth2TokenProvider {
       now: options.now,
       errors: {
         clientRejected: (status, oauthError) =>
-          new BusinessRegistryAuthError(
+          businessRegistryErrors.authentication(
             'CLIENT_REJECTED',
             `the token endpoint refused the gateway's client credentials${oauthError ? ` (${oauthError})` : ''}`,
             { status, ...(oauthError ? { oauthError } : {}) },
           ),
         grantRejected: (status, oauthError) =>
-          new BusinessRegistryAuthError(
+          businessRegistryErrors.authentication(
             'GRANT_REJECTED',
             `the token endpoint refused the grant (${oauthError})`,
             {
@@ -64,11 +58,11 @@ export class OAuth2TokenProvider {
             },
           ),
         unavailable: (status) =>
-          new BusinessRegistryUnavailableError('HTTP_STATUS', `the token endpoint answered HTTP ${status}`, {
+          businessRegistryErrors.unavailable('HTTP_STATUS', `the token endpoint answered HTTP ${status}`, {
             status,
             endpoint: 'token',
           }),
-        malformed: (message) => new BusinessRegistryMalformedResponseError(message),
+        malformed: (message) => businessRegistryErrors.malformed(message),
       },
     });
   }
@@ -119,8 +113,8 @@ export class OAuth2TokenProvider {
 function transportError(error: unknown, timeoutMs: number): BusinessRegistryError {
   const code = error instanceof AxiosError ? error.code : (error as { code?: string })?.code;
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
-    return new BusinessRegistryTimeoutError(timeoutMs, 'token');
-  return new BusinessRegistryUnavailableError(
+    return businessRegistryErrors.timeout(timeoutMs, 'token');
+  return businessRegistryErrors.unavailable(
     'NETWORK',
     `connection to the token endpoint failed (${code ?? 'UNKNOWN'})`,
     { endpoint: 'token' },
@@ -131,5 +125,5 @@ function transportError(error: unknown, timeoutMs: number): BusinessRegistryErro
 /** Waits for `promise` unless `signal` aborts first (the shared request itself goes on for the others). */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, timeoutMs: number): Promise<T> {
   if (!signal) return promise;
-  return untilAborted(promise, signal, () => new BusinessRegistryTimeoutError(timeoutMs, 'token'));
+  return untilAborted(promise, signal, () => businessRegistryErrors.timeout(timeoutMs, 'token'));
 }

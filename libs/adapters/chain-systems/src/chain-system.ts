@@ -73,7 +73,10 @@ export type ChainSystemErrorKind =
   | 'MALFORMED_RESPONSE';
 
 /** The one error family of the chain systems' clients; `code` is `CHAIN_SYSTEM_<kind>`. */
-export class ChainSystemError extends UpstreamError<'CHAIN_SYSTEM', ChainSystemErrorKind> {
+export class ChainSystemError extends UpstreamError<
+  `CHAIN_SYSTEM_${ChainSystemErrorKind}`,
+  ChainSystemErrorKind
+> {
   constructor(
     /** The `adapter` label: civil-status, residence, social-security. */
     adapter: string,
@@ -82,7 +85,7 @@ export class ChainSystemError extends UpstreamError<'CHAIN_SYSTEM', ChainSystemE
     details: UpstreamErrorDetails = {},
     options?: { cause?: unknown },
   ) {
-    super(adapter, 'CHAIN_SYSTEM', kind, message, details, options);
+    super(adapter, `CHAIN_SYSTEM_${kind}`, kind, message, details, options);
   }
 }
 
@@ -128,12 +131,7 @@ export class ChainSystemTransport {
       resilience,
       logger: options.logger,
       errors: {
-        base: ChainSystemError,
-        codes: {
-          notFound: 'CHAIN_SYSTEM_NOT_FOUND',
-          invalidRequest: 'CHAIN_SYSTEM_INVALID_REQUEST',
-          unavailable: 'CHAIN_SYSTEM_UNAVAILABLE',
-        },
+        owns: (error): error is ChainSystemError => error instanceof ChainSystemError,
         invalidRequest: (field) =>
           error('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field }),
         unavailable: (reason, message, details, cause) =>

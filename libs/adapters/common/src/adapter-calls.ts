@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { AppLogger } from '@lienthong/observability';
-import type { AdapterError } from './adapter-errors';
+import type { AdapterError, AdapterErrorKit } from './adapter-errors';
 import { AdapterHealth, RecentCalls } from './adapter-health';
 import {
   adapterCircuitStateGauge,
@@ -10,34 +10,11 @@ import {
   CIRCUIT_STATE_VALUES,
   CircuitStateName,
 } from './adapter-metrics';
-import { ResilienceOptions, ResiliencePolicy, ShortCircuitError, ShortCircuitReason } from './resilience';
+import { ResilienceOptions, ResiliencePolicy, ShortCircuitError } from './resilience';
 import { untilAborted } from './upstream-http';
 
 /** The X-Request-Id every call must carry; it is sent to the upstream as is. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** How one adapter expresses, with its own error classes, the failures every adapter handles alike. */
-export interface AdapterErrorKit<E extends AdapterError> {
-  /** The adapter's error base class: its errors pass through unchanged. */
-  base: abstract new (...args: never[]) => E;
-  /** The codes that set the `outcome` label: not_found, invalid, and short_circuit (unavailable + reason). */
-  codes: { notFound: E['code']; invalidRequest: E['code']; unavailable: E['code'] };
-  /** A request refused before sending, `field` naming the offending input. */
-  invalidRequest(field: string): E;
-  /** Refused by the resilience policy (CIRCUIT_OPEN, BULKHEAD_FULL), or a failure nothing else explains. */
-  unavailable(
-    reason: ShortCircuitReason | 'NETWORK',
-    message: string,
-    details: { retryAfterMs?: number },
-    options?: { cause?: unknown },
-  ): E;
-  /** The connection failed: refused, reset, closed early. */
-  network(message: string, options: { cause?: unknown }): E;
-  /** No complete answer within the per-attempt timeout. */
-  timeout(timeoutMs: number): E;
-  /** An answer that cannot be what the contract says (here: larger than the size limit). */
-  malformed(message: string, options: { cause?: unknown }): E;
-}
 
 export interface AdapterCallsOptions<E extends AdapterError> {
   /** The `adapter` label of the metrics and of the health output, e.g. `land`. */
@@ -132,7 +109,7 @@ export class AdapterCalls<E extends AdapterError, M extends string = string> {
 
   private toAdapterError(error: unknown): E {
     const { errors, upstream } = this.options;
-    if (error instanceof errors.base) return error;
+    if (errors.owns(error)) return error;
     if (error instanceof ShortCircuitError) {
       return errors.unavailable(
         error.reason,
@@ -152,7 +129,7 @@ export class AdapterCalls<E extends AdapterError, M extends string = string> {
 
   private transportError(error: unknown): E {
     const { errors, upstream } = this.options;
-    if (error instanceof errors.base) return error;
+    if (errors.owns(error)) return error;
     const code = (error as { code?: string })?.code ?? (error as Error)?.name ?? 'UNKNOWN';
     if (TIMEOUT_CODES.has(code)) return errors.timeout(this.options.resilience.timeoutMs);
     if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
@@ -162,14 +139,13 @@ export class AdapterCalls<E extends AdapterError, M extends string = string> {
   }
 
   private outcomeOf(error: E): AdapterOutcome {
-    const { codes } = this.options.errors;
-    switch (error.code) {
-      case codes.notFound:
+    switch (error.kind) {
+      case 'NOT_FOUND':
         return 'not_found';
-      case codes.invalidRequest:
+      case 'INVALID_REQUEST':
         return 'invalid';
-      case codes.unavailable: {
-        const reason = (error as { reason?: unknown }).reason;
+      case 'UNAVAILABLE': {
+        const reason = (error as { details?: { reason?: unknown } }).details?.reason;
         return reason === 'CIRCUIT_OPEN' || reason === 'BULKHEAD_FULL' ? 'short_circuit' : 'error';
       }
       default:

@@ -1,53 +1,34 @@
-import { AdapterCalls, AdapterErrorKit } from './adapter-calls';
-import { AdapterError, type UpstreamErrorKind } from './adapter-errors';
+import { AdapterCalls } from './adapter-calls';
+import {
+  isTransientUpstreamError,
+  UpstreamError,
+  UpstreamErrors,
+  upstreamRetryAfterMs,
+} from './adapter-errors';
 import { RecentCalls } from './adapter-health';
 import { DEFAULT_RESILIENCE, ResiliencePolicy } from './resilience';
 import { header, RawAnswer, retryAfterMs } from './upstream-http';
 
 /** What the adapters' own specs do not reach: the generic branches, with a minimal error family. */
-type TestCode = 'T_NOT_FOUND' | 'T_INVALID' | 'T_UNAVAILABLE' | 'T_TIMEOUT' | 'T_MALFORMED';
-const TEST_KINDS: Record<TestCode, UpstreamErrorKind> = {
-  T_NOT_FOUND: 'NOT_FOUND',
-  T_INVALID: 'INVALID_REQUEST',
-  T_UNAVAILABLE: 'UNAVAILABLE',
-  T_TIMEOUT: 'TIMEOUT',
-  T_MALFORMED: 'MALFORMED_RESPONSE',
-};
+const errors = new UpstreamErrors({
+  adapter: 'common-spec',
+  upstream: 'test upstream',
+  codes: {
+    T_NOT_FOUND: 'NOT_FOUND',
+    T_INVALID: 'INVALID_REQUEST',
+    T_UNAVAILABLE: 'UNAVAILABLE',
+    T_RATE_LIMITED: 'UNAVAILABLE',
+    T_TIMEOUT: 'TIMEOUT',
+    T_MALFORMED: 'MALFORMED_RESPONSE',
+  },
+});
 
-class TestError extends AdapterError<TestCode> {
-  readonly adapter = 'test';
-  get kind(): UpstreamErrorKind {
-    return TEST_KINDS[this.code];
-  }
-
-  constructor(
-    readonly code: TestCode,
-    readonly transient: boolean,
-    message: string,
-    readonly reason?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-const kit: AdapterErrorKit<TestError> = {
-  base: TestError,
-  codes: { notFound: 'T_NOT_FOUND', invalidRequest: 'T_INVALID', unavailable: 'T_UNAVAILABLE' },
-  invalidRequest: (field) => new TestError('T_INVALID', false, field),
-  unavailable: (reason, message, _details, options) =>
-    new TestError('T_UNAVAILABLE', true, message, reason, options),
-  network: (message, options) => new TestError('T_UNAVAILABLE', true, message, 'NETWORK', options),
-  timeout: (timeoutMs) => new TestError('T_TIMEOUT', true, `${timeoutMs} ms`),
-  malformed: (message, options) => new TestError('T_MALFORMED', true, message, undefined, options),
-};
-
-const calls = new AdapterCalls<TestError, 'get'>({
+const calls = new AdapterCalls<UpstreamError, 'get'>({
   adapter: 'common-spec',
   upstream: 'test upstream',
   title: 'test',
   resilience: { ...DEFAULT_RESILIENCE, retries: 0 },
-  errors: kit,
+  errors: errors.kit(),
 });
 const ctx = { requestId: 'spec-1' };
 
@@ -56,7 +37,12 @@ describe('AdapterCalls', () => {
     const failure = calls.call('get', ctx, async () => {
       throw new RangeError('boom');
     });
-    await expect(failure).rejects.toMatchObject({ code: 'T_UNAVAILABLE', reason: 'NETWORK' });
+    await expect(failure).rejects.toMatchObject({
+      code: 'T_UNAVAILABLE',
+      kind: 'UNAVAILABLE',
+      transient: true,
+      details: { reason: 'NETWORK' },
+    });
     await expect(failure).rejects.toThrow('unexpected failure: RangeError');
   });
 
@@ -78,6 +64,40 @@ describe('AdapterCalls', () => {
       breaker: { kind: 'sampling', threshold: 0.5, durationMs: 10_000, minimumRps: 1 },
     });
     expect(policy.circuit).toBe('closed');
+  });
+});
+
+describe('UpstreamErrors', () => {
+  it('gives each code its kind, and the first code of a kind to the shared helpers', () => {
+    expect(errors.error('T_RATE_LIMITED', 'slow down', { retryAfterMs: 2_000 })).toMatchObject({
+      adapter: 'common-spec',
+      code: 'T_RATE_LIMITED',
+      kind: 'UNAVAILABLE',
+      transient: true,
+    });
+    expect(errors.unavailable('NETWORK', 'down')).toMatchObject({ code: 'T_UNAVAILABLE' });
+    expect(errors.invalidRequest('name', 'upstream')).toMatchObject({
+      code: 'T_INVALID',
+      kind: 'INVALID_REQUEST',
+      transient: false,
+      details: { field: 'name', source: 'upstream' },
+      message: 'invalid request: name (refused by the upstream)',
+    });
+    expect(errors.timeout(250, 'token').message).toBe(
+      'the test upstream token endpoint did not answer within 250 ms',
+    );
+  });
+
+  it('tells its own errors, transient ones and a requested wait from anything else', () => {
+    const slowDown = errors.error('T_RATE_LIMITED', 'slow down', { retryAfterMs: 2_000 });
+    const other = new UpstreamError('elsewhere', 'X_NOT_FOUND', 'NOT_FOUND', 'no');
+    expect(errors.owns(slowDown)).toBe(true);
+    expect(errors.owns(other)).toBe(false);
+    expect(errors.owns(new Error('plain'))).toBe(false);
+    expect(isTransientUpstreamError(slowDown)).toBe(true);
+    expect(isTransientUpstreamError(other)).toBe(false);
+    expect(upstreamRetryAfterMs(slowDown)).toBe(2_000);
+    expect(upstreamRetryAfterMs(other)).toBeUndefined();
   });
 });
 

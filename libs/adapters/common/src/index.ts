@@ -5,6 +5,7 @@ export * from './adapter-metrics';
 export * from './client-credentials';
 export * from './client-options';
 export * from './resilience';
+export * from './upstream-adapter';
 export * from './upstream-http';
 export * from './wire-values';
 export * from './exchange-route';

@@ -64,14 +64,14 @@ export type FeedbackErrorKind =
   | 'MALFORMED_RESPONSE';
 
 /** The one error family of the feedback client; `code` is `FEEDBACK_<kind>`. */
-export class FeedbackSystemError extends UpstreamError<'FEEDBACK', FeedbackErrorKind> {
+export class FeedbackSystemError extends UpstreamError<`FEEDBACK_${FeedbackErrorKind}`, FeedbackErrorKind> {
   constructor(
     kind: FeedbackErrorKind,
     message: string,
     details: UpstreamErrorDetails = {},
     options?: { cause?: unknown },
   ) {
-    super('feedback', 'FEEDBACK', kind, message, details, options);
+    super('feedback', `FEEDBACK_${kind}`, kind, message, details, options);
   }
 }
 
@@ -113,12 +113,7 @@ export class FeedbackClient {
       resilience,
       logger: options.logger,
       errors: {
-        base: FeedbackSystemError,
-        codes: {
-          notFound: 'FEEDBACK_NOT_FOUND',
-          invalidRequest: 'FEEDBACK_INVALID_REQUEST',
-          unavailable: 'FEEDBACK_UNAVAILABLE',
-        },
+        owns: (error): error is FeedbackSystemError => error instanceof FeedbackSystemError,
         invalidRequest: (field) =>
           error('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field }),
         unavailable: (reason, message, details, cause) =>

@@ -1,5 +1,5 @@
 import type { LandParcel } from '@lienthong/contracts';
-import type { AdapterHealth } from '@lienthong/adapters/common';
+import type { UpstreamAdapter } from '@lienthong/adapters/common';
 
 /** Per-call context. */
 export interface LandCallContext {
@@ -17,17 +17,21 @@ export interface ParcelKey {
   parcelNo: string;
 }
 
+/** The adapter's calls: the `method` label of the shared metrics. */
+export type LandMethod = 'lookupParcel' | 'lookupByCertificate';
+
+/** A certificate number no one holds, asked for by `diagnose`: LAND_PARCEL_NOT_FOUND proves the exchange. */
+export const RESERVED_LAND_CERTIFICATE = 'LT-DIAGNOSTIC-0';
+
 /**
- * The National Land Database (CSDLQG về đất đai) as the gateway sees it. Implementations throw the errors
- * of land.errors.ts, never HTTP exceptions.
+ * The National Land Database (CSDLQG về đất đai) as the gateway sees it. Implementations throw the upstream
+ * errors of land.errors.ts, never HTTP exceptions.
  */
-export interface LandAdapter {
+export interface LandAdapter extends UpstreamAdapter<LandMethod> {
   /** The parcel with this commune code, map sheet and parcel number, in the canonical model. */
   lookupParcel(key: ParcelKey, ctx: LandCallContext): Promise<LandParcel>;
   /** The parcel a certificate (by its issue number, số phát hành) was issued for. */
   lookupByCertificate(certificateNo: string, ctx: LandCallContext): Promise<LandParcel>;
-  /** Circuit state, recent latency and error rate, for `GET /health/adapters`. */
-  health(): AdapterHealth;
 }
 
 /** Nest injection token for the LandAdapter. */

@@ -2,13 +2,6 @@ import { MockAgent } from 'undici';
 import { validate } from '@lienthong/contracts';
 import { wireSample } from '../test-fixtures/wire-sample';
 import { LandClient } from './land.client';
-import {
-  LandInvalidRequestError,
-  LandMalformedResponseError,
-  LandParcelNotFoundError,
-  LandTimeoutError,
-  LandUnavailableError,
-} from './land.errors';
 import type { LandClientOptions } from './land.options';
 
 /** Recorded wire samples replayed with undici's MockAgent (see test-fixtures/README.md). */
@@ -160,17 +153,21 @@ describe('LandClient (recorded wire samples)', () => {
     for (const key of bad) {
       await expect(client.lookupParcel(key, ctx)).rejects.toMatchObject({
         code: 'LAND_INVALID_REQUEST',
-        source: 'adapter',
+        details: { source: 'adapter' },
       });
     }
-    await expect(client.lookupByCertificate('!!', ctx)).rejects.toBeInstanceOf(LandInvalidRequestError);
-    await expect(client.lookupParcel(KEY, { requestId: '' })).rejects.toMatchObject({ field: 'requestId' });
+    await expect(client.lookupByCertificate('!!', ctx)).rejects.toMatchObject({
+      code: 'LAND_INVALID_REQUEST',
+    });
+    await expect(client.lookupParcel(KEY, { requestId: '' })).rejects.toMatchObject({
+      details: { field: 'requestId' },
+    });
   });
 
   it('reports 404 KHONG_TIM_THAY as not found, without retrying', async () => {
     answer(parcelPath(KEY), 404, 'not-found.xml');
     answer(parcelPath(KEY), 200, 'parcel.ok.xml');
-    await expect(client.lookupParcel(KEY, ctx)).rejects.toBeInstanceOf(LandParcelNotFoundError);
+    await expect(client.lookupParcel(KEY, ctx)).rejects.toMatchObject({ code: 'LAND_PARCEL_NOT_FOUND' });
     expect(pending()).toBe(1);
   });
 
@@ -178,7 +175,7 @@ describe('LandClient (recorded wire samples)', () => {
     answer(parcelPath(KEY), 400, 'invalid.xml');
     await expect(client.lookupParcel(KEY, ctx)).rejects.toMatchObject({
       code: 'LAND_INVALID_REQUEST',
-      source: 'upstream',
+      details: { source: 'upstream' },
     });
     answer(parcelPath(KEY), 401, 'unauthorized.xml');
     await expect(client.lookupParcel(KEY, ctx)).rejects.toMatchObject({
@@ -189,7 +186,7 @@ describe('LandClient (recorded wire samples)', () => {
 
   it('reports truncated XML as malformed after retrying it', async () => {
     answer(parcelPath(KEY), 200, 'truncated.xml.txt').times(2);
-    await expect(client.lookupParcel(KEY, ctx)).rejects.toBeInstanceOf(LandMalformedResponseError);
+    await expect(client.lookupParcel(KEY, ctx)).rejects.toMatchObject({ code: 'LAND_MALFORMED_RESPONSE' });
     expect(pending()).toBe(0);
   });
 
@@ -218,8 +215,7 @@ describe('LandClient (recorded wire samples)', () => {
     }).times(2);
     await expect(client.lookupParcel(KEY, ctx)).rejects.toMatchObject({
       code: 'LAND_UNAVAILABLE',
-      reason: 'HTTP_STATUS',
-      details: { status: 502 },
+      details: { reason: 'HTTP_STATUS', status: 502 },
     });
     answer(parcelPath(KEY), 500, 'system-error.xml');
     answer(parcelPath(KEY), 200, 'parcel.ok.xml');
@@ -229,7 +225,7 @@ describe('LandClient (recorded wire samples)', () => {
   it('times out a slow answer', async () => {
     answer(parcelPath(KEY), 200, 'parcel.ok.xml').delay(1000).times(2);
     const started = performance.now();
-    await expect(client.lookupParcel(KEY, ctx)).rejects.toBeInstanceOf(LandTimeoutError);
+    await expect(client.lookupParcel(KEY, ctx)).rejects.toMatchObject({ code: 'LAND_TIMEOUT' });
     expect(performance.now() - started).toBeLessThan(900);
   });
 
@@ -245,8 +241,10 @@ describe('LandClient (recorded wire samples)', () => {
     try {
       answer(parcelPath(KEY), 500, 'system-error.xml').times(2);
       for (let i = 0; i < 2; i++)
-        await expect(guarded.lookupParcel(KEY, ctx)).rejects.toBeInstanceOf(LandUnavailableError);
-      await expect(guarded.lookupParcel(KEY, ctx)).rejects.toMatchObject({ reason: 'CIRCUIT_OPEN' });
+        await expect(guarded.lookupParcel(KEY, ctx)).rejects.toMatchObject({ code: 'LAND_UNAVAILABLE' });
+      await expect(guarded.lookupParcel(KEY, ctx)).rejects.toMatchObject({
+        details: { reason: 'CIRCUIT_OPEN' },
+      });
       expect(guarded.health()).toMatchObject({
         adapter: 'land',
         circuit: 'open',

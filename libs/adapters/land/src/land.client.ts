@@ -7,19 +7,21 @@ import {
   ResilienceOptions,
   retryAfterMs,
   upstreamPool,
+  diagnosis,
+  type RunAttempts,
+  type UpstreamCallContext,
+  type UpstreamDiagnosis,
 } from '@lienthong/adapters/common';
 import type { LandParcel } from '@lienthong/contracts';
 import { validateCommuneCode } from '@lienthong/domain';
-import type { LandAdapter, LandCallContext, ParcelKey } from './land.adapter';
 import {
-  LandAdapterError,
-  LandAuthError,
-  LandInvalidRequestError,
-  LandMalformedResponseError,
-  LandParcelNotFoundError,
-  LandTimeoutError,
-  LandUnavailableError,
-} from './land.errors';
+  RESERVED_LAND_CERTIFICATE,
+  type LandAdapter,
+  type LandCallContext,
+  type LandMethod,
+  type ParcelKey,
+} from './land.adapter';
+import { landErrors, type LandError } from './land.errors';
 import { cadastralKey, certificateKey, landProvenance, toLandParcel } from './land.mapping';
 import { LAND_CLIENT_DEFAULTS, LandClientOptions } from './land.options';
 import { LAND_ERROR_CODES, LAND_PATHS, WireParcel, XmlNode } from './land.wire';
@@ -28,7 +30,6 @@ import { parseLandDocument } from './land.xml';
 const CADASTRAL_NO = /^[0-9A-Za-z][0-9A-Za-z./-]{0,19}$/;
 const CERTIFICATE_NO = /^[A-Za-z0-9][A-Za-z0-9 ./-]{0,29}$/;
 
-type Method = 'lookupParcel' | 'lookupByCertificate';
 type Lookup = 'PARCEL' | 'CERTIFICATE';
 
 /**
@@ -44,9 +45,10 @@ export class LandClient implements LandAdapter {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly apiKey?: string;
-  private readonly calls: AdapterCalls<LandAdapterError, Method>;
+  private readonly calls: AdapterCalls<LandError, LandMethod>;
   private readonly ttlMs: number;
   private readonly clock: () => Date;
+  readonly adapter = landErrors.adapter;
 
   constructor(options: LandClientOptions) {
     const url = new URL(options.baseUrl);
@@ -69,37 +71,24 @@ export class LandClient implements LandAdapter {
         connectTimeoutMs: resilience.timeoutMs,
       });
     this.calls = new AdapterCalls({
-      adapter: 'land',
-      upstream: 'land database',
+      adapter: this.adapter,
+      upstream: landErrors.upstream,
       title: 'land',
       resilience,
       logger: options.logger,
-      errors: {
-        base: LandAdapterError,
-        codes: {
-          notFound: 'LAND_PARCEL_NOT_FOUND',
-          invalidRequest: 'LAND_INVALID_REQUEST',
-          unavailable: 'LAND_UNAVAILABLE',
-        },
-        invalidRequest: (field) => new LandInvalidRequestError(field, 'adapter'),
-        unavailable: (reason, message, details, cause) =>
-          new LandUnavailableError(reason, message, details, cause),
-        network: (message, cause) => new LandUnavailableError('NETWORK', message, {}, cause),
-        timeout: (timeoutMs) => new LandTimeoutError(timeoutMs),
-        malformed: (message, cause) => new LandMalformedResponseError(message, {}, cause),
-      },
+      errors: landErrors.kit(),
     });
   }
 
   async lookupParcel(key: ParcelKey, ctx: LandCallContext): Promise<LandParcel> {
-    return this.call(
+    return this.landCall(
       'lookupParcel',
       'PARCEL',
       ctx,
       () => {
         const communeCode = key?.communeCode;
         if (typeof communeCode !== 'string' || !validateCommuneCode(communeCode).valid) {
-          throw new LandInvalidRequestError('communeCode', 'adapter');
+          throw landErrors.invalidRequest('communeCode', 'adapter');
         }
         const mapSheetNo = cadastralNo(key.mapSheetNo, 'mapSheetNo');
         const parcelNo = cadastralNo(key.parcelNo, 'parcelNo');
@@ -116,12 +105,12 @@ export class LandClient implements LandAdapter {
   async lookupByCertificate(certificateNo: string, ctx: LandCallContext): Promise<LandParcel> {
     const number =
       typeof certificateNo === 'string' ? certificateNo.trim().replace(/\s+/g, ' ').toUpperCase() : '';
-    return this.call(
+    return this.landCall(
       'lookupByCertificate',
       'CERTIFICATE',
       ctx,
       () => {
-        if (!CERTIFICATE_NO.test(number)) throw new LandInvalidRequestError('certificateNo', 'adapter');
+        if (!CERTIFICATE_NO.test(number)) throw landErrors.invalidRequest('certificateNo', 'adapter');
         return `${this.basePath}${LAND_PATHS.certificate}${encodeURIComponent(number)}`;
       },
       (parcel) =>
@@ -129,8 +118,21 @@ export class LandClient implements LandAdapter {
     );
   }
 
+  call<T>(
+    method: LandMethod,
+    ctx: UpstreamCallContext | undefined,
+    body: (attempts: RunAttempts, requestId: string) => Promise<T>,
+  ): Promise<T> {
+    return this.calls.call(method, ctx, body);
+  }
+
   health(): AdapterHealth {
     return this.calls.health();
+  }
+
+  /** Looks up a certificate number no one holds: LAND_PARCEL_NOT_FOUND proves key, call and parsing. */
+  diagnose(ctx: LandCallContext): Promise<UpstreamDiagnosis> {
+    return diagnosis(() => this.lookupByCertificate(RESERVED_LAND_CERTIFICATE, ctx));
   }
 
   /** Closes the connection pool (not an injected dispatcher). */
@@ -138,14 +140,14 @@ export class LandClient implements LandAdapter {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async call(
-    method: Method,
+  private async landCall(
+    method: LandMethod,
     lookup: Lookup,
     ctx: LandCallContext,
     pathOf: () => string,
     answersTheQuestion: (parcel: LandParcel) => boolean,
   ): Promise<LandParcel> {
-    return this.calls.call(method, ctx, async (attempts, requestId) => {
+    return this.call(method, ctx, async (attempts, requestId) => {
       const path = pathOf();
       const parcelNode = await attempts(async (signal) => {
         const answer = await this.send(path, requestId, signal);
@@ -153,7 +155,7 @@ export class LandClient implements LandAdapter {
       });
       const parcel = toLandParcel(parcelNode as WireParcel, landProvenance(this.clock(), this.ttlMs));
       if (!answersTheQuestion(parcel)) {
-        throw new LandMalformedResponseError(
+        throw landErrors.malformed(
           lookup === 'PARCEL'
             ? 'the answer describes another parcel'
             : 'the answer describes a parcel without the certificate asked for',
@@ -182,9 +184,26 @@ export class LandClient implements LandAdapter {
   }
 }
 
+function parcelNotFound(lookup: Lookup): LandError {
+  return landErrors.notFound(
+    lookup === 'PARCEL'
+      ? 'no parcel with this commune, map sheet and parcel number in the National Land Database'
+      : 'no parcel with this certificate number in the National Land Database',
+    { lookup },
+  );
+}
+
+function authFailed(status: number): LandError {
+  return landErrors.authentication(
+    status === 403 ? 'FORBIDDEN' : 'KEY_REJECTED',
+    `the land database refused the gateway's credentials (HTTP ${status})`,
+    { status },
+  );
+}
+
 function cadastralNo(value: unknown, field: string): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (!CADASTRAL_NO.test(trimmed)) throw new LandInvalidRequestError(field, 'adapter');
+  if (!CADASTRAL_NO.test(trimmed)) throw landErrors.invalidRequest(field, 'adapter');
   return trimmed;
 }
 
@@ -195,7 +214,7 @@ async function interpret(answer: RawAnswer, lookup: Lookup): Promise<XmlNode> {
     const document = await parseLandDocument(answer.body, status);
     const parcel = document.root === 'KetQuaTraCuu' ? document.node.ThuaDat : undefined;
     if (parcel === null || typeof parcel !== 'object' || Array.isArray(parcel)) {
-      throw new LandMalformedResponseError('the answer holds no single ThuaDat element', { status });
+      throw landErrors.malformed('the answer holds no single ThuaDat element', { status });
     }
     return parcel as XmlNode;
   }
@@ -207,17 +226,17 @@ async function interpret(answer: RawAnswer, lookup: Lookup): Promise<XmlNode> {
   } catch {
     // not the contract's error document (a proxy's page, a cut-off body): judged by the status alone
   }
-  if (status === 404 && upstreamCode === LAND_ERROR_CODES.notFound) throw new LandParcelNotFoundError(lookup);
+  if (status === 404 && upstreamCode === LAND_ERROR_CODES.notFound) throw parcelNotFound(lookup);
   if (status === 400) {
-    throw new LandInvalidRequestError(
+    throw landErrors.invalidRequest(
       lookup === 'PARCEL' ? undefined : 'certificateNo',
       'upstream',
       `the land database refused the request (${upstreamCode ?? 'HTTP 400'})`,
     );
   }
-  if (status === 401 || status === 403) throw new LandAuthError(status);
+  if (status === 401 || status === 403) throw authFailed(status);
   const retryAfter = retryAfterMs(answer);
-  throw new LandUnavailableError(
+  throw landErrors.unavailable(
     'HTTP_STATUS',
     `the land database answered HTTP ${status}${upstreamCode ? ` (${upstreamCode})` : ''}`,
     { status, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) },

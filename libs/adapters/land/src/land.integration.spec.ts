@@ -10,7 +10,6 @@ import {
   ThuaDatRecord,
 } from '@lienthong/simulators';
 import { LandClient } from './land.client';
-import { LandParcelNotFoundError, LandUnavailableError } from './land.errors';
 
 /**
  * The client against the land simulator over real HTTP. With LGSP_CAPTURE_FIXTURES=1 the wire samples under
@@ -79,12 +78,12 @@ describe('LandClient against the simulator', () => {
 
   it('reports unknown parcels and certificates as not found', async () => {
     const [sample] = sampleParcels(1, sim.dataset);
-    await expect(client.lookupParcel({ ...sample, mapSheetNo: '999' }, ctx)).rejects.toBeInstanceOf(
-      LandParcelNotFoundError,
-    );
+    await expect(client.lookupParcel({ ...sample, mapSheetNo: '999' }, ctx)).rejects.toMatchObject({
+      code: 'LAND_PARCEL_NOT_FOUND',
+    });
     await expect(client.lookupByCertificate('ZZ 000001', ctx)).rejects.toMatchObject({
       code: 'LAND_PARCEL_NOT_FOUND',
-      lookup: 'CERTIFICATE',
+      details: { lookup: 'CERTIFICATE' },
     });
   });
 
@@ -129,15 +128,15 @@ describe('LandClient against the simulator', () => {
       for (let i = 0; i < 3; i++) {
         await expect(guarded.lookupParcel(sample, ctx)).rejects.toMatchObject({
           code: 'LAND_UNAVAILABLE',
-          reason: 'NETWORK',
+          details: { reason: 'NETWORK' },
         });
       }
       expect(guarded.health().circuit).toBe('open');
 
       const started = performance.now();
       const refused = guarded.lookupParcel(sample, ctx);
-      await expect(refused).rejects.toBeInstanceOf(LandUnavailableError);
-      await expect(refused).rejects.toMatchObject({ reason: 'CIRCUIT_OPEN' });
+      await expect(refused).rejects.toMatchObject({ code: 'LAND_UNAVAILABLE' });
+      await expect(refused).rejects.toMatchObject({ details: { reason: 'CIRCUIT_OPEN' } });
       expect(performance.now() - started).toBeLessThan(50);
 
       sim.faults.set({ down: false });

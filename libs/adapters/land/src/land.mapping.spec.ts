@@ -1,6 +1,5 @@
 import { validate } from '@lienthong/contracts';
 import { wireSample } from '../test-fixtures/wire-sample';
-import { LandMalformedResponseError } from './land.errors';
 import { cadastralKey, certificateKey, landProvenance, toLandParcel } from './land.mapping';
 import type { WireParcel } from './land.wire';
 import { parseLandDocument } from './land.xml';
@@ -57,9 +56,9 @@ describe('land mapping', () => {
       sample().replace('<NgayCap>2018-07-20</NgayCap>', '<NgayCap>20/07/2018</NgayCap>'),
     ];
     for (const xml of broken) {
-      await expect((async () => toLandParcel(await parcelOf(xml), provenance))()).rejects.toBeInstanceOf(
-        LandMalformedResponseError,
-      );
+      await expect((async () => toLandParcel(await parcelOf(xml), provenance))()).rejects.toMatchObject({
+        code: 'LAND_MALFORMED_RESPONSE',
+      });
     }
   });
 

@@ -10,7 +10,7 @@ import {
   Provenance,
   validate,
 } from '@lienthong/contracts';
-import { LandMalformedResponseError } from './land.errors';
+import { landErrors, LandError } from './land.errors';
 import { asArray } from './land.xml';
 import type {
   WireCertificate,
@@ -59,8 +59,8 @@ export function certificateKey(value: string): string {
   return value.replace(/\s+/g, '').toUpperCase();
 }
 
-function malformed(field: string, problem = 'is missing or malformed'): LandMalformedResponseError {
-  return new LandMalformedResponseError(`the answer's ${field} ${problem}`);
+function malformed(field: string, problem = 'is missing or malformed'): LandError {
+  return landErrors.malformed(`the answer's ${field} ${problem}`);
 }
 
 function requiredText(value: unknown, field: string): string {
@@ -204,7 +204,7 @@ export function toLandParcel(wire: WireParcel, provenance: Provenance): LandParc
   const result = validate('land-parcel', parcel);
   if (!result.ok) {
     const where = result.errors.map((e) => `${e.path || '/'} ${e.code}`).join('; ');
-    throw new LandMalformedResponseError(`the answer maps to an invalid land parcel record: ${where}`);
+    throw landErrors.malformed(`the answer maps to an invalid land parcel record: ${where}`);
   }
   return parcel;
 }

@@ -1,5 +1,5 @@
 import { parseStringPromise } from 'xml2js';
-import { LandMalformedResponseError } from './land.errors';
+import { landErrors } from './land.errors';
 import { LAND_NAMESPACE, OneOrMany, XmlNode } from './land.wire';
 
 /** xml2js settings: single children stay objects, attributes under `$`, text under `_`, whitespace trimmed. */
@@ -23,18 +23,18 @@ export async function parseLandDocument(xml: string, status: number): Promise<La
   try {
     parsed = await parseStringPromise(xml, PARSER_OPTIONS);
   } catch (error) {
-    throw new LandMalformedResponseError('the answer is not well-formed XML', { status }, { cause: error });
+    throw landErrors.malformed('the answer is not well-formed XML', { status }, { cause: error });
   }
   if (parsed === null || typeof parsed !== 'object') {
-    throw new LandMalformedResponseError('the answer is an empty XML document', { status });
+    throw landErrors.malformed('the answer is an empty XML document', { status });
   }
   const [root] = Object.keys(parsed);
   const node = (parsed as Record<string, unknown>)[root];
   if ((root !== 'KetQuaTraCuu' && root !== 'Loi') || node === null || typeof node !== 'object') {
-    throw new LandMalformedResponseError('the answer is not a KetQuaTraCuu or Loi document', { status });
+    throw landErrors.malformed('the answer is not a KetQuaTraCuu or Loi document', { status });
   }
   if ((node as XmlNode).$?.xmlns !== LAND_NAMESPACE) {
-    throw new LandMalformedResponseError("the answer's root element is not in the contract's namespace", {
+    throw landErrors.malformed("the answer's root element is not in the contract's namespace", {
       status,
     });
   }

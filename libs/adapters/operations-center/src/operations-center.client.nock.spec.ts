@@ -3,7 +3,6 @@ import { useNock } from '../../common/src/testing/load-nock';
 import { NodeHttpDispatcher } from '../../common/src/testing/node-http-dispatcher';
 import { wireSample } from '../test-fixtures/wire-sample';
 import { OperationsCenterClient } from './operations-center.client';
-import { OperationsCenterAuthError } from './operations-center.errors';
 
 /**
  * Every exchange (the token request included) goes through the client's `dispatcher.request`, as on its undici
@@ -106,8 +105,8 @@ describe('OperationsCenterClient through nock (recorded wire samples)', () => {
 
     const failure = client.submitReport(report);
 
-    await expect(failure).rejects.toBeInstanceOf(OperationsCenterAuthError);
-    await expect(failure).rejects.toMatchObject({ reason: 'CLIENT_REJECTED', transient: false });
+    await expect(failure).rejects.toMatchObject({ code: 'OPERATIONS_CENTER_AUTH_FAILED' });
+    await expect(failure).rejects.toMatchObject({ transient: false, details: { reason: 'CLIENT_REJECTED' } });
     expect(reports).toHaveLength(0);
   });
 });

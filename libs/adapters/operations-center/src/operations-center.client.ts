@@ -11,21 +11,16 @@ import {
   REQUEST_ID_PATTERN,
   type ResilienceOptions,
   retryAfterMs,
+  type RunAttempts,
+  type UpstreamAdapter,
+  type UpstreamCallContext,
+  type UpstreamDiagnosis,
   upstreamPool,
+  invalidRequestMessage,
 } from '@lienthong/adapters/common';
 import { type IndicatorReport, validate } from '@lienthong/contracts';
 import type { AppLogger } from '@lienthong/observability';
-import {
-  OperationsCenterAuthError,
-  OperationsCenterConflictError,
-  OperationsCenterError,
-  OperationsCenterInvalidReportError,
-  OperationsCenterMalformedResponseError,
-  OperationsCenterTimeoutError,
-  OperationsCenterUnavailableError,
-  OperationsCenterUnitNotFoundError,
-  type ReportProblem,
-} from './operations-center.errors';
+import { operationsCenterErrors, OperationsCenterError, ReportProblem } from './operations-center.errors';
 import { OperationsCenterMappingError, toWireReport } from './operations-center.mapping';
 import { reportSubmissions } from './operations-center.metrics';
 import {
@@ -37,7 +32,8 @@ import { OPERATIONS_CENTER_PATHS, OPERATIONS_CENTER_RESULT_CODES as CODES } from
 
 const ADAPTER = 'operations-center';
 
-type Method = 'submitReport' | 'ping';
+/** The client's calls: the `method` label of the shared metrics. */
+export type OperationsCenterMethod = 'submitReport' | 'ping';
 
 /** What the operations center made of a report. */
 export interface ReportSubmission {
@@ -55,13 +51,11 @@ export interface ReportSubmission {
 }
 
 /** The operations center as the relay sees it. */
-export interface OperationsCenter {
+export interface OperationsCenter extends UpstreamAdapter<OperationsCenterMethod> {
   /** Submits one revision of an agency's report. Safe to repeat: the same version and content is acknowledged. */
   submitReport(report: IndicatorReport, ctx?: { requestId?: string }): Promise<ReportSubmission>;
   /** Fetches an access token unless one is cached: a cheap readiness probe. */
   ping(ctx?: { requestId?: string }): Promise<void>;
-  health(): AdapterHealth;
-  close(): Promise<void>;
 }
 
 /**
@@ -74,7 +68,7 @@ export interface OperationsCenter {
  * - A submission is idempotent per (unit, period, version), so every call runs under the resilience policy of
  *   libs/adapters/common (timeout per attempt, a few quick retries of transient errors, circuit breaker,
  *   bulkhead); the token fetch is part of the attempt. Longer waits are the relay's (its retry topic).
- * - Failures are typed (operations-center.errors.ts) with a `transient` flag. A superseded version is not a
+ * - Failures are the shared upstream errors (operations-center.errors.ts), with a `kind` and a `transient` flag. A superseded version is not a
  *   failure: a newer revision is already there.
  * - Never logs report values; only codes, versions and statuses.
  */
@@ -85,8 +79,9 @@ export class OperationsCenterClient implements OperationsCenter {
   private readonly basePath: string;
   private readonly tokenUrl: URL;
   private readonly tokens: ClientCredentialsTokens;
-  private readonly calls: AdapterCalls<OperationsCenterError, Method>;
+  private readonly calls: AdapterCalls<OperationsCenterError, OperationsCenterMethod>;
   private readonly logger?: AppLogger;
+  readonly adapter = ADAPTER;
 
   constructor(options: OperationsCenterClientOptions) {
     for (const key of ['baseUrl', 'clientId', 'clientSecret'] as const) {
@@ -124,43 +119,28 @@ export class OperationsCenterClient implements OperationsCenter {
       });
     this.calls = new AdapterCalls({
       adapter: ADAPTER,
-      upstream: 'operations center',
+      upstream: operationsCenterErrors.upstream,
       title: 'operations center',
       resilience,
       logger: options.logger,
       errors: {
-        base: OperationsCenterError,
-        codes: {
-          notFound: 'OPERATIONS_CENTER_UNIT_NOT_FOUND',
-          invalidRequest: 'OPERATIONS_CENTER_INVALID_REPORT',
-          unavailable: 'OPERATIONS_CENTER_UNAVAILABLE',
-        },
-        invalidRequest: (field) =>
-          new OperationsCenterInvalidReportError('adapter', [{ field, message: 'invalid' }]),
-        unavailable: (reason, message, details, cause) =>
-          new OperationsCenterUnavailableError(reason, message, details, cause),
+        ...operationsCenterErrors.kit(),
         network: (message, cause) =>
-          new OperationsCenterUnavailableError('NETWORK', message, { endpoint: 'api' }, cause),
-        timeout: (timeoutMs) => new OperationsCenterTimeoutError(timeoutMs),
-        malformed: (message, cause) => new OperationsCenterMalformedResponseError(message, {}, cause),
+          operationsCenterErrors.unavailable('NETWORK', message, { endpoint: 'api' }, cause),
       },
     });
   }
 
   async submitReport(report: IndicatorReport, ctx: { requestId?: string } = {}): Promise<ReportSubmission> {
     try {
-      const submission = await this.calls.call(
-        'submitReport',
-        withRequestId(ctx),
-        async (attempts, requestId) => {
-          const body = JSON.stringify(wireBodyOf(report));
-          const path = this.basePath + OPERATIONS_CENTER_PATHS.report;
-          return attempts(async (signal) => {
-            const answer = await this.postWithToken(path, body, requestId, signal);
-            return interpret(answer, report.version);
-          });
-        },
-      );
+      const submission = await this.call('submitReport', withRequestId(ctx), async (attempts, requestId) => {
+        const body = JSON.stringify(wireBodyOf(report));
+        const path = this.basePath + OPERATIONS_CENTER_PATHS.report;
+        return attempts(async (signal) => {
+          const answer = await this.postWithToken(path, body, requestId, signal);
+          return interpret(answer, report.version);
+        });
+      });
       reportSubmissions.inc({ outcome: submission.outcome.replace('-', '_'), code: '' });
       this.logger?.debug(
         { adapter: ADAPTER, outcome: submission.outcome, version: submission.version },
@@ -174,13 +154,27 @@ export class OperationsCenterClient implements OperationsCenter {
   }
 
   async ping(ctx: { requestId?: string } = {}): Promise<void> {
-    await this.calls.call('ping', withRequestId(ctx), (attempts) =>
+    await this.call('ping', withRequestId(ctx), (attempts) =>
       attempts((signal) => this.tokens.token(() => this.fetchToken(signal))),
     );
   }
 
+  call<T>(
+    method: OperationsCenterMethod,
+    ctx: UpstreamCallContext | undefined,
+    body: (attempts: RunAttempts, requestId: string) => Promise<T>,
+  ): Promise<T> {
+    return this.calls.call(method, ctx, body);
+  }
+
   health(): AdapterHealth {
     return this.calls.health();
+  }
+
+  /** Fetches an access token unless one is cached: reads no report, writes none. */
+  async diagnose(ctx: UpstreamCallContext): Promise<UpstreamDiagnosis> {
+    await this.ping(ctx);
+    return { answer: 'answered', detail: 'Answered: the token endpoint issued an access token.' };
   }
 
   /** Token requests sent so far (a cached token is reused until shortly before it expires). */
@@ -208,7 +202,7 @@ export class OperationsCenterClient implements OperationsCenter {
     const second = await this.send(path, body, renewed, requestId, signal);
     if (second.status === 401) {
       this.tokens.invalidate(renewed);
-      throw new OperationsCenterAuthError(
+      throw operationsCenterErrors.authentication(
         'TOKEN_REJECTED',
         'the operations center refused a freshly issued access token',
         { status: 401 },
@@ -235,10 +229,11 @@ export class OperationsCenterClient implements OperationsCenter {
         return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
       })
       .catch((error: unknown) => {
-        if (error instanceof OperationsCenterTimeoutError)
-          throw new OperationsCenterTimeoutError(error.timeoutMs, 'token');
-        if (error instanceof OperationsCenterUnavailableError && error.reason === 'NETWORK') {
-          throw new OperationsCenterUnavailableError(
+        if (!operationsCenterErrors.owns(error)) throw error;
+        if (error.kind === 'TIMEOUT')
+          throw operationsCenterErrors.timeout(error.details.timeoutMs ?? 0, 'token');
+        if (error.kind === 'UNAVAILABLE' && error.details.reason === 'NETWORK') {
+          throw operationsCenterErrors.unavailable(
             'NETWORK',
             error.message,
             { endpoint: 'token' },
@@ -278,7 +273,7 @@ function withRequestId(ctx: { requestId?: string }): { requestId: string } {
 function wireBodyOf(report: IndicatorReport) {
   const checked = validate('indicator-report', report);
   if (!checked.ok) {
-    throw new OperationsCenterInvalidReportError(
+    throw invalidReport(
       'adapter',
       checked.errors.map((e) => ({ field: e.path, message: e.code })),
       'the report does not match the indicator-report contract',
@@ -288,10 +283,38 @@ function wireBodyOf(report: IndicatorReport) {
     return toWireReport(report);
   } catch (error) {
     if (error instanceof OperationsCenterMappingError) {
-      throw new OperationsCenterInvalidReportError('adapter', [], error.message);
+      throw invalidReport('adapter', [], error.message);
     }
     throw error;
   }
+}
+
+function invalidReport(
+  source: 'adapter' | 'upstream',
+  problems: readonly ReportProblem[] = [],
+  message?: string,
+): OperationsCenterError {
+  return operationsCenterErrors.invalidRequest(
+    'report',
+    source,
+    (message ?? invalidRequestMessage('report', source)) +
+      problems.map((p) => `; ${p.field || '/'}: ${p.message}`).join(''),
+    { problems },
+  );
+}
+
+function versionConflict(version: number, currentVersion: number | undefined): OperationsCenterError {
+  return operationsCenterErrors.conflict(
+    `the operations center holds version ${version} of this report with other content (XUNG_DOT_PHIEN_BAN)` +
+      (currentVersion !== undefined ? `; its latest version is ${currentVersion}` : ''),
+    { version, ...(currentVersion !== undefined ? { currentVersion } : {}) },
+  );
+}
+
+function unitNotFound(): OperationsCenterError {
+  return operationsCenterErrors.notFound(
+    'the operations center does not know this unit (KHONG_TIM_THAY_DON_VI)',
+  );
 }
 
 function problemsOf(body: Record<string, unknown> | undefined): ReportProblem[] {
@@ -318,24 +341,23 @@ function interpret(answer: RawAnswer, version: number): ReportSubmission {
     if (status === 201 && code === CODES.accepted) return { outcome: 'accepted', version, receiptId };
     if (status === 200 && code === CODES.alreadyAccepted)
       return { outcome: 'already-accepted', version, receiptId };
-    throw new OperationsCenterMalformedResponseError(
+    throw operationsCenterErrors.malformed(
       `the operations center answered HTTP ${status} without a receipt it documents (${code ?? 'no MaKetQua'})`,
       { status },
     );
   }
   if (status === 409 && code === CODES.superseded) return { outcome: 'superseded', version, currentVersion };
-  if (status === 409 && code === CODES.versionConflict)
-    throw new OperationsCenterConflictError(version, currentVersion);
+  if (status === 409 && code === CODES.versionConflict) throw versionConflict(version, currentVersion);
   if (status === 422 || (status === 400 && code !== undefined)) {
-    throw new OperationsCenterInvalidReportError(
+    throw invalidReport(
       'upstream',
       problemsOf(body),
       `the operations center refused the report (${code ?? `HTTP ${status}`})`,
     );
   }
-  if (status === 404 && code === CODES.unknownUnit) throw new OperationsCenterUnitNotFoundError();
+  if (status === 404 && code === CODES.unknownUnit) throw unitNotFound();
   if (status === 403) {
-    throw new OperationsCenterAuthError(
+    throw operationsCenterErrors.authentication(
       'FORBIDDEN',
       'the operations center refused access to the report endpoint',
       {
@@ -344,7 +366,7 @@ function interpret(answer: RawAnswer, version: number): ReportSubmission {
     );
   }
   const retryAfter = retryAfterMs(answer);
-  throw new OperationsCenterUnavailableError(
+  throw operationsCenterErrors.unavailable(
     'HTTP_STATUS',
     `the operations center answered HTTP ${status}${code ? ` (${code})` : ''}`,
     { status, endpoint: 'api', ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) },

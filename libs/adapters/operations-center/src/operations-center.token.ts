@@ -1,9 +1,5 @@
 import { ClientCredentialsTokens, type ClientCredentialsOptions } from '@lienthong/adapters/common';
-import {
-  OperationsCenterAuthError,
-  OperationsCenterMalformedResponseError,
-  OperationsCenterUnavailableError,
-} from './operations-center.errors';
+import { operationsCenterErrors } from './operations-center.errors';
 
 /**
  * The relay's OAuth 2.0 client-credentials tokens at the operations center: the shared token cache of
@@ -17,24 +13,24 @@ export function operationsCenterTokens(
     ...options,
     errors: {
       clientRejected: (status, oauthError) =>
-        new OperationsCenterAuthError(
+        operationsCenterErrors.authentication(
           'CLIENT_REJECTED',
           `the operations center token endpoint refused the relay's client credentials${oauthError ? ` (${oauthError})` : ''}`,
           { status, ...(oauthError ? { oauthError } : {}) },
         ),
       grantRejected: (status, oauthError) =>
-        new OperationsCenterAuthError(
+        operationsCenterErrors.authentication(
           'GRANT_REJECTED',
           `the operations center token endpoint refused the grant (${oauthError})`,
           { status, oauthError },
         ),
       unavailable: (status) =>
-        new OperationsCenterUnavailableError(
+        operationsCenterErrors.unavailable(
           'HTTP_STATUS',
           `the operations center token endpoint answered HTTP ${status}`,
           { status, endpoint: 'token' },
         ),
-      malformed: (message) => new OperationsCenterMalformedResponseError(`operations center: ${message}`),
+      malformed: (message) => operationsCenterErrors.malformed(`operations center: ${message}`),
     },
   });
 }

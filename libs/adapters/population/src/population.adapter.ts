@@ -1,5 +1,5 @@
 import type { Citizen } from '@lienthong/contracts';
-import type { AdapterHealth } from '@lienthong/adapters/common';
+import type { UpstreamAdapter } from '@lienthong/adapters/common';
 import type { CitizenVerification } from './population.mapping';
 
 /** Per-call context: carried to the upstream as MaYeuCau and echoed in its signed answer. */
@@ -15,11 +15,21 @@ export interface CitizenClaims {
   dateOfBirth?: string;
 }
 
+/** The adapter's calls: the `method` label of the shared metrics. */
+export type PopulationMethod = 'lookupCitizen' | 'verifyCitizen';
+
+/**
+ * A valid-looking personal ID no one holds (province 001, born 1900, serial 0): `diagnose` asks for it, and
+ * the answer CITIZEN_NOT_FOUND proves the whole exchange (mutual TLS, signatures, parsing) without reading
+ * anybody's data.
+ */
+export const RESERVED_PERSONAL_ID = '001000000000';
+
 /**
  * The National Population Database (CSDLQG về dân cư) as the gateway sees it. Implementations throw the
- * errors of population.errors.ts, never HTTP exceptions.
+ * upstream errors of population.errors.ts (`populationErrors`), never HTTP exceptions.
  */
-export interface PopulationAdapter {
+export interface PopulationAdapter extends UpstreamAdapter<PopulationMethod> {
   /** The citizen with this personal ID, in the canonical model, with provenance. */
   lookupCitizen(personalId: string, ctx: PopulationCallContext): Promise<Citizen>;
   /** Whether the register agrees with the claimed fields, per field; discloses nothing else. */
@@ -28,8 +38,6 @@ export interface PopulationAdapter {
     claims: CitizenClaims,
     ctx: PopulationCallContext,
   ): Promise<CitizenVerification>;
-  /** Circuit state, recent latency and error rate, for `GET /health/adapters`. */
-  health(): AdapterHealth;
 }
 
 /** Nest injection token for the PopulationAdapter. */

@@ -3,21 +3,25 @@ import {
   AdapterCalls,
   AdapterHealth,
   DEFAULT_RESILIENCE,
+  diagnosis,
   ResilienceOptions,
+  type RunAttempts,
+  type UpstreamCallContext,
+  type UpstreamDiagnosis,
   upstreamPool,
 } from '@lienthong/adapters/common';
 import type { Citizen } from '@lienthong/contracts';
 import { isPartialDate } from '@lienthong/contracts';
 import { validatePersonalId, vietnamCompact } from '@lienthong/domain';
 import { XmlSignatureVerifier, XmlSigner, XmlWriteError } from '@lienthong/pki';
-import type { CitizenClaims, PopulationAdapter, PopulationCallContext } from './population.adapter';
 import {
-  InvalidRequestError,
-  MalformedResponseError,
-  PopulationAdapterError,
-  UpstreamTimeoutError,
-  UpstreamUnavailableError,
-} from './population.errors';
+  RESERVED_PERSONAL_ID,
+  type CitizenClaims,
+  type PopulationAdapter,
+  type PopulationCallContext,
+  type PopulationMethod,
+} from './population.adapter';
+import { populationErrors, PopulationError } from './population.errors';
 import {
   asWireCitizen,
   asWireVerification,
@@ -31,13 +35,11 @@ import { POPULATION_CLIENT_DEFAULTS, PopulationClientOptions } from './populatio
 import { readAnswer, RequestFields, signRequestEnvelope, WireRecord } from './population.soap';
 import { POPULATION_OPERATIONS, PopulationOperation, soapAction } from './population.wire';
 
-type Method = 'lookupCitizen' | 'verifyCitizen';
-
 /**
  * Client of the National Population Database's citizen service: SOAP 1.1 over HTTPS with mutual TLS, on an
  * undici Pool (keep-alive, `connections` sockets: this is the lookup hot path). Each request is signed with
  * the gateway's key; each answer must carry a valid signature by the pinned upstream certificate and echo the
- * request's MaYeuCau, or it is refused (BadSignatureError) and never passed on. Reads only, so every call
+ * request's MaYeuCau, or it is refused (POPULATION_BAD_SIGNATURE) and never passed on. Reads only, so every call
  * runs under the resilience policy (timeout per attempt, retries with jitter on transient errors, circuit
  * breaker, bulkhead). Inputs are validated before anything is sent.
  */
@@ -48,10 +50,11 @@ export class PopulationClient implements PopulationAdapter {
   private readonly path: string;
   private readonly signer: XmlSigner;
   private readonly verifier: XmlSignatureVerifier;
-  private readonly calls: AdapterCalls<PopulationAdapterError, Method>;
+  private readonly calls: AdapterCalls<PopulationError, PopulationMethod>;
   private readonly callerCode: string;
   private readonly ttlMs: number;
   private readonly clock: () => Date;
+  readonly adapter = populationErrors.adapter;
 
   constructor(options: PopulationClientOptions) {
     const url = new URL(options.endpoint);
@@ -84,30 +87,17 @@ export class PopulationClient implements PopulationAdapter {
         },
       });
     this.calls = new AdapterCalls({
-      adapter: 'population',
-      upstream: 'population database',
+      adapter: this.adapter,
+      upstream: populationErrors.upstream,
       title: 'population',
       resilience,
       logger: options.logger,
-      errors: {
-        base: PopulationAdapterError,
-        codes: {
-          notFound: 'CITIZEN_NOT_FOUND',
-          invalidRequest: 'POPULATION_INVALID_REQUEST',
-          unavailable: 'POPULATION_UNAVAILABLE',
-        },
-        invalidRequest: (field) => new InvalidRequestError(field, 'adapter'),
-        unavailable: (reason, message, details, cause) =>
-          new UpstreamUnavailableError(reason, message, details, cause),
-        network: (message, cause) => new UpstreamUnavailableError('NETWORK', message, {}, cause),
-        timeout: (timeoutMs) => new UpstreamTimeoutError(timeoutMs),
-        malformed: (message, cause) => new MalformedResponseError(message, {}, cause),
-      },
+      errors: populationErrors.kit(),
     });
   }
 
   async lookupCitizen(personalId: string, ctx: PopulationCallContext): Promise<Citizen> {
-    return this.call(
+    return this.soapCall(
       'lookupCitizen',
       POPULATION_OPERATIONS.lookup,
       ctx,
@@ -118,7 +108,7 @@ export class PopulationClient implements PopulationAdapter {
           populationProvenance(retrievedAt, this.ttlMs),
         );
         if (citizen.personalId !== personalId) {
-          throw new MalformedResponseError('the answer describes another personal ID');
+          throw populationErrors.malformed('the answer describes another personal ID');
         }
         return citizen;
       },
@@ -130,14 +120,14 @@ export class PopulationClient implements PopulationAdapter {
     claims: CitizenClaims,
     ctx: PopulationCallContext,
   ): Promise<CitizenVerification> {
-    return this.call(
+    return this.soapCall(
       'verifyCitizen',
       POPULATION_OPERATIONS.verify,
       ctx,
       () => {
         const fields: Partial<RequestFields> = { personalId: checkPersonalId(personalId) };
         if (claims.fullName === undefined && claims.dateOfBirth === undefined) {
-          throw new InvalidRequestError(
+          throw populationErrors.invalidRequest(
             'fullName|dateOfBirth',
             'adapter',
             'nothing to verify: give fullName or dateOfBirth',
@@ -145,12 +135,12 @@ export class PopulationClient implements PopulationAdapter {
         }
         if (claims.fullName !== undefined) {
           const name = typeof claims.fullName === 'string' ? claims.fullName.normalize('NFC').trim() : '';
-          if (name === '' || name.length > 200) throw new InvalidRequestError('fullName', 'adapter');
+          if (name === '' || name.length > 200) throw populationErrors.invalidRequest('fullName', 'adapter');
           fields.fullName = name;
         }
         if (claims.dateOfBirth !== undefined) {
           if (typeof claims.dateOfBirth !== 'string' || !isPartialDate(claims.dateOfBirth)) {
-            throw new InvalidRequestError('dateOfBirth', 'adapter');
+            throw populationErrors.invalidRequest('dateOfBirth', 'adapter');
           }
           fields.dateOfBirth = toWireDate(claims.dateOfBirth);
         }
@@ -166,8 +156,21 @@ export class PopulationClient implements PopulationAdapter {
     );
   }
 
+  call<T>(
+    method: PopulationMethod,
+    ctx: UpstreamCallContext | undefined,
+    body: (attempts: RunAttempts, requestId: string) => Promise<T>,
+  ): Promise<T> {
+    return this.calls.call(method, ctx, body);
+  }
+
   health(): AdapterHealth {
     return this.calls.health();
+  }
+
+  /** Verifies a personal ID no one holds (province 001, born 1900, serial 0): CITIZEN_NOT_FOUND proves the exchange. */
+  diagnose(ctx: PopulationCallContext): Promise<UpstreamDiagnosis> {
+    return diagnosis(() => this.verifyCitizen(RESERVED_PERSONAL_ID, { dateOfBirth: '1900' }, ctx));
   }
 
   /** Closes the connection pool (not an injected dispatcher). */
@@ -175,14 +178,14 @@ export class PopulationClient implements PopulationAdapter {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async call<T>(
-    method: Method,
+  private async soapCall<T>(
+    method: PopulationMethod,
     operation: PopulationOperation,
     ctx: PopulationCallContext,
     input: () => Partial<RequestFields>,
     map: (record: WireRecord, retrievedAt: Date) => T,
   ): Promise<T> {
-    return this.calls.call(method, ctx, async (attempts, requestId) => {
+    return this.call(method, ctx, async (attempts, requestId) => {
       let envelope: string;
       try {
         envelope = await signRequestEnvelope(this.signer, operation, {
@@ -192,7 +195,7 @@ export class PopulationClient implements PopulationAdapter {
           timestamp: wireTimestamp(this.clock()),
         });
       } catch (error) {
-        if (error instanceof XmlWriteError) throw new InvalidRequestError('fullName', 'adapter');
+        if (error instanceof XmlWriteError) throw populationErrors.invalidRequest('fullName', 'adapter');
         throw error;
       }
       const record = await attempts(async (signal) => {
@@ -225,7 +228,7 @@ export class PopulationClient implements PopulationAdapter {
 
 function checkPersonalId(personalId: string): string {
   if (typeof personalId !== 'string' || !validatePersonalId(personalId).valid) {
-    throw new InvalidRequestError('personalId', 'adapter');
+    throw populationErrors.invalidRequest('personalId', 'adapter');
   }
   return personalId;
 }

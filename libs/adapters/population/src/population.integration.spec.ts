@@ -6,25 +6,22 @@ import { createLogger } from '@lienthong/observability';
 import { agencyCertificateName, createDevPki, DevPkiMaterial } from '@lienthong/pki';
 import { PopulationSimulator, startPopulationSimulator } from '@lienthong/simulators';
 import {
-  BadSignatureError,
-  CitizenNotFoundError,
-  PopulationAdapterError,
+  PopulationError,
   PopulationClient,
   PopulationClientOptions,
   populationClientOptionsFromDevPki,
-  RequestRejectedError,
-  UpstreamTimeoutError,
+  populationErrors,
 } from './index';
 
 /** The adapter against the population simulator over real HTTPS with mutual TLS and signed messages. */
 
 const AGENCY = '000.00.14.H56';
 
-async function failure(promise: Promise<unknown>): Promise<PopulationAdapterError> {
+async function failure(promise: Promise<unknown>): Promise<PopulationError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof PopulationAdapterError) return error;
+    if (populationErrors.owns(error)) return error;
     throw error;
   }
   throw new Error('expected the call to fail');
@@ -120,9 +117,10 @@ describe('PopulationClient against the population simulator (HTTPS, mTLS, XML-DS
   });
 
   it('reports a citizen the register does not hold', async () => {
-    expect(await failure(client.lookupCitizen('001090000000', { requestId: 'it-absent' }))).toBeInstanceOf(
-      CitizenNotFoundError,
-    );
+    expect(await failure(client.lookupCitizen('001090000000', { requestId: 'it-absent' }))).toMatchObject({
+      code: 'CITIZEN_NOT_FOUND',
+      kind: 'NOT_FOUND',
+    });
   });
 
   it('is refused by the simulator when it signs with a key the simulator does not trust', async () => {
@@ -133,7 +131,7 @@ describe('PopulationClient against the population simulator (HTTPS, mTLS, XML-DS
     const error = await failure(
       impostor.lookupCitizen(simulator.dataset.citizenAt(1).personalId, { requestId: 'it-impostor' }),
     );
-    expect(error).toBeInstanceOf(RequestRejectedError);
+    expect(error).toMatchObject({ code: 'POPULATION_REQUEST_REJECTED' });
     expect(error.transient).toBe(false);
   });
 
@@ -142,8 +140,8 @@ describe('PopulationClient against the population simulator (HTTPS, mTLS, XML-DS
     const error = await failure(
       client.lookupCitizen(simulator.dataset.citizenAt(2).personalId, { requestId: 'it-tampered' }),
     );
-    expect(error).toBeInstanceOf(BadSignatureError);
-    expect(error).toMatchObject({ reason: 'DIGEST_MISMATCH' });
+    expect(error).toMatchObject({ code: 'POPULATION_BAD_SIGNATURE' });
+    expect(error).toMatchObject({ details: { reason: 'DIGEST_MISMATCH' } });
   });
 
   it('times out on an answer dripped slower than the timeout', async () => {
@@ -153,7 +151,7 @@ describe('PopulationClient against the population simulator (HTTPS, mTLS, XML-DS
     const error = await failure(
       impatient.lookupCitizen(simulator.dataset.citizenAt(3).personalId, { requestId: 'it-drip' }),
     );
-    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect(error).toMatchObject({ code: 'POPULATION_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
@@ -174,7 +172,7 @@ describe('PopulationClient against the population simulator (HTTPS, mTLS, XML-DS
     const dropped = simulator.stats().injected.dropped;
     const started = Date.now();
     const fast = await failure(outageClient.lookupCitizen(personalId, { requestId: 'it-fast' }));
-    expect(fast).toMatchObject({ reason: 'CIRCUIT_OPEN' });
+    expect(fast).toMatchObject({ details: { reason: 'CIRCUIT_OPEN' } });
     expect(Date.now() - started).toBeLessThan(50);
     expect(simulator.stats().injected.dropped).toBe(dropped);
 

@@ -1,11 +1,4 @@
-import {
-  fromWireDate,
-  MalformedResponseError,
-  populationProvenance,
-  toCitizen,
-  toVerification,
-  WireCitizen,
-} from './index';
+import { fromWireDate, populationProvenance, toCitizen, toVerification, WireCitizen } from './index';
 import { vietnamDateTime } from '@lienthong/domain';
 
 const provenance = populationProvenance(new Date('2026-10-31T02:15:02Z'), 24 * 3_600_000);
@@ -86,7 +79,7 @@ describe('population wire -> canonical mapping', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error).toMatchObject({ code: 'POPULATION_MALFORMED_RESPONSE' });
     expect((error as Error).message).not.toContain('001090012345');
   });
 
@@ -104,7 +97,7 @@ describe('population wire -> canonical mapping', () => {
       ),
     ).toMatchObject({ fields: { fullName: 'MATCH', dateOfBirth: 'UNDETERMINED' }, allMatch: false });
     expect(() => toVerification('001090012345', { dateOfBirth: '1948' }, {}, provenance)).toThrow(
-      MalformedResponseError,
+      expect.objectContaining({ code: 'POPULATION_MALFORMED_RESPONSE' }),
     );
   });
 

@@ -1,5 +1,5 @@
 import { Address, Citizen, HouseholdHead, Provenance, validate } from '@lienthong/contracts';
-import { MalformedResponseError } from './population.errors';
+import { populationErrors } from './population.errors';
 import type { WireRecord } from './population.soap';
 import type { WireAddress, WireCitizen, WireHouseholdHead, WireVerification } from './population.wire';
 import { optionalField as optional, wireText as text } from '@lienthong/adapters/common';
@@ -49,7 +49,7 @@ export function toWireDate(partialDate: string): string {
 /**
  * CongDan (wire) -> canonical Citizen. Names are NFC-normalised and trimmed; an element the contract
  * marks optional but that is empty is dropped. The result is validated against contracts/schemas/citizen:
- * an answer that does not make a valid citizen is a MalformedResponseError naming the offending paths.
+ * an answer that does not make a valid citizen is a POPULATION_MALFORMED_RESPONSE naming the offending paths.
  */
 export function toCitizen(wire: WireCitizen, provenance: Provenance): Citizen {
   const sex = wire.GioiTinh === '1' ? 'MALE' : wire.GioiTinh === '2' ? 'FEMALE' : undefined;
@@ -74,7 +74,7 @@ export function toCitizen(wire: WireCitizen, provenance: Provenance): Citizen {
   } as Citizen;
   const checked = validate('citizen', citizen);
   if (!checked.ok) {
-    throw new MalformedResponseError(
+    throw populationErrors.malformed(
       `the citizen record does not satisfy the canonical contract at ${checked.errors
         .map((e) => e.path || '/')
         .join(', ')}`,
@@ -106,25 +106,25 @@ export function toVerification(
 /** A wire record (from population.soap) seen as CongDan. */
 export function asWireCitizen(record: WireRecord | string | undefined): WireCitizen {
   if (record === undefined || typeof record === 'string') {
-    throw new MalformedResponseError('the answer has no CongDan element');
+    throw populationErrors.malformed('the answer has no CongDan element');
   }
   return record as WireCitizen;
 }
 
 /** A wire record seen as KetQuaXacThuc. */
 export function asWireVerification(record: WireRecord | string | undefined): WireVerification {
-  if (record === undefined) throw new MalformedResponseError('the answer has no KetQuaXacThuc element');
+  if (record === undefined) throw populationErrors.malformed('the answer has no KetQuaXacThuc element');
   return (typeof record === 'string' ? {} : record) as WireVerification;
 }
 
 function match(value: string | undefined, field: string): FieldVerification {
   const result = value === undefined ? undefined : WIRE_MATCH[value.trim()];
-  if (!result) throw new MalformedResponseError(`no verification result for ${field}`);
+  if (!result) throw populationErrors.malformed(`no verification result for ${field}`);
   return result;
 }
 
 function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined || value === '') throw new MalformedResponseError(`missing or unreadable ${field}`);
+  if (value === undefined || value === '') throw populationErrors.malformed(`missing or unreadable ${field}`);
   return value;
 }
 

@@ -11,15 +11,7 @@ import {
   XmlSignatureVerifier,
   XmlSigner,
 } from '@lienthong/pki';
-import {
-  BadSignatureError,
-  CitizenNotFoundError,
-  InvalidRequestError,
-  MalformedResponseError,
-  PopulationAdapterError,
-  RequestRejectedError,
-  UpstreamUnavailableError,
-} from './population.errors';
+import { populationErrors, PopulationError } from './population.errors';
 import {
   POPULATION_FAULT_CODES,
   POPULATION_NAMESPACE,
@@ -124,15 +116,18 @@ export function readAnswer(
     throw faultError(verifier, document, requestId, status, part);
   }
   if (part.namespaceURI !== POPULATION_NAMESPACE || part.localName !== `${operation}Response`) {
-    throw new MalformedResponseError(`expected ${operation}Response, got another element`, { status });
+    throw populationErrors.malformed(`expected ${operation}Response, got another element`, { status });
   }
   verify(verifier, document, part);
   const record = toRecord(part);
   if (record.MaYeuCau !== requestId) {
-    throw new BadSignatureError('REQUEST_BINDING', 'the signed answer belongs to another request (MaYeuCau)');
+    throw populationErrors.badSignature(
+      'REQUEST_BINDING',
+      'the signed answer belongs to another request (MaYeuCau)',
+    );
   }
   if (status !== 200) {
-    throw new MalformedResponseError(`a ${operation}Response with HTTP status ${status}`, { status });
+    throw populationErrors.malformed(`a ${operation}Response with HTTP status ${status}`, { status });
   }
   return record;
 }
@@ -143,34 +138,43 @@ function faultError(
   requestId: string,
   status: number,
   fault: XmlElement,
-): PopulationAdapterError {
+): PopulationError {
   const faultcode = (childElement(fault, 'faultcode')?.text ?? '').trim();
   const detail = childElement(fault, 'detail', null);
   const business = detail ? childElement(detail, 'LoiNghiepVu', POPULATION_NAMESPACE) : undefined;
   if (!business) {
     // A fault from something in between (an ESB, a proxy): nothing signed to rely on.
     return /(^|:)Server$/.test(faultcode)
-      ? new UpstreamUnavailableError('BUSY', 'soap:Server fault without a signed detail', { status })
-      : new MalformedResponseError('SOAP fault without a signed detail', { status });
+      ? populationErrors.unavailable('BUSY', 'soap:Server fault without a signed detail', { status })
+      : populationErrors.malformed('SOAP fault without a signed detail', { status });
   }
   verify(verifier, document, business);
   const record = toRecord(business);
   if (record.MaYeuCau !== undefined && record.MaYeuCau !== requestId) {
-    return new BadSignatureError('REQUEST_BINDING', 'the signed fault belongs to another request (MaYeuCau)');
+    return populationErrors.badSignature(
+      'REQUEST_BINDING',
+      'the signed fault belongs to another request (MaYeuCau)',
+    );
   }
   switch (record.MaLoi) {
     case POPULATION_FAULT_CODES.notFound:
-      return new CitizenNotFoundError();
+      return populationErrors.notFound(
+        'no citizen with this personal ID in the National Population Database',
+      );
     case POPULATION_FAULT_CODES.invalidInput:
-      return new InvalidRequestError(undefined, 'upstream');
+      return populationErrors.invalidRequest(undefined, 'upstream');
     case POPULATION_FAULT_CODES.badSignature:
-      return new RequestRejectedError(POPULATION_FAULT_CODES.badSignature);
+      return populationErrors.authentication(
+        'SIGNATURE_REJECTED',
+        `the population database refused the gateway's request signature (${POPULATION_FAULT_CODES.badSignature})`,
+        { upstreamCode: POPULATION_FAULT_CODES.badSignature },
+      );
     case POPULATION_FAULT_CODES.busy:
-      return new UpstreamUnavailableError('BUSY', 'the population database is busy (HE_THONG_BAN)', {
+      return populationErrors.unavailable('BUSY', 'the population database is busy (HE_THONG_BAN)', {
         status,
       });
     default:
-      return new MalformedResponseError('a fault code outside the contract', { status });
+      return populationErrors.malformed('a fault code outside the contract', { status });
   }
 }
 
@@ -179,24 +183,22 @@ function verify(verifier: XmlSignatureVerifier, document: XmlDocument, element: 
     verifier.verify(document, element);
   } catch (error) {
     if (error instanceof XmlSignatureError) {
-      throw new BadSignatureError(error.reason, `the answer's signature was refused: ${error.message}`);
+      throw populationErrors.badSignature(
+        error.reason,
+        `the answer's signature was refused: ${error.message}`,
+      );
     }
     if (error instanceof XmlParseError) {
-      throw new MalformedResponseError('the answer is not well-formed XML', {}, { cause: error });
+      throw populationErrors.malformed('the answer is not well-formed XML', {}, { cause: error });
     }
     throw error;
   }
 }
 
-function unusable(
-  status: number,
-  serverError: boolean,
-  message: string,
-  cause?: unknown,
-): PopulationAdapterError {
+function unusable(status: number, serverError: boolean, message: string, cause?: unknown): PopulationError {
   return serverError
-    ? new UpstreamUnavailableError('HTTP_STATUS', `HTTP ${status}: ${message}`, { status }, { cause })
-    : new MalformedResponseError(message, { status }, { cause });
+    ? populationErrors.unavailable('HTTP_STATUS', `HTTP ${status}: ${message}`, { status }, { cause })
+    : populationErrors.malformed(message, { status }, { cause });
 }
 
 /**
@@ -208,9 +210,9 @@ export function toRecord(element: XmlElement): WireRecord {
   for (const child of element.children) {
     const name = child.localName;
     if (child.namespaceURI !== POPULATION_NAMESPACE) {
-      throw new MalformedResponseError(`element ${name} from outside the contract's namespace`);
+      throw populationErrors.malformed(`element ${name} from outside the contract's namespace`);
     }
-    if (name in record) throw new MalformedResponseError(`element ${name} appears twice`);
+    if (name in record) throw populationErrors.malformed(`element ${name} appears twice`);
     record[name] = child.children.length > 0 ? toRecord(child) : child.text;
   }
   return record;

@@ -89,14 +89,14 @@ export type PostalErrorKind =
   | 'MALFORMED_RESPONSE';
 
 /** The one error family of the postal client; `code` is `POSTAL_<kind>`. */
-export class PostalError extends UpstreamError<'POSTAL', PostalErrorKind> {
+export class PostalError extends UpstreamError<`POSTAL_${PostalErrorKind}`, PostalErrorKind> {
   constructor(
     kind: PostalErrorKind,
     message: string,
     details: UpstreamErrorDetails = {},
     options?: { cause?: unknown },
   ) {
-    super('postal', 'POSTAL', kind, message, details, options);
+    super('postal', `POSTAL_${kind}`, kind, message, details, options);
   }
 }
 
@@ -140,12 +140,7 @@ export class PostalClient {
       resilience,
       logger: options.logger,
       errors: {
-        base: PostalError,
-        codes: {
-          notFound: 'POSTAL_NOT_FOUND',
-          invalidRequest: 'POSTAL_INVALID_REQUEST',
-          unavailable: 'POSTAL_UNAVAILABLE',
-        },
+        owns: (error): error is PostalError => error instanceof PostalError,
         invalidRequest: (field) =>
           new PostalError('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field }),
         unavailable: (reason, message, details, cause) =>

@@ -2,7 +2,6 @@ import { createLogger } from '@lienthong/observability';
 import { useNock } from '../../common/src/testing/load-nock';
 import { NodeHttpDispatcher } from '../../common/src/testing/node-http-dispatcher';
 import { PortalCatalogueClient } from './portal-catalogue.client';
-import { PortalRejectedError } from './portal.errors';
 import { PublicServicePortalClient } from './public-service-portal.client';
 
 /** The catalogue client on the portal client's transport, against nock answering in the portal's envelope. */
@@ -198,6 +197,8 @@ describe('PortalCatalogueClient', () => {
 
     nock.cleanAll();
     portal(['1.000001'], () => ({ error_code: -1, message: 'Lỗi hệ thống' }));
-    await expect(new PortalCatalogueClient(transport()).read()).rejects.toBeInstanceOf(PortalRejectedError);
+    await expect(new PortalCatalogueClient(transport()).read()).rejects.toMatchObject({
+      code: 'PORTAL_REJECTED',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { AppLogger } from '@lienthong/observability';
-import { PortalUnavailableError } from './portal.errors';
+import { portalUnavailable } from './portal.errors';
 import type { PortalCatalogueService } from './portal.wire';
 
 /**
@@ -140,11 +140,7 @@ export class PortalCatalogueClient {
       const last = total > 0 ? page * this.pageSize >= total : items.length < this.pageSize;
       if (items.length === 0 || last) return [...codes];
     }
-    throw new PortalUnavailableError(
-      'LayDanhSachTTHC',
-      'MALFORMED',
-      `more than ${MAX_PAGES} catalogue pages`,
-    );
+    throw portalUnavailable('LayDanhSachTTHC', 'MALFORMED', `more than ${MAX_PAGES} catalogue pages`);
   }
 
   async sectors(): Promise<NationalSector[]> {

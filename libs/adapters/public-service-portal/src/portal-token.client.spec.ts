@@ -5,7 +5,6 @@ import { createLogger } from '@lienthong/observability';
 import { useNock } from '../../common/src/testing/load-nock';
 import { NodeHttpDispatcher } from '../../common/src/testing/node-http-dispatcher';
 import { InMemoryPortalDossierCodes } from './portal-dossier-codes';
-import { PortalRateLimitedError, PortalRejectedError, PortalUnavailableError } from './portal.errors';
 import { createPortalClient, portalDialectOf } from './portal.factory';
 import { TokenPortalClient, type TokenPortalClientOptions } from './portal-token.client';
 import { PublicServicePortalClient } from './public-service-portal.client';
@@ -212,8 +211,8 @@ describe('TokenPortalClient (token-2025 dialect, assumed shape)', () => {
 
     on('get', dossier(HELD_CODE), () => [401, token('invalid-token.problem.json')], 2);
     const error = await rejectionOf(portal.getDossier(event.dossierCode));
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect(error).toMatchObject({ reason: 'SESSION_REJECTED', transient: true });
+    expect(error).toMatchObject({ code: 'PORTAL_UNAVAILABLE' });
+    expect(error).toMatchObject({ transient: true, details: { reason: 'SESSION_REJECTED' } });
   });
 
   it('caches the token until shortly before it expires', async () => {
@@ -242,8 +241,12 @@ describe('TokenPortalClient (token-2025 dialect, assumed shape)', () => {
     issueToken();
     on('post', api('/dossiers'), () => [422, token('invalid-dossier.problem.json')]);
     const refused = await rejectionOf(portal.syncDossier(enterpriseEvent, enterpriseCatalogue));
-    expect(refused).toBeInstanceOf(PortalRejectedError);
-    expect(refused).toMatchObject({ transient: false, code: 'PORTAL_REJECTED', operation: 'createDossier' });
+    expect(refused).toMatchObject({ code: 'PORTAL_REJECTED' });
+    expect(refused).toMatchObject({
+      transient: false,
+      code: 'PORTAL_REJECTED',
+      details: { operation: 'createDossier' },
+    });
     expect((refused as Error).message).toContain('INVALID_DOSSIER');
     expect((refused as Error).message).toContain('NgayTiepNhan');
 
@@ -253,12 +256,12 @@ describe('TokenPortalClient (token-2025 dialect, assumed shape)', () => {
       { 'retry-after': '7' },
     ]);
     const slowDown = await rejectionOf(portal.syncDossier(enterpriseEvent, enterpriseCatalogue));
-    expect(slowDown).toBeInstanceOf(PortalRateLimitedError);
-    expect(slowDown).toMatchObject({ retryAfterMs: 7_000, transient: true });
+    expect(slowDown).toMatchObject({ code: 'PORTAL_RATE_LIMITED' });
+    expect(slowDown).toMatchObject({ transient: true, details: { retryAfterMs: 7_000 } });
 
     on('post', api('/dossiers'), () => [503, 'Service Unavailable', { 'content-type': 'text/plain' }]);
     const down = await rejectionOf(portal.syncDossier(enterpriseEvent, enterpriseCatalogue));
-    expect(down).toMatchObject({ reason: 'HTTP_STATUS', transient: true });
+    expect(down).toMatchObject({ transient: true, details: { reason: 'HTTP_STATUS' } });
     expect(await codes.get(enterpriseEvent.dossierCode)).toBeUndefined();
   });
 
@@ -271,8 +274,8 @@ describe('TokenPortalClient (token-2025 dialect, assumed shape)', () => {
 
     const error = await rejectionOf(portal.syncDossier(enterpriseEvent, enterpriseCatalogue));
 
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect(error).toMatchObject({ reason: 'CODE_STORE', transient: true });
+    expect(error).toMatchObject({ code: 'PORTAL_UNAVAILABLE' });
+    expect(error).toMatchObject({ transient: true, details: { reason: 'CODE_STORE' } });
     // no step was sent for a dossier whose code was not kept: the retry creates it again and adopts the code
     expect(sent.map((s) => s.path)).toEqual(['/oauth2/token', api('/dossiers')]);
   });

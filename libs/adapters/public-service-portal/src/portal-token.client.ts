@@ -2,6 +2,9 @@ import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
   type AdapterHealth,
+  type RunAttempts,
+  type UpstreamCallContext,
+  type UpstreamDiagnosis,
   ClientCredentialsTokens,
   header,
   parseJsonObject,
@@ -26,11 +29,12 @@ import {
 } from './portal.calls';
 import { InMemoryPortalDossierCodes, type PortalDossierCodes } from './portal-dossier-codes';
 import {
-  PortalAuthError,
+  portalErrors,
   PortalError,
-  PortalRateLimitedError,
-  PortalRejectedError,
-  PortalUnavailableError,
+  portalUnavailable,
+  portalSlowDown,
+  portalRejected,
+  portalAuthFailed,
 } from './portal.errors';
 import { fromPortalEvaluation, PORTAL_PERIOD_KINDS, type PortalEvaluation } from './portal.evaluation';
 import type { PortalEvaluationPeriod } from './portal.evaluation';
@@ -42,7 +46,7 @@ import {
   type PortalDossierExtras,
   type PortalDossierView,
 } from './portal.mapping';
-import { portalErrors, portalRequestDuration, type PortalOutcome } from './portal.metrics';
+import { portalExchangeErrors, portalRequestDuration, type PortalOutcome } from './portal.metrics';
 import { checkedPortalHeaders, PORTAL_CLIENT_DEFAULTS } from './portal.options';
 import { fromTokenRecord, toTokenProgress, toTokenRecord } from './portal-token.mapping';
 import {
@@ -124,6 +128,7 @@ export class TokenPortalClient implements PublicServicePortal {
   private readonly paths: PortalTokenPaths;
   private readonly headers: Record<string, string>;
   private readonly calls: AdapterCalls<PortalError, PortalMethod>;
+  readonly adapter = PORTAL_ADAPTER;
   private readonly tokens: ClientCredentialsTokens;
   private readonly logger?: AppLogger;
   private readonly defaultRetryAfterMs: number;
@@ -176,7 +181,7 @@ export class TokenPortalClient implements PublicServicePortal {
         clientRejected: (status, oauthError) =>
           this.fail(
             'token',
-            new PortalAuthError(
+            portalAuthFailed(
               'token',
               undefined,
               `the portal token endpoint refused the client credentials (HTTP ${status}${oauthError ? `, ${oauthError}` : ''})`,
@@ -186,7 +191,7 @@ export class TokenPortalClient implements PublicServicePortal {
         grantRejected: (status, oauthError) =>
           this.fail(
             'token',
-            new PortalAuthError(
+            portalAuthFailed(
               'token',
               undefined,
               `the portal token endpoint refused the grant (${oauthError})`,
@@ -196,22 +201,13 @@ export class TokenPortalClient implements PublicServicePortal {
         unavailable: (status) =>
           this.fail(
             'token',
-            new PortalUnavailableError(
-              'token',
-              'HTTP_STATUS',
-              `the portal token endpoint answered HTTP ${status}`,
-              {
-                status,
-              },
-            ),
+            portalUnavailable('token', 'HTTP_STATUS', `the portal token endpoint answered HTTP ${status}`, {
+              status,
+            }),
             `HTTP_${status}`,
           ),
         malformed: (message) =>
-          this.fail(
-            'token',
-            new PortalUnavailableError('token', 'MALFORMED', `portal: ${message}`),
-            'MALFORMED',
-          ),
+          this.fail('token', portalUnavailable('token', 'MALFORMED', `portal: ${message}`), 'MALFORMED'),
       },
     });
   }
@@ -221,7 +217,7 @@ export class TokenPortalClient implements PublicServicePortal {
     extra: PortalDossierExtras = {},
     ctx: { requestId?: string } = {},
   ): Promise<PortalSyncResult> {
-    return this.calls.call('syncDossier', withRequestId(ctx), async (policy, requestId) => {
+    return this.call('syncDossier', withRequestId(ctx), async (policy, requestId) => {
       const attempts = slowDownPassesThrough(policy);
       checkEvent(event, 'createDossier');
       const { dossierCode } = event;
@@ -281,7 +277,7 @@ export class TokenPortalClient implements PublicServicePortal {
   }
 
   async getDossier(dossierCode: string, ctx: { requestId?: string } = {}): Promise<PortalDossierView | null> {
-    return this.calls.call('getDossier', withRequestId(ctx), async (policy, requestId) => {
+    return this.call('getDossier', withRequestId(ctx), async (policy, requestId) => {
       const portalCode = await this.kept(() => this.codes.get(dossierCode));
       if (!portalCode) return null;
       const held = await slowDownPassesThrough(policy)((signal) => this.read(portalCode, signal, requestId));
@@ -294,7 +290,7 @@ export class TokenPortalClient implements PublicServicePortal {
     period: PortalEvaluationPeriod,
     ctx: { requestId?: string } = {},
   ): Promise<PortalEvaluation | null> {
-    return this.calls.call('getEvaluation', withRequestId(ctx), async (policy, requestId) => {
+    return this.call('getEvaluation', withRequestId(ctx), async (policy, requestId) => {
       const query = new URLSearchParams({
         MaDonViDanhGia: agencyCode,
         LoaiKy: PORTAL_PERIOD_KINDS[period.kind],
@@ -319,15 +315,29 @@ export class TokenPortalClient implements PublicServicePortal {
 
   /** Fetches a token unless one is cached: a cheap readiness probe. */
   async ping(ctx: { requestId?: string } = {}): Promise<void> {
-    await this.calls.call('ping', withRequestId(ctx), (policy) =>
+    await this.call('ping', withRequestId(ctx), (policy) =>
       slowDownPassesThrough(policy)(async (signal) => {
         await this.token(signal);
       }),
     );
   }
 
+  call<T>(
+    method: PortalMethod,
+    ctx: UpstreamCallContext | undefined,
+    body: (attempts: RunAttempts, requestId: string) => Promise<T>,
+  ): Promise<T> {
+    return this.calls.call(method, ctx, body);
+  }
+
   health(): AdapterHealth {
     return this.calls.health();
+  }
+
+  /** Fetches an access token unless one is cached: reads no dossier, writes none. */
+  async diagnose(ctx: UpstreamCallContext): Promise<UpstreamDiagnosis> {
+    await this.ping(ctx);
+    return { answer: 'answered', detail: 'Answered: the portal issued an access token.' };
   }
 
   /** Token requests sent so far (a cached token is reused until shortly before it expires). */
@@ -424,7 +434,7 @@ export class TokenPortalClient implements PublicServicePortal {
     } catch (error) {
       throw this.fail(
         'createDossier',
-        new PortalUnavailableError(
+        portalUnavailable(
           undefined,
           'CODE_STORE',
           `the store of the portal's dossier codes failed (${(error as Error)?.name ?? 'error'})`,
@@ -485,16 +495,16 @@ export class TokenPortalClient implements PublicServicePortal {
         stopTimer({ outcome: 'rate_limited' });
         throw this.fail(
           'token',
-          new PortalRateLimitedError('token', retryAfterMs(raw) ?? this.defaultRetryAfterMs),
+          portalSlowDown('token', retryAfterMs(raw) ?? this.defaultRetryAfterMs),
           'HTTP_429',
         );
       }
       stopTimer({ outcome: raw.status === 200 ? 'ok' : raw.status >= 500 ? 'unavailable' : 'auth_failed' });
       return raw;
     } catch (error) {
-      if (error instanceof PortalError && !(error instanceof PortalRateLimitedError)) {
+      if (portalErrors.owns(error) && error.code !== 'PORTAL_RATE_LIMITED') {
         stopTimer({ outcome: 'unavailable' });
-        error.operation ??= 'token';
+        error.details.operation ??= 'token';
       }
       throw error;
     }
@@ -526,7 +536,7 @@ export class TokenPortalClient implements PublicServicePortal {
         this.tokens.invalidate(renewed);
         throw this.fail(
           operation,
-          new PortalUnavailableError(
+          portalUnavailable(
             operation,
             'SESSION_REJECTED',
             'the portal refused a freshly issued access token',
@@ -573,9 +583,9 @@ export class TokenPortalClient implements PublicServicePortal {
       return raw;
     } catch (error) {
       stopTimer({ outcome: 'unavailable' });
-      if (error instanceof PortalError) {
-        error.operation ??= operation;
-        const reason = (error as Partial<PortalUnavailableError>).reason;
+      if (portalErrors.owns(error)) {
+        error.details.operation ??= operation;
+        const reason = error.details.reason;
         throw this.fail(
           operation,
           error,
@@ -592,28 +602,23 @@ export class TokenPortalClient implements PublicServicePortal {
     if (status === 429) {
       throw this.fail(
         operation,
-        new PortalRateLimitedError(operation, retryAfterMs(raw) ?? this.defaultRetryAfterMs),
+        portalSlowDown(operation, retryAfterMs(raw) ?? this.defaultRetryAfterMs),
         'HTTP_429',
       );
     }
     if (status >= 500 || status === 408) {
       throw this.fail(
         operation,
-        new PortalUnavailableError(
-          operation,
-          'HTTP_STATUS',
-          `the portal answered HTTP ${status} to ${operation}`,
-          {
-            status,
-          },
-        ),
+        portalUnavailable(operation, 'HTTP_STATUS', `the portal answered HTTP ${status} to ${operation}`, {
+          status,
+        }),
         `HTTP_${status}`,
       );
     }
     if (status === 403) {
       throw this.fail(
         operation,
-        new PortalAuthError(operation, undefined, `the portal refused ${operation} with HTTP 403`),
+        portalAuthFailed(operation, undefined, `the portal refused ${operation} with HTTP 403`),
         'HTTP_403',
       );
     }
@@ -632,8 +637,8 @@ export class TokenPortalClient implements PublicServicePortal {
     return { status, body: parsed };
   }
 
-  private malformed(operation: PortalTokenOperation, message: string): PortalUnavailableError {
-    return this.fail(operation, new PortalUnavailableError(operation, 'MALFORMED', message), 'MALFORMED');
+  private malformed(operation: PortalTokenOperation, message: string): PortalError {
+    return this.fail(operation, portalUnavailable(operation, 'MALFORMED', message), 'MALFORMED');
   }
 
   /** A 4xx (other than 401, 403, 408, 429) as a permanent rejection naming the problem's stable code. */
@@ -657,18 +662,14 @@ export class TokenPortalClient implements PublicServicePortal {
       : [];
     return this.fail(
       operation,
-      new PortalRejectedError(
-        operation,
-        undefined,
-        [`${code}${detail ? ` ${detail}` : ''}`, ...fields].join('; '),
-      ),
+      portalRejected(operation, undefined, [`${code}${detail ? ` ${detail}` : ''}`, ...fields].join('; ')),
       `HTTP_${status}`,
     );
   }
 
   /** Logs a failure (codes and messages only), and returns it for throwing. */
-  private fail<E extends PortalError>(operation: PortalTokenOperation, error: E, code: string): E {
-    portalErrors.inc({ service: operation, code });
+  private fail(operation: PortalTokenOperation, error: PortalError, code: string): PortalError {
+    portalExchangeErrors.inc({ service: operation, code });
     this.logger?.warn(
       { service: operation, code, errorCode: error.code, transient: error.transient },
       error.message,

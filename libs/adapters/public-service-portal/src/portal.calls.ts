@@ -9,10 +9,12 @@ import {
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import type { AppLogger } from '@lienthong/observability';
 import {
+  portalErrors,
   PortalError,
-  PortalRateLimitedError,
-  PortalRejectedError,
-  PortalUnavailableError,
+  portalUnavailable,
+  portalSlowDown,
+  portalRejected,
+  isAnsweredSlowDown,
 } from './portal.errors';
 import { PORTAL_CLIENT_DEFAULTS } from './portal.options';
 import type { PortalOperation } from './portal.wire';
@@ -22,7 +24,7 @@ import type { PortalOperation } from './portal.wire';
  * event's contract check and the last guard against the personal ID. One copy, so the dialects cannot disagree.
  */
 
-export const PORTAL_ADAPTER = 'public-service-portal';
+export const PORTAL_ADAPTER = portalErrors.adapter;
 
 export type PortalMethod = 'syncDossier' | 'getDossier' | 'getEvaluation' | 'readCatalogue' | 'ping';
 
@@ -40,7 +42,7 @@ export function portalResilience(
   };
 }
 
-/** AdapterCalls raising the portal's typed errors. */
+/** AdapterCalls raising the portal's upstream errors. */
 export function portalAdapterCalls(
   resilience: ResilienceOptions,
   logger: AppLogger | undefined,
@@ -53,22 +55,17 @@ export function portalAdapterCalls(
     resilience,
     logger,
     errors: {
-      base: PortalError,
-      codes: {
-        notFound: 'PORTAL_REJECTED',
-        invalidRequest: 'INVALID_EVENT',
-        unavailable: 'PORTAL_RATE_LIMITED',
-      },
+      owns: (error) => portalErrors.owns(error),
       invalidRequest: (field) =>
-        new PortalRejectedError(undefined, undefined, `invalid ${field}`, [], 'INVALID_EVENT'),
+        portalRejected(undefined, undefined, `invalid ${field}`, [], 'INVALID_EVENT'),
       unavailable: (reason, message, details, cause) =>
         reason === 'CIRCUIT_OPEN' || reason === 'BULKHEAD_FULL'
-          ? new PortalRateLimitedError(undefined, details.retryAfterMs ?? defaultRetryAfterMs, reason)
-          : new PortalUnavailableError(undefined, 'NETWORK', message, {}, cause),
-      network: (message, cause) => new PortalUnavailableError(undefined, 'NETWORK', message, {}, cause),
+          ? portalSlowDown(undefined, details.retryAfterMs ?? defaultRetryAfterMs, reason)
+          : portalUnavailable(undefined, 'NETWORK', message, {}, cause),
+      network: (message, cause) => portalUnavailable(undefined, 'NETWORK', message, {}, cause),
       timeout: (timeoutMs) =>
-        new PortalUnavailableError(undefined, 'TIMEOUT', `the portal did not answer within ${timeoutMs} ms`),
-      malformed: (message, cause) => new PortalUnavailableError(undefined, 'MALFORMED', message, {}, cause),
+        portalUnavailable(undefined, 'TIMEOUT', `the portal did not answer within ${timeoutMs} ms`),
+      malformed: (message, cause) => portalUnavailable(undefined, 'MALFORMED', message, {}, cause),
     },
   });
 }
@@ -77,7 +74,7 @@ export function portalAdapterCalls(
 class AnsweredSlowDown extends Error {
   readonly transient = false;
 
-  constructor(readonly slowDown: PortalRateLimitedError) {
+  constructor(readonly slowDown: PortalError) {
     super(slowDown.message);
   }
 }
@@ -93,7 +90,7 @@ export function slowDownPassesThrough(attempts: RunAttempts): RunAttempts {
         try {
           return await attempt(signal);
         } catch (error) {
-          if (error instanceof PortalRateLimitedError && error.reason === 'HTTP_429') {
+          if (isAnsweredSlowDown(error)) {
             throw new AnsweredSlowDown(error);
           }
           throw error;
@@ -115,7 +112,7 @@ export function withRequestId(ctx: { requestId?: string }): { requestId: string 
 export function checkEvent(event: DossierStatusEvent, operation: PortalOperation = 'DongBoHoSoMC'): void {
   const checked = validate('dossier-status-event', event);
   if (!checked.ok) {
-    throw new PortalRejectedError(
+    throw portalRejected(
       operation,
       undefined,
       `event does not match the dossier-status-event contract: ${checked.errors
@@ -132,7 +129,7 @@ export function mapped<T>(map: () => T, operation: PortalOperation = 'DongBoHoSo
   try {
     return map();
   } catch (error) {
-    throw new PortalRejectedError(operation, undefined, (error as Error).message, [], 'INVALID_EVENT');
+    throw portalRejected(operation, undefined, (error as Error).message, [], 'INVALID_EVENT');
   }
 }
 
@@ -148,7 +145,7 @@ export function refuseIdentifiers(
   const personalId = event.applicant.personalId;
   if (!personalId) return;
   if (items.some((item) => JSON.stringify(item).includes(personalId))) {
-    throw new PortalRejectedError(
+    throw portalRejected(
       operation,
       undefined,
       "the request would carry the applicant's personal ID; not sent",

@@ -11,7 +11,7 @@ export const portalRequestDuration = histogram({
   buckets: LATENCY_BUCKETS,
 });
 
-export const portalErrors = counter({
+export const portalExchangeErrors = counter({
   name: 'lgsp_portal_errors_total',
   help:
     'Failed or refused exchanges with the National Public Service Portal, by service and code: a non-zero ' +

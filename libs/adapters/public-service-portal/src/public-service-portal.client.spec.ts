@@ -3,15 +3,9 @@ import { join } from 'node:path';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import { DossierStatus } from '@lienthong/domain';
 import { createLogger, metricsRegistry } from '@lienthong/observability';
+import { isTransientUpstreamError, upstreamRetryAfterMs } from '@lienthong/adapters/common';
 import { useNock } from '../../common/src/testing/load-nock';
 import { NodeHttpDispatcher } from '../../common/src/testing/node-http-dispatcher';
-import {
-  isTransientPortalError,
-  PortalAuthError,
-  PortalRateLimitedError,
-  PortalRejectedError,
-  PortalUnavailableError,
-} from './portal.errors';
 import { parsePortalHeaders, portalClientOptions } from './portal.options';
 import {
   PublicServicePortalClient,
@@ -320,8 +314,12 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
     await portal.syncDossier(event, catalogue).catch(() => undefined);
     const error = await rejectionOf(portal.syncDossier(event, catalogue));
 
-    expect(error).toBeInstanceOf(PortalRejectedError);
-    expect(error).toMatchObject({ code: 'PORTAL_REJECTED', transient: false, portalErrorCode: -3 });
+    expect(error).toMatchObject({ code: 'PORTAL_REJECTED' });
+    expect(error).toMatchObject({
+      code: 'PORTAL_REJECTED',
+      transient: false,
+      details: { portalErrorCode: -3 },
+    });
     expect((error as Error).message).toContain('TrangThaiHoSo: phải từ 1 đến 10');
   });
 
@@ -332,20 +330,20 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
 
     const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect(error).toMatchObject({ reason: 'SESSION_REJECTED', transient: true });
+    expect(error).toMatchObject({ code: 'PORTAL_UNAVAILABLE' });
+    expect(error).toMatchObject({ transient: true, details: { reason: 'SESSION_REJECTED' } });
   });
 
   it.each([
     ['wrong credentials', fixture('login.failed.json')],
     ['a refused destination code', fixture('login.dstcode-refused.json')],
-  ])('turns a login refused for %s into a permanent PortalAuthError', async (_what, answer) => {
+  ])('turns a login refused for %s into a permanent PORTAL_AUTH_FAILED', async (_what, answer) => {
     const portal = make();
     login(1, answer);
 
     const error = await rejectionOf(portal.ping());
 
-    expect(error).toBeInstanceOf(PortalAuthError);
+    expect(error).toMatchObject({ code: 'PORTAL_AUTH_FAILED' });
     expect(error).toMatchObject({ transient: false, code: 'PORTAL_AUTH_FAILED' });
   });
 
@@ -356,8 +354,8 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
 
     const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
-    expect(error).toBeInstanceOf(PortalRateLimitedError);
-    expect(error).toMatchObject({ retryAfterMs: 7000, reason: 'HTTP_429', transient: true });
+    expect(error).toMatchObject({ code: 'PORTAL_RATE_LIMITED' });
+    expect(error).toMatchObject({ transient: true, details: { retryAfterMs: 7000, reason: 'HTTP_429' } });
   });
 
   it('answers 429 at once, without retrying against its Retry-After or counting it against the circuit', async () => {
@@ -377,7 +375,7 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
 
     for (let i = 0; i < 3; i++) {
       await expect(rejectionOf(portal.getDossier(event.dossierCode))).resolves.toMatchObject({
-        reason: 'HTTP_429',
+        details: { reason: 'HTTP_429' },
       });
     }
     await expect(portal.getDossier(event.dossierCode)).resolves.toBeNull();
@@ -396,8 +394,8 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
 
     const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
-    expect(error).toBeInstanceOf(PortalUnavailableError);
-    expect(error).toMatchObject({ reason, transient: true });
+    expect(error).toMatchObject({ code: 'PORTAL_UNAVAILABLE' });
+    expect(error).toMatchObject({ transient: true, details: { reason } });
   });
 
   it('retries a transient failure within the call under the shared resilience policy', async () => {
@@ -418,7 +416,7 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
 
     const error = await rejectionOf(portal.getDossier(event.dossierCode));
 
-    expect(error).toMatchObject({ reason: 'PORTAL_ERROR', transient: true });
+    expect(error).toMatchObject({ transient: true, details: { reason: 'PORTAL_ERROR' } });
   });
 
   it('gives up at the per-attempt timeout, and a reset connection is a network failure', async () => {
@@ -427,8 +425,8 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
     nock(BASE).post('/api/service').delay(1_000).reply(200, fixture('tra-cuu-ho-so.not-found.json'));
     const started = Date.now();
     await expect(rejectionOf(slow.getDossier(event.dossierCode))).resolves.toMatchObject({
-      reason: 'TIMEOUT',
       transient: true,
+      details: { reason: 'TIMEOUT' },
     });
     expect(Date.now() - started).toBeLessThan(900);
 
@@ -436,8 +434,8 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
     login();
     nock(BASE).post('/api/service').replyWithError('socket hang up');
     await expect(rejectionOf(reset.getDossier(event.dossierCode))).resolves.toMatchObject({
-      reason: 'NETWORK',
       transient: true,
+      details: { reason: 'NETWORK' },
     });
   });
 
@@ -458,10 +456,10 @@ describe('PublicServicePortalClient (OpenCPS-era dialect)', () => {
 
     const error = await rejectionOf(portal.syncDossier(event, catalogue));
 
-    expect(error).toBeInstanceOf(PortalRateLimitedError);
-    expect(error).toMatchObject({ reason: 'CIRCUIT_OPEN', transient: true });
-    expect(isTransientPortalError(error)).toBe(true);
-    expect((error as PortalRateLimitedError).retryAfterMs).toBeGreaterThan(25_000);
+    expect(error).toMatchObject({ code: 'PORTAL_RATE_LIMITED' });
+    expect(error).toMatchObject({ transient: true, details: { reason: 'CIRCUIT_OPEN' } });
+    expect(isTransientUpstreamError(error)).toBe(true);
+    expect(upstreamRetryAfterMs(error)).toBeGreaterThan(25_000);
     expect(sent.length).toBe(calls);
     expect(portal.health().circuit).toBe('open');
   });

@@ -2,6 +2,9 @@ import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
   type AdapterHealth,
+  type UpstreamCallContext,
+  type UpstreamAdapter,
+  type UpstreamDiagnosis,
   header,
   type RawAnswer,
   retryAfterMs,
@@ -12,12 +15,13 @@ import type { DossierStatusEvent } from '@lienthong/contracts';
 import { toPortalCode } from '@lienthong/domain';
 import type { AppLogger } from '@lienthong/observability';
 import {
-  PortalAuthError,
+  portalErrors,
   PortalError,
-  PortalRateLimitedError,
-  PortalRejectedError,
-  PortalUnavailableError,
-  type PortalItemRejection,
+  PortalItemRejection,
+  portalUnavailable,
+  portalSlowDown,
+  portalRejected,
+  portalAuthFailed,
 } from './portal.errors';
 import {
   fromPortalEvaluation,
@@ -45,7 +49,7 @@ import {
   withRequestId,
   type PortalMethod as Method,
 } from './portal.calls';
-import { portalErrors, portalRequestDuration, type PortalOutcome } from './portal.metrics';
+import { portalExchangeErrors, portalRequestDuration, type PortalOutcome } from './portal.metrics';
 import {
   checkedPortalHeaders,
   PORTAL_CLIENT_DEFAULTS,
@@ -79,7 +83,7 @@ export interface PortalSyncResult {
 }
 
 /** The portal as the relay and the gateway see it. */
-export interface PublicServicePortal {
+export interface PublicServicePortal extends UpstreamAdapter<Method> {
   /**
    * Pushes one canonical status event: TraCuuHoSo (does the portal hold the dossier?), DongBoHoSoMC with the
    * full record and `isUpdating` set from that answer, then CapNhatTienDoHoSoMC with the step. Safe to repeat.
@@ -99,8 +103,6 @@ export interface PublicServicePortal {
   ): Promise<PortalEvaluation | null>;
   /** Logs in unless a live session is cached: a cheap readiness probe. */
   ping(ctx?: { requestId?: string }): Promise<void>;
-  health(): AdapterHealth;
-  close(): Promise<void>;
 }
 
 interface Session {
@@ -163,6 +165,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
   private readonly paths: PortalPaths;
   private readonly headers: Record<string, string>;
   private readonly calls: AdapterCalls<PortalError, Method>;
+  readonly adapter = ADAPTER;
   private readonly logger?: AppLogger;
   private readonly sessionMaxAgeMs: number;
   private readonly defaultRetryAfterMs: number;
@@ -213,7 +216,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     extra: PortalDossierExtras = {},
     ctx: { requestId?: string } = {},
   ): Promise<PortalSyncResult> {
-    return this.calls.call('syncDossier', withRequestId(ctx), async (policy) => {
+    return this.call('syncDossier', withRequestId(ctx), async (policy) => {
       const attempts = slowDownPassesThrough(policy);
       checkEvent(event);
       const call = newCall();
@@ -270,7 +273,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
   }
 
   async getDossier(dossierCode: string, ctx: { requestId?: string } = {}): Promise<PortalDossierView | null> {
-    return this.calls.call('getDossier', withRequestId(ctx), async (policy) => {
+    return this.call('getDossier', withRequestId(ctx), async (policy) => {
       const attempts = slowDownPassesThrough(policy);
       const wire = await this.lookUp(dossierCode, attempts, newCall());
       return wire ? fromPortalDossierRecord(wire) : null;
@@ -282,7 +285,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     period: PortalEvaluationPeriod,
     ctx: { requestId?: string } = {},
   ): Promise<PortalEvaluation | null> {
-    return this.calls.call('getEvaluation', withRequestId(ctx), async (policy) => {
+    return this.call('getEvaluation', withRequestId(ctx), async (policy) => {
       const attempts = slowDownPassesThrough(policy);
       const call = newCall();
       const answer = await attempts((signal) =>
@@ -309,7 +312,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     payload: Record<string, unknown> = {},
     ctx: { requestId?: string } = {},
   ): Promise<Record<string, unknown>> {
-    return this.calls.call('readCatalogue', withRequestId(ctx), async (policy) => {
+    return this.call('readCatalogue', withRequestId(ctx), async (policy) => {
       const attempts = slowDownPassesThrough(policy);
       const call = newCall();
       const answer = await attempts((signal) => this.service(service, payload, signal, call));
@@ -319,15 +322,29 @@ export class PublicServicePortalClient implements PublicServicePortal {
   }
 
   async ping(ctx: { requestId?: string } = {}): Promise<void> {
-    await this.calls.call('ping', withRequestId(ctx), (policy) =>
+    await this.call('ping', withRequestId(ctx), (policy) =>
       slowDownPassesThrough(policy)(async (signal) => {
         await this.currentSession(signal);
       }),
     );
   }
 
+  call<T>(
+    method: Method,
+    ctx: UpstreamCallContext | undefined,
+    body: (attempts: RunAttempts, requestId: string) => Promise<T>,
+  ): Promise<T> {
+    return this.calls.call(method, ctx, body);
+  }
+
   health(): AdapterHealth {
     return this.calls.health();
+  }
+
+  /** Logs in unless a live session is cached: reads no dossier, writes none. */
+  async diagnose(ctx: UpstreamCallContext): Promise<UpstreamDiagnosis> {
+    await this.ping(ctx);
+    return { answer: 'answered', detail: 'Answered: the portal opened a session.' };
   }
 
   /** Logins sent so far (a session is reused until refused or too old). */
@@ -424,7 +441,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     if (answer.code === PORTAL_OK) return;
     throw this.fail(
       service,
-      new PortalRejectedError(service, answer.code, answer.message, itemRejections(answer.body)),
+      portalRejected(service, answer.code, answer.message, itemRejections(answer.body)),
       String(answer.code),
     );
   }
@@ -454,14 +471,14 @@ export class PublicServicePortalClient implements PublicServicePortal {
     if (answer === SESSION_REFUSED) {
       throw this.fail(
         'login',
-        new PortalAuthError('login', undefined, 'the portal refused the login (HTTP 401)'),
+        portalAuthFailed('login', undefined, 'the portal refused the login (HTTP 401)'),
         'HTTP_401',
       );
     }
     if (answer.code !== PORTAL_OK) {
       throw this.fail(
         'login',
-        new PortalAuthError(
+        portalAuthFailed(
           'login',
           answer.code,
           `the portal refused the login (error_code ${answer.code}): ${answer.message}`,
@@ -473,7 +490,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     if (typeof token !== 'string' || token === '') {
       throw this.fail(
         'login',
-        new PortalUnavailableError('login', 'MALFORMED', 'the portal answered the login without a session'),
+        portalUnavailable('login', 'MALFORMED', 'the portal answered the login without a session'),
         'MALFORMED',
       );
     }
@@ -530,7 +547,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
       this.dropSession(session);
       throw this.fail(
         service,
-        new PortalUnavailableError(service, 'SESSION_REJECTED', 'the portal refused a fresh session', {
+        portalUnavailable(service, 'SESSION_REJECTED', 'the portal refused a fresh session', {
           status: 401,
         }),
         'HTTP_401',
@@ -539,7 +556,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     if (answer.code !== PORTAL_OK && this.retryableCodes.has(answer.code)) {
       throw this.fail(
         service,
-        new PortalUnavailableError(
+        portalUnavailable(
           service,
           'PORTAL_ERROR',
           `the portal answered ${service} with error_code ${answer.code}: ${answer.message}`,
@@ -583,9 +600,9 @@ export class PublicServicePortalClient implements PublicServicePortal {
       });
     } catch (error) {
       done('unavailable');
-      if (error instanceof PortalError) {
-        error.operation ??= operation;
-        const reason = (error as Partial<PortalUnavailableError>).reason;
+      if (portalErrors.owns(error)) {
+        error.details.operation ??= operation;
+        const reason = error.details.reason;
         throw this.fail(
           operation,
           error,
@@ -600,7 +617,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
       done('rate_limited');
       throw this.fail(
         operation,
-        new PortalRateLimitedError(operation, retryAfterMs(raw) ?? this.defaultRetryAfterMs),
+        portalSlowDown(operation, retryAfterMs(raw) ?? this.defaultRetryAfterMs),
         'HTTP_429',
       );
     }
@@ -608,14 +625,9 @@ export class PublicServicePortalClient implements PublicServicePortal {
       done('unavailable');
       throw this.fail(
         operation,
-        new PortalUnavailableError(
-          operation,
-          'HTTP_STATUS',
-          `the portal answered HTTP ${status} to ${operation}`,
-          {
-            status,
-          },
-        ),
+        portalUnavailable(operation, 'HTTP_STATUS', `the portal answered HTTP ${status} to ${operation}`, {
+          status,
+        }),
         `HTTP_${status}`,
       );
     }
@@ -623,30 +635,26 @@ export class PublicServicePortalClient implements PublicServicePortal {
     const code = parsed ? parsePortalErrorCode(parsed.error_code) : undefined;
     if (status === 401 && operation !== 'login') {
       done('session_expired');
-      portalErrors.inc({ service: operation, code: 'HTTP_401' });
+      portalExchangeErrors.inc({ service: operation, code: 'HTTP_401' });
       return SESSION_REFUSED;
     }
     if (status === 401 || status === 403) {
       done('auth_failed');
       throw this.fail(
         operation,
-        new PortalAuthError(operation, code, `the portal refused ${operation} with HTTP ${status}`),
+        portalAuthFailed(operation, code, `the portal refused ${operation} with HTTP ${status}`),
         `HTTP_${status}`,
       );
     }
     if (!parsed || code === undefined) {
       if (status >= 400) {
         done('rejected');
-        throw this.fail(
-          operation,
-          new PortalRejectedError(operation, undefined, `HTTP ${status}`),
-          `HTTP_${status}`,
-        );
+        throw this.fail(operation, portalRejected(operation, undefined, `HTTP ${status}`), `HTTP_${status}`);
       }
       done('unavailable');
       throw this.fail(
         operation,
-        new PortalUnavailableError(
+        portalUnavailable(
           operation,
           'MALFORMED',
           `the portal answered ${operation} with a body that is not its JSON envelope (HTTP ${status}, ${
@@ -660,7 +668,7 @@ export class PublicServicePortalClient implements PublicServicePortal {
     const message = typeof parsed.message === 'string' ? parsed.message.normalize('NFC') : '';
     if (code !== PORTAL_OK) {
       done('refused');
-      portalErrors.inc({ service: operation, code: String(code) });
+      portalExchangeErrors.inc({ service: operation, code: String(code) });
     } else {
       done('ok');
     }
@@ -668,8 +676,8 @@ export class PublicServicePortalClient implements PublicServicePortal {
   }
 
   /** Counts and logs a failure (codes and messages only), and returns it for throwing. */
-  private fail<E extends PortalError>(operation: PortalOperation, error: E, code: string): E {
-    portalErrors.inc({ service: operation, code });
+  private fail(operation: PortalOperation, error: PortalError, code: string): PortalError {
+    portalExchangeErrors.inc({ service: operation, code });
     this.logger?.warn(
       { service: operation, code, errorCode: error.code, transient: error.transient },
       error.message,

@@ -1,3 +1,4 @@
+import { metricsRegistry } from '@lienthong/observability';
 import { AdapterCalls } from './adapter-calls';
 import {
   isTransientUpstreamError,
@@ -7,6 +8,7 @@ import {
 } from './adapter-errors';
 import { RecentCalls } from './adapter-health';
 import { DEFAULT_RESILIENCE, ResiliencePolicy } from './resilience';
+import { diagnosis } from './upstream-adapter';
 import { header, RawAnswer, retryAfterMs } from './upstream-http';
 
 /** What the adapters' own specs do not reach: the generic branches, with a minimal error family. */
@@ -58,6 +60,31 @@ describe('AdapterCalls', () => {
     await expect(send('ECONNRESET')).rejects.toThrow('connection to the test upstream failed (ECONNRESET)');
   });
 
+  it("labels each call's outcome by the kind of its error, whatever the adapter's code", async () => {
+    const outcomes = async () =>
+      (await metricsRegistry.getSingleMetric('lgsp_adapter_duration_seconds')!.get()).values
+        .filter(
+          (v) =>
+            v.labels.adapter === 'common-spec' &&
+            (v as { metricName?: string }).metricName?.endsWith('_count'),
+        )
+        .reduce<Record<string, number>>((acc, v) => ({ ...acc, [String(v.labels.outcome)]: v.value }), {});
+    const before = await outcomes();
+    const fail = (error: Error) =>
+      calls
+        .call('get', ctx, async () => {
+          throw error;
+        })
+        .catch(() => undefined);
+    await fail(errors.notFound('nobody'));
+    await fail(errors.invalidRequest('name', 'upstream'));
+    await fail(errors.error('T_RATE_LIMITED', 'circuit open', { reason: 'CIRCUIT_OPEN' }));
+    await fail(errors.unavailable('HTTP_STATUS', 'HTTP 503'));
+    const after = await outcomes();
+    const added = (outcome: string) => (after[outcome] ?? 0) - (before[outcome] ?? 0);
+    expect(['not_found', 'invalid', 'short_circuit', 'error'].map(added)).toEqual([1, 1, 1, 1]);
+  });
+
   it('builds a policy with a sampling breaker', () => {
     const policy = new ResiliencePolicy({
       ...DEFAULT_RESILIENCE,
@@ -98,6 +125,25 @@ describe('UpstreamErrors', () => {
     expect(isTransientUpstreamError(other)).toBe(false);
     expect(upstreamRetryAfterMs(slowDown)).toBe(2_000);
     expect(upstreamRetryAfterMs(other)).toBeUndefined();
+  });
+});
+
+describe('diagnosis', () => {
+  it('passes an answer and the not-found of an identifier no one holds, and fails anything else', async () => {
+    await expect(diagnosis(async () => ({}))).resolves.toMatchObject({ answer: 'answered' });
+    await expect(
+      diagnosis(async () => {
+        throw errors.notFound('nobody');
+      }),
+    ).resolves.toEqual({
+      answer: 'T_NOT_FOUND',
+      detail: 'Answered T_NOT_FOUND, as expected for an identifier no one holds.',
+    });
+    await expect(
+      diagnosis(async () => {
+        throw errors.timeout(100);
+      }),
+    ).rejects.toMatchObject({ code: 'T_TIMEOUT', kind: 'TIMEOUT' });
   });
 });
 

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { validatePersonalId } from '@lienthong/domain';
+import { UpstreamError } from '@lienthong/adapters/common';
 import {
   ChainStepAnswer,
-  ChainSystemError,
   CivilStatusClient,
   ResidenceClient,
   SocialSecurityClient,
@@ -231,8 +231,9 @@ describe('chain systems clients against the simulators', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(ChainSystemError);
-      return { kind: (error as ChainSystemError).kind, transient: (error as ChainSystemError).transient };
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect((error as UpstreamError).code).toBe(`CHAIN_SYSTEM_${(error as UpstreamError).kind}`);
+      return { kind: (error as UpstreamError).kind, transient: (error as UpstreamError).transient };
     };
     const parent = `CHAIN-${randomUUID().slice(0, 8)}`;
     // a field missing: refused before anything is sent

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { UpstreamError } from '@lienthong/adapters/common';
 import {
-  ChainSystemError,
+  chainSystemErrors,
   type ChainStepAnswer,
   type ChainSystemClient,
 } from '@lienthong/adapters/chain-systems';
@@ -342,7 +343,10 @@ export class ChainRunner {
     let answer: ChainStepAnswer;
     try {
       if (!client)
-        throw new ChainSystemError(step.system.slug, 'UNAVAILABLE', `no client for ${step.system.interface}`);
+        throw chainSystemErrors(step.system.slug, step.system.interface).ofKind(
+          'UNAVAILABLE',
+          `no client for ${step.system.interface}`,
+        );
       if (row.status === 'SUBMITTED' && row.reference) {
         answer = await client.check(row.reference, { requestId });
       } else {
@@ -372,13 +376,11 @@ export class ChainRunner {
 
   private async failed(row: StepRow, step: ChainStep, error: unknown): Promise<void> {
     const now = this.now();
-    const kind = error instanceof ChainSystemError ? error.kind : 'UNAVAILABLE';
-    const code = error instanceof ChainSystemError ? error.code : 'CHAIN_SYSTEM_UNAVAILABLE';
+    const upstream = error instanceof UpstreamError ? error : undefined;
+    const kind = upstream?.kind ?? 'UNAVAILABLE';
+    const code = upstream?.code ?? 'CHAIN_SYSTEM_UNAVAILABLE';
     // worth trying again: the system down or slow, or credentials an operator can put right
-    const retry =
-      (error instanceof ChainSystemError && error.transient) ||
-      kind === 'AUTHENTICATION' ||
-      !(error instanceof ChainSystemError);
+    const retry = !upstream || upstream.transient || kind === 'AUTHENTICATION';
     await this.tx(async (tx) => {
       if (retry) {
         const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.max(0, row.attempts));

@@ -3,7 +3,7 @@ import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from 
 import type { FastifyRequest } from 'fastify';
 import {
   deliveryStateOf,
-  PostalError,
+  postalErrors,
   verifyPostalCallback,
   type PostalClient,
 } from '@lienthong/adapters/postal';
@@ -124,7 +124,7 @@ export class DeliveriesController {
       );
     } catch (error) {
       const latency = Math.round(performance.now() - started);
-      if (error instanceof PostalError) {
+      if (postalErrors.owns(error)) {
         const refused = error.kind === 'INVALID_REQUEST' || error.kind === 'CONFLICT';
         this.audited({
           ...entry,

@@ -4,8 +4,8 @@ import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from 
 import {
   FEEDBACK_STATUSES,
   FeedbackClient,
+  feedbackErrors,
   FeedbackInbox,
-  FeedbackSystemError,
   type FeedbackStatus,
   type FeedbackView,
 } from '@lienthong/adapters/feedback';
@@ -159,7 +159,7 @@ export class FeedbackController {
         { requestId: call.requestId },
       );
     } catch (error) {
-      const code = error instanceof FeedbackSystemError ? error.code : 'FEEDBACK_ERROR';
+      const code = feedbackErrors.owns(error) ? error.code : 'FEEDBACK_ERROR';
       this.audited({
         ...entry,
         upstream: 'feedback-system',

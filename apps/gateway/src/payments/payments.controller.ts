@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PaymentPlatformError, type PaymentPlatformClient } from '@lienthong/adapters/payment-platform';
+import { UpstreamError } from '@lienthong/adapters/common';
+import type { PaymentPlatformClient } from '@lienthong/adapters/payment-platform';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { parseDossierCode } from '@lienthong/domain';
 import { ProblemException, type AppLogger } from '@lienthong/observability';
@@ -115,7 +116,7 @@ export class PaymentsController {
       if (!created) void reply.code(200);
       return view(payment);
     } catch (error) {
-      if (error instanceof PaymentPlatformError) {
+      if (error instanceof UpstreamError) {
         const refused = !error.transient;
         const code = refused ? 'PAYMENT_PLATFORM_REFUSED' : 'PAYMENT_PLATFORM_UNAVAILABLE';
         this.audited({ ...entry, outcome: 'UPSTREAM_ERROR', outcomeCode: code });

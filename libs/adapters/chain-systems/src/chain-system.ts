@@ -2,7 +2,9 @@ import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
   UpstreamError,
+  UpstreamErrors,
   type UpstreamErrorDetails,
+  type UpstreamErrorKind,
   AdapterHealth,
   DEFAULT_RESILIENCE,
   invalidRequestMessage,
@@ -57,36 +59,34 @@ export interface ChainSystemClient {
   close(): Promise<void>;
 }
 
-/** What went wrong, for the orchestrator to switch on: retry later, or give up on the step. */
-export type ChainSystemErrorKind =
+/**
+ * The chain systems' codes in the shared upstream error family, the same for every system (the `adapter`
+ * label tells them apart). The orchestrator switches on `kind`: retry later, or give up on the step.
+ */
+const CHAIN_SYSTEM_ERROR_CODES = {
   /** The request cannot be sent as it is (a field missing or malformed), or the system refused its form. */
-  | 'INVALID_REQUEST'
+  CHAIN_SYSTEM_INVALID_REQUEST: 'INVALID_REQUEST',
   /** The system refused the gateway's credentials or signature. */
-  | 'AUTHENTICATION'
+  CHAIN_SYSTEM_AUTHENTICATION: 'AUTHENTICATION',
   /** The transaction id was used before with other content. */
-  | 'CONFLICT'
+  CHAIN_SYSTEM_CONFLICT: 'CONFLICT',
   /** The reference asked about is unknown to the system. */
-  | 'NOT_FOUND'
+  CHAIN_SYSTEM_NOT_FOUND: 'NOT_FOUND',
   /** Down, overloaded, circuit open, or an answer the contract does not define: try again later. */
-  | 'UNAVAILABLE'
-  | 'TIMEOUT'
-  | 'MALFORMED_RESPONSE';
+  CHAIN_SYSTEM_UNAVAILABLE: 'UNAVAILABLE',
+  CHAIN_SYSTEM_TIMEOUT: 'TIMEOUT',
+  CHAIN_SYSTEM_MALFORMED_RESPONSE: 'MALFORMED_RESPONSE',
+} as const satisfies Record<string, UpstreamErrorKind>;
 
-/** The one error family of the chain systems' clients; `code` is `CHAIN_SYSTEM_<kind>`. */
-export class ChainSystemError extends UpstreamError<
-  `CHAIN_SYSTEM_${ChainSystemErrorKind}`,
-  ChainSystemErrorKind
-> {
-  constructor(
-    /** The `adapter` label: civil-status, residence, social-security. */
-    adapter: string,
-    kind: ChainSystemErrorKind,
-    message: string,
-    details: UpstreamErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
-    super(adapter, `CHAIN_SYSTEM_${kind}`, kind, message, details, options);
-  }
+export type ChainSystemErrorCode = keyof typeof CHAIN_SYSTEM_ERROR_CODES;
+type ChainSystemErrorKind = (typeof CHAIN_SYSTEM_ERROR_CODES)[ChainSystemErrorCode];
+
+/** An error of a chain system's client. */
+export type ChainSystemError = UpstreamError<ChainSystemErrorCode>;
+
+/** The errors of one chain system: `adapter` is its metrics label (civil-status, residence, ...). */
+export function chainSystemErrors(adapter: string, upstream: string): UpstreamErrors<ChainSystemErrorCode> {
+  return new UpstreamErrors({ adapter, upstream, codes: CHAIN_SYSTEM_ERROR_CODES });
 }
 
 export const TRANSACTION_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -99,6 +99,7 @@ export interface ChainSystemClientOptions extends UpstreamClientOptions {
 /** The transport every chain-system client shares: connection pool, resilience policy, metrics, errors. */
 export class ChainSystemTransport {
   readonly calls: AdapterCalls<ChainSystemError>;
+  readonly errors: UpstreamErrors<ChainSystemErrorCode>;
   private readonly origin: string;
   readonly basePath: string;
   private readonly dispatcher: Dispatcher;
@@ -122,33 +123,20 @@ export class ChainSystemTransport {
         maxResponseBytes: 1024 * 1024,
         connectTimeoutMs: resilience.timeoutMs,
       });
-    const error = (kind: ChainSystemErrorKind, message: string, details = {}, cause?: { cause?: unknown }) =>
-      new ChainSystemError(adapter, kind, message, details, cause);
+    this.errors = chainSystemErrors(adapter, upstream);
     this.calls = new AdapterCalls<ChainSystemError>({
       adapter,
       upstream,
       title: adapter,
       resilience,
       logger: options.logger,
-      errors: {
-        owns: (error): error is ChainSystemError => error instanceof ChainSystemError,
-        invalidRequest: (field) =>
-          error('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field }),
-        unavailable: (reason, message, details, cause) =>
-          error('UNAVAILABLE', message, { ...details, reason }, cause),
-        network: (message, cause) => error('UNAVAILABLE', message, { reason: 'NETWORK' }, cause),
-        timeout: (timeoutMs) => error('TIMEOUT', `the ${upstream} did not answer within ${timeoutMs} ms`),
-        malformed: (message, cause) => error('MALFORMED_RESPONSE', message, {}, cause),
-      },
+      errors: this.errors.kit(),
     });
   }
 
-  error(
-    kind: ChainSystemErrorKind,
-    message: string,
-    details: ChainSystemError['details'] = {},
-  ): ChainSystemError {
-    return new ChainSystemError(this.adapter, kind, message, details);
+  /** An error of this kind with the chain systems' code for it. */
+  error(kind: ChainSystemErrorKind, message: string, details: UpstreamErrorDetails = {}): ChainSystemError {
+    return this.errors.ofKind(kind, message, details);
   }
 
   /** One HTTP exchange inside an attempt. */

@@ -1,5 +1,6 @@
 import { FeedbackSimulator, startFeedbackSimulator } from '@lienthong/simulators';
-import { FeedbackClient, FeedbackSystemError } from './feedback.client';
+import { FeedbackClient } from './feedback.client';
+import { feedbackErrors } from './feedback.errors';
 
 /** The client against the national feedback system's simulator over real HTTP. */
 describe('FeedbackClient', () => {
@@ -93,7 +94,7 @@ describe('FeedbackClient', () => {
     }
     national.faults.set({ errorRate: 1 });
     const down = await client.fetchNew(undefined, ctx).catch((error: unknown) => error);
-    expect(down).toBeInstanceOf(FeedbackSystemError);
+    expect(feedbackErrors.owns(down)).toBe(true);
     expect(down).toMatchObject({ code: 'FEEDBACK_UNAVAILABLE', transient: true });
     national.faults.clear();
     national.store.add(item('P-5'));

@@ -1,8 +1,6 @@
 import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
-  UpstreamError,
-  type UpstreamErrorDetails,
   AdapterHealth,
   DEFAULT_RESILIENCE,
   invalidRequestMessage,
@@ -13,6 +11,7 @@ import {
   type ResilienceOptions,
   type UpstreamClientOptions,
 } from '@lienthong/adapters/common';
+import { feedbackErrors, type FeedbackError } from './feedback.errors';
 
 /**
  * The national feedback system (Hệ thống tiếp nhận, trả lời phản ánh, kiến nghị of the National Public Service
@@ -53,38 +52,16 @@ export interface FeedbackCallContext {
   requestId: string;
 }
 
-export type FeedbackErrorKind =
-  | 'INVALID_REQUEST'
-  | 'AUTHENTICATION'
-  | 'NOT_FOUND'
-  /** The item was answered before with another answer. */
-  | 'CONFLICT'
-  | 'UNAVAILABLE'
-  | 'TIMEOUT'
-  | 'MALFORMED_RESPONSE';
-
-/** The one error family of the feedback client; `code` is `FEEDBACK_<kind>`. */
-export class FeedbackSystemError extends UpstreamError<`FEEDBACK_${FeedbackErrorKind}`, FeedbackErrorKind> {
-  constructor(
-    kind: FeedbackErrorKind,
-    message: string,
-    details: UpstreamErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
-    super('feedback', `FEEDBACK_${kind}`, kind, message, details, options);
-  }
-}
-
 export interface FeedbackClientOptions extends UpstreamClientOptions {
   url: string;
   apiKey: string;
 }
 
 const ITEM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const UPSTREAM = 'national feedback system';
+const UPSTREAM = feedbackErrors.upstream;
 
 export class FeedbackClient {
-  private readonly calls: AdapterCalls<FeedbackSystemError>;
+  private readonly calls: AdapterCalls<FeedbackError>;
   private readonly origin: string;
   private readonly basePath: string;
   private readonly dispatcher: Dispatcher;
@@ -104,24 +81,13 @@ export class FeedbackClient {
         maxResponseBytes: 4 * 1024 * 1024,
         connectTimeoutMs: resilience.timeoutMs,
       });
-    const error = (kind: FeedbackErrorKind, message: string, details = {}, cause?: { cause?: unknown }) =>
-      new FeedbackSystemError(kind, message, details, cause);
-    this.calls = new AdapterCalls<FeedbackSystemError>({
-      adapter: 'feedback',
-      upstream: UPSTREAM,
+    this.calls = new AdapterCalls<FeedbackError>({
+      adapter: feedbackErrors.adapter,
+      upstream: feedbackErrors.upstream,
       title: 'feedback',
       resilience,
       logger: options.logger,
-      errors: {
-        owns: (error): error is FeedbackSystemError => error instanceof FeedbackSystemError,
-        invalidRequest: (field) =>
-          error('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field }),
-        unavailable: (reason, message, details, cause) =>
-          error('UNAVAILABLE', message, { ...details, reason }, cause),
-        network: (message, cause) => error('UNAVAILABLE', message, { reason: 'NETWORK' }, cause),
-        timeout: (timeoutMs) => error('TIMEOUT', `the ${UPSTREAM} did not answer within ${timeoutMs} ms`),
-        malformed: (message, cause) => error('MALFORMED_RESPONSE', message, {}, cause),
-      },
+      errors: feedbackErrors.kit(),
     });
   }
 
@@ -134,7 +100,7 @@ export class FeedbackClient {
         const answer = await this.send(signal, 'GET', `/api/pakn/v1/phan-anh?${query}`, requestId);
         const body = this.json(answer);
         if (!Array.isArray(body.duLieu) || typeof body.conTro !== 'string') {
-          throw new FeedbackSystemError('MALFORMED_RESPONSE', `the ${UPSTREAM} answered an unknown list`);
+          throw feedbackErrors.ofKind('MALFORMED_RESPONSE', `the ${UPSTREAM} answered an unknown list`);
         }
         return {
           items: body.duLieu.map((entry) => this.item(entry)),
@@ -160,7 +126,7 @@ export class FeedbackClient {
     return this.calls.call('answer', ctx, async (attempts, requestId) => {
       const path = `/api/pakn/v1/phan-anh/${this.idOf(id)}/tra-loi`;
       if (typeof answer?.content !== 'string' || answer.content.trim() === '') {
-        throw new FeedbackSystemError('INVALID_REQUEST', invalidRequestMessage('content', 'adapter'), {
+        throw feedbackErrors.ofKind('INVALID_REQUEST', invalidRequestMessage('content', 'adapter'), {
           field: 'content',
         });
       }
@@ -185,7 +151,7 @@ export class FeedbackClient {
 
   private idOf(id: string): string {
     if (typeof id !== 'string' || !ITEM_ID.test(id)) {
-      throw new FeedbackSystemError('INVALID_REQUEST', invalidRequestMessage('id', 'adapter'), {
+      throw feedbackErrors.ofKind('INVALID_REQUEST', invalidRequestMessage('id', 'adapter'), {
         field: 'id',
       });
     }
@@ -223,23 +189,23 @@ export class FeedbackClient {
     if (answer.status !== 200) throw this.failure(answer);
     const parsed = parseJsonObject(answer.body);
     if (!parsed)
-      throw new FeedbackSystemError('MALFORMED_RESPONSE', `the ${UPSTREAM} answered something not JSON`);
+      throw feedbackErrors.ofKind('MALFORMED_RESPONSE', `the ${UPSTREAM} answered something not JSON`);
     return parsed;
   }
 
-  private failure(answer: RawAnswer): FeedbackSystemError {
+  private failure(answer: RawAnswer): FeedbackError {
     const { status } = answer;
     let code: string | undefined;
     const loi = parseJsonObject(answer.body)?.loi as { ma?: unknown } | undefined;
     if (typeof loi?.ma === 'string') code = loi.ma;
     const what = `the ${UPSTREAM} answered HTTP ${status}${code ? ` (${code})` : ''}`;
     const details = { status, upstreamCode: code };
-    if (status === 400) return new FeedbackSystemError('INVALID_REQUEST', what, details);
-    if (status === 401 || status === 403) return new FeedbackSystemError('AUTHENTICATION', what, details);
-    if (status === 404) return new FeedbackSystemError('NOT_FOUND', what, details);
-    if (status === 409) return new FeedbackSystemError('CONFLICT', what, details);
+    if (status === 400) return feedbackErrors.ofKind('INVALID_REQUEST', what, details);
+    if (status === 401 || status === 403) return feedbackErrors.ofKind('AUTHENTICATION', what, details);
+    if (status === 404) return feedbackErrors.ofKind('NOT_FOUND', what, details);
+    if (status === 409) return feedbackErrors.ofKind('CONFLICT', what, details);
     const retryAfter = retryAfterMs(answer);
-    return new FeedbackSystemError('UNAVAILABLE', what, {
+    return feedbackErrors.ofKind('UNAVAILABLE', what, {
       ...details,
       reason: 'HTTP_STATUS',
       ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
@@ -258,7 +224,7 @@ export class FeedbackClient {
       !received ||
       Number.isNaN(Date.parse(received))
     ) {
-      throw new FeedbackSystemError(
+      throw feedbackErrors.ofKind(
         'MALFORMED_RESPONSE',
         `the ${UPSTREAM} listed an item without ma, noiDung or thoiGianTiepNhan`,
       );

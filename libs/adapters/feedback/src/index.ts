@@ -1,2 +1,3 @@
 export * from './feedback.client';
 export * from './feedback-inbox';
+export * from './feedback.errors';

@@ -1,7 +1,7 @@
 import type { RawAnswer } from '@lienthong/adapters/common';
 import {
-  ChainSystemError,
   ChainSystemTransport,
+  type ChainSystemError,
   jsonAnswer,
   type ChainSystemClientOptions,
 } from '@lienthong/adapters/chain-systems';
@@ -11,11 +11,9 @@ import { paygovChecksum, paygovChecksumValid, paygovTime } from './paygov-signat
  * Client of the national payment platform of the National Public Service Portal (contracts/upstream/
  * payment-platform; simulated, the wire format is assumed): JSON over HTTPS, every request and answer
  * carrying an HMAC-SHA256 checksum with the merchant's secret key. On the transport the chain systems share
- * (connection pool, timeout, retries of transient failures, circuit breaker, metrics) and with their error
- * family: `kind` says whether to try again.
+ * (connection pool, timeout, retries of transient failures, circuit breaker, metrics) and their error codes
+ * (`CHAIN_SYSTEM_<kind>`): `kind` says whether to try again.
  */
-export type PaymentPlatformError = ChainSystemError;
-export const PaymentPlatformError = ChainSystemError;
 
 export interface PaymentPlatformClientOptions extends ChainSystemClientOptions {
   merchantCode: string;
@@ -186,7 +184,7 @@ export class PaymentPlatformClient {
     return body;
   }
 
-  private invalid(field: string): PaymentPlatformError {
+  private invalid(field: string): ChainSystemError {
     return this.transport.error('INVALID_REQUEST', `${field} is missing or malformed`, { field });
   }
 }

@@ -1,2 +1,3 @@
 export * from './postal.client';
 export * from './postal-signature';
+export * from './postal.errors';

@@ -1,8 +1,6 @@
 import type { Dispatcher } from 'undici';
 import {
   AdapterCalls,
-  UpstreamError,
-  type UpstreamErrorDetails,
   AdapterHealth,
   DEFAULT_RESILIENCE,
   invalidRequestMessage,
@@ -13,6 +11,7 @@ import {
   type ResilienceOptions,
   type UpstreamClientOptions,
 } from '@lienthong/adapters/common';
+import { postalErrors, type PostalError } from './postal.errors';
 
 /**
  * The public postal service's delivery API (VNPost "Bưu chính công ích", contracts/upstream/postal): the
@@ -78,28 +77,6 @@ export interface PostalCallContext {
   requestId: string;
 }
 
-export type PostalErrorKind =
-  | 'INVALID_REQUEST'
-  | 'AUTHENTICATION'
-  /** The dossier code was ordered before with other content. */
-  | 'CONFLICT'
-  | 'NOT_FOUND'
-  | 'UNAVAILABLE'
-  | 'TIMEOUT'
-  | 'MALFORMED_RESPONSE';
-
-/** The one error family of the postal client; `code` is `POSTAL_<kind>`. */
-export class PostalError extends UpstreamError<`POSTAL_${PostalErrorKind}`, PostalErrorKind> {
-  constructor(
-    kind: PostalErrorKind,
-    message: string,
-    details: UpstreamErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
-    super('postal', `POSTAL_${kind}`, kind, message, details, options);
-  }
-}
-
 export interface PostalClientOptions extends UpstreamClientOptions {
   /** Base URL of the operator's API (scheme, host, port, optional path prefix). */
   url: string;
@@ -134,22 +111,12 @@ export class PostalClient {
         connectTimeoutMs: resilience.timeoutMs,
       });
     this.calls = new AdapterCalls<PostalError>({
-      adapter: 'postal',
-      upstream: 'postal operator',
+      adapter: postalErrors.adapter,
+      upstream: postalErrors.upstream,
       title: 'postal',
       resilience,
       logger: options.logger,
-      errors: {
-        owns: (error): error is PostalError => error instanceof PostalError,
-        invalidRequest: (field) =>
-          new PostalError('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field }),
-        unavailable: (reason, message, details, cause) =>
-          new PostalError('UNAVAILABLE', message, { ...details, reason }, cause),
-        network: (message, cause) => new PostalError('UNAVAILABLE', message, { reason: 'NETWORK' }, cause),
-        timeout: (timeoutMs) =>
-          new PostalError('TIMEOUT', `the postal operator did not answer within ${timeoutMs} ms`),
-        malformed: (message, cause) => new PostalError('MALFORMED_RESPONSE', message, {}, cause),
-      },
+      errors: postalErrors.kit(),
     });
   }
 
@@ -167,7 +134,7 @@ export class PostalClient {
       const json = this.json(answer);
       const state = deliveryStateOf(json.trang_thai);
       if (typeof json.ma_van_don !== 'string' || !state || typeof json.thoi_gian_tao !== 'string') {
-        throw new PostalError(
+        throw postalErrors.ofKind(
           'MALFORMED_RESPONSE',
           'the postal operator answered an order without its fields',
         );
@@ -180,7 +147,7 @@ export class PostalClient {
   tracking(orderNumber: string, ctx: PostalCallContext): Promise<PostalTracking> {
     return this.calls.call('tracking', ctx, async (attempts, requestId) => {
       if (typeof orderNumber !== 'string' || !DOSSIER_REFERENCE.test(orderNumber)) {
-        throw new PostalError('INVALID_REQUEST', invalidRequestMessage('orderNumber', 'adapter'), {
+        throw postalErrors.ofKind('INVALID_REQUEST', invalidRequestMessage('orderNumber', 'adapter'), {
           field: 'orderNumber',
         });
       }
@@ -201,7 +168,7 @@ export class PostalClient {
         !state ||
         !events
       ) {
-        throw new PostalError(
+        throw postalErrors.ofKind(
           'MALFORMED_RESPONSE',
           'the postal operator answered tracking without its fields',
         );
@@ -214,7 +181,7 @@ export class PostalClient {
           const e = (event ?? {}) as Record<string, unknown>;
           const eventState = deliveryStateOf(e.trang_thai);
           if (typeof e.ma_su_kien !== 'string' || !eventState || typeof e.thoi_gian !== 'string') {
-            throw new PostalError(
+            throw postalErrors.ofKind(
               'MALFORMED_RESPONSE',
               'the postal operator answered a malformed tracking event',
             );
@@ -235,7 +202,7 @@ export class PostalClient {
 
   private orderBody(request: PostalOrderRequest): Record<string, unknown> {
     const invalid = (field: string) =>
-      new PostalError('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field });
+      postalErrors.ofKind('INVALID_REQUEST', invalidRequestMessage(field, 'adapter'), { field });
     const text = (value: unknown, field: string, max: number) => {
       if (typeof value !== 'string' || value.trim() === '' || value.length > max) throw invalid(field);
       return value.trim();
@@ -290,7 +257,7 @@ export class PostalClient {
   private json(answer: RawAnswer): Record<string, unknown> {
     const parsed = parseJsonObject(answer.body);
     if (!parsed)
-      throw new PostalError('MALFORMED_RESPONSE', 'the postal operator answered something not JSON');
+      throw postalErrors.ofKind('MALFORMED_RESPONSE', 'the postal operator answered something not JSON');
     return parsed;
   }
 
@@ -302,12 +269,12 @@ export class PostalClient {
     const what = `the postal operator answered HTTP ${status}${upstreamCode ? ` (${upstreamCode})` : ''}`;
     const details = { status, upstreamCode };
     if (status === 400 || status === 415 || status === 422)
-      return new PostalError('INVALID_REQUEST', what, details);
-    if (status === 401 || status === 403) return new PostalError('AUTHENTICATION', what, details);
-    if (status === 404) return new PostalError('NOT_FOUND', what, details);
-    if (status === 409) return new PostalError('CONFLICT', what, details);
+      return postalErrors.ofKind('INVALID_REQUEST', what, details);
+    if (status === 401 || status === 403) return postalErrors.ofKind('AUTHENTICATION', what, details);
+    if (status === 404) return postalErrors.ofKind('NOT_FOUND', what, details);
+    if (status === 409) return postalErrors.ofKind('CONFLICT', what, details);
     const retryAfter = retryAfterMs(answer);
-    return new PostalError('UNAVAILABLE', what, {
+    return postalErrors.ofKind('UNAVAILABLE', what, {
       ...details,
       reason: 'HTTP_STATUS',
       ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),

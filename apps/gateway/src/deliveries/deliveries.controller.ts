@@ -3,6 +3,8 @@ import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from 
 import type { FastifyRequest } from 'fastify';
 import {
   deliveryStateOf,
+  POSTAL_SIGNATURE_HEADER,
+  POSTAL_TIMESTAMP_HEADER,
   postalErrors,
   verifyPostalCallback,
   type PostalClient,
@@ -238,7 +240,10 @@ export class DeliveriesController {
     };
     const check = verifyPostalCallback(
       this.webhookSecret,
-      { timestamp: request.headers['x-postal-timestamp'], signature: request.headers['x-postal-signature'] },
+      {
+        timestamp: request.headers[POSTAL_TIMESTAMP_HEADER],
+        signature: request.headers[POSTAL_SIGNATURE_HEADER],
+      },
       rawCallbackBody(request),
     );
     if (check !== 'OK') {

@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { request as httpRequest } from 'undici';
 import {
   DELIVERY_STATES,
+  POSTAL_SIGNATURE_HEADER,
+  POSTAL_TIMESTAMP_HEADER,
   postalStateCode,
   signPostalCallback,
   type DeliveryState,
@@ -367,8 +369,8 @@ export async function startPostalSimulator(options: PostalSimulatorOptions = {})
         method: 'POST',
         headers: {
           'content-type': JSON_TYPE,
-          'x-postal-timestamp': String(timestamp),
-          'x-postal-signature': signPostalCallback(webhook.secret, timestamp, body),
+          [POSTAL_TIMESTAMP_HEADER]: String(timestamp),
+          [POSTAL_SIGNATURE_HEADER]: signPostalCallback(webhook.secret, timestamp, body),
         },
         body,
       });

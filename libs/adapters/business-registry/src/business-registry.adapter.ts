@@ -25,6 +25,3 @@ export interface BusinessRegistryAdapter extends UpstreamAdapter<BusinessRegistr
    */
   lookupEnterprise(enterpriseCode: string, ctx: BusinessRegistryCallContext): Promise<Enterprise>;
 }
-
-/** Nest injection token for the BusinessRegistryAdapter. */
-export const BUSINESS_REGISTRY_ADAPTER = Symbol('BUSINESS_REGISTRY_ADAPTER');

@@ -60,19 +60,6 @@ export interface WireDependentUnit {
   nguoiDungDau?: WirePerson;
 }
 
-export interface WireError {
-  maLoi?: string;
-  thongBao?: string;
-  maYeuCau?: string;
-}
-
-export interface WireTokenResponse {
-  access_token?: string;
-  token_type?: string;
-  expires_in?: number;
-  scope?: string;
-}
-
 /** Error codes (maLoi) of the Loi body. */
 export const BUSINESS_REGISTRY_ERROR_CODES = {
   notFound: 'KHONG_TIM_THAY',

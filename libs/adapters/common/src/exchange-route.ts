@@ -13,7 +13,6 @@ import { upstreamPool } from './upstream-http';
  */
 export type ExchangePlatformName = 'ndxp' | 'ndop';
 export type UpstreamRoute = 'direct' | ExchangePlatformName;
-export const UPSTREAM_ROUTES: readonly UpstreamRoute[] = ['direct', 'ndxp', 'ndop'];
 
 export interface ExchangePlatform {
   name: ExchangePlatformName;

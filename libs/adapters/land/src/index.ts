@@ -20,4 +20,3 @@ export * from './land.errors';
 export * from './land.mapping';
 export * from './land.options';
 export * from './land.wire';
-export { asArray, landErrorCode, parseLandDocument, type LandDocument } from './land.xml';

@@ -33,6 +33,3 @@ export interface LandAdapter extends UpstreamAdapter<LandMethod> {
   /** The parcel a certificate (by its issue number, số phát hành) was issued for. */
   lookupByCertificate(certificateNo: string, ctx: LandCallContext): Promise<LandParcel>;
 }
-
-/** Nest injection token for the LandAdapter. */
-export const LAND_ADAPTER = Symbol('LAND_ADAPTER');

@@ -41,17 +41,6 @@ export async function parseLandDocument(xml: string, status: number): Promise<La
   return { root, node: node as XmlNode };
 }
 
-/** The MaLoi of a Loi document, if the body is one. */
-export async function landErrorCode(xml: string): Promise<string | undefined> {
-  try {
-    const document = await parseLandDocument(xml, 0);
-    const code = document.root === 'Loi' ? document.node.MaLoi : undefined;
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Children of a list element as an array, whether xml2js gave none, one or several. */
 export function asArray<T>(value: OneOrMany<T> | undefined | ''): T[] {
   if (value === undefined || value === '') return [];

@@ -64,28 +64,3 @@ export interface WireBaoCaoChiSo {
   /** `dd/MM/yyyy HH:mm:ss` in Asia/Ho_Chi_Minh. */
   ThoiDiemTongHop: string;
 }
-
-/** 200/201 answer. */
-export interface WireKetQuaTiepNhan {
-  MaKetQua: string;
-  ThongBao?: string;
-  MaTiepNhan?: string;
-  PhienBan?: number;
-  ThoiDiemTiepNhan?: string;
-}
-
-/** Every error answer of the report endpoint. */
-export interface WireLoi {
-  MaKetQua: string;
-  ThongBao?: string;
-  MaYeuCau?: string;
-  PhienBanHienTai?: number;
-  DanhSachLoi?: { Truong?: string; MoTa?: string }[];
-}
-
-export interface WireTokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in?: number;
-  scope?: string;
-}

@@ -19,11 +19,4 @@ export * from './population.client';
 export * from './population.errors';
 export * from './population.mapping';
 export * from './population.options';
-export {
-  buildRequestEnvelope,
-  readAnswer,
-  toRecord,
-  type RequestFields,
-  type WireRecord,
-} from './population.soap';
 export * from './population.wire';

@@ -39,6 +39,3 @@ export interface PopulationAdapter extends UpstreamAdapter<PopulationMethod> {
     ctx: PopulationCallContext,
   ): Promise<CitizenVerification>;
 }
-
-/** Nest injection token for the PopulationAdapter. */
-export const POPULATION_ADAPTER = Symbol('POPULATION_ADAPTER');

@@ -205,7 +205,7 @@ function unusable(status: number, serverError: boolean, message: string, cause?:
  * The children of a verified payload as a record (contract elements only: our namespace, each at most
  * once). Elements with element children become nested records; leaves become their text.
  */
-export function toRecord(element: XmlElement): WireRecord {
+function toRecord(element: XmlElement): WireRecord {
   const record: WireRecord = {};
   for (const child of element.children) {
     const name = child.localName;

@@ -68,11 +68,3 @@ export interface WireVerification {
   HoVaTen?: string;
   NgayThangNamSinh?: string;
 }
-
-/** Children of CongDan that are addresses / the household head (complex), the rest are text. */
-export const WIRE_COMPLEX_ELEMENTS: ReadonlySet<string> = new Set([
-  'QueQuan',
-  'ThuongTru',
-  'NoiOHienTai',
-  'ChuHo',
-]);

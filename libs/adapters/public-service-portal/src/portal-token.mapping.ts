@@ -1,11 +1,4 @@
-import type { DossierStatusEvent } from '@lienthong/contracts';
-import {
-  fromPortalDateTime,
-  toPortalDateTime,
-  toPortalDossierItem,
-  toPortalProgressItem,
-  type PortalDossierExtras,
-} from './portal.mapping';
+import { fromPortalDateTime, toPortalDateTime } from './portal.mapping';
 import {
   ISO_DATE_TIME,
   PORTAL_TOKEN_DOSSIER_DATES,
@@ -71,22 +64,4 @@ export function toTokenRecord(item: PortalDossierItem, unitCode: string): Portal
 /** The step as the token dialect's body (the dossier is in the path). */
 export function toTokenProgress(item: PortalProgressItem): Record<string, unknown> {
   return withDates(item as unknown as Record<string, unknown>, PORTAL_TOKEN_PROGRESS_DATES, isoOf);
-}
-
-/**
- * Both bodies of one event, for callers that want them without a client: the full record (given the record the
- * portal holds, if any) and the step.
- */
-export function toTokenBodies(
-  event: DossierStatusEvent,
-  unitCode: string,
-  extra: PortalDossierExtras = {},
-  stored?: PortalDossierRecordWire,
-): { record: PortalTokenDossierRecord; progress: Record<string, unknown>; item: PortalDossierItem } {
-  const item = toPortalDossierItem(event, extra, stored);
-  return {
-    item,
-    record: toTokenRecord(item, unitCode),
-    progress: toTokenProgress(toPortalProgressItem(event, extra)),
-  };
 }

@@ -73,34 +73,6 @@ export const PORTAL_DSTCODE_HEADER = 'dstcode';
 /** `isUpdating` of DongBoHoSoMC: "False" creates the dossier, "True" updates one the portal holds. */
 export type PortalIsUpdating = 'True' | 'False';
 
-/** Every response body has `error_code` (a number or a decimal string: 0, "0", "00") and usually `message`. */
-export interface PortalEnvelope {
-  error_code: number | string;
-  message?: string;
-}
-
-export interface PortalLoginResponse extends PortalEnvelope {
-  session?: string;
-}
-
-/** A submitted document (TaiLieuNop) as the integrations send it. */
-export interface PortalSubmittedDocument {
-  TepDinhKemId?: string;
-  TenTepDinhKem: string;
-  IsDeleted?: string;
-  MaThanhPhanHoSo?: string;
-  DuongDanTaiTepTin?: string;
-}
-
-/** A fee (DanhSachLePhi) as the integrations send it. */
-export interface PortalFee {
-  TenPhiLePhi: string;
-  MaPhiLePhi: string;
-  HinhThucThu: string;
-  Gia: string;
-  LoaiPhiLePhi: string;
-}
-
 /**
  * A DongBoHoSoMC item: the dossier's full record, every field present on every sync (a portal may overwrite a
  * stored value with whatever arrives, blanks included). Dates are `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh; codes
@@ -161,27 +133,6 @@ export interface PortalProgressItem {
   TrangThai: string;
   NgayBatDau: string;
   NgayKetThucTheoQuyDinh: string;
-}
-
-/** Body of a call to the integration or sharing endpoint. */
-export interface PortalServiceRequest {
-  session: string;
-  /** Unit code (mã đơn vị) of the connection account. */
-  madonvi: string;
-  service: PortalService;
-  isUpdating?: PortalIsUpdating;
-  data?: unknown[];
-  /** TraCuuHoSo: the dossier code. */
-  mahoso?: string;
-  /** TraCuuTechID: identity provider, "wso2is" in the integrations. */
-  provider?: string;
-  /** TraCuuTechID: tax code (or identity number, which this adapter never sends). */
-  mstorcmnd?: string;
-  [field: string]: unknown;
-}
-
-export interface PortalServiceResponse<R = unknown> extends PortalEnvelope {
-  result?: R[];
 }
 
 /** A TraCuuHoSo result: the dossier's fields and, in the simulator, its progress history. */

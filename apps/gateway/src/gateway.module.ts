@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { createPortalClient } from '@lienthong/adapters/public-service-portal';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
+import { DossierHandoverRepository, DossierStateRepository } from '@lienthong/dossiers';
 import { ProcedureCatalogue } from '@lienthong/domain';
 import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
@@ -20,7 +21,6 @@ import { DocsController, OpenApiDocument } from './docs/docs.controller';
 import { DocumentsModule } from './documents/documents.module';
 import { DossierEventsController } from './dossier-events/dossier-events.controller';
 import { DossierEventsService } from './dossier-events/dossier-events.service';
-import { DossierStateRepository } from './dossier-events/dossier-state.repository';
 import { HandoverController, HandoverIndicatorsController } from './dossier-events/handover.controller';
 import { HandoverService } from './dossier-events/handover.service';
 import { IngestRouting, type UnknownProcedurePolicy } from './dossier-events/ingest-routing';
@@ -135,6 +135,8 @@ export class GatewayModule {
       providers: [
         DossierEventsService,
         HandoverService,
+        DossierStateRepository,
+        DossierHandoverRepository,
         {
           // the effective catalogue: the synced national catalogue overlaid by PROCEDURES_FILE, reloaded
           provide: LiveCatalogue,

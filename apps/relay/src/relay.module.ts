@@ -5,6 +5,7 @@ import { AuditLog, AuditModule } from '@lienthong/audit';
 import { createPortalClient } from '@lienthong/adapters/public-service-portal';
 import { ContractsModule } from '@lienthong/contracts';
 import { readConfigDocument } from '@lienthong/config';
+import { PortalDossierCodesRepository, PortalSyncParking } from '@lienthong/dossiers';
 import { KafkaAdmin, KafkaHealthIndicator, MessagingModule, Topic } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
 import { Database, DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
@@ -23,7 +24,6 @@ import { INDICATORS_GROUP_ID } from './indicators/indicators.transport';
 import { MinistryPseudonyms } from './ministries/ministry-copy';
 import { MinistryRouterConsumer } from './ministries/ministry-router.consumer';
 import { operationsCenterRelayParts } from './operations-center/operations-center.relay';
-import { DatabasePortalDossierCodes } from './portal/portal-dossier-codes.repository';
 import { PORTAL_CLIENT, PORTAL_SYNC_OPTIONS, PortalSyncConsumer } from './portal/portal-sync.consumer';
 import { RELAY_AUDIT_CLIENT_ID, RelayAudit } from './relay-audit';
 import { CHAIN_RUNNER_CONFIG, CHAIN_RUNNER_LOGGER, ChainRunnerService } from './chains/chain-runner.service';
@@ -220,6 +220,7 @@ export class RelayModule {
           : []),
         ...(portalSync
           ? [
+              PortalSyncParking,
               {
                 provide: PORTAL_CLIENT,
                 inject: [Database],
@@ -228,7 +229,7 @@ export class RelayModule {
                   createPortalClient(config, {
                     ca: config.portalCa,
                     logger,
-                    dossierCodes: new DatabasePortalDossierCodes(database),
+                    dossierCodes: new PortalDossierCodesRepository(database),
                   }),
               },
               {

@@ -13,6 +13,7 @@ import { dump } from 'js-yaml';
 import type { OutgoingMessage } from '@lienthong/messaging';
 import { AuditModule } from '@lienthong/audit';
 import { ContractsModule } from '@lienthong/contracts';
+import { DossierHandoverRepository, DossierStateRepository } from '@lienthong/dossiers';
 import { EventProducer, MESSAGING_OPTIONS, Outbox, Topic } from '@lienthong/messaging';
 import { createHttpApp, createLogger } from '@lienthong/observability';
 import { generateApiKey, hashApiKey, SecurityModule } from '@lienthong/security';
@@ -107,6 +108,8 @@ describe('dossier events: access', () => {
       providers: [
         DossierEventsService,
         HandoverService,
+        DossierStateRepository,
+        DossierHandoverRepository,
         // the shipped catalogue, refusing what it cannot route (the default policy)
         {
           provide: IngestRouting,

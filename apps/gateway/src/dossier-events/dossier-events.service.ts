@@ -18,7 +18,8 @@ import {
   ProblemException,
 } from '@lienthong/observability';
 import { AccessPolicy, denial, DossierDirectory } from '@lienthong/security';
-import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
+import { DossierStateRepository, type DossierStateRow, type KnownEvent } from '@lienthong/dossiers';
+import { Database, isDatabaseUnavailable, type Queryable } from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { HandoverService } from './handover.service';
 import { IngestGroups } from './ingest-groups';
@@ -91,14 +92,6 @@ const databaseUnavailable = counter({
   help: 'Ingest requests answered DATABASE_UNAVAILABLE (503) because the database could not be reached',
   labelNames: ['channel'] as const,
 });
-
-interface DossierRow {
-  dossier_code: string;
-  agency_code: string;
-  status: DossierStatus;
-  last_occurred_at: Date;
-  event_count: number;
-}
 
 interface Candidate {
   index: number;
@@ -184,6 +177,7 @@ export class DossierEventsService {
     private readonly audit: AuditLog,
     private readonly routing: IngestRouting,
     private readonly handovers: HandoverService,
+    private readonly dossiers: DossierStateRepository,
     @Optional() @Inject(DossierDirectory) private readonly directory?: DossierDirectory,
   ) {
     this.groups = new IngestGroups<IngestJob, EventOutcome[]>({
@@ -320,13 +314,13 @@ export class DossierEventsService {
     const all = jobs.flatMap((job) => job.candidates);
     const codes = [...new Set(all.map((c) => c.event.dossierCode))].sort();
     const outcomes = await this.database.transaction(async (tx) => {
-      const states = await this.lockDossiers(tx, codes);
-      const seen = await this.knownEvents(
+      const states = await this.dossiers.lockForUpdate(tx, codes);
+      const seen = await this.dossiers.knownEvents(
         tx,
         all.map((c) => c.event.eventId),
       );
       const accepted: Accepted[] = [];
-      const groupIds = new Map<string, { seq: number; dossier_code: string }>();
+      const groupIds = new Map<string, Omit<KnownEvent, 'event_id'>>();
       const perJob = jobs.map((job) =>
         job.candidates.map((candidate) =>
           this.decide(candidate, job.context, states, seen, groupIds, accepted),
@@ -350,9 +344,9 @@ export class DossierEventsService {
   private decide(
     candidate: Candidate,
     context: IngestContext,
-    states: Map<string, DossierRow>,
-    seen: Map<string, { seq: number; dossier_code: string }>,
-    groupIds: Map<string, { seq: number; dossier_code: string }>,
+    states: Map<string, DossierStateRow>,
+    seen: Map<string, KnownEvent>,
+    groupIds: Map<string, Omit<KnownEvent, 'event_id'>>,
     accepted: Accepted[],
   ): EventOutcome {
     const { event, index } = candidate;
@@ -400,7 +394,7 @@ export class DossierEventsService {
 
   /** A stored dossier stays with its agency, and only a client of that agency may post to it. */
   private agencyRefusal(
-    state: DossierRow | undefined,
+    state: DossierStateRow | undefined,
     event: DossierStatusEvent,
     clientId: string,
   ): EventIssue | undefined {
@@ -419,7 +413,7 @@ export class DossierEventsService {
     };
   }
 
-  private refusal(state: DossierRow | undefined, event: DossierStatusEvent): EventIssue | undefined {
+  private refusal(state: DossierStateRow | undefined, event: DossierStatusEvent): EventIssue | undefined {
     if (state && new Date(event.occurredAt).getTime() < state.last_occurred_at.getTime()) {
       return {
         path: '/occurredAt',
@@ -438,69 +432,33 @@ export class DossierEventsService {
     return undefined;
   }
 
-  private async lockDossiers(tx: Queryable, codes: string[]): Promise<Map<string, DossierRow>> {
-    const rows = await tx.query<DossierRow>(
-      `SELECT dossier_code, agency_code, status, last_occurred_at, event_count FROM dossier_state
-        WHERE dossier_code IN (SELECT jsonb_array_elements_text($1::jsonb))
-        ORDER BY dossier_code FOR UPDATE`,
-      [JSON.stringify(codes)],
-    );
-    return new Map(rows.map((row) => [row.dossier_code, row]));
-  }
-
-  private async knownEvents(tx: Queryable, ids: string[]) {
-    const rows = await tx.query<{ event_id: string; dossier_code: string; seq: number }>(
-      `SELECT event_id, dossier_code, seq FROM dossier_event
-        WHERE event_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)`,
-      [JSON.stringify(ids)],
-    );
-    return new Map(rows.map((row) => [row.event_id, row]));
-  }
-
-  private async persist(tx: Queryable, accepted: Accepted[], states: Map<string, DossierRow>): Promise<void> {
+  /**
+   * The states the accepted events leave their dossiers in (one per dossier, its latest event) and the events
+   * themselves, written in two statements.
+   */
+  private persist(tx: Queryable, accepted: Accepted[], states: Map<string, DossierStateRow>): Promise<void> {
     const touched = new Map<string, { event: DossierStatusEvent; seq: number }>();
     for (const { event, seq } of accepted) touched.set(event.dossierCode, { event, seq });
-    const stateParams: unknown[] = [];
-    const stateRows = [...touched.values()].map(({ event, seq }, i) => {
-      stateParams.push(
-        event.dossierCode,
-        event.agencyCode,
-        event.procedureCode,
-        event.status,
-        event.eventId,
-        states.get(event.dossierCode)?.last_occurred_at ?? new Date(event.occurredAt),
+    return this.dossiers.writeAccepted(
+      tx,
+      [...touched.values()].map(({ event, seq }) => ({
+        dossierCode: event.dossierCode,
+        agencyCode: event.agencyCode,
+        procedureCode: event.procedureCode,
+        status: event.status,
+        lastEventId: event.eventId,
+        lastOccurredAt: states.get(event.dossierCode)?.last_occurred_at ?? new Date(event.occurredAt),
+        eventCount: seq,
+      })),
+      accepted.map(({ event, seq, requestId }) => ({
+        eventId: event.eventId,
+        dossierCode: event.dossierCode,
         seq,
-      );
-      const b = i * 7;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::uuid, $${b + 6}::timestamptz, $${b + 7}::int)`;
-    });
-    await tx.query(
-      `INSERT INTO dossier_state (dossier_code, agency_code, procedure_code, status, last_event_id, last_occurred_at, event_count)
-       VALUES ${stateRows.join(', ')}
-       ON CONFLICT (dossier_code) DO UPDATE SET
-         agency_code = EXCLUDED.agency_code, procedure_code = EXCLUDED.procedure_code, status = EXCLUDED.status,
-         last_event_id = EXCLUDED.last_event_id, last_occurred_at = EXCLUDED.last_occurred_at,
-         event_count = EXCLUDED.event_count, updated_at = now()`,
-      stateParams,
-    );
-    const eventParams: unknown[] = [];
-    const eventRows = accepted.map(({ event, seq, requestId }, i) => {
-      eventParams.push(
-        event.eventId,
-        event.dossierCode,
-        seq,
-        event.status,
-        new Date(event.occurredAt),
+        status: event.status,
+        occurredAt: new Date(event.occurredAt),
         requestId,
-        JSON.stringify(event),
-      );
-      const b = i * 7;
-      return `($${b + 1}::uuid, $${b + 2}, $${b + 3}::int, $${b + 4}, $${b + 5}::timestamptz, $${b + 6}, $${b + 7}::jsonb)`;
-    });
-    await tx.query(
-      `INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, request_id, payload)
-       VALUES ${eventRows.join(', ')}`,
-      eventParams,
+        payload: event,
+      })),
     );
   }
 
@@ -598,31 +556,9 @@ export class DossierEventsService {
   }
 
   async dossier(dossierCode: string) {
-    const state = await this.database.queryOne<{
-      dossier_code: string;
-      agency_code: string;
-      procedure_code: string;
-      status: DossierStatus;
-      last_occurred_at: Date;
-      event_count: number;
-      updated_at: Date;
-    }>(
-      `SELECT dossier_code, agency_code, procedure_code, status, last_occurred_at, event_count, updated_at
-         FROM dossier_state WHERE dossier_code = $1`,
-      [dossierCode],
-    );
+    const state = await this.dossiers.summary(dossierCode);
     if (!state) return null;
-    const history = await this.database.query<{
-      event_id: string;
-      seq: number;
-      status: DossierStatus;
-      occurred_at: Date;
-      received_at: Date;
-    }>(
-      `SELECT event_id, seq, status, occurred_at, received_at FROM dossier_event
-        WHERE dossier_code = $1 ORDER BY seq`,
-      [dossierCode],
-    );
+    const history = await this.dossiers.history(dossierCode);
     const handover = await this.handovers.find(dossierCode);
     return {
       dossierCode: state.dossier_code,

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import type { DossierHandoverEvent, HandoverState } from '@lienthong/contracts';
+import { isTerminalStatus, parseDossierCode, validateDossierCode } from '@lienthong/domain';
 import {
-  isTerminalStatus,
-  parseDossierCode,
-  validateDossierCode,
-  type DossierStatus,
-} from '@lienthong/domain';
+  DossierHandoverRepository,
+  DossierStateRepository,
+  type HandoverCounts,
+  type HandoverRow,
+} from '@lienthong/dossiers';
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter, createLogger, ProblemException } from '@lienthong/observability';
 import { AccessPolicy } from '@lienthong/security';
@@ -43,18 +44,6 @@ export interface HandoverView {
   resultReturnedAt?: string;
 }
 
-interface HandoverRow {
-  dossier_code: string;
-  procedure_code: string;
-  receiving_agency: string;
-  competent_agency: string;
-  state: HandoverState;
-  handed_over_at: Date;
-  decided_at: Date | null;
-  reason: string | null;
-  result_returned_at: Date | null;
-}
-
 export function toView(row: HandoverRow): HandoverView {
   return {
     receivingAgency: row.receiving_agency,
@@ -65,18 +54,6 @@ export function toView(row: HandoverRow): HandoverView {
     ...(row.reason ? { reason: row.reason } : {}),
     ...(row.result_returned_at ? { resultReturnedAt: new Date(row.result_returned_at).toISOString() } : {}),
   };
-}
-
-/** One agency's non-boundary intake in a period (GET /v1/indicators/handovers). */
-export interface HandoverCounts {
-  /** Dossiers the agency received for another agency and handed over. */
-  handedOver: number;
-  /** Dossiers other agencies received and handed over to it. */
-  received: number;
-  accepted: number;
-  refused: number;
-  /** Results it returned to the receiving agency. */
-  resultsReturned: number;
 }
 
 /** Who calls: the client (its agencies decide what it may do) and the exchange. */
@@ -127,6 +104,8 @@ export class HandoverService {
     private readonly policy: AccessPolicy,
     private readonly audit: AuditLog,
     private readonly routing: IngestRouting,
+    private readonly dossiers: DossierStateRepository,
+    private readonly handovers: DossierHandoverRepository,
   ) {}
 
   /** The receiving agency's client hands its dossier over to `competentAgency`. */
@@ -134,13 +113,7 @@ export class HandoverService {
     return this.step('handover', dossierCode, caller, async (tx) => {
       const request = parseHandoverRequest(body);
       if ('status' in request) throw problem(request);
-      const dossier = await tx.queryOne<{
-        agency_code: string;
-        procedure_code: string;
-        status: DossierStatus;
-      }>('SELECT agency_code, procedure_code, status FROM dossier_state WHERE dossier_code = $1 FOR UPDATE', [
-        dossierCode,
-      ]);
+      const dossier = await this.dossiers.lockOne(tx, dossierCode);
       const agency = dossier?.agency_code ?? parseDossierCode(dossierCode)?.agencyCode ?? '';
       if (!this.policy.agencyAllowed(caller.clientId, agency)) {
         throw problem({
@@ -156,7 +129,7 @@ export class HandoverService {
           detail: 'no event has been accepted for this dossier: post its receipt (RECEIVED) first',
         });
       }
-      const existing = await this.lock(tx, dossierCode);
+      const existing = await this.handovers.lock(tx, dossierCode);
       const refusal = handoverRefusal({
         procedureCode: dossier.procedure_code,
         procedure: this.routing.catalogue.procedure(dossier.procedure_code),
@@ -166,19 +139,13 @@ export class HandoverService {
         existing: existing?.state,
       });
       if (refusal) throw problem(refusal);
-      const [row] = await tx.query<HandoverRow>(
-        `INSERT INTO dossier_handover (dossier_code, procedure_code, receiving_agency, competent_agency, state,
-           handed_over_at, handed_over_by)
-         VALUES ($1, $2, $3, $4, 'HANDED_OVER', now(), $5)
-         ON CONFLICT (dossier_code) DO UPDATE SET
-           procedure_code = EXCLUDED.procedure_code, receiving_agency = EXCLUDED.receiving_agency,
-           competent_agency = EXCLUDED.competent_agency, state = 'HANDED_OVER',
-           handed_over_at = EXCLUDED.handed_over_at, handed_over_by = EXCLUDED.handed_over_by,
-           decided_at = NULL, decided_by = NULL, reason = NULL, result_returned_at = NULL, result_returned_by = NULL
-         RETURNING *`,
-        [dossierCode, dossier.procedure_code, dossier.agency_code, request.competentAgency, caller.clientId],
-      );
-      return row;
+      return this.handovers.handOver(tx, {
+        dossierCode,
+        procedureCode: dossier.procedure_code,
+        receivingAgency: dossier.agency_code,
+        competentAgency: request.competentAgency,
+        by: caller.clientId,
+      });
     });
   }
 
@@ -190,17 +157,11 @@ export class HandoverService {
       const current = await this.competentLock(tx, dossierCode, caller);
       const refusal = decisionRefusal(current.state);
       if (refusal) throw problem(refusal);
-      const [row] = await tx.query<HandoverRow>(
-        `UPDATE dossier_handover SET state = $2, decided_at = now(), decided_by = $3, reason = $4
-          WHERE dossier_code = $1 RETURNING *`,
-        [
-          dossierCode,
-          decision.decision === 'ACCEPT' ? 'ACCEPTED' : 'REFUSED',
-          caller.clientId,
-          decision.decision === 'REFUSE' ? decision.reason : null,
-        ],
-      );
-      return row;
+      return this.handovers.decide(tx, dossierCode, {
+        state: decision.decision === 'ACCEPT' ? 'ACCEPTED' : 'REFUSED',
+        by: caller.clientId,
+        reason: decision.decision === 'REFUSE' ? decision.reason : null,
+      });
     });
   }
 
@@ -212,58 +173,19 @@ export class HandoverService {
       const current = await this.competentLock(tx, dossierCode, caller);
       const refusal = resultRefusal(current.state);
       if (refusal) throw problem(refusal);
-      const [row] = await tx.query<HandoverRow>(
-        `UPDATE dossier_handover SET state = 'RESULT_RETURNED', result_returned_at = now(), result_returned_by = $2
-          WHERE dossier_code = $1 RETURNING *`,
-        [dossierCode, caller.clientId],
-      );
-      return row;
+      return this.handovers.resultReturned(tx, dossierCode, caller.clientId);
     });
   }
 
   /** The dossier's hand-over, if it has one. */
   async find(dossierCode: string): Promise<HandoverView | undefined> {
-    const row = await this.database.queryOne<HandoverRow>(
-      'SELECT * FROM dossier_handover WHERE dossier_code = $1',
-      [dossierCode],
-    );
+    const row = await this.handovers.find(dossierCode);
     return row ? toView(row) : undefined;
   }
 
-  /**
-   * Non-boundary intake of one agency in [start, end): dossiers it received and handed over, dossiers handed
-   * over to it, and of those its acceptances, refusals and results returned, each by the time of its step.
-   * One row per dossier: a dossier refused and handed over again counts its latest hand-over only.
-   */
-  async counts(agencyCode: string, start: Date, end: Date): Promise<HandoverCounts> {
-    const [row] = await this.database.query<Record<keyof HandoverCounts, string>>(
-      `SELECT
-         count(*) FILTER (WHERE receiving_agency = $1 AND handed_over_at >= $2 AND handed_over_at < $3)
-           AS "handedOver",
-         count(*) FILTER (WHERE competent_agency = $1 AND handed_over_at >= $2 AND handed_over_at < $3)
-           AS "received",
-         count(*) FILTER (WHERE competent_agency = $1 AND state IN ('ACCEPTED', 'RESULT_RETURNED')
-           AND decided_at >= $2 AND decided_at < $3) AS "accepted",
-         count(*) FILTER (WHERE competent_agency = $1 AND state = 'REFUSED'
-           AND decided_at >= $2 AND decided_at < $3) AS "refused",
-         count(*) FILTER (WHERE competent_agency = $1 AND result_returned_at >= $2 AND result_returned_at < $3)
-           AS "resultsReturned"
-       FROM dossier_handover WHERE receiving_agency = $1 OR competent_agency = $1`,
-      [agencyCode, start, end],
-    );
-    return {
-      handedOver: Number(row?.handedOver ?? 0),
-      received: Number(row?.received ?? 0),
-      accepted: Number(row?.accepted ?? 0),
-      refused: Number(row?.refused ?? 0),
-      resultsReturned: Number(row?.resultsReturned ?? 0),
-    };
-  }
-
-  private async lock(tx: Queryable, dossierCode: string): Promise<HandoverRow | null> {
-    return tx.queryOne<HandoverRow>('SELECT * FROM dossier_handover WHERE dossier_code = $1 FOR UPDATE', [
-      dossierCode,
-    ]);
+  /** Non-boundary intake of one agency in [start, end) (see DossierHandoverRepository.counts). */
+  counts(agencyCode: string, start: Date, end: Date): Promise<HandoverCounts> {
+    return this.handovers.counts(agencyCode, start, end);
   }
 
   /**
@@ -275,7 +197,7 @@ export class HandoverService {
     dossierCode: string,
     caller: HandoverCaller,
   ): Promise<HandoverRow> {
-    const current = await this.lock(tx, dossierCode);
+    const current = await this.handovers.lock(tx, dossierCode);
     if (!current) {
       throw new ProblemException(
         404,

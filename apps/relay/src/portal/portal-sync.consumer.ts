@@ -17,8 +17,8 @@ import {
 } from '@lienthong/messaging';
 import { counter, histogram } from '@lienthong/observability';
 import type { AppLogger } from '@lienthong/observability';
-import { Database } from '@lienthong/storage';
 import { ProcedureCatalogue } from '@lienthong/domain';
+import { PortalSyncParking } from '@lienthong/dossiers';
 import { RelayAudit } from '../relay-audit';
 import {
   PORTAL_GROUP_ID,
@@ -71,7 +71,7 @@ export class PortalSyncConsumer {
   constructor(
     private readonly consumer: ReliableConsumer,
     private readonly producer: EventProducer,
-    private readonly database: Database,
+    private readonly parking: PortalSyncParking,
     private readonly catalogue: ProcedureCatalogue,
     @Inject(PORTAL_CLIENT) private readonly portal: PublicServicePortal,
     @Inject(PORTAL_SYNC_OPTIONS) private readonly options: PortalSyncOptions,
@@ -96,7 +96,7 @@ export class PortalSyncConsumer {
           synced.inc({ outcome: 'duplicate' });
           return;
         }
-        if (await this.isParked(event.data.dossierCode)) {
+        if (await this.parking.isParked(event.data.dossierCode)) {
           await this.park(consumed, 'an earlier event of this dossier is waiting');
           return;
         }
@@ -122,16 +122,16 @@ export class PortalSyncConsumer {
           attempt: async () => {
             if (this.recent.has(eventId)) synced.inc({ outcome: 'duplicate' });
             else await this.sync(consumed);
-            await this.unpark(dossierCode, eventId);
+            await this.parking.unpark(dossierCode, eventId);
           },
           isTransient: isTransientUpstreamError,
           retryAfterMs: upstreamRetryAfterMs,
           permanent: async (error) => {
-            await this.unpark(dossierCode, eventId);
+            await this.parking.unpark(dossierCode, eventId);
             return this.permanent(error);
           },
           exhausted: async (attempts, error) => {
-            await this.unpark(dossierCode, eventId);
+            await this.parking.unpark(dossierCode, eventId);
             synced.inc({ outcome: 'exhausted' });
             return new PermanentError(
               'RETRIES_EXHAUSTED',
@@ -183,32 +183,13 @@ export class PortalSyncConsumer {
     return new PermanentError(code, (error as Error).message);
   }
 
-  private async isParked(dossierCode: string): Promise<boolean> {
-    return Boolean(
-      await this.database.queryOne(
-        'SELECT 1 AS parked FROM portal_sync_parked WHERE dossier_code = $1 LIMIT 1',
-        [dossierCode],
-      ),
-    );
-  }
-
   /** Recorded before it is sent, so a crash in between leaves the dossier parked, never overtaken. */
   private async park(consumed: ConsumedEvent<DossierStatusEvent>, reason: string): Promise<void> {
     const { event, key } = consumed;
-    await this.database.query(
-      'INSERT INTO portal_sync_parked (dossier_code, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING',
-      [event.data.dossierCode, event.data.eventId],
-    );
+    await this.parking.park(event.data.dossierCode, event.data.eventId);
     await this.producer.send(Topic.DossierStatusRetry, [
       toKafkaMessage(event, key, parkHeaders(this.options, reason)),
     ]);
     synced.inc({ outcome: 'parked' });
-  }
-
-  private async unpark(dossierCode: string, eventId: string): Promise<void> {
-    await this.database.query(
-      'DELETE FROM portal_sync_parked WHERE dossier_code = $1 AND event_id = $2::uuid',
-      [dossierCode, eventId],
-    );
   }
 }

@@ -1,0 +1,3 @@
+export * from './dossier-state.repository';
+export * from './dossier-handover.repository';
+export * from './portal-sync.repository';

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DeliveryStatus, DeliveryStatusEvent } from '@lienthong/contracts';
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
+import { DeliveryRepository, type DeliveryOrderRow } from '@lienthong/deliveries';
 import type { Database, Queryable } from '@lienthong/storage';
 
 export const DELIVERY_STATUS_EVENT_TYPE = 'vn.lienthong.delivery.status.v1';
@@ -28,18 +29,6 @@ export interface DeliveryView {
   history: { status: DeliveryStatus; occurredAt: string }[];
 }
 
-interface OrderRow {
-  dossier_code: string;
-  agency_code: string;
-  order_number: string;
-  documents: number;
-  status: DeliveryStatus;
-  fingerprint: string;
-  created_at: Date | string;
-  updated_at: Date | string;
-  finished_at: Date | string | null;
-}
-
 const iso = (value: Date | string) => new Date(value).toISOString();
 
 /** A fingerprint of what was ordered (receiver and count), so a different order for one dossier is refused. */
@@ -53,30 +42,27 @@ export type ApplyOutcome = 'APPLIED' | 'DUPLICATE' | 'OUTDATED';
 
 /** Delivery orders and their tracking states (migration 0014), each change announced through the outbox. */
 export class DeliveryStore {
+  private readonly orders: DeliveryRepository;
+
   constructor(
     private readonly database: Database,
     private readonly outbox: Outbox,
-  ) {}
-
-  async find(dossierCode: string): Promise<(OrderRow & { fingerprint: string }) | null> {
-    return this.database.queryOne<OrderRow>('SELECT * FROM delivery_order WHERE dossier_code = $1', [
-      dossierCode,
-    ]);
+  ) {
+    this.orders = new DeliveryRepository(database);
   }
 
-  async findByOrderNumber(orderNumber: string): Promise<OrderRow | null> {
-    return this.database.queryOne<OrderRow>('SELECT * FROM delivery_order WHERE order_number = $1', [
-      orderNumber,
-    ]);
+  find(dossierCode: string): Promise<DeliveryOrderRow | null> {
+    return this.orders.find(dossierCode);
+  }
+
+  findByOrderNumber(orderNumber: string): Promise<DeliveryOrderRow | null> {
+    return this.orders.findByOrderNumber(orderNumber);
   }
 
   async view(dossierCode: string): Promise<DeliveryView | null> {
     const row = await this.find(dossierCode);
     if (!row) return null;
-    const events = await this.database.query<{ status: DeliveryStatus; occurred_at: Date | string }>(
-      'SELECT status, occurred_at FROM delivery_event WHERE dossier_code = $1 ORDER BY id',
-      [dossierCode],
-    );
+    const events = await this.orders.history(dossierCode);
     return {
       dossierCode: row.dossier_code,
       agencyCode: row.agency_code,
@@ -103,22 +89,16 @@ export class DeliveryStore {
   }): Promise<boolean> {
     const now = new Date();
     const inserted = await this.database.transaction(async (tx) => {
-      const rows = await tx.query(
-        `INSERT INTO delivery_order (dossier_code, agency_code, client_id, order_number, documents, status,
-           fingerprint, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'CREATED', $6, $7, $7)
-         ON CONFLICT (dossier_code) DO NOTHING RETURNING dossier_code`,
-        [
-          order.dossierCode,
-          order.agencyCode,
-          order.clientId,
-          order.orderNumber,
-          order.documents,
-          order.fingerprint,
-          now,
-        ],
-      );
-      if (rows.length === 0) return false;
+      const fresh = await this.orders.insertOrder(tx, {
+        dossierCode: order.dossierCode,
+        agencyCode: order.agencyCode,
+        clientId: order.clientId,
+        orderNumber: order.orderNumber,
+        documents: order.documents,
+        fingerprint: order.fingerprint,
+        at: now,
+      });
+      if (!fresh) return false;
       await this.transition(tx, {
         dossierCode: order.dossierCode,
         agencyCode: order.agencyCode,
@@ -147,25 +127,21 @@ export class DeliveryStore {
     requestId: string;
   }): Promise<{ outcome: ApplyOutcome; dossierCode: string } | null> {
     const result = await this.database.transaction(async (tx) => {
-      const [row] = await tx.query<OrderRow>(
-        'SELECT * FROM delivery_order WHERE order_number = $1 FOR UPDATE',
-        [update.orderNumber],
-      );
+      const row = await this.orders.lockByOrderNumber(tx, update.orderNumber);
       if (!row) return null;
-      const seen = await tx.query('SELECT 1 FROM delivery_event WHERE operator_event = $1', [
-        update.operatorEvent,
-      ]);
-      if (seen.length > 0) return { outcome: 'DUPLICATE' as const, dossierCode: row.dossier_code };
+      if (await this.orders.seen(tx, update.operatorEvent))
+        return { outcome: 'DUPLICATE' as const, dossierCode: row.dossier_code };
       const forward =
         !FINAL.has(row.status) &&
         (RANK[update.status] > RANK[row.status] ||
           (update.status === 'IN_TRANSIT' && row.status === 'IN_TRANSIT'));
       if (!forward) return { outcome: 'OUTDATED' as const, dossierCode: row.dossier_code };
       const now = new Date();
-      await tx.query(
-        `UPDATE delivery_order SET status = $2, updated_at = $3, finished_at = $4 WHERE dossier_code = $1`,
-        [row.dossier_code, update.status, now, FINAL.has(update.status) ? new Date(update.occurredAt) : null],
-      );
+      await this.orders.updateStatus(tx, row.dossier_code, {
+        status: update.status,
+        updatedAt: now,
+        finishedAt: FINAL.has(update.status) ? new Date(update.occurredAt) : null,
+      });
       await this.transition(tx, {
         dossierCode: row.dossier_code,
         agencyCode: row.agency_code,
@@ -184,24 +160,12 @@ export class DeliveryStore {
   }
 
   /** Results sent by post per agency in a period: ordered, delivered and returned in it. */
-  async counts(
+  counts(
     agencyCode: string,
     start: Date,
     end: Date,
   ): Promise<{ ordered: number; delivered: number; returned: number }> {
-    const [row] = await this.database.query<{ ordered: string; delivered: string; returned: string }>(
-      `SELECT
-         count(*) FILTER (WHERE created_at >= $2 AND created_at < $3) AS ordered,
-         count(*) FILTER (WHERE status = 'DELIVERED' AND finished_at >= $2 AND finished_at < $3) AS delivered,
-         count(*) FILTER (WHERE status = 'RETURNED' AND finished_at >= $2 AND finished_at < $3) AS returned
-       FROM delivery_order WHERE agency_code = $1`,
-      [agencyCode, start, end],
-    );
-    return {
-      ordered: Number(row?.ordered ?? 0),
-      delivered: Number(row?.delivered ?? 0),
-      returned: Number(row?.returned ?? 0),
-    };
+    return this.orders.counts(agencyCode, start, end);
   }
 
   private async transition(
@@ -218,17 +182,13 @@ export class DeliveryStore {
       requestId: string;
     },
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO delivery_event (dossier_code, operator_event, status, occurred_at, recorded_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [
-        change.dossierCode,
-        change.operatorEvent,
-        change.status,
-        new Date(change.occurredAt),
-        change.recordedAt,
-      ],
-    );
+    await this.orders.insertEvent(tx, {
+      dossierCode: change.dossierCode,
+      operatorEvent: change.operatorEvent,
+      status: change.status,
+      occurredAt: new Date(change.occurredAt),
+      recordedAt: change.recordedAt,
+    });
     const data: DeliveryStatusEvent = {
       eventId: randomUUID(),
       dossierCode: change.dossierCode,

@@ -10,58 +10,20 @@ import {
 import type { PaymentStatus } from '@lienthong/contracts';
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter } from '@lienthong/observability';
+import { PaymentRepository, type PaymentRow } from '@lienthong/payments';
 import type { Database } from '@lienthong/storage';
 import { fromVietnamCompact } from '@lienthong/domain';
 
 /** The CloudEvents type of lgsp.payment.status.v1. */
 export const PAYMENT_STATUS_EVENT_TYPE = 'vn.lienthong.payment.status.v1';
 
+export type { PaymentRow };
+
 const notifications = counter({
   name: 'lgsp_payment_notifications_total',
   help: 'Result notifications of the payment platform, by what the gateway did with them',
   labelNames: ['outcome'] as const,
 });
-
-export interface PaymentRow {
-  transactionNo: string;
-  orderId: string;
-  dossierCode: string;
-  agencyCode: string;
-  amount: number;
-  feeDescription: string;
-  paymentUrl: string;
-  status: 'PENDING' | 'CONFIRMED' | 'FAILED';
-  createdAt: string;
-  settledAt: string | null;
-}
-
-interface DbRow {
-  transaction_no: string;
-  order_id: string;
-  dossier_code: string;
-  agency_code: string;
-  amount: string | number;
-  fee_description: string;
-  payment_url: string;
-  status: PaymentRow['status'];
-  created_at: Date | string;
-  settled_at: Date | string | null;
-}
-
-function toRow(row: DbRow): PaymentRow {
-  return {
-    transactionNo: row.transaction_no,
-    orderId: row.order_id,
-    dossierCode: row.dossier_code,
-    agencyCode: row.agency_code,
-    amount: Number(row.amount),
-    feeDescription: row.fee_description,
-    paymentUrl: row.payment_url,
-    status: row.status,
-    createdAt: new Date(row.created_at).toISOString(),
-    settledAt: row.settled_at === null ? null : new Date(row.settled_at).toISOString(),
-  };
-}
 
 /** What the gateway did with a result notification. */
 export type NotificationOutcome =
@@ -107,6 +69,8 @@ function instantOf(payDate: string): string {
  * lgsp.payment.status.v1 through the outbox in the same transaction.
  */
 export class PaymentsService {
+  private readonly payments: PaymentRepository;
+
   constructor(
     private readonly database: Database,
     private readonly outbox: Outbox,
@@ -115,7 +79,9 @@ export class PaymentsService {
       secretKey: string;
       notificationMaxAgeMs: number;
     },
-  ) {}
+  ) {
+    this.payments = new PaymentRepository(database);
+  }
 
   /** Opens a payment at the platform and records it PENDING; an identical pending one is answered again. */
   async create(
@@ -131,12 +97,8 @@ export class PaymentsService {
     },
     requestId: string,
   ): Promise<{ payment: PaymentRow; created: boolean }> {
-    const [pending] = await this.database.query<DbRow>(
-      `SELECT * FROM payment WHERE dossier_code = $1 AND amount = $2 AND fee_description = $3
-          AND status = 'PENDING' AND client_id = $4 ORDER BY created_at DESC LIMIT 1`,
-      [input.dossierCode, input.amount, input.feeDescription, input.clientId],
-    );
-    if (pending) return { payment: toRow(pending), created: false };
+    const pending = await this.payments.findPending(input);
+    if (pending) return { payment: pending, created: false };
     const orderId = `LT${randomBytes(10).toString('hex').toUpperCase()}`;
     const opened = await platform.create(
       {
@@ -149,22 +111,17 @@ export class PaymentsService {
       },
       { requestId },
     );
-    const [row] = await this.database.query<DbRow>(
-      `INSERT INTO payment (transaction_no, order_id, dossier_code, agency_code, client_id, amount,
-         fee_description, payment_url, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING') RETURNING *`,
-      [
-        opened.transactionNo,
-        orderId,
-        input.dossierCode,
-        input.agencyCode,
-        input.clientId,
-        input.amount,
-        input.feeDescription,
-        opened.paymentUrl,
-      ],
-    );
-    return { payment: toRow(row), created: true };
+    const payment = await this.payments.insertPending({
+      transactionNo: opened.transactionNo,
+      orderId,
+      dossierCode: input.dossierCode,
+      agencyCode: input.agencyCode,
+      clientId: input.clientId,
+      amount: input.amount,
+      feeDescription: input.feeDescription,
+      paymentUrl: opened.paymentUrl,
+    });
+    return { payment, created: true };
   }
 
   /**
@@ -191,25 +148,14 @@ export class PaymentsService {
       return { kind: 'STALE' };
     }
     const outcome = await this.database.transaction(async (tx): Promise<NotificationOutcome> => {
-      const [locked] = await tx.query<DbRow>('SELECT * FROM payment WHERE transaction_no = $1 FOR UPDATE', [
-        n.transactionNo,
-      ]);
-      if (!locked) return { kind: 'UNKNOWN_PAYMENT' };
-      const payment = toRow(locked);
+      const payment = await this.payments.lock(tx, n.transactionNo);
+      if (!payment) return { kind: 'UNKNOWN_PAYMENT' };
       if (payment.orderId !== n.orderId || payment.amount !== n.amount) return { kind: 'MISMATCH', payment };
-      const fresh = await tx.query(
-        `INSERT INTO payment_notification (transaction_no, nonce, status) VALUES ($1, $2, $3)
-         ON CONFLICT (transaction_no, nonce) DO NOTHING RETURNING nonce`,
-        [n.transactionNo, n.nonce, n.status],
-      );
-      if (fresh.length === 0) return { kind: 'REPLAYED', payment };
+      const fresh = await this.payments.recordNotification(tx, n);
+      if (!fresh) return { kind: 'REPLAYED', payment };
       if (payment.status !== 'PENDING') return { kind: 'ALREADY_SETTLED', payment };
       const status = n.status === 'SUCCESS' ? 'CONFIRMED' : 'FAILED';
-      const [updated] = await tx.query<DbRow>(
-        `UPDATE payment SET status = $2, settled_at = now() WHERE transaction_no = $1 RETURNING *`,
-        [n.transactionNo, status],
-      );
-      const settled = toRow(updated);
+      const settled = await this.payments.settle(tx, n.transactionNo, status);
       const data: PaymentStatus = {
         paymentId: randomUUID(),
         transactionNo: settled.transactionNo,

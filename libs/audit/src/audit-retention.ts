@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditCheckpoint, AuditRecord } from '@lienthong/contracts';
-import type { Database } from '@lienthong/storage';
+import type { Database, Queryable } from '@lienthong/storage';
 import { writeCheckpoint } from './audit-checkpoint';
 import { buildUnsealedRecord, sealRecord } from './audit-record';
 import type { AuditSigner } from './audit-signer';
@@ -10,6 +10,7 @@ import {
   insertRecords,
   insertSignature,
   lockChainHead,
+  readChainHead,
   readRecords,
   updateChainHead,
 } from './audit.repository';
@@ -46,6 +47,20 @@ export interface PruneResult {
   records: AuditRecord[];
   /** Checkpoints signed after each chunk (to publish). */
   checkpoints: AuditCheckpoint[];
+}
+
+/**
+ * How many records `pruneAuditLog` would remove for `olderThan`: those from the chain's start up to the first
+ * record that occurred at or after it (a dry run; nothing is locked or changed).
+ */
+export async function countPrunable(db: Queryable, olderThan: Date): Promise<number> {
+  const head = await readChainHead(db);
+  const row = await db.queryOne<{ n: string }>(
+    `SELECT count(*) AS n FROM audit_record
+      WHERE seq >= $1 AND seq < coalesce((SELECT min(seq) FROM audit_record WHERE occurred_at >= $2), $3)`,
+    [head.genesisSeq, olderThan, (BigInt(head.lastSeq) + 1n).toString()],
+  );
+  return Number(row?.n ?? 0);
 }
 
 /**

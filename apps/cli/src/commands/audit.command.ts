@@ -32,7 +32,7 @@ import {
   operatorClientId,
   parseCheckpoint,
   pruneAuditLog,
-  readChainHead,
+  countPrunable,
   readPublishedCheckpoints,
   verifyChain,
   type ChainVerification,
@@ -541,14 +541,9 @@ export function auditCommand(overrides: Partial<AuditCommandIo> = {}): Command {
         const olderThan = new Date(Date.now() - days * 86_400_000);
         await withDatabase(io, async (db) => {
           if (!options.yes) {
-            const head = await readChainHead(db);
-            const row = await db.queryOne<{ n: string }>(
-              `SELECT count(*) AS n FROM audit_record
-              WHERE seq >= $1 AND seq < coalesce((SELECT min(seq) FROM audit_record WHERE occurred_at >= $2), $3)`,
-              [head.genesisSeq, olderThan, (BigInt(head.lastSeq) + 1n).toString()],
-            );
+            const count = await countPrunable(db, olderThan);
             io.out(
-              `${row?.n ?? 0} audit records occurred before ${olderThan.toISOString()} and would be removed; run again with --yes\n`,
+              `${count} audit records occurred before ${olderThan.toISOString()} and would be removed; run again with --yes\n`,
             );
             return;
           }

@@ -1,3 +1,4 @@
 export * from './indicator.store';
 export * from './indicator-report-source';
 export * from './indicator-reporter';
+export * from './indicator-delivery.repository';

@@ -15,7 +15,7 @@ import {
   Topic,
 } from '@lienthong/messaging';
 import { counter, histogram, redactText, type AppLogger } from '@lienthong/observability';
-import { Database } from '@lienthong/storage';
+import { IndicatorDeliveryRepository, type IndicatorDeliveryStatus } from '@lienthong/indicators';
 import { RelayAudit } from '../relay-audit';
 import {
   OPERATIONS_CENTER_GROUP_ID,
@@ -62,7 +62,7 @@ export class OperationsCenterDeliveryConsumer implements OnApplicationShutdown {
   constructor(
     private readonly consumer: ReliableConsumer,
     private readonly producer: EventProducer,
-    private readonly database: Database,
+    private readonly deliveries: IndicatorDeliveryRepository,
     @Inject(OPERATIONS_CENTER_CLIENT) private readonly center: OperationsCenter,
     @Inject(OPERATIONS_CENTER_DELIVERY_OPTIONS) private readonly options: OperationsCenterDeliveryOptions,
     private readonly audit: RelayAudit,
@@ -181,13 +181,7 @@ export class OperationsCenterDeliveryConsumer implements OnApplicationShutdown {
 
   /** True when an earlier version of the same agency and period waits on the retry topic. */
   private async isParkedBehind(report: IndicatorReport): Promise<boolean> {
-    return Boolean(
-      await this.database.queryOne(
-        `SELECT 1 AS parked FROM indicator_delivery
-          WHERE agency_code = $1 AND period_key = $2 AND status = 'PARKED' AND version < $3 LIMIT 1`,
-        [report.agencyCode, report.period.key, report.version],
-      ),
-    );
+    return this.deliveries.isParkedBehind(deliveryKey(report));
   }
 
   /** Marked before it is sent, so a crash in between leaves the report parked, never overtaken. */
@@ -203,22 +197,16 @@ export class OperationsCenterDeliveryConsumer implements OnApplicationShutdown {
   /** Records where the delivery of this version stands; every call counts as one attempt. */
   private async mark(
     report: IndicatorReport,
-    status: 'PARKED' | 'DELIVERED' | 'SUPERSEDED' | 'REJECTED' | 'FAILED',
+    status: IndicatorDeliveryStatus,
     details: { receiptId?: string; error?: string },
   ): Promise<void> {
-    await this.database.query(
-      `UPDATE indicator_delivery
-          SET status = $4, attempts = attempts + 1, receipt_id = COALESCE($5, receipt_id), last_error = $6,
-              delivered_at = CASE WHEN $4 = 'DELIVERED' THEN now() ELSE delivered_at END, updated_at = now()
-        WHERE agency_code = $1 AND period_key = $2 AND version = $3`,
-      [
-        report.agencyCode,
-        report.period.key,
-        report.version,
-        status,
-        details.receiptId ?? null,
-        details.error === undefined ? null : redactText(details.error).slice(0, 1000),
-      ],
-    );
+    await this.deliveries.mark(deliveryKey(report), status, {
+      receiptId: details.receiptId,
+      error: details.error === undefined ? undefined : redactText(details.error).slice(0, 1000),
+    });
   }
+}
+
+function deliveryKey(report: IndicatorReport) {
+  return { agencyCode: report.agencyCode, periodKey: report.period.key, version: report.version };
 }

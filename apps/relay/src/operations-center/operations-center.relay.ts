@@ -4,7 +4,7 @@ import { EventProducer, MESSAGING_OPTIONS, MessagingOptions, Outbox, Topic } fro
 import type { AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
 import type { RelayConfig } from '../relay.config';
-import { IndicatorReporter, IndicatorStore } from '@lienthong/indicators';
+import { IndicatorDeliveryRepository, IndicatorReporter, IndicatorStore } from '@lienthong/indicators';
 import {
   INDICATOR_REPORT_SCHEDULE_OPTIONS,
   INDICATOR_REPORTER,
@@ -33,6 +33,7 @@ export function operationsCenterRelayParts(
   return {
     controllers: [OperationsCenterDeliveryConsumer],
     providers: [
+      IndicatorDeliveryRepository,
       {
         provide: OPERATIONS_CENTER_CLIENT,
         useFactory: () =>

@@ -109,3 +109,58 @@ export async function findSubjectRecords(
     return record;
   });
 }
+
+/** How often one upstream failed lately, by code, as the console's diagnostics show it. */
+export interface UpstreamFailureCount {
+  /** The outcome code, or the outcome when the record has none. */
+  code: string;
+  count: number;
+  lastAt: Date;
+}
+
+/**
+ * The failures (UPSTREAM_ERROR, ERROR, STALE_SERVED) of `upstream` in the last `windowMinutes`, by code, most
+ * frequent first (at most 20), leaving out the records of `excludeService` (the console's own checks).
+ */
+export async function upstreamFailures(
+  db: Queryable,
+  upstream: string,
+  options: { excludeService: string; windowMinutes: number },
+): Promise<UpstreamFailureCount[]> {
+  const rows = await db.query<{ code: string; count: string | number; last_at: Date | string }>(
+    `SELECT COALESCE(outcome_code, outcome) AS code, count(*) AS count, max(occurred_at) AS last_at
+       FROM audit_record
+      WHERE upstream = $1 AND outcome IN ('UPSTREAM_ERROR', 'ERROR', 'STALE_SERVED')
+        AND service <> $2 AND occurred_at > now() - make_interval(mins => $3)
+      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`,
+    [upstream, options.excludeService, options.windowMinutes],
+  );
+  return rows.map((row) => ({ code: row.code, count: Number(row.count), lastAt: new Date(row.last_at) }));
+}
+
+/** Of `requestIds`, those with a successful record of `service`: by request id, the latest one's client and time. */
+export async function successfulRequests(
+  db: Queryable,
+  service: string,
+  requestIds: readonly string[],
+): Promise<Map<string, { clientId: string; at: Date }>> {
+  const rows = await db.query<{ request_id: string; client_id: string; at: Date | string }>(
+    `SELECT DISTINCT ON (request_id) request_id, client_id, occurred_at AS at FROM audit_record
+      WHERE request_id = ANY($1::text[]) AND service = $2 AND outcome = 'OK'
+      ORDER BY request_id, seq DESC`,
+    [requestIds, service],
+  );
+  return new Map(rows.map((row) => [row.request_id, { clientId: row.client_id, at: new Date(row.at) }]));
+}
+
+/** The newest checkpoint of the chain at or before `seq`, if any. */
+export async function checkpointAtOrBefore(
+  db: Queryable,
+  seq: string,
+): Promise<{ seq: string; createdAt: Date; keyId: string } | undefined> {
+  const row = await db.queryOne<{ seq: string; created_at: Date | string; key_id: string }>(
+    'SELECT seq::text AS seq, created_at, key_id FROM audit_checkpoint WHERE seq <= $1 ORDER BY seq DESC LIMIT 1',
+    [seq],
+  );
+  return row ? { seq: row.seq, createdAt: new Date(row.created_at), keyId: row.key_id } : undefined;
+}

@@ -222,4 +222,14 @@ export class DossierStateRepository implements DossierDirectory {
       [dossierCode],
     );
   }
+
+  /** The payload of the dossier's latest accepted event and the request that posted it; null when none. */
+  latestEvent(dossierCode: string): Promise<{ payload: unknown; request_id: string | null } | null> {
+    return this.database.queryOne<{ payload: unknown; request_id: string | null }>(
+      `SELECT e.payload, e.request_id FROM dossier_state s
+         JOIN dossier_event e ON e.event_id = s.last_event_id
+        WHERE s.dossier_code = $1`,
+      [dossierCode],
+    );
+  }
 }

@@ -5,7 +5,11 @@
 import { createDatabase, migrate, PGLITE_MEMORY, type Database } from '@lienthong/storage';
 import { DossierHandoverRepository } from './dossier-handover.repository';
 import { DossierStateRepository } from './dossier-state.repository';
-import { PortalDossierCodesRepository, PortalSyncParking } from './portal-sync.repository';
+import {
+  PortalDossierCodesRepository,
+  PortalSyncGapsRepository,
+  PortalSyncParking,
+} from './portal-sync.repository';
 
 const AGENCY = '000.17.22.H56';
 const OTHER = '000.00.14.H56';
@@ -77,6 +81,22 @@ describe('dossiers repositories', () => {
     expect([...locked.keys()]).toEqual([CODE]);
     expect(locked.get(CODE)).toMatchObject({ status: 'IN_PROCESS', event_count: 2 });
     expect([...known.values()]).toEqual([{ event_id: eventId(1), dossier_code: CODE, seq: 1 }]);
+  });
+
+  it('finds the latest event of a dossier the portal has no successful sync of', async () => {
+    expect(await states.latestEvent(CODE)).toMatchObject({
+      payload: { eventId: eventId(2), status: 'IN_PROCESS' },
+      request_id: 'req-2',
+    });
+    expect(await states.latestEvent(`${AGENCY}-261005-0002`)).toBeNull();
+    const sync = new PortalSyncGapsRepository(db);
+    expect((await sync.gaps(0, 10)).map((gap) => [gap.dossier_code, gap.last_ok, gap.parked])).toEqual([
+      [CODE, null, false],
+    ]);
+    expect(await sync.gaps(3600, 10)).toEqual([]);
+    const synced = await sync.syncedSince([CODE, `${AGENCY}-261005-0002`]);
+    expect(synced.get(CODE)).toEqual({ lastOk: null, gap: true });
+    expect(synced.get(`${AGENCY}-261005-0002`)).toEqual({ lastOk: null, gap: true });
   });
 
   it('records each step of a hand-over and counts it for both agencies', async () => {

@@ -61,3 +61,76 @@ export class PortalDossierCodesRepository {
     await this.database.query('DELETE FROM portal_dossier_codes WHERE dossier_code = $1', [dossierCode]);
   }
 }
+
+/** A dossier whose latest accepted status the portal does not have yet, as the console lists it. */
+export interface PortalSyncGapRow {
+  dossier_code: string;
+  agency_code: string;
+  status: string;
+  updated_at: Date | string;
+  event_count: number;
+  /** The last successful sync of the dossier (audit log, service portal.sync). */
+  last_ok: Date | string | null;
+  /** The code of the last failed sync since then. */
+  last_error: string | null;
+  parked: boolean;
+}
+
+/**
+ * Portal sync as the audit log tells it, against the dossiers' states: which dossiers the portal is behind on.
+ * Reads `dossier_state`, `portal_sync_parked` and the relay's `portal.sync` records in `audit_record`.
+ */
+export class PortalSyncGapsRepository {
+  constructor(private readonly database: Database) {}
+
+  /**
+   * Dossiers with no successful sync since their latest event was accepted, accepted at least `minAgeSeconds`
+   * ago; oldest first, at most `limit`.
+   */
+  gaps(minAgeSeconds: number, limit: number): Promise<PortalSyncGapRow[]> {
+    return this.database.query<PortalSyncGapRow>(
+      `SELECT s.dossier_code, s.agency_code, s.status, s.updated_at, s.event_count,
+              ok.at AS last_ok,
+              (SELECT COALESCE(f.outcome_code, f.outcome) FROM audit_record f
+                WHERE f.service = 'portal.sync' AND f.dossier_code = s.dossier_code AND f.outcome <> 'OK'
+                  AND (ok.at IS NULL OR f.occurred_at > ok.at)
+                ORDER BY f.seq DESC LIMIT 1) AS last_error,
+              EXISTS (SELECT 1 FROM portal_sync_parked p WHERE p.dossier_code = s.dossier_code) AS parked
+         FROM dossier_state s
+         LEFT JOIN LATERAL (
+           SELECT max(a.occurred_at) AS at FROM audit_record a
+            WHERE a.service = 'portal.sync' AND a.dossier_code = s.dossier_code AND a.outcome = 'OK'
+         ) ok ON true
+        WHERE (ok.at IS NULL OR ok.at < s.updated_at)
+          AND s.updated_at <= now() - make_interval(secs => $1)
+        ORDER BY s.updated_at, s.dossier_code
+        LIMIT $2`,
+      [minAgeSeconds, limit],
+    );
+  }
+
+  /**
+   * For each of `codes`: its last successful sync and whether the portal is behind on it (never synced, or
+   * not since its latest event was accepted).
+   */
+  async syncedSince(
+    codes: readonly string[],
+  ): Promise<Map<string, { lastOk: Date | string | null; gap: boolean }>> {
+    const rows = await this.database.query<{
+      dossier_code: string;
+      last_ok: Date | string | null;
+      gap: boolean;
+    }>(
+      `SELECT c.code AS dossier_code, ok.at AS last_ok,
+              (ok.at IS NULL OR (s.updated_at IS NOT NULL AND ok.at < s.updated_at)) AS gap
+         FROM unnest($1::text[]) AS c(code)
+         LEFT JOIN dossier_state s ON s.dossier_code = c.code
+         LEFT JOIN LATERAL (
+           SELECT max(a.occurred_at) AS at FROM audit_record a
+            WHERE a.service = 'portal.sync' AND a.dossier_code = c.code AND a.outcome = 'OK'
+         ) ok ON true`,
+      [codes],
+    );
+    return new Map(rows.map((row) => [row.dossier_code, { lastOk: row.last_ok, gap: row.gap }]));
+  }
+}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AuditLog,
   AuditSignatureVerifier,
+  checkpointAtOrBefore,
   databaseChainSource,
   verifyChain,
   type SubjectAccessRecord,
@@ -110,12 +111,7 @@ export class ConsoleDataProtection {
       ...(this.verifier ? { keys: this.verifier } : {}),
     });
     const verifiedTo = result.checkpoints.lastVerifiedSeq;
-    const checkpoint = verifiedTo
-      ? await this.database.queryOne<{ seq: string; created_at: Date | string; key_id: string }>(
-          'SELECT seq::text AS seq, created_at, key_id FROM audit_checkpoint WHERE seq <= $1 ORDER BY seq DESC LIMIT 1',
-          [verifiedTo],
-        )
-      : undefined;
+    const checkpoint = verifiedTo ? await checkpointAtOrBefore(this.database, verifiedTo) : undefined;
     return {
       at: new Date().toISOString(),
       ok: result.ok,
@@ -131,8 +127,8 @@ export class ConsoleDataProtection {
       lastVerifiedCheckpoint: checkpoint
         ? {
             seq: checkpoint.seq,
-            createdAt: new Date(checkpoint.created_at).toISOString(),
-            keyId: checkpoint.key_id,
+            createdAt: checkpoint.createdAt.toISOString(),
+            keyId: checkpoint.keyId,
           }
         : null,
       recordsAfterCheckpoint: checkpoint ? Number(BigInt(head.lastSeq) - BigInt(checkpoint.seq)) : null,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog } from '@lienthong/audit';
+import { AuditLog, successfulRequests } from '@lienthong/audit';
 import { Database } from '@lienthong/storage';
 import { parseDossierCode } from '@lienthong/domain';
 import {
@@ -104,19 +104,17 @@ export class ConsoleDeadLetters {
   /** The letters of the filter, each marked with its last successful replay from the console, if any. */
   async list(filter: DeadLetterFilter): Promise<DeadLetterSummary[]> {
     const letters = await this.store.list(filter);
-    const replays = new Map<string, { at: string; by: string }>();
-    if (letters.length) {
-      const rows = await this.database.query<{ request_id: string; client_id: string; at: Date | string }>(
-        `SELECT DISTINCT ON (request_id) request_id, client_id, occurred_at AS at FROM audit_record
-          WHERE request_id = ANY($1::text[]) AND service = 'dlq.replay' AND outcome = 'OK'
-          ORDER BY request_id, seq DESC`,
-        [letters.map((letter) => replayRequestId(letter.id))],
-      );
-      for (const row of rows) {
-        replays.set(row.request_id, { at: new Date(row.at).toISOString(), by: row.client_id });
-      }
-    }
-    return letters.map((letter) => summary(letter, replays.get(replayRequestId(letter.id)) ?? null));
+    const replays = letters.length
+      ? await successfulRequests(
+          this.database,
+          'dlq.replay',
+          letters.map((letter) => replayRequestId(letter.id)),
+        )
+      : new Map<string, { clientId: string; at: Date }>();
+    return letters.map((letter) => {
+      const replay = replays.get(replayRequestId(letter.id));
+      return summary(letter, replay ? { at: replay.at.toISOString(), by: replay.clientId } : null);
+    });
   }
 
   async inspect(id: string): Promise<DeadLetterDetail> {

@@ -6,7 +6,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { OAuth2TokenProvider } from '@lienthong/adapters/business-registry';
 import { UpstreamError, type UpstreamAdapter, type UpstreamErrorKind } from '@lienthong/adapters/common';
-import { AuditLog } from '@lienthong/audit';
+import { AuditLog, upstreamFailures } from '@lienthong/audit';
 import { ProblemException } from '@lienthong/observability';
 import type { Caller } from '@lienthong/security';
 import { Database } from '@lienthong/storage';
@@ -144,24 +144,20 @@ export class ConsoleDiagnostics {
   async detail(name: string): Promise<UpstreamDetail> {
     const upstream = this.known(name);
     const target = this.target(upstream.name);
-    const rows = await this.database.query<{ code: string; count: string | number; last_at: Date | string }>(
-      `SELECT COALESCE(outcome_code, outcome) AS code, count(*) AS count, max(occurred_at) AS last_at
-         FROM audit_record
-        WHERE upstream = $1 AND outcome IN ('UPSTREAM_ERROR', 'ERROR', 'STALE_SERVED')
-          AND service <> $2 AND occurred_at > now() - make_interval(mins => $3)
-        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`,
-      [upstream.name, CHECK_SERVICE, FAILURE_WINDOW_MINUTES],
-    );
+    const failures = await upstreamFailures(this.database, upstream.name, {
+      excludeService: CHECK_SERVICE,
+      windowMinutes: FAILURE_WINDOW_MINUTES,
+    });
     return {
       name: upstream.name,
       title: upstream.title,
       checkable: target !== undefined,
       origin: target ? new URL(target.url).origin : null,
       authentication: target?.authentication ?? null,
-      failures: rows.map((row) => ({
-        code: row.code,
-        count: Number(row.count),
-        lastAt: new Date(row.last_at).toISOString(),
+      failures: failures.map((failure) => ({
+        code: failure.code,
+        count: failure.count,
+        lastAt: failure.lastAt.toISOString(),
       })),
       failureWindowMinutes: FAILURE_WINDOW_MINUTES,
     };

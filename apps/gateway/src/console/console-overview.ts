@@ -366,7 +366,7 @@ export class ConsoleOverview implements OnApplicationBootstrap, OnApplicationShu
 
   private async databaseState(): Promise<Overview['database']> {
     try {
-      await this.database.queryOne('SELECT 1 AS ok');
+      await this.database.ping();
       return { status: 'up' };
     } catch (error) {
       return { status: 'down', detail: (error as Error).message };

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DossierStatusEvent } from '@lienthong/contracts';
 import { AuditLog } from '@lienthong/audit';
 import { parseDossierCode } from '@lienthong/domain';
+import { DossierStateRepository, PortalSyncGapsRepository } from '@lienthong/dossiers';
 import {
   DeadLetterHeader,
   EventProducer,
@@ -64,41 +65,20 @@ export function parseMinAge(value: unknown): number {
  */
 @Injectable()
 export class ConsolePortalSync {
+  private readonly syncGaps: PortalSyncGapsRepository;
+  private readonly dossiers: DossierStateRepository;
+
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Database) database: Database,
     @Inject(EventProducer) private readonly producer: EventProducer,
     @Inject(AuditLog) private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.syncGaps = new PortalSyncGapsRepository(database);
+    this.dossiers = new DossierStateRepository(database);
+  }
 
   async gaps(minAgeSeconds: number): Promise<SyncGaps> {
-    const rows = await this.database.query<{
-      dossier_code: string;
-      agency_code: string;
-      status: string;
-      updated_at: Date | string;
-      event_count: number;
-      last_ok: Date | string | null;
-      last_error: string | null;
-      parked: boolean;
-    }>(
-      `SELECT s.dossier_code, s.agency_code, s.status, s.updated_at, s.event_count,
-              ok.at AS last_ok,
-              (SELECT COALESCE(f.outcome_code, f.outcome) FROM audit_record f
-                WHERE f.service = 'portal.sync' AND f.dossier_code = s.dossier_code AND f.outcome <> 'OK'
-                  AND (ok.at IS NULL OR f.occurred_at > ok.at)
-                ORDER BY f.seq DESC LIMIT 1) AS last_error,
-              EXISTS (SELECT 1 FROM portal_sync_parked p WHERE p.dossier_code = s.dossier_code) AS parked
-         FROM dossier_state s
-         LEFT JOIN LATERAL (
-           SELECT max(a.occurred_at) AS at FROM audit_record a
-            WHERE a.service = 'portal.sync' AND a.dossier_code = s.dossier_code AND a.outcome = 'OK'
-         ) ok ON true
-        WHERE (ok.at IS NULL OR ok.at < s.updated_at)
-          AND s.updated_at <= now() - make_interval(secs => $1)
-        ORDER BY s.updated_at, s.dossier_code
-        LIMIT $2`,
-      [minAgeSeconds, LIMIT + 1],
-    );
+    const rows = await this.syncGaps.gaps(minAgeSeconds, LIMIT + 1);
     const iso = (value: Date | string) => new Date(value).toISOString();
     return {
       at: new Date().toISOString(),
@@ -128,15 +108,7 @@ export class ConsolePortalSync {
         { path: '/dossierCode', code: 'INVALID', message: 'Not a dossier code.' },
       ]);
     }
-    const latest = await this.database.queryOne<{
-      payload: DossierStatusEvent | string;
-      request_id: string | null;
-    }>(
-      `SELECT e.payload, e.request_id FROM dossier_state s
-         JOIN dossier_event e ON e.event_id = s.last_event_id
-        WHERE s.dossier_code = $1`,
-      [dossierCode],
-    );
+    const latest = await this.dossiers.latestEvent(dossierCode);
     if (!latest) {
       throw new ProblemException(
         404,
@@ -148,7 +120,7 @@ export class ConsolePortalSync {
     const event: DossierStatusEvent =
       typeof latest.payload === 'string'
         ? (JSON.parse(latest.payload) as DossierStatusEvent)
-        : latest.payload;
+        : (latest.payload as DossierStatusEvent);
     const message = toOutboxMessage({ event, requestId: latest.request_id ?? requestId });
     await this.producer.send(Topic.DossierStatusRetry, [
       {

@@ -13,6 +13,7 @@ import {
   type PortalIndicatorReport,
 } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
+import { PortalSyncGapsRepository } from '@lienthong/dossiers';
 import { Database } from '@lienthong/storage';
 import { IndicatorStore, type IndicatorDossierRow } from '@lienthong/indicators';
 import { PortalScoreRepository } from '../indicators/portal-score.repository';
@@ -93,11 +94,15 @@ function monthsBefore(key: string, count: number): string[] {
  */
 @Injectable()
 export class ConsoleScorecard {
+  private readonly portalSync: PortalSyncGapsRepository;
+
   constructor(
     @Inject(IndicatorStore) private readonly store: IndicatorStore,
-    @Inject(Database) private readonly database: Database,
+    @Inject(Database) database: Database,
     @Inject(PortalScoreRepository) private readonly portalScores: PortalScoreRepository,
-  ) {}
+  ) {
+    this.portalSync = new PortalSyncGapsRepository(database);
+  }
 
   private async portalReport(
     agencyCode: string,
@@ -135,25 +140,11 @@ export class ConsoleScorecard {
     let dossiers: DossiersBehind['dossiers'];
     if (kind === 'not-synced') {
       const received = await this.store.dossiersBehind(agencyInput, period, 'received', 100_000);
-      const synced = new Map(
-        (
-          await this.database.query<{ dossier_code: string; last_ok: Date | string | null; gap: boolean }>(
-            `SELECT c.code AS dossier_code, ok.at AS last_ok,
-                    (ok.at IS NULL OR (s.updated_at IS NOT NULL AND ok.at < s.updated_at)) AS gap
-               FROM unnest($1::text[]) AS c(code)
-               LEFT JOIN dossier_state s ON s.dossier_code = c.code
-               LEFT JOIN LATERAL (
-                 SELECT max(a.occurred_at) AS at FROM audit_record a
-                  WHERE a.service = 'portal.sync' AND a.dossier_code = c.code AND a.outcome = 'OK'
-               ) ok ON true`,
-            [received.map((d) => d.dossierCode)],
-          )
-        ).map((row) => [row.dossier_code, row]),
-      );
+      const synced = await this.portalSync.syncedSince(received.map((d) => d.dossierCode));
       dossiers = received
         .filter((d) => synced.get(d.dossierCode)?.gap !== false)
         .map((d) => {
-          const lastOk = synced.get(d.dossierCode)?.last_ok;
+          const lastOk = synced.get(d.dossierCode)?.lastOk;
           return { ...d, lastSyncedAt: lastOk ? new Date(lastOk).toISOString() : null };
         });
     } else {

@@ -271,6 +271,26 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
   }
 
   /**
+   * Records an entry without waiting, for callers whose answer does not depend on it: `record`, neither
+   * awaited nor thrown. An entry the log refuses (not matching the contract, or the log closed) is logged
+   * with its request id and service only, never its subject.
+   */
+  recordDetached(entry: AuditEntry): void {
+    try {
+      void this.record(entry).catch((error: unknown) => this.detachedFailed(entry, error));
+    } catch (error) {
+      this.detachedFailed(entry, error);
+    }
+  }
+
+  private detachedFailed(entry: AuditEntry, error: unknown): void {
+    this.logger.error(
+      { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
+      'audit entry not recorded',
+    );
+  }
+
+  /**
    * Writes everything accepted so far and waits for the publishes of what was written. Keeps retrying
    * while the database fails (use `close` for a bounded wait).
    */

@@ -2,8 +2,10 @@
  * AuditLog, verifyChain, findBySubject and retention against both drivers (see testing/audit-test-db.ts).
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { register } from 'prom-client';
 import { SchemaRegistry, type AuditRecord } from '@lienthong/contracts';
+import { createLogger } from '@lienthong/observability';
 import type { Database, DatabaseKind } from '@lienthong/storage';
 import { AuditLog, type AuditLogOptions } from './audit-log.service';
 import { computeRecordHash, GENESIS_HASH } from './audit-record';
@@ -213,6 +215,30 @@ describe.each(auditTestDrivers())('audit log on %s', (kind: DatabaseKind, harnes
         /upstreamLatencyMs SCHEMA_RANGE/,
       );
       expect(log.queueDepth).toBe(0);
+    });
+
+    it('records a detached entry without the caller waiting, and logs one it refuses instead of throwing', async () => {
+      const lines: string[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(...chunk.toString().split('\n').filter(Boolean));
+          done();
+        },
+      });
+      const log = auditLog({ logger: createLogger({ name: 'audit-test', level: 'error', destination }) });
+      log.recordDetached(lookupEntry(1));
+      expect(() => log.recordDetached(lookupEntry(2, { dossierCode: personalId(98) }))).not.toThrow();
+      await log.flush();
+      expect((await storedRecords(t.db)).map((row) => row.request_id)).toEqual([lookupEntry(1).requestId]);
+      await log.close();
+      expect(() => log.recordDetached(lookupEntry(3))).not.toThrow();
+      await until(() => lines.length === 2);
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string; requestId: string });
+      expect(logged.map((line) => [line.msg, line.requestId])).toEqual([
+        ['audit entry not recorded', lookupEntry(2).requestId],
+        ['audit entry not recorded', lookupEntry(3).requestId],
+      ]);
+      expect(lines.join('\n')).not.toContain(personalId(98));
     });
 
     it('refuses records after close and writes what was queued before', async () => {

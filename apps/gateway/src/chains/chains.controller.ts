@@ -9,11 +9,10 @@ import {
 } from '@lienthong/chains';
 import { Outbox } from '@lienthong/messaging';
 import { parseDossierCode, type ChainDefinitions } from '@lienthong/domain';
-import { ProblemException, type AppLogger } from '@lienthong/observability';
+import { ProblemException } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { Database } from '@lienthong/storage';
-import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
 import { LookupService } from '../lookups/lookup.service';
 import { CHAIN_DEFINITIONS } from './chains.tokens';
 import { PopulationNationalData } from './population-national-data';
@@ -34,7 +33,6 @@ export class ChainsController {
     private readonly lookups: LookupService,
     private readonly outbox: Outbox,
     @Inject(CHAIN_DEFINITIONS) private readonly definitions: ChainDefinitions,
-    @Inject(GATEWAY_LOGGER) private readonly logger: AppLogger,
   ) {}
 
   @Post('chains')
@@ -84,7 +82,7 @@ export class ChainsController {
       upstream: 'dossier-store',
     };
     if (!this.policy.agencyAllowed(call.caller.clientId, agencyCode)) {
-      this.audited({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
+      this.audit.recordDetached({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
       throw denial(
         'AGENCY_NOT_ALLOWED',
         `Dossier ${input.parentDossierCode} is not of an agency this client acts for.`,
@@ -101,11 +99,11 @@ export class ChainsController {
         { ...input, agencyCode, clientId: call.caller.clientId },
         { requestId: call.requestId },
       );
-      this.audited({ ...entry, outcome: 'OK' });
+      this.audit.recordDetached({ ...entry, outcome: 'OK' });
       return view;
     } catch (error) {
       if (error instanceof ChainStartError) {
-        this.audited({ ...entry, outcome: 'INVALID', outcomeCode: error.code });
+        this.audit.recordDetached({ ...entry, outcome: 'INVALID', outcomeCode: error.code });
         throw new ProblemException(
           error.code === 'CHAIN_CONFLICT' ? 409 : 422,
           error.code,
@@ -122,7 +120,7 @@ export class ChainsController {
           ),
         );
       }
-      this.audited({ ...entry, outcome: 'ERROR' });
+      this.audit.recordDetached({ ...entry, outcome: 'ERROR' });
       throw error;
     }
   }
@@ -145,7 +143,7 @@ export class ChainsController {
     const view = await runner.view(code);
     const agency = view?.agencyCode ?? parsed.agencyCode;
     const allowed = this.policy.agencyAllowed(call.caller.clientId, agency);
-    this.audited({
+    this.audit.recordDetached({
       requestId: call.requestId,
       clientId: call.caller.clientId,
       credentialId: call.caller.credentialId,
@@ -220,17 +218,6 @@ export class ChainsController {
       chainCode: chainCode as string,
       application: fields,
     };
-  }
-
-  private audited(entry: AuditEntry): void {
-    void this.audit
-      .record(entry)
-      .catch((error: unknown) =>
-        this.logger.error(
-          { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
-          'chain audit entry not recorded',
-        ),
-      );
   }
 }
 

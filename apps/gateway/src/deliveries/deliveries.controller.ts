@@ -95,7 +95,7 @@ export class DeliveriesController {
       upstream: 'postal',
     };
     if (!this.policy.agencyAllowed(call.caller.clientId, agencyCode)) {
-      this.audited({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
+      this.audit.recordDetached({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
       throw denial(
         'AGENCY_NOT_ALLOWED',
         `Dossier ${input.dossierCode} is not of an agency this client acts for.`,
@@ -105,10 +105,10 @@ export class DeliveriesController {
     const earlier = await this.store.find(input.dossierCode);
     if (earlier) {
       if (earlier.fingerprint !== fingerprint) {
-        this.audited({ ...entry, outcome: 'INVALID', outcomeCode: 'DELIVERY_CONFLICT' });
+        this.audit.recordDetached({ ...entry, outcome: 'INVALID', outcomeCode: 'DELIVERY_CONFLICT' });
         throw conflict();
       }
-      this.audited({ ...entry, outcome: 'OK' });
+      this.audit.recordDetached({ ...entry, outcome: 'OK' });
       return (await this.store.view(input.dossierCode))!;
     }
     const postal = this.configured();
@@ -128,7 +128,7 @@ export class DeliveriesController {
       const latency = Math.round(performance.now() - started);
       if (postalErrors.owns(error)) {
         const refused = error.kind === 'INVALID_REQUEST' || error.kind === 'CONFLICT';
-        this.audited({
+        this.audit.recordDetached({
           ...entry,
           outcome: refused ? 'INVALID' : 'UPSTREAM_ERROR',
           outcomeCode: error.code,
@@ -154,7 +154,7 @@ export class DeliveriesController {
           'The postal operator could not take the order now; send it again later (the same order is not created twice).',
         );
       }
-      this.audited({ ...entry, outcome: 'ERROR' });
+      this.audit.recordDetached({ ...entry, outcome: 'ERROR' });
       throw error;
     }
     await this.store.created({
@@ -167,7 +167,11 @@ export class DeliveriesController {
       occurredAt: order.createdAt,
       requestId: call.requestId,
     });
-    this.audited({ ...entry, outcome: 'OK', upstreamLatencyMs: Math.round(performance.now() - started) });
+    this.audit.recordDetached({
+      ...entry,
+      outcome: 'OK',
+      upstreamLatencyMs: Math.round(performance.now() - started),
+    });
     return (await this.store.view(input.dossierCode))!;
   }
 
@@ -188,7 +192,7 @@ export class DeliveriesController {
     }
     const view = await this.store.view(code);
     const allowed = this.policy.agencyAllowed(call.caller.clientId, view?.agencyCode ?? parsed.agencyCode);
-    this.audited({
+    this.audit.recordDetached({
       requestId: call.requestId,
       clientId: call.caller.clientId,
       credentialId: call.caller.credentialId,
@@ -247,7 +251,7 @@ export class DeliveriesController {
       rawCallbackBody(request),
     );
     if (check !== 'OK') {
-      this.audited({ ...entry, outcome: 'DENIED', outcomeCode: 'INVALID_SIGNATURE' });
+      this.audit.recordDetached({ ...entry, outcome: 'DENIED', outcomeCode: 'INVALID_SIGNATURE' });
       throw new ProblemException(
         401,
         'INVALID_SIGNATURE',
@@ -277,7 +281,7 @@ export class DeliveriesController {
     if (typeof object.thoi_gian !== 'string' || Number.isNaN(Date.parse(object.thoi_gian)))
       errors.push({ path: '/thoi_gian', code: 'INVALID', message: 'must be a date-time' });
     if (errors.length > 0) {
-      this.audited({ ...entry, outcome: 'INVALID', outcomeCode: 'INVALID_CALLBACK' });
+      this.audit.recordDetached({ ...entry, outcome: 'INVALID', outcomeCode: 'INVALID_CALLBACK' });
       throw new ProblemException(
         400,
         'INVALID_CALLBACK',
@@ -294,7 +298,7 @@ export class DeliveriesController {
       requestId,
     });
     if (!result) {
-      this.audited({ ...entry, outcome: 'NOT_FOUND', outcomeCode: 'DELIVERY_NOT_FOUND' });
+      this.audit.recordDetached({ ...entry, outcome: 'NOT_FOUND', outcomeCode: 'DELIVERY_NOT_FOUND' });
       throw new ProblemException(
         404,
         'DELIVERY_NOT_FOUND',
@@ -302,7 +306,7 @@ export class DeliveriesController {
         'No delivery has this waybill number.',
       );
     }
-    this.audited({
+    this.audit.recordDetached({
       ...entry,
       dossierCode: result.dossierCode,
       subject: { kind: 'DOSSIER', identifier: result.dossierCode },
@@ -399,17 +403,6 @@ export class DeliveriesController {
       receiver: { name, address, phone },
       documents: documents as number,
     };
-  }
-
-  private audited(entry: AuditEntry): void {
-    void this.audit
-      .record(entry)
-      .catch((error: unknown) =>
-        this.logger.error(
-          { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
-          'delivery audit entry not recorded',
-        ),
-      );
   }
 }
 

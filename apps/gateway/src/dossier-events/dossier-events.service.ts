@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AuditLog, type AuditEntry } from '@lienthong/audit';
+import { AuditLog } from '@lienthong/audit';
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import {
   canTransition,
@@ -10,13 +10,7 @@ import {
   validateDossierCode,
 } from '@lienthong/domain';
 import { createEvent, Outbox, type OutboxMessage, toKafkaMessage, Topic } from '@lienthong/messaging';
-import {
-  counter,
-  createLogger,
-  histogram,
-  LATENCY_BUCKETS,
-  ProblemException,
-} from '@lienthong/observability';
+import { counter, histogram, LATENCY_BUCKETS, ProblemException } from '@lienthong/observability';
 import { AccessPolicy, denial, DossierDirectory } from '@lienthong/security';
 import { DossierStateRepository, type DossierStateRow, type KnownEvent } from '@lienthong/dossiers';
 import { Database, isDatabaseUnavailable, type Queryable } from '@lienthong/storage';
@@ -168,8 +162,6 @@ function checkShape(value: unknown): { event?: DossierStatusEvent; code?: string
 export class DossierEventsService {
   private readonly groups: IngestGroups<IngestJob, EventOutcome[]>;
 
-  private readonly logger = createLogger({ name: 'dossier-events' });
-
   constructor(
     private readonly database: Database,
     private readonly outbox: Outbox,
@@ -250,7 +242,7 @@ export class DossierEventsService {
       } catch (error) {
         stop();
         if (error instanceof ProblemException) {
-          this.audited({
+          this.audit.recordDetached({
             requestId: context.requestId,
             clientId: context.clientId,
             credentialId: context.credentialId,
@@ -477,7 +469,7 @@ export class DossierEventsService {
       (dossier?.handover !== undefined &&
         dossier.handover.state !== 'REFUSED' &&
         this.policy.agencyAllowed(reader.clientId, dossier.handover.competentAgency));
-    this.audited({
+    this.audit.recordDetached({
       requestId: reader.requestId,
       clientId: reader.clientId,
       credentialId: reader.credentialId,
@@ -515,7 +507,7 @@ export class DossierEventsService {
       const dossiers = new Set(taken.map((result) => result.dossierCode));
       const [only] = dossiers;
       const single = dossiers.size === 1 && only !== undefined ? only : undefined;
-      this.audited({
+      this.audit.recordDetached({
         ...base,
         ...(single ? { dossierCode: single } : {}),
         subject: single ? { kind: 'DOSSIER', identifier: single } : { kind: 'DOSSIER' },
@@ -529,7 +521,7 @@ export class DossierEventsService {
         result.dossierCode !== undefined && validateDossierCode(result.dossierCode).valid
           ? result.dossierCode
           : undefined;
-      this.audited({
+      this.audit.recordDetached({
         ...base,
         ...(dossierCode ? { dossierCode } : {}),
         subject: dossierCode ? { kind: 'DOSSIER', identifier: dossierCode } : { kind: 'DOSSIER' },
@@ -537,22 +529,6 @@ export class DossierEventsService {
         outcomeCode: result.code,
       });
     }
-  }
-
-  /** Queued, never awaited: the audit log writes in batches; an entry it refuses is logged, not thrown. */
-  private audited(entry: AuditEntry): void {
-    try {
-      void this.audit.record(entry).catch((error: unknown) => this.auditFailed(entry, error));
-    } catch (error) {
-      this.auditFailed(entry, error);
-    }
-  }
-
-  private auditFailed(entry: AuditEntry, error: unknown): void {
-    this.logger.error(
-      { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
-      'dossier audit entry not recorded',
-    );
   }
 
   async dossier(dossierCode: string) {

@@ -10,7 +10,7 @@ import {
   type HandoverRow,
 } from '@lienthong/dossiers';
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
-import { counter, createLogger, ProblemException } from '@lienthong/observability';
+import { counter, ProblemException } from '@lienthong/observability';
 import { AccessPolicy } from '@lienthong/security';
 import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
 import {
@@ -96,8 +96,6 @@ function problem(refusal: HandoverRefusal): ProblemException {
  */
 @Injectable()
 export class HandoverService {
-  private readonly logger = createLogger({ name: 'dossier-handover' });
-
   constructor(
     private readonly database: Database,
     private readonly outbox: Outbox,
@@ -228,7 +226,7 @@ export class HandoverService {
   ): Promise<HandoverView> {
     const known = validateDossierCode(dossierCode).valid;
     const audit = (outcome: AuditEntry['outcome'], outcomeCode: string) =>
-      this.audited({
+      this.audit.recordDetached({
         requestId: caller.requestId,
         clientId: caller.clientId,
         credentialId: caller.credentialId,
@@ -302,22 +300,6 @@ export class HandoverService {
         requestId,
       }),
       data.competentAgency,
-    );
-  }
-
-  /** Queued, never awaited: the audit log writes in batches; an entry it refuses is logged, not thrown. */
-  private audited(entry: AuditEntry): void {
-    try {
-      void this.audit.record(entry).catch((error: unknown) => this.auditFailed(entry, error));
-    } catch (error) {
-      this.auditFailed(entry, error);
-    }
-  }
-
-  private auditFailed(entry: AuditEntry, error: unknown): void {
-    this.logger.error(
-      { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
-      'hand-over audit entry not recorded',
     );
   }
 }

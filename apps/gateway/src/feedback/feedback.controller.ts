@@ -10,9 +10,8 @@ import {
   type FeedbackView,
 } from '@lienthong/adapters/feedback';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
-import { ProblemException, type AppLogger } from '@lienthong/observability';
+import { ProblemException } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
-import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
 import { FEEDBACK_CLIENT, FEEDBACK_CLOCK, FEEDBACK_INBOX } from './feedback.tokens';
 
 const AGENCY_CODE = /^[A-Za-z0-9.]{1,40}$/;
@@ -33,7 +32,6 @@ export class FeedbackController {
     @Inject(FEEDBACK_INBOX) private readonly inbox: FeedbackInbox,
     @Inject(FEEDBACK_CLIENT) private readonly client: FeedbackClient | undefined,
     @Inject(FEEDBACK_CLOCK) private readonly clock: () => Date,
-    @Inject(GATEWAY_LOGGER) private readonly logger: AppLogger,
   ) {}
 
   @Get()
@@ -77,14 +75,14 @@ export class FeedbackController {
     const agencyCode = agency as string;
     const entry = this.entry(call, 'feedback.list');
     if (!this.policy.agencyAllowed(call.caller.clientId, agencyCode)) {
-      this.audited({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
+      this.audit.recordDetached({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
       throw denial('AGENCY_NOT_ALLOWED', `Agency ${agencyCode} is not one this client acts for.`);
     }
     const items = await this.inbox.list(
       { agencyCode, ...(status ? { status: status as FeedbackStatus } : {}) },
       this.clock(),
     );
-    this.audited({ ...entry, outcome: 'OK' });
+    this.audit.recordDetached({ ...entry, outcome: 'OK' });
     return { items };
   }
 
@@ -123,7 +121,7 @@ export class FeedbackController {
     const item = await this.inbox.get(id, this.clock());
     if (!item || !item.agencyCode || !this.policy.agencyAllowed(call.caller.clientId, item.agencyCode)) {
       // an item of another agency is not told apart from an unknown one
-      this.audited({
+      this.audit.recordDetached({
         ...entry,
         outcome: item ? 'DENIED' : 'NOT_FOUND',
         ...(item ? { outcomeCode: 'AGENCY_NOT_ALLOWED' } : {}),
@@ -133,7 +131,7 @@ export class FeedbackController {
       throw notFound();
     }
     if (item.status !== 'OPEN') {
-      this.audited({ ...entry, outcome: 'INVALID', outcomeCode: 'FEEDBACK_ALREADY_ANSWERED' });
+      this.audit.recordDetached({ ...entry, outcome: 'INVALID', outcomeCode: 'FEEDBACK_ALREADY_ANSWERED' });
       throw new ProblemException(
         409,
         'FEEDBACK_ALREADY_ANSWERED',
@@ -142,7 +140,7 @@ export class FeedbackController {
       );
     }
     if (!this.client) {
-      this.audited({ ...entry, outcome: 'ERROR', outcomeCode: 'FEEDBACK_NOT_CONFIGURED' });
+      this.audit.recordDetached({ ...entry, outcome: 'ERROR', outcomeCode: 'FEEDBACK_NOT_CONFIGURED' });
       throw new ProblemException(
         503,
         'FEEDBACK_NOT_CONFIGURED',
@@ -160,7 +158,7 @@ export class FeedbackController {
       );
     } catch (error) {
       const code = feedbackErrors.owns(error) ? error.code : 'FEEDBACK_ERROR';
-      this.audited({
+      this.audit.recordDetached({
         ...entry,
         upstream: 'feedback-system',
         outcome: 'UPSTREAM_ERROR',
@@ -175,7 +173,7 @@ export class FeedbackController {
       );
     }
     const answered = await this.inbox.answered(id, content, at, call.caller.clientId);
-    this.audited({
+    this.audit.recordDetached({
       ...entry,
       upstream: 'feedback-system',
       outcome: 'OK',
@@ -202,17 +200,6 @@ export class FeedbackController {
       subject: { kind: 'NONE' },
       upstream: 'feedback-system',
     };
-  }
-
-  private audited(entry: AuditEntry): void {
-    void this.audit
-      .record(entry)
-      .catch((error: unknown) =>
-        this.logger.error(
-          { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
-          'feedback audit entry not recorded',
-        ),
-      );
   }
 }
 

@@ -5,9 +5,8 @@ import { UpstreamError } from '@lienthong/adapters/common';
 import type { PaymentPlatformClient } from '@lienthong/adapters/payment-platform';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { parseDossierCode } from '@lienthong/domain';
-import { ProblemException, type AppLogger } from '@lienthong/observability';
+import { ProblemException } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
-import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
 import { PaymentsService, type PaymentRow } from './payments.service';
 import { PAYMENT_PLATFORM, PAYMENT_SETTINGS, type PaymentSettings } from './payments.tokens';
 
@@ -42,7 +41,6 @@ export class PaymentsController {
     private readonly audit: AuditLog,
     @Inject(PAYMENT_PLATFORM) private readonly platform: PaymentPlatformClient | null,
     @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
-    @Inject(GATEWAY_LOGGER) private readonly logger: AppLogger,
   ) {}
 
   @Post()
@@ -93,14 +91,18 @@ export class PaymentsController {
       upstream: 'payment-platform',
     };
     if (!this.policy.agencyAllowed(call.caller.clientId, agencyCode)) {
-      this.audited({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
+      this.audit.recordDetached({ ...entry, outcome: 'DENIED', outcomeCode: 'AGENCY_NOT_ALLOWED' });
       throw denial(
         'AGENCY_NOT_ALLOWED',
         `Dossier ${input.dossierCode} is not of an agency this client acts for.`,
       );
     }
     if (!this.platform) {
-      this.audited({ ...entry, outcome: 'UPSTREAM_ERROR', outcomeCode: 'PAYMENT_PLATFORM_NOT_CONFIGURED' });
+      this.audit.recordDetached({
+        ...entry,
+        outcome: 'UPSTREAM_ERROR',
+        outcomeCode: 'PAYMENT_PLATFORM_NOT_CONFIGURED',
+      });
       throw notConfigured();
     }
     const notifyUrl =
@@ -112,14 +114,18 @@ export class PaymentsController {
         { ...input, agencyCode, clientId: call.caller.clientId, notifyUrl },
         call.requestId,
       );
-      this.audited({ ...entry, outcome: 'OK', ...(created ? {} : { outcomeCode: 'PENDING_PAYMENT_AGAIN' }) });
+      this.audit.recordDetached({
+        ...entry,
+        outcome: 'OK',
+        ...(created ? {} : { outcomeCode: 'PENDING_PAYMENT_AGAIN' }),
+      });
       if (!created) void reply.code(200);
       return view(payment);
     } catch (error) {
       if (error instanceof UpstreamError) {
         const refused = !error.transient;
         const code = refused ? 'PAYMENT_PLATFORM_REFUSED' : 'PAYMENT_PLATFORM_UNAVAILABLE';
-        this.audited({ ...entry, outcome: 'UPSTREAM_ERROR', outcomeCode: code });
+        this.audit.recordDetached({ ...entry, outcome: 'UPSTREAM_ERROR', outcomeCode: code });
         throw new ProblemException(
           502,
           code,
@@ -129,7 +135,7 @@ export class PaymentsController {
             : 'The payment platform did not answer; try again later.',
         );
       }
-      this.audited({ ...entry, outcome: 'ERROR' });
+      this.audit.recordDetached({ ...entry, outcome: 'ERROR' });
       throw error;
     }
   }
@@ -166,13 +172,17 @@ export class PaymentsController {
       upstream: 'payment-platform',
     });
     if (!this.platform) {
-      this.audited({ ...entry(), outcome: 'DENIED', outcomeCode: 'PAYMENT_PLATFORM_NOT_CONFIGURED' });
+      this.audit.recordDetached({
+        ...entry(),
+        outcome: 'DENIED',
+        outcomeCode: 'PAYMENT_PLATFORM_NOT_CONFIGURED',
+      });
       throw notConfigured();
     }
     const outcome = await this.payments.notify(body, requestId);
     switch (outcome.kind) {
       case 'INVALID':
-        this.audited({ ...entry(), outcome: 'INVALID', outcomeCode: 'INVALID_NOTIFICATION' });
+        this.audit.recordDetached({ ...entry(), outcome: 'INVALID', outcomeCode: 'INVALID_NOTIFICATION' });
         throw new ProblemException(
           400,
           'INVALID_NOTIFICATION',
@@ -180,7 +190,7 @@ export class PaymentsController {
           `The notification is invalid: ${outcome.reason}.`,
         );
       case 'FORGED':
-        this.audited({ ...entry(), outcome: 'DENIED', outcomeCode: 'INVALID_SIGNATURE' });
+        this.audit.recordDetached({ ...entry(), outcome: 'DENIED', outcomeCode: 'INVALID_SIGNATURE' });
         throw new ProblemException(
           401,
           'INVALID_SIGNATURE',
@@ -188,7 +198,7 @@ export class PaymentsController {
           'The merchant code or the checksum of the notification is not the payment platform’s.',
         );
       case 'STALE':
-        this.audited({ ...entry(), outcome: 'DENIED', outcomeCode: 'STALE_NOTIFICATION' });
+        this.audit.recordDetached({ ...entry(), outcome: 'DENIED', outcomeCode: 'STALE_NOTIFICATION' });
         throw new ProblemException(
           401,
           'STALE_NOTIFICATION',
@@ -196,7 +206,7 @@ export class PaymentsController {
           'The notification was signed outside the accepted window.',
         );
       case 'UNKNOWN_PAYMENT':
-        this.audited({ ...entry(), outcome: 'NOT_FOUND', outcomeCode: 'PAYMENT_NOT_FOUND' });
+        this.audit.recordDetached({ ...entry(), outcome: 'NOT_FOUND', outcomeCode: 'PAYMENT_NOT_FOUND' });
         throw new ProblemException(
           404,
           'PAYMENT_NOT_FOUND',
@@ -204,7 +214,7 @@ export class PaymentsController {
           `No payment ${transactionNo ?? ''} was opened here.`.trim(),
         );
       case 'MISMATCH':
-        this.audited({
+        this.audit.recordDetached({
           ...entry(outcome.payment.dossierCode),
           outcome: 'INVALID',
           outcomeCode: 'NOTIFICATION_MISMATCH',
@@ -216,7 +226,7 @@ export class PaymentsController {
           'The order id or the amount differs from the payment opened.',
         );
       default:
-        this.audited({
+        this.audit.recordDetached({
           ...entry(outcome.payment.dossierCode),
           outcome: 'OK',
           outcomeCode: outcome.kind === 'SETTLED' ? `PAYMENT_${outcome.payment.status}` : outcome.kind,
@@ -228,17 +238,6 @@ export class PaymentsController {
           status: outcome.payment.status,
         };
     }
-  }
-
-  private audited(entry: AuditEntry): void {
-    void this.audit
-      .record(entry)
-      .catch((error: unknown) =>
-        this.logger.error(
-          { requestId: entry.requestId, service: entry.service, err: { message: (error as Error)?.message } },
-          'payment audit entry not recorded',
-        ),
-      );
   }
 }
 

@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { countChains } from '@lienthong/chains';
+import { ChainIndicatorRepository, countChains } from '@lienthong/chains';
 import { formatLocalDateTime, type ChainDefinitions } from '@lienthong/domain';
 import { RequiresService } from '@lienthong/security';
-import { ChainIndicatorRepository } from './chain-indicators.repository';
 import { CHAIN_DEFINITIONS } from './chains.tokens';
 import { agencyPeriodQuery } from '../indicators/agency-period-query';
 

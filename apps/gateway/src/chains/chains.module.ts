@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { loadProcedureCatalogue } from '@lienthong/catalogue';
-import { loadChainDefinitions } from '@lienthong/chains';
-import { ChainIndicatorRepository } from './chain-indicators.repository';
+import { ChainIndicatorRepository, loadChainDefinitions } from '@lienthong/chains';
 import { ChainIndicatorsController } from './chain-indicators.controller';
 import { ChainsController } from './chains.controller';
 import { CHAIN_DEFINITIONS } from './chains.tokens';

@@ -15,8 +15,7 @@ import {
 import { ProblemException } from '@lienthong/observability';
 import { PortalSyncGapsRepository } from '@lienthong/dossiers';
 import { Database } from '@lienthong/storage';
-import { IndicatorStore, type IndicatorDossierRow } from '@lienthong/indicators';
-import { PortalScoreRepository } from '../indicators/portal-score.repository';
+import { IndicatorStore, PortalScoreRepository, type IndicatorDossierRow } from '@lienthong/indicators';
 
 export const BEHIND_KINDS = ['late', 'not-synced', 'not-digitised'] as const;
 export type BehindKind = (typeof BEHIND_KINDS)[number];

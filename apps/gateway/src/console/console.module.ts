@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { IndicatorStore } from '@lienthong/indicators';
-import { PortalScoreRepository } from '../indicators/portal-score.repository';
+import { IndicatorStore, PortalScoreRepository } from '@lienthong/indicators';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleDataProtection } from './console-data-protection';

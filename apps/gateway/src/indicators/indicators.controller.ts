@@ -19,10 +19,9 @@ import {
 } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import { RequiresService } from '@lienthong/security';
-import { IndicatorStore } from '@lienthong/indicators';
+import { IndicatorStore, PortalScoreRepository } from '@lienthong/indicators';
 import { reconcileDifference, reconciliations } from './indicator-reconcile.metrics';
 import { PortalEvaluations } from './portal-evaluations';
-import { PortalScoreRepository } from './portal-score.repository';
 
 /** GET /v1/indicators with `formula=766-2022.1`: the canonical report without a revision number. */
 export type IndicatorReadModel = Omit<IndicatorReport, 'version'>;

@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { PublicServicePortal } from '@lienthong/adapters/public-service-portal';
-import { IndicatorStore } from '@lienthong/indicators';
+import { IndicatorStore, PortalScoreRepository } from '@lienthong/indicators';
 import { IndicatorsController } from './indicators.controller';
 import { PORTAL_EVALUATION_CLIENT, PortalEvaluations } from './portal-evaluations';
-import { PortalScoreRepository } from './portal-score.repository';
 
 /**
  * GET /v1/indicators (Decision 766 scores computed from what the relay applied: the portal's formulas by

@@ -8,7 +8,7 @@ import {
   type PortalIndicatorEvent,
 } from '@lienthong/domain';
 import { Database } from '@lienthong/storage';
-import { INDICATOR_CLOCK, PAID_ONLINE_SOURCE, type PaidOnlineSource } from '@lienthong/indicators';
+import { INDICATOR_CLOCK, PAID_ONLINE_SOURCE, type PaidOnlineSource } from './indicator.store';
 
 /** Audit services that read the National Population Database for a dossier (MDSH.5). */
 export const POPULATION_SERVICES = ['citizen.lookup', 'citizen.verify'] as const;

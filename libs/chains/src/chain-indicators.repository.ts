@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ChainFact, ChainStatus, StepStatus } from '@lienthong/chains';
+import type { ChainFact } from './chain-indicators';
+import type { ChainStatus, StepStatus } from './chain-runner';
 import { Database } from '@lienthong/storage';
 
 interface FactRow {

@@ -26,7 +26,7 @@ export const LAYERS = [
   ['domain', 'pki'],
   ['storage', 'shared-state'],
   ['messaging', 'security'],
-  ['audit', 'deliveries', 'dossiers', 'indicators', 'payments'],
+  ['audit', 'deliveries', 'documents', 'dossiers', 'indicators', 'payments'],
   ['adapters/common'],
   // the agency systems' JSON transport, which the payment platform's client is built on
   ['adapters/chain-systems'],

@@ -18,7 +18,7 @@ import { hashApiKey } from '@lienthong/security';
 import { Database } from '@lienthong/storage';
 import { EXAMPLE_SUBJECT_KEY } from '../../libs/audit/src/testing/audit-fixtures';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
-import { DocumentReuseRepository } from '../../apps/gateway/src/documents/document-reuse.repository';
+import { DocumentReuseRepository } from '@lienthong/documents';
 import { signDocumentContent } from '../../apps/gateway/src/documents/document-signature';
 import { vietnamDate } from '@lienthong/domain';
 

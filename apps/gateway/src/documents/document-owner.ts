@@ -1,5 +1,6 @@
 import type { AuditSubjectKind, PartyRef } from '@lienthong/contracts';
 import { SubjectHasher } from '@lienthong/audit';
+import type { OwnerHash } from '@lienthong/documents';
 
 /** The owner of a document by the identifier it is searched with. */
 export type DocumentOwner =
@@ -19,10 +20,7 @@ export function ownerParty(owner: DocumentOwner): PartyRef {
     : { kind: owner.kind, enterpriseCode: owner.enterpriseCode };
 }
 
-export interface OwnerHash {
-  keyId: string;
-  hash: string;
-}
+export type { OwnerHash };
 
 /**
  * Keyed hashes of document owners, the same construction as the audit log's subject hashes

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DocumentReuseRepository } from './document-reuse.repository';
+import { DocumentReuseRepository, DocumentsRepository } from '@lienthong/documents';
 import { DocumentsController } from './documents.controller';
 import { DOCUMENTS_OPTIONS, type DocumentsModuleOptions } from './documents.options';
-import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 
 /**

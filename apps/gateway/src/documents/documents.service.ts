@@ -22,13 +22,13 @@ import {
   type VerifiedDocumentSignature,
 } from './document-signature';
 import { OwnerHasher, ownerParty, ownerSubject, type DocumentOwner } from './document-owner';
-import { DocumentReuseRepository } from './document-reuse.repository';
 import {
+  DocumentReuseRepository,
   DocumentsRepository,
   toReusableDocument,
   type DocumentRow,
   type DocumentStatus,
-} from './documents.repository';
+} from '@lienthong/documents';
 import { DOCUMENTS_OPTIONS, type DocumentsModuleOptions } from './documents.options';
 import { parseRegistration, type DocumentDescription } from './dtos/register-document.dto';
 import { checkDocumentId, parseRevocation } from './dtos/revoke-document.dto';

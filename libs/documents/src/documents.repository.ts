@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ReusableDocument } from '@lienthong/contracts';
 import { Database, type Queryable } from '@lienthong/storage';
-import type { OwnerHash } from './document-owner';
+
+/** A document owner's keyed hash (the reuse store keeps it, never the identifier) and the key it was made with. */
+export interface OwnerHash {
+  keyId: string;
+  hash: string;
+}
 
 export type DocumentStatus = 'ACTIVE' | 'REVOKED' | 'SUPERSEDED';
 

@@ -1,0 +1,2 @@
+export * from './documents.repository';
+export * from './document-reuse.repository';

@@ -175,7 +175,9 @@ describe('lienthong audit', () => {
   describe('prune', () => {
     it('counts without --yes, removes and archives with it, and the archive verifies offline', async () => {
       await writeRecords(6);
-      const days = Math.ceil((Date.now() - Date.UTC(2026, 9, 4)) / 86_400_000);
+      // records occur at 02:15:02 UTC on 1..6 October: a cut-off in (3 October 02:15:02, 4 October 02:15:02]
+      // removes exactly three, whatever the time of day the test runs
+      const days = Math.ceil((Date.now() - Date.UTC(2026, 9, 4, 2, 15, 2)) / 86_400_000);
       await run(['prune', '--older-than-days', String(days)]);
       expect(out).toMatch(/^3 audit records occurred before .* and would be removed; run again with --yes$/m);
       out = '';

@@ -9,7 +9,7 @@ import { ProcedureCatalogue } from '@lienthong/domain';
 import { KafkaHealthIndicator, MessagingModule } from '@lienthong/messaging';
 import { AppLogger, HealthController, MetricsController, READINESS_CHECKS } from '@lienthong/observability';
 import type { CertificateInUse } from '@lienthong/pki';
-import { SecurityModule } from '@lienthong/security';
+import { DossierDirectory, SecurityModule } from '@lienthong/security';
 import { SharedRedis, SharedStateModule } from '@lienthong/shared-state';
 import { Database, DatabaseHealthIndicator, StorageModule } from '@lienthong/storage';
 import { CatalogueStore, LiveCatalogue } from '@lienthong/catalogue';
@@ -135,7 +135,8 @@ export class GatewayModule {
       providers: [
         DossierEventsService,
         HandoverService,
-        DossierStateRepository,
+        // one instance: the access guard's, so a dossier ingest forgets is forgotten where the guard reads it
+        { provide: DossierStateRepository, useExisting: DossierDirectory },
         DossierHandoverRepository,
         {
           // the effective catalogue: the synced national catalogue overlaid by PROCEDURES_FILE, reloaded

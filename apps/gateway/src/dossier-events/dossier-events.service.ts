@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuditLog } from '@lienthong/audit';
 import { validate, type DossierStatusEvent } from '@lienthong/contracts';
 import {
@@ -11,7 +11,7 @@ import {
 } from '@lienthong/domain';
 import { createEvent, Outbox, type OutboxMessage, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter, histogram, LATENCY_BUCKETS, ProblemException } from '@lienthong/observability';
-import { AccessPolicy, denial, DossierDirectory } from '@lienthong/security';
+import { AccessPolicy, denial } from '@lienthong/security';
 import { DossierStateRepository, type DossierStateRow, type KnownEvent } from '@lienthong/dossiers';
 import { Database, isDatabaseUnavailable, type Queryable } from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
@@ -170,7 +170,6 @@ export class DossierEventsService {
     private readonly routing: IngestRouting,
     private readonly handovers: HandoverService,
     private readonly dossiers: DossierStateRepository,
-    @Optional() @Inject(DossierDirectory) private readonly directory?: DossierDirectory,
   ) {
     this.groups = new IngestGroups<IngestJob, EventOutcome[]>({
       commit: (jobs) => this.commitGroup(jobs),
@@ -328,7 +327,7 @@ export class DossierEventsService {
     faultPoint('ingest.after-commit');
     Outbox.committed();
     // the access guard's view of these dossiers (agency, closed) may have changed with this commit
-    this.directory?.forget(codes);
+    this.dossiers.forget(codes);
     return outcomes;
   }
 

@@ -11,11 +11,8 @@ export interface AgencyPeriod {
   end: Date;
 }
 
-/**
- * The `agency` and `period` query parameters of the per-agency count routes (deliveries, hand-overs,
- * chains), checked alike: 400 problem+json INVALID_AGENCY_CODE or INVALID_PERIOD, naming the parameter.
- */
-export function agencyPeriodQuery(agency: unknown, periodKey: unknown): AgencyPeriod {
+/** The `agency` query parameter, checked: 400 problem+json INVALID_AGENCY_CODE naming the parameter. */
+export function agencyQuery(agency: unknown): string {
   const agencyCode = typeof agency === 'string' ? agency : '';
   const check = validateAgencyCode(agencyCode);
   if (!check.valid) {
@@ -23,10 +20,19 @@ export function agencyPeriodQuery(agency: unknown, periodKey: unknown): AgencyPe
       400,
       'INVALID_AGENCY_CODE',
       'Invalid agency code',
-      'Name the agency in the "agency" query parameter.',
+      'Name the agency in the "agency" query parameter: groups of 0-9 and A-Z separated by dots, at most 35 characters.',
       check.errors.map((e) => ({ path: '/agency', code: e.code, message: e.message })),
     );
   }
+  return agencyCode;
+}
+
+/**
+ * The `agency` and `period` query parameters of the per-agency count routes (deliveries, hand-overs,
+ * chains), checked alike: 400 problem+json INVALID_AGENCY_CODE or INVALID_PERIOD, naming the parameter.
+ */
+export function agencyPeriodQuery(agency: unknown, periodKey: unknown): AgencyPeriod {
+  const agencyCode = agencyQuery(agency);
   const period = parsePeriodKey(periodKey);
   if (!period) {
     throw new ProblemException(

@@ -13,13 +13,13 @@ import {
   PORTAL_PERIOD_KINDS,
   reconcilePortalScores,
   scorePortalIndicators,
-  validateAgencyCode,
   type PortalIndicatorReport,
   type Reconciliation,
 } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import { RequiresService } from '@lienthong/security';
 import { IndicatorStore, PortalScoreRepository } from '@lienthong/indicators';
+import { agencyQuery } from './agency-period-query';
 import { reconcileDifference, reconciliations } from './indicator-reconcile.metrics';
 import { PortalEvaluations } from './portal-evaluations';
 
@@ -59,21 +59,6 @@ const EXAMPLE = (() => {
   );
   return { ...report, generatedAt: '2026-11-22T09:15:02+07:00' };
 })();
-
-function agencyOf(agency: unknown): string {
-  const agencyCode = typeof agency === 'string' ? agency : '';
-  const check = validateAgencyCode(agencyCode);
-  if (!check.valid) {
-    throw new ProblemException(
-      400,
-      'INVALID_AGENCY_CODE',
-      'Invalid agency code',
-      'Name the agency in the "agency" query parameter: groups of 0-9 and A-Z separated by dots, at most 35 characters.',
-      check.errors.map((e) => ({ path: '/agency', code: e.code, message: e.message })),
-    );
-  }
-  return agencyCode;
-}
 
 function periodOf(periodKey: unknown, kinds?: readonly ReportingPeriod['kind'][]): ReportingPeriod {
   const period = parsePeriodKey(periodKey);
@@ -155,7 +140,7 @@ export class IndicatorsController {
     @Query('period') periodKey: unknown,
     @Query('formula') formula: unknown,
   ): Promise<PortalIndicatorReadModel | IndicatorReadModel> {
-    const agencyCode = agencyOf(agency);
+    const agencyCode = agencyQuery(agency);
     const version = formula === undefined || formula === '' ? PORTAL_FORMULA_VERSION : formula;
     if (!(SCORING_FORMULA_VERSIONS as readonly unknown[]).includes(version)) {
       throw new ProblemException(
@@ -219,7 +204,7 @@ export class IndicatorsController {
     @Query('agency') agency: unknown,
     @Query('period') periodKey: unknown,
   ): Promise<ReconciliationReadModel> {
-    const agencyCode = agencyOf(agency);
+    const agencyCode = agencyQuery(agency);
     const period = periodOf(periodKey, PORTAL_PERIOD_KINDS);
     const portal = this.evaluations.portal;
     if (!portal) {

@@ -221,21 +221,28 @@ export async function startBenchEnvironment(
   // LGSP_BENCH_GATEWAY_NODE_ARGS: more options for the gateway's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profile`
   // for a CPU profile of the run (written when it stops; open it in Chrome's DevTools or speedscope)
   const extra = (process.env.LGSP_BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // LGSP_BENCH_RELAY_NODE_ARGS: the same for the relay processes (where they run on their own)
+  const relayExtra = (process.env.LGSP_BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const gateway = databaseUrl
     ? await launch('apps/gateway/src/main.js', gatewayUrl, {}, [...GATEWAY_NODE_ARGS, ...extra])
     : await launch('deploy/local/app-host.js', gatewayUrl, otherRoles, extra);
   const relays = [
     ...(databaseUrl
-      ? [await launch('apps/relay/src/main.js', `http://127.0.0.1:${relayPort}`, otherRoles)]
+      ? [await launch('apps/relay/src/main.js', `http://127.0.0.1:${relayPort}`, otherRoles, relayExtra)]
       : []),
   ];
   if (split) {
     const routingPort = await freePort();
     relays.push(
-      await launch('apps/relay/src/main.js', `http://127.0.0.1:${routingPort}`, {
-        RELAY_ROLES: 'ministry-routing',
-        RELAY_PORT: String(routingPort),
-      }),
+      await launch(
+        'apps/relay/src/main.js',
+        `http://127.0.0.1:${routingPort}`,
+        {
+          RELAY_ROLES: 'ministry-routing',
+          RELAY_PORT: String(routingPort),
+        },
+        relayExtra,
+      ),
     );
   }
   const stopRelays = async () => {

@@ -67,7 +67,9 @@ export async function startRelay(
     connect('ministries', server('ministries', ROUTING_GROUP_ID, ROUTING_TRANSPORT, 'key'));
   }
   if (roles.has('indicators')) {
-    connect('indicators', server('indicators', INDICATORS_GROUP_ID, INDICATORS_TRANSPORT));
+    // the store derives a dossier's facts from all its events, so a batch is applied together, one chain per
+    // dossier, its events committed in a few transactions (IndicatorStore's group commit)
+    connect('indicators', server('indicators', INDICATORS_GROUP_ID, INDICATORS_TRANSPORT, 'key'));
   }
   if (roles.has('portal-sync')) {
     // a batch at a time too, one chain per dossier, a bounded number of portal calls at once

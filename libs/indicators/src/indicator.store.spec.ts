@@ -1,7 +1,8 @@
 /**
  * IndicatorStore on embedded PostgreSQL (PGlite, in memory, the project's migrations): idempotency by
  * event id, late events correcting their own period, and the SQL counting rules held to the pure
- * aggregator of libs/domain over every day, month and quarter of a synthetic month.
+ * aggregator of libs/domain over every day, month and quarter of a synthetic month; then concurrent
+ * events (group commits) on PGlite and on PostgreSQL.
  */
 import type { ReportingPeriod } from '@lienthong/contracts';
 import { aggregateIndicators, type IndicatorEvent } from '@lienthong/domain';
@@ -13,6 +14,7 @@ import {
   MONTH,
   planMonth,
 } from '../../../test/indicators/synthetic-month';
+import { createIsolatedDatabase } from '../../../test/support/database';
 import { IndicatorStore } from './indicator.store';
 
 const NOW = new Date('2026-11-22T12:00:00+07:00');
@@ -158,3 +160,52 @@ describe('IndicatorStore', () => {
     }, 60_000);
   });
 });
+
+/**
+ * Concurrent events are applied in group commits: the same counts as one at a time, every event id applied
+ * once even when its redeliveries arrive in the same group, on PGlite and on PostgreSQL.
+ */
+describe.each(['pglite', 'postgres'] as const)(
+  'IndicatorStore applying concurrent events together (%s)',
+  (kind) => {
+    let db: Database;
+    let store: IndicatorStore;
+    let drop: (() => Promise<void>) | undefined;
+    const agencies = ['000.41.01.H56', '000.41.02.H56'];
+    const month = planMonth({ seed: 7766, agencies });
+
+    beforeAll(async () => {
+      if (kind === 'postgres') {
+        const isolated = await createIsolatedDatabase('indicator_groups');
+        drop = isolated.drop;
+        db = await createDatabase({ url: isolated.url });
+      } else {
+        db = await createDatabase({ pgliteDir: PGLITE_MEMORY });
+      }
+      await migrate(db, { logger: { log: () => undefined, warn: () => undefined } });
+      store = new IndicatorStore(db, () => NOW.getTime());
+    }, 60_000);
+    afterAll(async () => {
+      await db?.close();
+      await drop?.();
+    });
+
+    it('counts what the pure aggregator counts, and applies each event id once', async () => {
+      const all = [...month.onTime, ...month.late];
+      // redeliveries interleaved with the originals, so some land in the same group as their first copy
+      const arrivals = all.flatMap((e, i) => (i % 3 === 0 ? [e, e] : [e]));
+      const outcomes = await Promise.all(arrivals.map((e) => store.record(e)));
+      expect(outcomes.filter((o) => o.applied)).toHaveLength(all.length);
+      const again = await Promise.all(duplicatesOf(month.onTime, 5).map((e) => store.record(e)));
+      expect(again.every((o) => !o.applied)).toBe(true);
+      const stored = await db.queryOne<{ events: number }>(
+        'SELECT count(*)::int AS events FROM indicator_event',
+      );
+      expect(stored?.events).toBe(all.length);
+      for (const period of [MONTH, { kind: 'QUARTER', key: '2026-Q4' } as ReportingPeriod]) {
+        const fromSql = (await store.reports(period)).filter((r) => agencies.includes(r.agencyCode));
+        expect([period, fromSql]).toEqual([period, aggregateIndicators(all, period, NOW)]);
+      }
+    }, 60_000);
+  },
+);

@@ -1,11 +1,3 @@
-import { histogram } from '@lienthong/observability';
-
-const groupSize = histogram({
-  name: 'lgsp_dossier_ingest_group_requests',
-  help: 'Ingest requests committed together in one transaction (group commit)',
-  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-});
-
 interface Waiting<J, R> {
   job: J;
   size: number;
@@ -13,7 +5,7 @@ interface Waiting<J, R> {
   reject(error: unknown): void;
 }
 
-export interface IngestGroupsOptions<J, R> {
+export interface GroupCommitOptions<J, R> {
   /** Commits a group in one transaction; returns each job's result, in order. */
   commit(jobs: readonly J[]): Promise<R[]>;
   /** The size a job counts for against `maxGroupSize` (events in it). */
@@ -22,6 +14,8 @@ export interface IngestGroupsOptions<J, R> {
   maxGroupSize: number;
   /** Groups committing at once (1 on a single-connection database). */
   concurrency: number;
+  /** Told the number of jobs of each group before it commits (a metric). */
+  observeGroup?(jobs: number): void;
 }
 
 /**
@@ -32,11 +26,11 @@ export interface IngestGroupsOptions<J, R> {
  * time, so one request's failure (a unique violation from a race with another instance, say) never
  * fails its neighbours.
  */
-export class IngestGroups<J, R> {
+export class GroupCommit<J, R> {
   private readonly queue: Waiting<J, R>[] = [];
   private running = 0;
 
-  constructor(private readonly options: IngestGroupsOptions<J, R>) {}
+  constructor(private readonly options: GroupCommitOptions<J, R>) {}
 
   submit(job: J): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -66,7 +60,7 @@ export class IngestGroups<J, R> {
   }
 
   private async run(group: Waiting<J, R>[]): Promise<void> {
-    groupSize.observe(group.length);
+    this.options.observeGroup?.(group.length);
     try {
       const results = await this.options.commit(group.map((waiting) => waiting.job));
       group.forEach((waiting, i) => waiting.resolve(results[i]));

@@ -22,6 +22,7 @@ export {
   TransactionAbortedError,
   isDatabaseUnavailable,
 } from './errors';
+export { GroupCommit, type GroupCommitOptions } from './group-commit';
 export {
   MIGRATION_LOCK_KEY,
   defaultMigrationsDir,

@@ -13,10 +13,9 @@ import { createEvent, Outbox, type OutboxMessage, toKafkaMessage, Topic } from '
 import { counter, histogram, LATENCY_BUCKETS, ProblemException } from '@lienthong/observability';
 import { AccessPolicy, denial } from '@lienthong/security';
 import { DossierStateRepository, type DossierStateRow, type KnownEvent } from '@lienthong/dossiers';
-import { Database, isDatabaseUnavailable, type Queryable } from '@lienthong/storage';
+import { Database, GroupCommit, isDatabaseUnavailable, type Queryable } from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { HandoverService } from './handover.service';
-import { IngestGroups } from './ingest-groups';
 import { IngestRouting } from './ingest-routing';
 
 export const DOSSIER_STATUS_EVENT_TYPE = 'vn.lienthong.dossier.status.v1';
@@ -25,6 +24,12 @@ export const MAX_BATCH = 500;
 export const MAX_GROUP_EVENTS = 2000;
 /** Seconds a caller is told to wait (Retry-After) when the database cannot be reached. */
 const RETRY_AFTER_SECONDS = 5;
+
+const ingestGroupSize = histogram({
+  name: 'lgsp_dossier_ingest_group_requests',
+  help: 'Ingest requests committed together in one transaction (group commit)',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+});
 
 export interface EventIssue {
   path: string;
@@ -151,7 +156,7 @@ function checkShape(value: unknown): { event?: DossierStatusEvent; code?: string
  * the status machine, idempotency by event id, and publication keyed by dossier code.
  *
  * Commit, then publish. Concurrent requests (HTTP and the inbound topic) are committed together
- * (group commit, IngestGroups): one transaction locks every dossier the group touches (in code order,
+ * (GroupCommit of @lienthong/storage): one transaction locks every dossier the group touches (in code order,
  * so two groups never deadlock), checks each request's events in arrival order against the dossiers'
  * last accepted state, writes the states, the events and one outbox row per accepted event, and
  * commits. Each caller is answered after the commit; the outbox dispatcher publishes to Kafka in
@@ -160,7 +165,7 @@ function checkShape(value: unknown): { event?: DossierStatusEvent; code?: string
  */
 @Injectable()
 export class DossierEventsService {
-  private readonly groups: IngestGroups<IngestJob, EventOutcome[]>;
+  private readonly groups: GroupCommit<IngestJob, EventOutcome[]>;
 
   constructor(
     private readonly database: Database,
@@ -171,12 +176,13 @@ export class DossierEventsService {
     private readonly handovers: HandoverService,
     private readonly dossiers: DossierStateRepository,
   ) {
-    this.groups = new IngestGroups<IngestJob, EventOutcome[]>({
+    this.groups = new GroupCommit<IngestJob, EventOutcome[]>({
       commit: (jobs) => this.commitGroup(jobs),
       sizeOf: (job) => job.candidates.length,
       maxGroupSize: MAX_GROUP_EVENTS,
       // PGlite has one connection: one group at a time, the next one gathering meanwhile
       concurrency: database.kind === 'pglite' ? 1 : 4,
+      observeGroup: (requests) => ingestGroupSize.observe(requests),
     });
     if (faultPointArmed()) outbox.afterSend = () => faultPoint('dispatch.after-send');
   }
@@ -272,7 +278,7 @@ export class DossierEventsService {
   }
 
   /**
-   * Joins the next group commit (see IngestGroups) and fills in the outcomes of `candidates` once the
+   * Joins the next group commit (see GroupCommit) and fills in the outcomes of `candidates` once the
    * group's transaction committed. A database that cannot be reached is a 503 with Retry-After.
    */
   private async record(candidates: Candidate[], results: EventOutcome[], context: IngestContext) {

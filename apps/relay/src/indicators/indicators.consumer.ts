@@ -15,8 +15,9 @@ const applied = counter({
 /**
  * Feeds the Decision 766 indicators from the canonical dossier stream: each event is applied to
  * IndicatorStore once (a redelivered event id changes nothing), which re-derives its dossier's facts, so a
- * late event corrects the period its dossier belongs to. A database failure is retried in place by
- * ReliableConsumer, keeping each dossier's order.
+ * late event corrects the period its dossier belongs to. A fetched batch is handled one chain per dossier
+ * (the relay binds this group with `order: 'key'`), so the store commits many events together. A database
+ * failure is retried in place by ReliableConsumer, keeping each dossier's order.
  */
 @Controller()
 export class IndicatorsConsumer {

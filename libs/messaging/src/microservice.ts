@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CustomStrategy, KafkaOptions, ServerKafka, Transport } from '@nestjs/microservices';
 import { ConsumerStatusRegistry } from './consumer/consumer-status.registry';
-import { KeyedBatchServerKafka } from './consumer/keyed-batch.server';
+import { KeyedBatchServerKafka, RoutedServerKafka } from './consumer/keyed-batch.server';
 import { Partitioners } from 'kafkajs';
 import type { Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { AppLogger } from '@lienthong/observability';
@@ -63,7 +63,7 @@ export function kafkaConsumerServer(
   const server =
     order === 'key'
       ? new KeyedBatchServerKafka(options.options ?? {}, keyed)
-      : new ServerKafka(options.options ?? {});
+      : new RoutedServerKafka(options.options ?? {});
   server.setTransportId(transportId);
   return { strategy: server };
 }
@@ -82,7 +82,7 @@ export function connectKafkaConsumers(
 ): { start(): void; stop(): void } {
   // hold the server itself, so a consumer kafkajs gave up on can be started again
   const strategy: CustomStrategy =
-    'strategy' in options ? options : { strategy: new ServerKafka(options.options ?? {}) };
+    'strategy' in options ? options : { strategy: new RoutedServerKafka(options.options ?? {}) };
   const server = strategy.strategy as ServerKafka;
   const microservice = app.connectMicroservice(strategy, { inheritAppConfig: true });
   app.get(ConsumerStatusRegistry).track(input.name, microservice.status);

@@ -7,6 +7,27 @@ import type {
 } from '@nestjs/microservices/external/kafka.interface';
 
 /**
+ * Nest's Kafka server with the handler of each topic looked up once. Nest finds a record's handler by
+ * trying `JSON.parse` on the topic name first, which throws (and is caught) for every record: 6–7% of the
+ * relay's CPU at a thousand records a second.
+ */
+export class RoutedServerKafka extends ServerKafka {
+  private readonly routes = new Map<string, ReturnType<ServerKafka['getHandlerByPattern']>>();
+
+  override addHandler(...args: Parameters<ServerKafka['addHandler']>): void {
+    this.routes.clear();
+    super.addHandler(...args);
+  }
+
+  override getHandlerByPattern(pattern: string): ReturnType<ServerKafka['getHandlerByPattern']> {
+    if (this.routes.has(pattern)) return this.routes.get(pattern)!;
+    const handler = super.getHandlerByPattern(pattern);
+    this.routes.set(pattern, handler);
+    return handler;
+  }
+}
+
+/**
  * A Nest Kafka server that hands each fetched batch to the same `@EventPattern` handlers, one chain per
  * record key: a key's records are handled one after another, in offset order, while different keys
  * are handled at the same time. Offsets are resolved only up to the last record before which every
@@ -17,7 +38,7 @@ import type {
  * per partition. Here the sends of a whole batch travel together. Only per-key order is kept, which
  * is the order our topics promise (records are keyed by dossier code).
  */
-export class KeyedBatchServerKafka extends ServerKafka {
+export class KeyedBatchServerKafka extends RoutedServerKafka {
   private readonly slots: Slots | undefined;
 
   /**

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import type { MessageHeaders, OutgoingMessage } from './client/ports';
 import { validate } from '@lienthong/contracts';
 
@@ -29,8 +29,19 @@ export const Header = {
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
+/** Random bytes for 256 trace contexts at a time: one call to the system's generator instead of two per event. */
+const TRACE_POOL = Buffer.alloc(24 * 256);
+let traceOffset = TRACE_POOL.length;
+
+/** A new W3C trace context: random trace id (16 bytes) and parent id (8 bytes), sampled. */
 export function newTraceParent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  if (traceOffset === TRACE_POOL.length) {
+    randomFillSync(TRACE_POOL);
+    traceOffset = 0;
+  }
+  const at = traceOffset;
+  traceOffset += 24;
+  return `00-${TRACE_POOL.toString('hex', at, at + 16)}-${TRACE_POOL.toString('hex', at + 16, at + 24)}-01`;
 }
 
 export function createEvent<T>(input: {

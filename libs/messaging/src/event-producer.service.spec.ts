@@ -11,6 +11,12 @@ import { EventProducer, ProduceError } from './event-producer.service';
 class FakeProducer extends EventEmitter {
   readonly events = { DISCONNECT: 'producer.disconnect' } as const;
   readonly delivered: Message[] = [];
+  /** The topics of each request received, in order (one entry per request). */
+  readonly requests: string[][] = [];
+  /** Holds every request until released, so later calls queue behind the one in flight. */
+  gate: Promise<void> = Promise.resolve();
+  /** Topics the broker refuses, as a broker does for a topic the principal may not write. */
+  refused = new Set<string>();
   disconnected = false;
   constructor(private readonly answers: ('ok' | Error)[]) {
     super();
@@ -19,13 +25,28 @@ class FakeProducer extends EventEmitter {
   async disconnect() {
     this.disconnected = true;
   }
-  async send({ messages }: { messages: Message[] }) {
+  async send({ topic, messages }: { topic: string; messages: Message[] }) {
+    return this.sendBatch({ topicMessages: [{ topic, messages }] });
+  }
+  async sendBatch({ topicMessages }: { topicMessages: { topic: string; messages: Message[] }[] }) {
+    this.requests.push(topicMessages.map((t) => t.topic));
+    await this.gate;
     const answer = this.answers.shift() ?? 'ok';
     if (answer !== 'ok') throw answer;
-    this.delivered.push(...messages);
-    return [];
+    const refused = topicMessages.find((t) => this.refused.has(t.topic));
+    if (refused) throw topicRefused(refused.topic);
+    for (const t of topicMessages) this.delivered.push(...t.messages);
+    return topicMessages.map((t) => ({ topicName: t.topic, partition: 0, baseOffset: '0' }));
   }
 }
+
+const topicRefused = (topic: string) =>
+  new KafkaJSProtocolError({
+    type: 'TOPIC_AUTHORIZATION_FAILED',
+    code: 29,
+    retriable: false,
+    message: `Not authorized to access topics: [${topic}]`,
+  } as never);
 
 /** What kafkajs's retrier rejects with when the broker answers out of order sequence number. */
 const outOfStep = () => {
@@ -88,5 +109,58 @@ describe('EventProducer', () => {
     await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]);
     expect(producers).toHaveLength(1);
     expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['one']);
+  });
+
+  it('sends calls of several topics that queue behind a request in flight together, each topic in call order', async () => {
+    scripts = [[]];
+    const producer = create();
+    let release!: () => void;
+    producers[0].gate = new Promise<void>((resolve) => (release = resolve));
+    const first = producer.send('lgsp.a.v1', [{ key: 'k', value: 'a1' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = [
+      producer.send('lgsp.b.v1', [{ key: 'k', value: 'b1' }]),
+      producer.send('lgsp.a.v1', [{ key: 'k', value: 'a2' }]),
+      producer.send('lgsp.b.v1', [{ key: 'k', value: 'b2' }]),
+      producer.send('lgsp.c.v1', [{ key: 'k', value: 'c1' }]),
+    ];
+    // the first request is in flight: everything above waits for the next one
+    expect(producers[0].requests).toEqual([['lgsp.a.v1']]);
+    release();
+    await first;
+    const delivered = await Promise.all(queued);
+    expect(producers[0].requests).toEqual([['lgsp.a.v1'], ['lgsp.b.v1', 'lgsp.a.v1', 'lgsp.c.v1']]);
+    expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['a1', 'b1', 'b2', 'a2', 'c1']);
+    // each call hears of its own topic only
+    expect(delivered.map((records) => records.map((r) => r.topic))).toEqual([
+      ['lgsp.b.v1'],
+      ['lgsp.a.v1'],
+      ['lgsp.b.v1'],
+      ['lgsp.c.v1'],
+    ]);
+  });
+
+  it('does not let a topic the broker refuses hold up the other topics of the same request', async () => {
+    scripts = [[]];
+    const producer = create();
+    let release!: () => void;
+    producers[0].gate = new Promise<void>((resolve) => (release = resolve));
+    const first = producer.send('lgsp.a.v1', [{ key: 'k', value: 'a1' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    producers[0].refused.add('lgsp.forbidden.v1');
+    const ok = producer.send('lgsp.b.v1', [{ key: 'k', value: 'b1' }]);
+    const refused = producer
+      .send('lgsp.forbidden.v1', [{ key: 'k', value: 'x' }])
+      .catch((error: unknown) => error);
+    // the first request is in flight: everything above waits for the next one
+    expect(producers[0].requests).toEqual([['lgsp.a.v1']]);
+    release();
+    await first;
+    await expect(ok).resolves.toEqual([{ topic: 'lgsp.b.v1', partition: 0, baseOffset: '0' }]);
+    const failure = (await refused) as ProduceError;
+    expect(failure).toBeInstanceOf(ProduceError);
+    expect(failure.code).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(failure.kafkaUnavailable).toBe(false);
+    expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['a1', 'b1']);
   });
 });

@@ -84,10 +84,11 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Sends records to one topic; resolves when every in-sync replica has them. Concurrent calls for a
-   * topic are coalesced: while one request is in flight, later calls wait and go together in the next
-   * one, so many small sends (one event per HTTP request) share round trips without adding latency
-   * when the producer is idle. Each call keeps its own timeout.
+   * Sends records to one topic; resolves when every in-sync replica has them. Concurrent calls are
+   * coalesced, across topics too: while one request is in flight, later calls wait and go together in the
+   * next one, so many small sends (one event per HTTP request, a ministry copy per record of a fetched
+   * batch) share round trips without adding latency when the producer is idle. Each call keeps its own
+   * timeout.
    */
   async send(topic: string, messages: OutgoingMessage[]): Promise<DeliveredRecords[]> {
     if (this.closed) throw new ProduceError(topic, 'CLOSED', 'the producer is shut down');
@@ -97,9 +98,8 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         // not sent yet: withdraw it, so a caller that falls back (the outbox) does not publish it twice
-        const queue = this.pending.get(topic);
-        const index = queue?.indexOf(entry) ?? -1;
-        if (index >= 0) queue?.splice(index, 1);
+        const index = this.pending.indexOf(entry);
+        if (index >= 0) this.pending.splice(index, 1);
         reject(
           new ProduceError(topic, 'TIMEOUT', `no acknowledgement within ${this.options.sendTimeoutMs} ms`),
         );
@@ -121,8 +121,8 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private readonly pending = new Map<string, PendingSend[]>();
-  private readonly flushing = new Set<string>();
+  private readonly pending: PendingSend[] = [];
+  private flushing = false;
 
   private enqueue(
     topic: string,
@@ -130,50 +130,89 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
   ): { sent: Promise<DeliveredRecords[]>; entry: PendingSend } {
     let entry!: PendingSend;
     const sent = new Promise<DeliveredRecords[]>((resolve, reject) => {
-      entry = { messages, resolve, reject };
+      entry = { topic, messages, resolve, reject };
     });
-    const queue = this.pending.get(topic) ?? [];
-    queue.push(entry);
-    this.pending.set(topic, queue);
+    this.pending.push(entry);
     sent.catch(() => undefined); // observed by send(); a late failure after its timeout is not unhandled
-    void this.flush(topic);
+    void this.flush();
     return { sent, entry };
   }
 
-  private async flush(topic: string): Promise<void> {
-    if (this.flushing.has(topic)) return;
-    this.flushing.add(topic);
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
     try {
-      for (;;) {
-        const queue = this.pending.get(topic) ?? [];
-        if (!queue.length) return;
-        // take whole calls, up to MAX_COALESCED messages (a single larger call goes alone)
+      while (this.pending.length > 0) {
+        // take whole calls in arrival order, up to MAX_COALESCED messages (a single larger call goes alone)
         let count = 0;
         let take = 0;
-        while (take < queue.length && (take === 0 || count + queue[take].messages.length <= MAX_COALESCED)) {
-          count += queue[take].messages.length;
+        while (
+          take < this.pending.length &&
+          (take === 0 || count + this.pending[take].messages.length <= MAX_COALESCED)
+        ) {
+          count += this.pending[take].messages.length;
           take += 1;
         }
-        const batch = queue.splice(0, take);
-        try {
-          // a producer the broker stopped accepting is replaced by the client (kafkajs workaround 1)
-          const delivered = await this.producer.send({
-            topic,
-            messages: batch.flatMap((entry) => entry.messages),
-            acks: 'all',
-          });
-          for (const entry of batch) entry.resolve(delivered);
-        } catch (error) {
-          for (const entry of batch) entry.reject(error);
-        }
+        await this.deliver(this.pending.splice(0, take));
       }
     } finally {
-      this.flushing.delete(topic);
+      this.flushing = false;
+    }
+  }
+
+  /**
+   * One produce request for calls of any number of topics, each topic's records in call order. When the
+   * broker refuses it for a reason of the records or a topic (a topic this principal may not write, say)
+   * and it spans several topics, each topic is tried once more on its own, so one refused topic does not
+   * hold up the others; when Kafka is unavailable, every call fails at once.
+   */
+  private async deliver(batch: PendingSend[]): Promise<void> {
+    const byTopic = new Map<string, PendingSend[]>();
+    for (const entry of batch) {
+      const calls = byTopic.get(entry.topic);
+      if (calls) calls.push(entry);
+      else byTopic.set(entry.topic, [entry]);
+    }
+    const groups = [...byTopic];
+    try {
+      this.settle(groups, await this.request(groups));
+    } catch (error) {
+      if (groups.length === 1 || !RECORD_FAULTS.has(kafkaErrorCode(error))) {
+        for (const entry of batch) entry.reject(error);
+        return;
+      }
+      for (const group of groups) {
+        try {
+          this.settle([group], await this.request([group]));
+        } catch (alone) {
+          for (const entry of group[1]) entry.reject(alone);
+        }
+      }
+    }
+  }
+
+  private request(groups: [string, PendingSend[]][]): Promise<DeliveredRecords[]> {
+    const topicMessages = groups.map(([topic, calls]) => ({
+      topic,
+      messages: calls.flatMap((entry) => entry.messages),
+    }));
+    // a producer the broker stopped accepting is replaced by the client (kafkajs workaround 1)
+    return topicMessages.length === 1
+      ? this.producer.send({ ...topicMessages[0], acks: 'all' })
+      : this.producer.sendBatch({ topicMessages, acks: 'all' });
+  }
+
+  /** Resolves each call with what was delivered of its topic. */
+  private settle(groups: [string, PendingSend[]][], delivered: DeliveredRecords[]): void {
+    for (const [topic, calls] of groups) {
+      const ofTopic = groups.length === 1 ? delivered : delivered.filter((d) => d.topic === topic);
+      for (const entry of calls) entry.resolve(ofTopic);
     }
   }
 }
 
 interface PendingSend {
+  topic: string;
   messages: OutgoingMessage[];
   resolve: (delivered: DeliveredRecords[]) => void;
   reject: (error: unknown) => void;

@@ -23,6 +23,7 @@ import {
   logLevel,
   Partitioners,
   Producer,
+  RecordMetadata,
   ResourcePatternTypes,
   RetryOptions,
 } from 'kafkajs';
@@ -41,6 +42,7 @@ import type {
   DeliveredRecords,
   KafkaClient,
   KafkaClientOptions,
+  ProduceBatchRequest,
   ProduceRequest,
   ProducerOptions,
   ProducerPort,
@@ -213,15 +215,32 @@ class KafkajsProducer implements ProducerPort {
     return this.connected;
   }
 
-  async send(request: ProduceRequest): Promise<DeliveredRecords[]> {
-    await this.connect();
-    const producer = this.producer;
-    try {
-      const metadata = await producer.send({
+  send(request: ProduceRequest): Promise<DeliveredRecords[]> {
+    return this.produce((producer) =>
+      producer.send({
         topic: request.topic,
         messages: request.messages,
         acks: request.acks === 'leader' ? 1 : -1,
-      });
+      }),
+    );
+  }
+
+  sendBatch(request: ProduceBatchRequest): Promise<DeliveredRecords[]> {
+    return this.produce((producer) =>
+      producer.sendBatch({
+        topicMessages: request.topicMessages,
+        acks: request.acks === 'leader' ? 1 : -1,
+      }),
+    );
+  }
+
+  private async produce(
+    call: (producer: Producer) => Promise<RecordMetadata[]>,
+  ): Promise<DeliveredRecords[]> {
+    await this.connect();
+    const producer = this.producer;
+    try {
+      const metadata = await call(producer);
       return metadata.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: m.baseOffset }));
     } catch (error) {
       const failure = toKafkaClientError(error);

@@ -80,13 +80,22 @@ export interface ProduceRequest {
   acks?: Acks;
 }
 
+/** Records for several topics in one produce request. */
+export interface ProduceBatchRequest {
+  topicMessages: { topic: string; messages: OutgoingMessage[] }[];
+  /** Default `all`. */
+  acks?: Acks;
+}
+
 /**
- * A producer. `send` connects first if needed; it rejects with a KafkaClientError. Topics are never
- * created by producing to them.
+ * A producer. `send` and `sendBatch` connect first if needed; they reject with a KafkaClientError. Topics
+ * are never created by producing to them.
  */
 export interface ProducerPort {
   connect(): Promise<void>;
   send(request: ProduceRequest): Promise<DeliveredRecords[]>;
+  /** Sends records of several topics together: one request per broker instead of one per topic. */
+  sendBatch(request: ProduceBatchRequest): Promise<DeliveredRecords[]>;
   disconnect(): Promise<void>;
 }
 

@@ -120,7 +120,11 @@ export class DossierStateRepository implements DossierDirectory {
     }
   }
 
-  /** Locks the states of `codes` in code order (so two transactions never deadlock) and returns those known. */
+  /**
+   * Locks the states of `codes` in code order (so two transactions never deadlock) and returns those known.
+   * Read the events already accepted (`knownEvents`) after this, in a statement of its own: one that waited
+   * for a lock must see what the transaction it waited for committed.
+   */
   async lockForUpdate(tx: Queryable, codes: readonly string[]): Promise<Map<string, DossierStateRow>> {
     const rows = await tx.query<DossierStateRow>(
       `SELECT dossier_code, agency_code, status, last_occurred_at, event_count FROM dossier_state
@@ -153,8 +157,8 @@ export class DossierStateRepository implements DossierDirectory {
   }
 
   /**
-   * Writes accepted events and the states they leave their dossiers in: one statement for the states (one
-   * row per dossier), one for the events.
+   * Writes accepted events and the states they leave their dossiers in, in one statement: the states (one
+   * row per dossier) and the events.
    */
   async writeAccepted(
     tx: Queryable,
@@ -175,16 +179,8 @@ export class DossierStateRepository implements DossierDirectory {
       const b = i * 7;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::uuid, $${b + 6}::timestamptz, $${b + 7}::int)`;
     });
-    await tx.query(
-      `INSERT INTO dossier_state (dossier_code, agency_code, procedure_code, status, last_event_id, last_occurred_at, event_count)
-       VALUES ${stateRows.join(', ')}
-       ON CONFLICT (dossier_code) DO UPDATE SET
-         agency_code = EXCLUDED.agency_code, procedure_code = EXCLUDED.procedure_code, status = EXCLUDED.status,
-         last_event_id = EXCLUDED.last_event_id, last_occurred_at = EXCLUDED.last_occurred_at,
-         event_count = EXCLUDED.event_count, updated_at = now()`,
-      stateParams,
-    );
     const eventParams: unknown[] = [];
+    const offset = stateParams.length;
     const eventRows = events.map((event, i) => {
       eventParams.push(
         event.eventId,
@@ -195,13 +191,20 @@ export class DossierStateRepository implements DossierDirectory {
         event.requestId,
         JSON.stringify(event.payload),
       );
-      const b = i * 7;
+      const b = offset + i * 7;
       return `($${b + 1}::uuid, $${b + 2}, $${b + 3}::int, $${b + 4}, $${b + 5}::timestamptz, $${b + 6}, $${b + 7}::jsonb)`;
     });
     await tx.query(
-      `INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, request_id, payload)
+      `WITH states AS (
+         INSERT INTO dossier_state (dossier_code, agency_code, procedure_code, status, last_event_id, last_occurred_at, event_count)
+         VALUES ${stateRows.join(', ')}
+         ON CONFLICT (dossier_code) DO UPDATE SET
+           agency_code = EXCLUDED.agency_code, procedure_code = EXCLUDED.procedure_code, status = EXCLUDED.status,
+           last_event_id = EXCLUDED.last_event_id, last_occurred_at = EXCLUDED.last_occurred_at,
+           event_count = EXCLUDED.event_count, updated_at = now())
+       INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, request_id, payload)
        VALUES ${eventRows.join(', ')}`,
-      eventParams,
+      [...stateParams, ...eventParams],
     );
   }
 

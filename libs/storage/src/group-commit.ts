@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from './errors';
+
 interface Waiting<J, R> {
   job: J;
   size: number;
@@ -24,7 +26,7 @@ export interface GroupCommitOptions<J, R> {
  * commits, new requests gather for the next, so N concurrent requests cost far fewer than N commits
  * without adding a wait when the gateway is idle. A group that fails is committed again one job at a
  * time, so one request's failure (a unique violation from a race with another instance, say) never
- * fails its neighbours.
+ * fails its neighbours; a group of one is tried once more unless the database is out of reach.
  */
 export class GroupCommit<J, R> {
   private readonly queue: Waiting<J, R>[] = [];
@@ -66,7 +68,9 @@ export class GroupCommit<J, R> {
       group.forEach((waiting, i) => waiting.resolve(results[i]));
       return;
     } catch (error) {
-      if (group.length === 1) {
+      // a database out of reach fails a lone job at once; anything else (a unique violation from a race
+      // with another transaction, a deadlock) gets one more try, which sees what the other one committed
+      if (group.length === 1 && isDatabaseUnavailable(error)) {
         group[0].reject(error);
         return;
       }

@@ -50,4 +50,41 @@ describe('PaymentRepository', () => {
     expect(settled.settledAt).not.toBeNull();
     expect(await payments.findPending(REQUEST)).toBeUndefined();
   });
+
+  it("reads a Vietnam day's payments: created that day and unsettled, settled that day, and those asked for", async () => {
+    const record = async (transactionNo: string, createdAt: string, settledAt: string | null) => {
+      await payments.insertPending({
+        ...REQUEST,
+        transactionNo,
+        orderId: `LT-${transactionNo}`,
+        agencyCode: '000.17.22.H56',
+        amount: 70_000,
+        paymentUrl: `https://pay.example/${transactionNo}`,
+      });
+      await db.query(
+        `UPDATE payment SET created_at = $2, settled_at = $3, status = $4 WHERE transaction_no = $1`,
+        [transactionNo, createdAt, settledAt, settledAt === null ? 'PENDING' : 'CONFIRMED'],
+      );
+    };
+    // 2026-10-05 in Vietnam (UTC+7) is [2026-10-04T17:00Z, 2026-10-05T17:00Z)
+    await record('D-PENDING', '2026-10-04T17:00:00Z', null);
+    await record('D-SETTLED', '2026-10-03T09:00:00Z', '2026-10-05T16:59:59Z');
+    await record('EVE-SETTLED', '2026-10-04T09:00:00Z', '2026-10-04T16:59:59Z');
+    await record('NEXT-PENDING', '2026-10-05T17:00:00Z', null);
+    await record('D-CREATED-NEXT-SETTLED', '2026-10-05T01:00:00Z', '2026-10-05T17:00:00Z');
+
+    const day = async (also?: string[]) =>
+      (await payments.recordedOn('2026-10-05', also)).sort((a, b) =>
+        a.transactionNo.localeCompare(b.transactionNo),
+      );
+    expect(await day()).toEqual([
+      { transactionNo: 'D-PENDING', amount: 70_000, status: 'PENDING' },
+      { transactionNo: 'D-SETTLED', amount: 70_000, status: 'CONFIRMED' },
+    ]);
+    expect((await day(['EVE-SETTLED', 'UNKNOWN'])).map((p) => p.transactionNo)).toEqual([
+      'D-PENDING',
+      'D-SETTLED',
+      'EVE-SETTLED',
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { vietnamDayStart } from '@lienthong/domain';
 import { Database, type Queryable } from '@lienthong/storage';
 
 /** A payment request as the gateway keeps it. */
@@ -26,6 +27,9 @@ interface DbRow {
   created_at: Date | string;
   settled_at: Date | string | null;
 }
+
+/** A payment as the daily reconciliation compares it with the platform's list. */
+export type RecordedPaymentRow = Pick<PaymentRow, 'transactionNo' | 'amount' | 'status'>;
 
 function toRow(row: DbRow): PaymentRow {
   return {
@@ -100,6 +104,27 @@ export class PaymentRepository {
       transactionNo,
     ]);
     return row ? toRow(row) : undefined;
+  }
+
+  /**
+   * The payments created or settled on one Vietnam calendar day (`YYYY-MM-DD`), and those of `also` (the
+   * transactions the platform lists for the day, whenever the gateway recorded them).
+   */
+  async recordedOn(date: string, also: readonly string[] = []): Promise<RecordedPaymentRow[]> {
+    const start = vietnamDayStart(date);
+    const end = new Date(start.getTime() + 24 * 3600_000);
+    const rows = await this.database.query<Pick<DbRow, 'transaction_no' | 'amount' | 'status'>>(
+      `SELECT transaction_no, amount, status FROM payment
+        WHERE (settled_at >= $1 AND settled_at < $2)
+           OR (settled_at IS NULL AND created_at >= $1 AND created_at < $2)
+           OR transaction_no IN (SELECT jsonb_array_elements_text($3::jsonb))`,
+      [start, end, JSON.stringify(also)],
+    );
+    return rows.map((row) => ({
+      transactionNo: row.transaction_no,
+      amount: Number(row.amount),
+      status: row.status,
+    }));
   }
 
   /** Records a notification; false when the same (transaction, nonce) was recorded before. */

@@ -8,6 +8,7 @@ import {
 } from '@lienthong/adapters/payment-platform';
 import { ConfigError, loadEnv } from '@lienthong/config';
 import { createLogger } from '@lienthong/observability';
+import { PaymentRepository } from '@lienthong/payments';
 import { createDatabase, migrate } from '@lienthong/storage';
 import { vietnamDate } from '@lienthong/domain';
 
@@ -76,7 +77,12 @@ export function paymentsCommand(): Command {
       });
       try {
         await migrate(database);
-        const result = await reconcileDay(database, platform, date, `cli-reconcile-${randomUUID()}`);
+        const result = await reconcileDay(
+          new PaymentRepository(database),
+          platform,
+          date,
+          `cli-reconcile-${randomUUID()}`,
+        );
         for (const mismatch of result.mismatches) console.log(describeMismatch(mismatch));
         console.error(describeReconciliation(date, result));
         if (result.mismatches.length > 0)

@@ -192,6 +192,6 @@ export class PaymentsService {
 
   /** Compares the platform's list of one day with the gateway's records; counts each mismatch. */
   reconcile(platform: PaymentPlatformClient, date: string, requestId: string): Promise<ReconciliationResult> {
-    return reconcileDay(this.database, platform, date, requestId);
+    return reconcileDay(this.payments, platform, date, requestId);
   }
 }

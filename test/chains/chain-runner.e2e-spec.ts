@@ -22,6 +22,7 @@ import {
   type ChainView,
   type NationalData,
 } from '@lienthong/chains';
+import { DossierStateRepository } from '@lienthong/dossiers';
 import { Outbox, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { parseChainDefinitions, type NationalSource } from '@lienthong/domain';
@@ -428,7 +429,10 @@ describe.each([
       { logger: createLogger({ name: 'chain-runner-e2e', level: 'silent' }) } as never,
       { pollMs: 60_000 },
     );
-    const withStatus = () => runner({ parentStatus: new ParentDossierStatusRepository(outbox) });
+    const withStatus = () =>
+      runner({
+        parentStatus: new ParentDossierStatusRepository(outbox, new DossierStateRepository(db)),
+      });
     // dossier codes as a one-stop system makes them (the status events require the day's 4-digit sequence)
     let sequence = 0;
     const dossierCode = () => `000.00.31.H29-261207-${String(++sequence).padStart(4, '0')}`;

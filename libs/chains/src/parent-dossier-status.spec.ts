@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { validate } from '@lienthong/contracts';
 import { DossierStatus } from '@lienthong/domain';
+import { DossierStateRepository } from '@lienthong/dossiers';
 import { Outbox, Topic } from '@lienthong/messaging';
 import { createLogger } from '@lienthong/observability';
 import { createDatabase, Database, loadMigrations, migrate, PGLITE_MEMORY } from '@lienthong/storage';
@@ -46,6 +47,7 @@ describe('parentStatusEventId', () => {
 
 describe('ParentDossierStatusRepository on PGlite', () => {
   let db: Database;
+  let states: DossierStateRepository;
   let repository: ParentDossierStatusRepository;
   let n = 0;
 
@@ -56,8 +58,10 @@ describe('ParentDossierStatusRepository on PGlite', () => {
       logger: { log: () => undefined, warn: () => undefined },
     });
     const logger = createLogger({ name: 'parent-status-spec', level: 'silent' });
+    states = new DossierStateRepository(db);
     repository = new ParentDossierStatusRepository(
       new Outbox(db, {} as never, { logger } as never, { pollMs: 60_000 }),
+      states,
     );
   });
 
@@ -80,18 +84,23 @@ describe('ParentDossierStatusRepository on PGlite', () => {
       applicant: { kind: 'CITIZEN', personalId: '001195012345' },
       handler: { name: 'Đỗ Minh Quang', position: 'Chuyên viên', department: 'Bộ phận một cửa' },
     };
-    await db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO dossier_state (dossier_code, agency_code, procedure_code, status, last_event_id, last_occurred_at, event_count)
-         VALUES ($1, '000.00.31.H56', '1.001193', $2, $3::uuid, $4, 1)`,
-        [code, status, eventId, at],
-      );
-      await tx.query(
-        `INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, payload)
-         VALUES ($1::uuid, $2, 1, $3, $4, $5::jsonb)`,
-        [eventId, code, status, at, JSON.stringify(payload)],
-      );
-    });
+    await db.transaction((tx) =>
+      states.writeAccepted(
+        tx,
+        [
+          {
+            dossierCode: code,
+            agencyCode: '000.00.31.H56',
+            procedureCode: '1.001193',
+            status,
+            lastEventId: eventId,
+            lastOccurredAt: at,
+            eventCount: 1,
+          },
+        ],
+        [{ eventId, dossierCode: code, seq: 1, status, occurredAt: at, requestId: 'one-stop-1', payload }],
+      ),
+    );
     return code;
   }
 
@@ -137,11 +146,27 @@ describe('ParentDossierStatusRepository on PGlite', () => {
       { seq: 2, status: 'IN_PROCESS' },
       { seq: 3, status: 'RESOLVED' },
     ]);
-    const state = await db.queryOne<{ status: string; event_count: number }>(
-      'SELECT status, event_count FROM dossier_state WHERE dossier_code = $1',
+    const state = await db.queryOne(
+      `SELECT agency_code, procedure_code, status, last_event_id, event_count FROM dossier_state
+        WHERE dossier_code = $1`,
       [code],
     );
-    expect(state).toEqual({ status: 'RESOLVED', event_count: 3 });
+    expect(state).toEqual({
+      agency_code: '000.00.31.H56',
+      procedure_code: '1.001193',
+      status: 'RESOLVED',
+      last_event_id: parentStatusEventId(code, 'chain.completed'),
+      event_count: 3,
+    });
+    const requests = await db.query<{ request_id: string }>(
+      'SELECT request_id FROM dossier_event WHERE dossier_code = $1 ORDER BY seq',
+      [code],
+    );
+    expect(requests.map((row) => row.request_id)).toEqual([
+      'one-stop-1',
+      `chain.${code}.started`,
+      `chain.${code}.completed`,
+    ]);
 
     const messages = await published(code);
     expect(messages.map((m) => [m.topic, m.event.data.status])).toEqual([

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EVENT_TYPES, validate, type DossierStatusEvent } from '@lienthong/contracts';
 import { canTransition, DossierStatus, toPortalCode } from '@lienthong/domain';
+import type { DossierStateRepository } from '@lienthong/dossiers';
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import type { Queryable } from '@lienthong/storage';
 
@@ -69,14 +70,11 @@ export interface ParentStatusSink {
   committed(): void;
 }
 
-interface StateRow {
-  agency_code: string;
-  procedure_code: string;
-  status: DossierStatus;
-  last_occurred_at: Date | string;
-  event_count: number;
-  payload: DossierStatusEvent | string | null;
-}
+/** What the parent dossier's status needs of the dossiers' store (DossierStateRepository of @lienthong/dossiers). */
+export type ParentDossierStates = Pick<
+  DossierStateRepository,
+  'lockWithLastEvent' | 'knownEvents' | 'writeAccepted'
+>;
 
 /**
  * The parent dossier's status from its chain, written the way ingest writes the one-stop system's events: the
@@ -84,33 +82,31 @@ interface StateRow {
  * sequence number and its message for lgsp.dossier.status.v1 (keyed by dossier code) put in the outbox, all in
  * the caller's transaction. The procedure, sector, channel, applicant and appointment date are the dossier's
  * last accepted event's. Anything the status machine would refuse is skipped, never thrown: the chain goes on.
+ * The dossier's state and events are read and written through `dossiers`, the statements ingest uses.
  */
 export class ParentDossierStatusRepository implements ParentStatusSink {
   constructor(
     private readonly outbox: Outbox,
+    private readonly dossiers: ParentDossierStates,
     private readonly source = CHAIN_RUNNER_SOURCE,
   ) {}
 
   async write(tx: Queryable, change: ParentStatusChange): Promise<ParentStatusOutcome> {
     const code = change.parentDossierCode;
-    const state = await tx.queryOne<StateRow>(
-      `SELECT s.agency_code, s.procedure_code, s.status, s.last_occurred_at, s.event_count, e.payload
-         FROM dossier_state s LEFT JOIN dossier_event e ON e.event_id = s.last_event_id
-        WHERE s.dossier_code = $1 FOR UPDATE OF s`,
-      [code],
-    );
+    const state = await this.dossiers.lockWithLastEvent(tx, code);
     if (!state || state.payload === null) return { outcome: 'SKIPPED', why: 'NO_DOSSIER' };
     const eventId = parentStatusEventId(code, change.kind);
-    const seen = await tx.queryOne('SELECT 1 FROM dossier_event WHERE event_id = $1::uuid', [eventId]);
-    if (seen) return { outcome: 'SKIPPED', why: 'DUPLICATE' };
+    const seen = await this.dossiers.knownEvents(tx, [eventId]);
+    if (seen.size > 0) return { outcome: 'SKIPPED', why: 'DUPLICATE' };
     if (change.at.getTime() < new Date(state.last_occurred_at).getTime()) {
       return { outcome: 'SKIPPED', why: 'STALE' };
     }
     const status = parentStatusFor(change.kind, state.status);
     if (status === undefined) return { outcome: 'SKIPPED', why: 'NO_STATUS_CHANGE' };
 
-    const last =
-      typeof state.payload === 'string' ? (JSON.parse(state.payload) as DossierStatusEvent) : state.payload;
+    const last = (
+      typeof state.payload === 'string' ? JSON.parse(state.payload) : state.payload
+    ) as DossierStatusEvent;
     const event: DossierStatusEvent = {
       eventId,
       dossierCode: code,
@@ -130,15 +126,21 @@ export class ParentDossierStatusRepository implements ParentStatusSink {
     const seq = state.event_count + 1;
     // the request id the event carries to the ministries and the portal: which transition made it
     const requestId = change.requestId ?? `chain.${code}.${change.kind.slice('chain.'.length)}`;
-    await tx.query(
-      `INSERT INTO dossier_event (event_id, dossier_code, seq, status, occurred_at, request_id, payload)
-       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb)`,
-      [eventId, code, seq, status, change.at, requestId, JSON.stringify(event)],
-    );
-    await tx.query(
-      `UPDATE dossier_state SET status = $2, last_event_id = $3::uuid, last_occurred_at = $4, event_count = $5,
-              updated_at = now() WHERE dossier_code = $1`,
-      [code, status, eventId, change.at, seq],
+    // the state as ingest leaves it (the same agency and procedure, the new status and last event), then the event
+    await this.dossiers.writeAccepted(
+      tx,
+      [
+        {
+          dossierCode: code,
+          agencyCode: state.agency_code,
+          procedureCode: state.procedure_code,
+          status,
+          lastEventId: eventId,
+          lastOccurredAt: change.at,
+          eventCount: seq,
+        },
+      ],
+      [{ eventId, dossierCode: code, seq, status, occurredAt: change.at, requestId, payload: event }],
     );
     await this.outbox.enqueue(tx, Topic.DossierStatus, [
       toKafkaMessage(

@@ -18,6 +18,17 @@ export interface DossierSummaryRow extends DossierStateRow {
   updated_at: Date;
 }
 
+/** A dossier's state with the payload of its last accepted event, for a status written in its name. */
+export interface DossierStateWithLastEvent {
+  agency_code: string;
+  procedure_code: string;
+  status: DossierStatus;
+  last_occurred_at: Date;
+  event_count: number;
+  /** The last accepted event as it was kept; null when that event is not in `dossier_event`. */
+  payload: unknown;
+}
+
 /** One accepted event of a dossier's history. */
 export interface DossierHistoryRow {
   event_id: string;
@@ -142,6 +153,19 @@ export class DossierStateRepository implements DossierDirectory {
   ): Promise<{ agency_code: string; procedure_code: string; status: DossierStatus } | null> {
     return tx.queryOne(
       'SELECT agency_code, procedure_code, status FROM dossier_state WHERE dossier_code = $1 FOR UPDATE',
+      [dossierCode],
+    );
+  }
+
+  /**
+   * Locks one dossier's state (its row only, not its event's) and reads it with its last accepted event's
+   * payload, in one statement; null when no event was accepted for the dossier.
+   */
+  lockWithLastEvent(tx: Queryable, dossierCode: string): Promise<DossierStateWithLastEvent | null> {
+    return tx.queryOne<DossierStateWithLastEvent>(
+      `SELECT s.agency_code, s.procedure_code, s.status, s.last_occurred_at, s.event_count, e.payload
+         FROM dossier_state s LEFT JOIN dossier_event e ON e.event_id = s.last_event_id
+        WHERE s.dossier_code = $1 FOR UPDATE OF s`,
       [dossierCode],
     );
   }

@@ -81,6 +81,20 @@ describe('dossiers repositories', () => {
     expect([...locked.keys()]).toEqual([CODE]);
     expect(locked.get(CODE)).toMatchObject({ status: 'IN_PROCESS', event_count: 2 });
     expect([...known.values()]).toEqual([{ event_id: eventId(1), dossier_code: CODE, seq: 1 }]);
+
+    const withLast = await db.transaction(async (tx) => ({
+      known: await states.lockWithLastEvent(tx, CODE),
+      unknown: await states.lockWithLastEvent(tx, `${AGENCY}-261005-0009`),
+    }));
+    expect(withLast.known).toMatchObject({
+      agency_code: AGENCY,
+      procedure_code: '1.000001',
+      status: 'IN_PROCESS',
+      event_count: 2,
+      payload: { eventId: eventId(2), status: 'IN_PROCESS' },
+    });
+    expect(new Date(withLast.known!.last_occurred_at).toISOString()).toBe('2026-10-06T02:00:00.000Z');
+    expect(withLast.unknown).toBeNull();
   });
 
   it('finds the latest event of a dossier the portal has no successful sync of', async () => {

@@ -12,6 +12,7 @@ import { parseDossierCode, type ChainDefinitions } from '@lienthong/domain';
 import { ProblemException } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
 import { AuditLog, type AuditEntry } from '@lienthong/audit';
+import { DossierStateRepository } from '@lienthong/dossiers';
 import { Database } from '@lienthong/storage';
 import { LookupService } from '../lookups/lookup.service';
 import { CHAIN_DEFINITIONS } from './chains.tokens';
@@ -26,6 +27,9 @@ const FIELD_NAME = /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/;
 @ApiTags('chains')
 @Controller('v1')
 export class ChainsController {
+  /** Where a chain moves its parent dossier's status, in the transaction of the chain's transition. */
+  private readonly parentStatus: ParentDossierStatusRepository;
+
   constructor(
     private readonly database: Database,
     private readonly policy: AccessPolicy,
@@ -33,7 +37,9 @@ export class ChainsController {
     private readonly lookups: LookupService,
     private readonly outbox: Outbox,
     @Inject(CHAIN_DEFINITIONS) private readonly definitions: ChainDefinitions,
-  ) {}
+  ) {
+    this.parentStatus = new ParentDossierStatusRepository(outbox, new DossierStateRepository(database));
+  }
 
   @Post('chains')
   @HttpCode(201)
@@ -92,7 +98,7 @@ export class ChainsController {
       systems: new Map(),
       national: new PopulationNationalData(this.lookups, this.policy, call.caller),
       events: outboxChainEvents(this.outbox, '/lienthong/gateway'),
-      parentStatus: new ParentDossierStatusRepository(this.outbox),
+      parentStatus: this.parentStatus,
     });
     try {
       const view = await runner.start(

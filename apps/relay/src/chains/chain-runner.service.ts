@@ -14,6 +14,7 @@ import {
   outboxChainEvents,
   ParentDossierStatusRepository,
 } from '@lienthong/chains';
+import { DossierStateRepository } from '@lienthong/dossiers';
 import { Outbox } from '@lienthong/messaging';
 import type { AppLogger } from '@lienthong/observability';
 import { Database } from '@lienthong/storage';
@@ -87,7 +88,7 @@ export class ChainRunnerService implements OnApplicationBootstrap, OnApplication
       // the gateway reads the national data when it records the application; the relay never needs it
       national: { read: () => Promise.resolve({}) },
       events: outboxChainEvents(outbox, '/lienthong/relay'),
-      parentStatus: new ParentDossierStatusRepository(outbox),
+      parentStatus: new ParentDossierStatusRepository(outbox, new DossierStateRepository(database)),
     });
   }
 

@@ -180,8 +180,9 @@ export class DossierEventsService {
       commit: (jobs) => this.commitGroup(jobs),
       sizeOf: (job) => job.candidates.length,
       maxGroupSize: MAX_GROUP_EVENTS,
-      // PGlite has one connection: one group at a time, the next one gathering meanwhile
-      concurrency: database.kind === 'pglite' ? 1 : 4,
+      // PGlite has one connection: one group at a time, the next one gathering meanwhile. On PostgreSQL two:
+      // every statement costs a round trip, so fewer, larger groups did better than four in the ingest bench
+      concurrency: database.kind === 'pglite' ? 1 : 2,
       observeGroup: (requests) => ingestGroupSize.observe(requests),
     });
     if (faultPointArmed()) outbox.afterSend = () => faultPoint('dispatch.after-send');

@@ -152,6 +152,26 @@ describe('outbox dispatcher', () => {
     }
   });
 
+  it('gives up its leases once it has drained its shards, so another instance takes them at once', async () => {
+    const kafka = fakeProducer();
+    const first = new Outbox(db, kafka.producer, options, { pollMs: 60_000, shards: 4 });
+    const second = new Outbox(db, kafka.producer, options, { pollMs: 60_000, shards: 4 });
+    await first.onApplicationBootstrap();
+    await second.onApplicationBootstrap();
+    try {
+      await db.transaction((tx) => first.enqueue(tx, 't', [{ key: 'a', value: 'one' }]));
+      expect(await first.drain()).toBe(1);
+      expect(await db.query('SELECT owner FROM outbox_lease')).toEqual([]);
+      await db.transaction((tx) => second.enqueue(tx, 't', [{ key: 'a', value: 'two' }]));
+      expect(await second.drain()).toBe(1);
+      expect(kafka.all().map((m) => m.value)).toEqual(['one', 'two']);
+      expect(await waiting()).toBe(0);
+    } finally {
+      await first.onModuleDestroy();
+      await second.onModuleDestroy();
+    }
+  });
+
   it('puts a key in the same shard in every process', () => {
     expect(outboxShard('000.17.22.H56-261122-0001', 8)).toBe(outboxShard('000.17.22.H56-261122-0001', 8));
     expect(outboxShard(null, 8)).toBe(0);

@@ -211,10 +211,11 @@ export async function startBenchEnvironment(
     'the echo baseline',
   );
   const gatewayUrl = `http://127.0.0.1:${port}`;
-  // LGSP_BENCH_RELAY_LAYOUT=split: ministry routing in a relay process of its own, indicators where the
-  // relay otherwise runs (as `npm start` lays them out; portal and operations center are off here);
-  // unset or `together`: both roles in one relay
-  const split = process.env.LGSP_BENCH_RELAY_LAYOUT === 'split';
+  // As `npm start` lays them out (unset or LGSP_BENCH_RELAY_LAYOUT=split): ministry routing in a relay process
+  // of its own, indicators where the relay otherwise runs (a relay process on PostgreSQL, the gateway's
+  // process on PGlite; portal and operations center are off here). `together`: both roles in one relay
+  // process beside the gateway (on PGlite, in the gateway's process)
+  const split = process.env.LGSP_BENCH_RELAY_LAYOUT !== 'together';
   const otherRoles = split ? { RELAY_ROLES: 'indicators' } : {};
   // PGlite serves one process: there the gateway and relay share one, as `npm start` does
   // The gateway runs with its production heap settings (GATEWAY_NODE_ARGS) where it runs alone.

@@ -156,6 +156,13 @@ export async function startBenchEnvironment(
     POPULATION_URL: populationServiceUrl,
     LGSP_DEMO_API_KEY: apiKey,
     ...Object.fromEntries(Object.entries(simulatorPorts).map(([name, value]) => [name, String(value)])),
+    // LGSP_BENCH_ENV: settings for every process of the stack, to compare them, e.g. `AUDIT_BATCH_SIZE=1000`
+    ...Object.fromEntries(
+      (process.env.LGSP_BENCH_ENV ?? '')
+        .split(' ')
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
   const launch = async (
     script: string,

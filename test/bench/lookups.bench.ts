@@ -46,8 +46,14 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-/** The gateway's V8 heap from its own process metrics, `used / total` in MB. */
-async function heapFigures(gatewayUrl: string, apiKey: string): Promise<string> {
+/**
+ * The gateway's V8 heap from its own process metrics, `used / total` in MB, and the audit records waiting
+ * in its memory to be written (each about 0.7 KB of heap).
+ */
+async function heapFigures(
+  gatewayUrl: string,
+  apiKey: string,
+): Promise<{ heap: string; auditQueue: string }> {
   const text = await fetch(`${gatewayUrl}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } })
     .then((response) => response.text())
     .catch(() => '');
@@ -55,7 +61,11 @@ async function heapFigures(gatewayUrl: string, apiKey: string): Promise<string> 
     const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
     return match ? (Number(match[1]) / 1048576).toFixed(0) : '?';
   };
-  return `${value('nodejs_heap_size_used_bytes')} / ${value('nodejs_heap_size_total_bytes')}`;
+  const queue = /^lgsp_audit_queue_depth(?:\{[^}]*\})? ([0-9.e+]+)$/m.exec(text);
+  return {
+    heap: `${value('nodejs_heap_size_used_bytes')} / ${value('nodejs_heap_size_total_bytes')}`,
+    auditQueue: queue ? queue[1] : '?',
+  };
 }
 
 function rssMb(pid: number | undefined): number {
@@ -174,7 +184,8 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   line('gateway CPU per cache-hit lookup (ms)', hitCpuMs.toFixed(3));
   line('echo route CPU per request (ms)', echoCpuMs.toFixed(3));
   line('gateway resident memory before the lookups (MB)', rssAtStart.toFixed(0));
-  line('gateway V8 heap used / heap total after the hits (MB)', memory);
+  line('gateway V8 heap used / heap total after the hits (MB)', memory.heap);
+  line('gateway audit records waiting in memory after the hits', memory.auditQueue);
   line('gateway resident memory, peak under load (MB)', rssPeak.toFixed(0), '(goal ≤ 250)');
   env.record('lookups', {
     directPerSecond: direct.perSecond,

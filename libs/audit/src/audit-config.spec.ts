@@ -8,7 +8,7 @@ describe('loadAuditEnv', () => {
     expect(loadAuditEnv({ source: { AUDIT_SUBJECT_KEY: key } })).toEqual({
       subjectKey: key,
       previousSubjectKeys: [],
-      batchSize: 200,
+      batchSize: 1000,
       flushIntervalMs: 50,
       maxQueue: 100_000,
       checkpointIntervalMs: 5000,

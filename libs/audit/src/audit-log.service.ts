@@ -60,7 +60,7 @@ export interface AuditLogOptions {
 }
 
 export const AUDIT_LOG_DEFAULTS = {
-  batchSize: 200,
+  batchSize: 1000,
   flushIntervalMs: 50,
   maxQueue: 100_000,
   maxPublishesInFlight: 16,

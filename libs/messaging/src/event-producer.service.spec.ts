@@ -111,23 +111,34 @@ describe('EventProducer', () => {
     expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['one']);
   });
 
-  it('sends calls of several topics that queue behind a request in flight together, each topic in call order', async () => {
+  /**
+   * A producer whose first request (`a1` to lgsp.a.v1) is held in flight; `finishFirst` checks that nothing
+   * sent meanwhile joined it, lets it complete and waits for it.
+   */
+  const withFirstRequestInFlight = async () => {
     scripts = [[]];
     const producer = create();
     let release!: () => void;
     producers[0].gate = new Promise<void>((resolve) => (release = resolve));
     const first = producer.send('lgsp.a.v1', [{ key: 'k', value: 'a1' }]);
     await new Promise((resolve) => setImmediate(resolve));
+    const finishFirst = async () => {
+      expect(producers[0].requests).toEqual([['lgsp.a.v1']]);
+      release();
+      await first;
+    };
+    return { producer, finishFirst };
+  };
+
+  it('sends calls of several topics that queue behind a request in flight together, each topic in call order', async () => {
+    const { producer, finishFirst } = await withFirstRequestInFlight();
     const queued = [
       producer.send('lgsp.b.v1', [{ key: 'k', value: 'b1' }]),
       producer.send('lgsp.a.v1', [{ key: 'k', value: 'a2' }]),
       producer.send('lgsp.b.v1', [{ key: 'k', value: 'b2' }]),
       producer.send('lgsp.c.v1', [{ key: 'k', value: 'c1' }]),
     ];
-    // the first request is in flight: everything above waits for the next one
-    expect(producers[0].requests).toEqual([['lgsp.a.v1']]);
-    release();
-    await first;
+    await finishFirst();
     const delivered = await Promise.all(queued);
     expect(producers[0].requests).toEqual([['lgsp.a.v1'], ['lgsp.b.v1', 'lgsp.a.v1', 'lgsp.c.v1']]);
     expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['a1', 'b1', 'b2', 'a2', 'c1']);
@@ -141,21 +152,13 @@ describe('EventProducer', () => {
   });
 
   it('does not let a topic the broker refuses hold up the other topics of the same request', async () => {
-    scripts = [[]];
-    const producer = create();
-    let release!: () => void;
-    producers[0].gate = new Promise<void>((resolve) => (release = resolve));
-    const first = producer.send('lgsp.a.v1', [{ key: 'k', value: 'a1' }]);
-    await new Promise((resolve) => setImmediate(resolve));
+    const { producer, finishFirst } = await withFirstRequestInFlight();
     producers[0].refused.add('lgsp.forbidden.v1');
     const ok = producer.send('lgsp.b.v1', [{ key: 'k', value: 'b1' }]);
     const refused = producer
       .send('lgsp.forbidden.v1', [{ key: 'k', value: 'x' }])
       .catch((error: unknown) => error);
-    // the first request is in flight: everything above waits for the next one
-    expect(producers[0].requests).toEqual([['lgsp.a.v1']]);
-    release();
-    await first;
+    await finishFirst();
     await expect(ok).resolves.toEqual([{ topic: 'lgsp.b.v1', partition: 0, baseOffset: '0' }]);
     const failure = (await refused) as ProduceError;
     expect(failure).toBeInstanceOf(ProduceError);

@@ -7,28 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { dump } from 'js-yaml';
 import type { OutgoingMessage } from '@lienthong/messaging';
-import { AuditModule } from '@lienthong/audit';
-import { ContractsModule } from '@lienthong/contracts';
-import { DossierHandoverRepository, DossierStateRepository } from '@lienthong/dossiers';
-import { EventProducer, MESSAGING_OPTIONS, Outbox, Topic } from '@lienthong/messaging';
-import { createHttpApp, createLogger } from '@lienthong/observability';
-import { generateApiKey, hashApiKey, SecurityModule } from '@lienthong/security';
-import { Database, PGLITE_MEMORY, StorageModule } from '@lienthong/storage';
-import { EXAMPLE_SUBJECT_KEY } from '../../../../libs/audit/src/testing/audit-fixtures';
 import { AuditLog } from '@lienthong/audit';
-import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
+import { Outbox, Topic } from '@lienthong/messaging';
+import { generateApiKey, hashApiKey } from '@lienthong/security';
+import { Database } from '@lienthong/storage';
+import { KEYS, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
 import { buildOpenApi } from '../bootstrap';
-import { DossierEventsController } from './dossier-events.controller';
-import { DossierEventsService } from './dossier-events.service';
-import { HandoverService } from './handover.service';
-import { IngestRouting } from './ingest-routing';
-import { loadProcedureCatalogue } from '@lienthong/catalogue';
+import { createIngestTestApp } from './testing/ingest-test-app';
 
-const logger = createLogger({ name: 'dossier-events-spec', level: 'silent' });
 const AGENCY = '000.17.22.H56';
 /** A one-stop system of another province (H29): none of AGENCY's dossiers are its business. */
 const OTHER_KEY = generateApiKey();
@@ -39,26 +28,6 @@ const publishedIds = () =>
   published
     .filter((p) => p.topic === Topic.DossierStatus)
     .map((p) => (JSON.parse(String(p.message.value)) as { id: string }).id);
-
-@Global()
-@Module({
-  providers: [
-    {
-      provide: EventProducer,
-      useValue: {
-        async send(topic: string, messages: OutgoingMessage[]) {
-          for (const message of messages) published.push({ topic, message });
-          return [];
-        },
-      },
-    },
-    { provide: MESSAGING_OPTIONS, useValue: { brokers: [], clientId: 'spec', logger } },
-    // the real outbox and dispatcher, publishing to the producer above
-    Outbox,
-  ],
-  exports: [EventProducer, Outbox],
-})
-class KafkaInMemoryModule {}
 
 let dossiers = 0;
 const newDossier = () => ++dossiers;
@@ -96,31 +65,7 @@ describe('dossier events: access', () => {
     // Rate limits are not what this suite is about.
     for (const client of document.clients) client.rateLimit = { requestsPerMinute: 6000, burst: 1000 };
     writeFileSync(join(dir, 'clients.yaml'), dump(document));
-    @Module({
-      imports: [
-        ContractsModule,
-        StorageModule.forRoot({ pgliteDir: PGLITE_MEMORY, migrate: true }),
-        SecurityModule.forRoot({ clientsFile: join(dir, 'clients.yaml'), now: () => NOW }),
-        KafkaInMemoryModule,
-        AuditModule.forRoot({ subjectKey: EXAMPLE_SUBJECT_KEY, publisher: false }),
-      ],
-      controllers: [DossierEventsController],
-      providers: [
-        DossierEventsService,
-        HandoverService,
-        DossierStateRepository,
-        DossierHandoverRepository,
-        // the shipped catalogue, refusing what it cannot route (the default policy)
-        {
-          provide: IngestRouting,
-          useValue: new IngestRouting(loadProcedureCatalogue('deploy/config/procedures.yaml')),
-        },
-      ],
-    })
-    class TestModule {}
-    app = await createHttpApp(TestModule, { logger });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await createIngestTestApp({ clientsFile: join(dir, 'clients.yaml'), published });
   }, 60_000);
 
   afterAll(async () => {

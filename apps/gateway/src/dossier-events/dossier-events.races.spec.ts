@@ -8,38 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { dump } from 'js-yaml';
-import { AuditModule } from '@lienthong/audit';
-import { loadProcedureCatalogue } from '@lienthong/catalogue';
-import { ContractsModule } from '@lienthong/contracts';
-import { DossierHandoverRepository, DossierStateRepository } from '@lienthong/dossiers';
-import { EventProducer, MESSAGING_OPTIONS, Outbox } from '@lienthong/messaging';
-import { createHttpApp, createLogger } from '@lienthong/observability';
-import { SecurityModule } from '@lienthong/security';
-import { Database, StorageModule } from '@lienthong/storage';
-import { EXAMPLE_SUBJECT_KEY } from '../../../../libs/audit/src/testing/audit-fixtures';
-import { KEYS, NOW, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
+import { Database } from '@lienthong/storage';
+import { KEYS, testClientsDocument } from '../../../../libs/security/src/testing/security.fixtures';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../../../../test/support/database';
-import { DossierEventsController } from './dossier-events.controller';
-import { DossierEventsService } from './dossier-events.service';
-import { HandoverService } from './handover.service';
-import { IngestRouting } from './ingest-routing';
+import { createIngestTestApp } from './testing/ingest-test-app';
 
-const logger = createLogger({ name: 'dossier-events-races', level: 'silent' });
 const AGENCY = '000.17.22.H56';
-
-@Global()
-@Module({
-  providers: [
-    { provide: EventProducer, useValue: { send: async () => [] } },
-    { provide: MESSAGING_OPTIONS, useValue: { brokers: [], clientId: 'spec', logger } },
-    Outbox,
-  ],
-  exports: [EventProducer, Outbox],
-})
-class KafkaInMemoryModule {}
 
 const event = (status: string, dossier: number, minutes: number) => ({
   eventId: randomUUID(),
@@ -63,30 +39,7 @@ describe('dossier events: the same events twice at once, on PostgreSQL', () => {
     for (const client of document.clients) client.rateLimit = { requestsPerMinute: 60_000, burst: 10_000 };
     writeFileSync(join(dir, 'clients.yaml'), dump(document));
     database = await createIsolatedDatabase('dossier_races');
-    @Module({
-      imports: [
-        ContractsModule,
-        StorageModule.forRoot({ url: database.url, migrate: true }),
-        SecurityModule.forRoot({ clientsFile: join(dir, 'clients.yaml'), now: () => NOW }),
-        KafkaInMemoryModule,
-        AuditModule.forRoot({ subjectKey: EXAMPLE_SUBJECT_KEY, publisher: false }),
-      ],
-      controllers: [DossierEventsController],
-      providers: [
-        DossierEventsService,
-        HandoverService,
-        DossierStateRepository,
-        DossierHandoverRepository,
-        {
-          provide: IngestRouting,
-          useValue: new IngestRouting(loadProcedureCatalogue('deploy/config/procedures.yaml')),
-        },
-      ],
-    })
-    class TestModule {}
-    app = await createHttpApp(TestModule, { logger });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await createIngestTestApp({ clientsFile: join(dir, 'clients.yaml'), databaseUrl: database.url });
   }, 60_000);
 
   afterAll(async () => {

@@ -369,9 +369,9 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * One produce per topic, each in id order, then the mark; a failure leaves the rows for the next pass.
-   * When `releaseWithMark()` says so at the time of the mark, the same statement gives up this process's
-   * leases; returns whether it did.
+   * One send per topic, each in id order (EventProducer puts them in one request), then the mark; a failure
+   * leaves the rows for the next pass. When `releaseWithMark()` says so at the time of the mark, the same
+   * statement gives up this process's leases; returns whether it did.
    */
   private async publish(rows: OutboxRow[], releaseWithMark: () => boolean): Promise<boolean> {
     const byTopic = new Map<string, OutboxRow[]>();

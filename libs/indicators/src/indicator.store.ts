@@ -201,9 +201,10 @@ export class IndicatorStore {
   /** One group commit: each event's outcome, in order; `facts` are the dossier's after the whole group. */
   private async recordGroup(events: readonly IndicatorEvent[]): Promise<RecordOutcome[]> {
     // the first occurrence of an event id in the group is the one that can apply
+    const ids = events.map((event) => event.eventId.toLowerCase());
     const first = new Map<string, number>();
-    events.forEach((event, i) => {
-      if (!first.has(event.eventId.toLowerCase())) first.set(event.eventId.toLowerCase(), i);
+    ids.forEach((id, i) => {
+      if (!first.has(id)) first.set(id, i);
     });
     const unique = [...first.values()].map((i) => events[i]);
     return this.db.transaction(async (tx) => {
@@ -225,9 +226,7 @@ export class IndicatorStore {
       );
       const applied = new Set(inserted.map((row) => row.event_id.toLowerCase()));
       const codes = [
-        ...new Set(
-          unique.filter((event) => applied.has(event.eventId.toLowerCase())).map((e) => e.dossierCode),
-        ),
+        ...new Set([...first.values()].filter((i) => applied.has(ids[i])).map((i) => events[i].dossierCode)),
       ].sort();
       const facts = new Map<string, DossierFacts>();
       if (codes.length > 0) {
@@ -258,7 +257,7 @@ export class IndicatorStore {
         await this.saveFacts(tx, saved);
       }
       return events.map((event, i) =>
-        first.get(event.eventId.toLowerCase()) === i && applied.has(event.eventId.toLowerCase())
+        first.get(ids[i]) === i && applied.has(ids[i])
           ? { applied: true, facts: facts.get(event.dossierCode) }
           : { applied: false },
       );

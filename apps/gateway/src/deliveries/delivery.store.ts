@@ -89,15 +89,7 @@ export class DeliveryStore {
   }): Promise<boolean> {
     const now = new Date();
     const inserted = await this.database.transaction(async (tx) => {
-      const fresh = await this.orders.insertOrder(tx, {
-        dossierCode: order.dossierCode,
-        agencyCode: order.agencyCode,
-        clientId: order.clientId,
-        orderNumber: order.orderNumber,
-        documents: order.documents,
-        fingerprint: order.fingerprint,
-        at: now,
-      });
+      const fresh = await this.orders.insertOrder(tx, { ...order, at: now });
       if (!fresh) return false;
       await this.transition(tx, {
         dossierCode: order.dossierCode,

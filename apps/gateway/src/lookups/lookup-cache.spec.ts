@@ -25,6 +25,20 @@ describe('LookupCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('keeps its own copy of an answer: the caller changing its object later does not change the cache', async () => {
+    const cache = new LookupCache({ maxEntries: 10, staleMaxAgeMs: 0, now: clock });
+    const key = cache.key('citizen.lookup', '001090012345');
+    const answer = { fullName: 'Nguyễn Văn An', address: { provinceCode: '01' } };
+    await cache.set(key, answer, now + 1_000);
+    answer.fullName = 'changed';
+    answer.address.provinceCode = '79';
+
+    expect((await cache.get(key))?.value).toEqual({
+      fullName: 'Nguyễn Văn An',
+      address: { provinceCode: '01' },
+    });
+  });
+
   it('does not keep an answer that is already past its stale window', async () => {
     const cache = new LookupCache({ maxEntries: 10, staleMaxAgeMs: 1_000, now: clock });
     const key = cache.key('land.lookup', '26734/12/345');

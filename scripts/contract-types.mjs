@@ -23,6 +23,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCHEMA_DIR = join(root, 'contracts', 'schemas');
 const TARGET = join(root, 'libs', 'contracts', 'src', 'generated', 'contract-types.ts');
 const SCHEMA_ID_BASE = 'urn:vn:lienthong:schemas/';
+const DEFINITION_DOCUMENTS = new Set(['common', 'lookup-request']);
 
 const BANNER = `// Generated from contracts/schemas by \`npm run contracts:types\` (scripts/contract-types.mjs): do not edit.
 // A spec regenerates it and fails when it differs from the schemas.`;
@@ -77,7 +78,7 @@ function typingView(document, name) {
   return walk(document, typeName(name));
 }
 
-/** Schema documents by name (`citizen` for citizen.v1.json), `common` included. */
+/** Schema documents by name (`citizen` for citizen.v1.json), the definition documents included. */
 function schemaFiles(schemaDir) {
   return readdirSync(schemaDir)
     .filter((file) => /^[a-z-]+\.v1\.json$/.test(file))
@@ -99,7 +100,8 @@ const contractsResolver = (schemaDir) => ({
 
 /** The generated module, formatted with the repository's prettier settings. */
 export async function generateContractTypes(schemaDir = SCHEMA_DIR) {
-  const documents = schemaFiles(schemaDir).filter(({ name }) => name !== 'common');
+  // documents of $defs only (DEFINITION_DOCUMENTS in libs/contracts) are typed where they are referenced
+  const documents = schemaFiles(schemaDir).filter(({ name }) => !DEFINITION_DOCUMENTS.has(name));
   const rootSchema = {
     title: 'ContractSchemas',
     description: 'The type each schema of contracts/schemas describes, by schema name.',

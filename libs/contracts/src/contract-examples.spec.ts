@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CONTRACT_ERROR_CODES,
+  DEFINITION_DOCUMENTS,
   SCHEMA_NAMES,
   SchemaRegistry,
   contractsDir,
@@ -105,14 +106,17 @@ describe('contract examples', () => {
     });
   });
 
-  it('accepts the examples of every shared definition in common.v1.json', () => {
-    const defs = registry.schemaFor('common').$defs as Record<string, { examples?: unknown[] }>;
-    for (const [def, schema] of Object.entries(defs)) {
-      expect({ def, examples: (schema.examples ?? []).length > 0 }).toEqual({ def, examples: true });
-      for (const example of schema.examples ?? []) {
-        const result = registry.validateById(`${schemaIdOf('common')}#/$defs/${def}`, example);
-        expect({ def, errors: result.ok ? [] : result.errors }).toEqual({ def, errors: [] });
+  it.each(DEFINITION_DOCUMENTS.map((name) => [name]))(
+    'accepts the examples of every definition in %s.v1.json',
+    (name) => {
+      const defs = registry.schemaFor(name).$defs as Record<string, { examples?: unknown[] }>;
+      for (const [def, schema] of Object.entries(defs)) {
+        expect({ def, examples: (schema.examples ?? []).length > 0 }).toEqual({ def, examples: true });
+        for (const example of schema.examples ?? []) {
+          const result = registry.validateById(`${schemaIdOf(name)}#/$defs/${def}`, example);
+          expect({ def, errors: result.ok ? [] : result.errors }).toEqual({ def, errors: [] });
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -21,7 +21,13 @@ import {
   SIGNATURE_STATUSES,
 } from './models';
 import type { DossierStatusEvent } from './models';
-import { resolveSchemaRef, SCHEMA_NAMES, SchemaRegistry, schemaIdOf } from './schema-registry';
+import {
+  DEFINITION_DOCUMENTS,
+  resolveSchemaRef,
+  SCHEMA_NAMES,
+  SchemaRegistry,
+  schemaIdOf,
+} from './schema-registry';
 import type { SchemaDocumentName } from './schema-registry';
 
 // The TypeScript types are generated from the schemas (contract-types.spec.ts keeps them current). These
@@ -32,7 +38,7 @@ import type { SchemaDocumentName } from './schema-registry';
 type Node = Record<string, unknown>;
 
 const registry = new SchemaRegistry();
-const DOCUMENTS: readonly SchemaDocumentName[] = ['common', ...SCHEMA_NAMES];
+const DOCUMENTS: readonly SchemaDocumentName[] = [...DEFINITION_DOCUMENTS, ...SCHEMA_NAMES];
 
 function at(document: SchemaDocumentName, pointer: string): Node {
   let node: unknown = registry.schemaFor(document);

@@ -6,6 +6,7 @@ import { ContractValidator, ContractsModule } from './contracts.module';
 import type { Citizen } from './models';
 import {
   ContractViolationError,
+  DEFINITION_DOCUMENTS,
   SCHEMA_NAMES,
   SchemaRegistry,
   contractsDir,
@@ -79,7 +80,7 @@ describe('SchemaRegistry', () => {
 
   it('every schema file is written without an identifier outside the project namespace', () => {
     const foreign: string[] = [];
-    for (const name of ['common', ...SCHEMA_NAMES] as const) {
+    for (const name of [...DEFINITION_DOCUMENTS, ...SCHEMA_NAMES]) {
       const text = readFileSync(join(registry.schemaDir, `${name}.v1.json`), 'utf8');
       for (const match of text.matchAll(/"\$(?:id|ref)": "([^"]*)"/g)) {
         if (

@@ -28,8 +28,15 @@ export const SCHEMA_NAMES = [
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
-/** Every schema document, including `common` which only holds shared `$defs`. */
-export type SchemaDocumentName = SchemaName | 'common';
+/**
+ * Schema documents that only hold `$defs`, validated against by id (`validateById`): `common`, the shared
+ * formats, and `lookup-request`, the bodies of the lookup API.
+ */
+export const DEFINITION_DOCUMENTS = ['common', 'lookup-request'] as const;
+export type DefinitionDocumentName = (typeof DEFINITION_DOCUMENTS)[number];
+
+/** Every schema document. */
+export type SchemaDocumentName = SchemaName | DefinitionDocumentName;
 
 /** The TypeScript model each schema describes (generated from the schemas), the envelope with untyped data. */
 export interface SchemaTypes extends Omit<ContractSchemas, 'envelope'> {
@@ -167,7 +174,9 @@ export class SchemaRegistry {
       this.ajv.addSchema(schema);
       if (Number(version) === 1) this.documents.set(name as SchemaDocumentName, schema);
     }
-    if (!this.documents.has('common')) throw new Error(`common.v1.json is missing from ${this.schemaDir}`);
+    for (const name of DEFINITION_DOCUMENTS) {
+      if (!this.documents.has(name)) throw new Error(`${name}.v1.json is missing from ${this.schemaDir}`);
+    }
     for (const name of SCHEMA_NAMES) {
       if (!this.documents.has(name)) throw new Error(`${name}.v1.json is missing from ${this.schemaDir}`);
       const validator = this.ajv.getSchema(schemaIdOf(name));

@@ -1,6 +1,12 @@
 import { cadastralKey, certificateKey } from '@lienthong/adapters/land';
 import { landCertificateSubjectIdentifier, parcelSubjectIdentifier } from '@lienthong/audit';
-import { isPartialDate, type AuditSubjectKind } from '@lienthong/contracts';
+import {
+  SchemaRegistry,
+  isPartialDate,
+  schemaIdOf,
+  type AuditSubjectKind,
+  type ContractErrorCode,
+} from '@lienthong/contracts';
 import {
   type IdentifierIssue,
   validateCommuneCode,
@@ -12,20 +18,35 @@ import {
 import { ProblemException, type ProblemFieldError } from '@lienthong/observability';
 
 /**
- * Request bodies of the lookup API, checked by hand (this is the hot path): a JSON object, only the listed
- * fields, identifiers checked with the domain validators. A refusal is 400 problem+json whose `errors` name
- * each field with a stable code; messages never repeat a submitted value. When every error concerns one
- * identifier the problem code names it (INVALID_PERSONAL_ID, ...); otherwise it is VALIDATION_FAILED.
+ * Request bodies of the lookup API. Each body is validated against its definition in
+ * contracts/schemas/lookup-request.v1.json (the same Ajv validators as every other contract): a JSON object,
+ * only the listed fields, strings of at most 300 characters, identifiers of the right shape. Then come the
+ * checks a schema cannot make, each by the domain's own validator: the personal ID's province code and birth
+ * year, the enterprise code's unit suffix, the normalised land keys, which fields go together. A refusal is
+ * 400 problem+json whose `errors` name each field with a stable code; messages never repeat a submitted
+ * value. When every error concerns one identifier the problem code names it (INVALID_PERSONAL_ID, ...);
+ * otherwise it is VALIDATION_FAILED.
  */
 
-/** Longest string accepted in any field; longer ones are refused before any other check. */
+/** Longest string accepted in any field (`text` in the schema); longer ones get TOO_LONG and nothing else. */
 const MAX_STRING = 300;
 const CADASTRAL_NO = /^[0-9A-Za-z][0-9A-Za-z./-]{0,19}$/;
 const CERTIFICATE_NO = /^[A-Za-z0-9][A-Za-z0-9 ./-]{0,29}$/;
-const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
-/** Fields every lookup body may carry besides its own (checked by the access policy). */
-const CONTEXT_FIELDS = ['purpose', 'dossierCode'] as const;
+/** The definitions of contracts/schemas/lookup-request.v1.json. */
+type LookupDefinition =
+  'citizenLookup' | 'citizenVerify' | 'enterpriseLookup' | 'landLookup' | 'auditSubjects';
+
+const DEFINITIONS = `${schemaIdOf('lookup-request')}#/$defs/`;
+
+/**
+ * Fields whose schema errors, a missing value aside, are all reported as one code. Other fields get REQUIRED,
+ * TYPE or TOO_LONG; an identifier of the wrong shape gets its domain validator's reasons (Checker.identifier).
+ */
+const FIELD_ERRORS: Record<string, [code: string, message: string]> = {
+  dateOfBirth: ['INVALID', 'must be YYYY-MM-DD, YYYY-MM or YYYY'],
+  limit: ['INVALID', 'must be a whole number from 1 to 1000'],
+};
 
 export interface LookupRequestContext {
   /** Present when the request named a valid dossier code. */
@@ -45,11 +66,12 @@ export interface EnterpriseLookupRequest extends LookupRequestContext {
   enterpriseCode: string;
 }
 
-export type LandLookupRequest = LookupRequestContext &
-  (
-    | { by: 'PARCEL'; communeCode: string; mapSheetNo: string; parcelNo: string }
-    | { by: 'CERTIFICATE'; certificateNo: string }
-  );
+/** A parcel by its cadastral key or by a certificate's number, normalised. */
+type LandKey =
+  | { by: 'PARCEL'; communeCode: string; mapSheetNo: string; parcelNo: string }
+  | { by: 'CERTIFICATE'; certificateNo: string };
+
+export type LandLookupRequest = LookupRequestContext & LandKey;
 
 export interface AuditSubjectsRequest {
   subject: { kind: 'CITIZEN' | 'ENTERPRISE'; identifier: string };
@@ -80,49 +102,87 @@ const ENTERPRISE_CODE_MESSAGES: Record<string, string> = {
 /** Collects field errors and throws them as one problem. */
 class Checker {
   readonly errors: FieldError[] = [];
+  /** Fields the schema refused outright (missing, wrong type, too long): no further check looks at them. */
+  private readonly refused = new Set<string>();
+  /** Fields whose shape the schema refused: an identifier's validator gives the reasons. */
+  private readonly misshapen = new Set<string>();
 
-  constructor(readonly body: Record<string, unknown>) {}
+  constructor(
+    readonly body: Record<string, unknown>,
+    definition: LookupDefinition,
+  ) {
+    const result = SchemaRegistry.shared().validateById(`${DEFINITIONS}${definition}`, body);
+    if (result.ok) return;
+    const byField = new Map<string, Set<ContractErrorCode>>();
+    for (const error of result.errors) {
+      if (error.code === 'SCHEMA_ADDITIONAL_PROPERTY') {
+        // the registry's path names the field only when it looks like a name, never like a value
+        this.add(error.path, 'UNKNOWN_FIELD', 'is not a field of this request');
+        continue;
+      }
+      const field = error.path.split('/')[1] ?? '';
+      const codes = byField.get(field) ?? new Set<ContractErrorCode>();
+      codes.add(error.code);
+      byField.set(field, codes);
+    }
+    for (const [field, codes] of byField) this.shape(field, codes);
+  }
+
+  private shape(field: string, codes: ReadonlySet<ContractErrorCode>): void {
+    const value = this.body[field];
+    const fixed = FIELD_ERRORS[field];
+    if (codes.has('SCHEMA_REQUIRED')) {
+      this.add(`/${field}`, 'REQUIRED', 'is required');
+    } else if (fixed) {
+      this.add(`/${field}`, fixed[0], fixed[1]);
+    } else if (codes.has('SCHEMA_TYPE')) {
+      this.add(`/${field}`, 'TYPE', 'must be a string');
+    } else if (typeof value === 'string' && value.length > MAX_STRING) {
+      this.add(`/${field}`, 'TOO_LONG', `must be at most ${MAX_STRING} characters`);
+    } else {
+      this.misshapen.add(field);
+      return;
+    }
+    this.refused.add(field);
+  }
 
   add(path: string, code: string, message: string, problemCode = 'VALIDATION_FAILED'): void {
     this.errors.push({ path, code, message, problemCode });
   }
 
-  /** Refuses fields outside `allowed`. */
-  only(allowed: readonly string[]): void {
-    for (const key of Object.keys(this.body)) {
-      if (allowed.includes(key)) continue;
-      // A field name is repeated only when it looks like one (never something that could be a value).
-      this.add(FIELD_NAME.test(key) ? `/${key}` : '', 'UNKNOWN_FIELD', 'is not a field of this request');
-    }
+  /** The field's value when the schema let it through; undefined when absent or refused. */
+  accepted(field: string): unknown {
+    return this.refused.has(field) ? undefined : this.body[field];
   }
 
-  /** The field as a string: undefined when absent (recorded as REQUIRED when `required`). */
+  /** The field as a string, when the schema let it through: undefined when absent (REQUIRED when `required`). */
   string(field: string, required: boolean): string | undefined {
+    if (this.refused.has(field)) return undefined;
     const value = this.body[field];
-    if (value === undefined || value === null) {
+    if (value === undefined) {
       if (required) this.add(`/${field}`, 'REQUIRED', 'is required');
       return undefined;
     }
-    if (typeof value !== 'string') {
-      this.add(`/${field}`, 'TYPE', 'must be a string');
-      return undefined;
-    }
-    if (value.length > MAX_STRING) {
-      this.add(`/${field}`, 'TOO_LONG', `must be at most ${MAX_STRING} characters`);
-      return undefined;
-    }
-    return value;
+    return value as string;
   }
 
+  /**
+   * The reasons an identifier's validator gives; when it finds none but the schema refused the shape, one
+   * error with `fallback` (the schema and the validator disagree only if one of them is wrong).
+   */
   identifier(
     field: string,
     issues: readonly IdentifierIssue[],
     messages: Record<string, string>,
-    fallback: string,
+    fallback: [code: string, message: string],
     problemCode: string,
   ): boolean {
     for (const issue of issues) {
-      this.add(`/${field}`, issue.code, messages[issue.code] ?? fallback, problemCode);
+      this.add(`/${field}`, issue.code, messages[issue.code] ?? fallback[1], problemCode);
+    }
+    if (issues.length === 0 && this.misshapen.has(field)) {
+      this.add(`/${field}`, fallback[0], fallback[1], problemCode);
+      return false;
     }
     return issues.length === 0;
   }
@@ -135,7 +195,7 @@ class Checker {
       field,
       result.errors,
       PERSONAL_ID_MESSAGES,
-      'is not a valid personal ID',
+      ['PERSONAL_ID_FORMAT', 'is not a valid personal ID'],
       'INVALID_PERSONAL_ID',
     )
       ? value
@@ -150,7 +210,7 @@ class Checker {
       field,
       result.errors,
       ENTERPRISE_CODE_MESSAGES,
-      'is not a valid enterprise code',
+      ['ENTERPRISE_CODE_FORMAT', 'is not a valid enterprise code'],
       'INVALID_ENTERPRISE_CODE',
     )
       ? value
@@ -165,7 +225,7 @@ class Checker {
       'dossierCode',
       result.errors,
       {},
-      'must be a dossier code: <agency code>-YYMMDD-NNNN',
+      ['DOSSIER_CODE_FORMAT', 'must be a dossier code: <agency code>-YYMMDD-NNNN'],
       'INVALID_DOSSIER_CODE',
     )
       ? { dossierCode }
@@ -208,8 +268,7 @@ function objectBody(body: unknown): Record<string, unknown> {
 }
 
 export function parseCitizenLookup(body: unknown): CitizenLookupRequest {
-  const check = new Checker(objectBody(body));
-  check.only(['personalId', ...CONTEXT_FIELDS]);
+  const check = new Checker(objectBody(body), 'citizenLookup');
   const personalId = check.personalId();
   const context = check.context();
   check.done();
@@ -217,8 +276,7 @@ export function parseCitizenLookup(body: unknown): CitizenLookupRequest {
 }
 
 export function parseCitizenVerify(body: unknown): CitizenVerifyRequest {
-  const check = new Checker(objectBody(body));
-  check.only(['personalId', 'fullName', 'dateOfBirth', ...CONTEXT_FIELDS]);
+  const check = new Checker(objectBody(body), 'citizenVerify');
   const personalId = check.personalId();
   const claims: CitizenVerifyRequest['claims'] = {};
   const fullName = check.string('fullName', false);
@@ -231,11 +289,9 @@ export function parseCitizenVerify(body: unknown): CitizenVerifyRequest {
     }
   }
   const dateOfBirth = check.string('dateOfBirth', false);
-  if (dateOfBirth !== undefined) {
-    if (isPartialDate(dateOfBirth)) claims.dateOfBirth = dateOfBirth;
-    else check.add('/dateOfBirth', 'INVALID', 'must be YYYY-MM-DD, YYYY-MM or YYYY');
-  }
-  if (check.body.fullName == null && check.body.dateOfBirth == null) {
+  // a real date of one of the three forms (`partialDate` in the schema)
+  if (dateOfBirth !== undefined) claims.dateOfBirth = dateOfBirth;
+  if (check.body.fullName === undefined && check.body.dateOfBirth === undefined) {
     check.add('', 'CLAIM_REQUIRED', 'give fullName or dateOfBirth (or both) to verify');
   }
   const context = check.context();
@@ -244,8 +300,7 @@ export function parseCitizenVerify(body: unknown): CitizenVerifyRequest {
 }
 
 export function parseEnterpriseLookup(body: unknown): EnterpriseLookupRequest {
-  const check = new Checker(objectBody(body));
-  check.only(['enterpriseCode', ...CONTEXT_FIELDS]);
+  const check = new Checker(objectBody(body), 'enterpriseLookup');
   const enterpriseCode = check.enterpriseCode();
   const context = check.context();
   check.done();
@@ -253,20 +308,31 @@ export function parseEnterpriseLookup(body: unknown): EnterpriseLookupRequest {
 }
 
 const PARCEL_FIELDS = ['communeCode', 'mapSheetNo', 'parcelNo'] as const;
+/** Fields the access policy reads too (a refusal for one of them says nothing about the land key). */
+const CONTEXT_PATHS = new Set(['/purpose', '/dossierCode']);
 
 export function parseLandLookup(body: unknown): LandLookupRequest {
-  const check = new Checker(objectBody(body));
-  check.only([...PARCEL_FIELDS, 'certificateNo', ...CONTEXT_FIELDS]);
+  const check = new Checker(objectBody(body), 'landLookup');
+  const context = check.context();
+  const key = landKey(check);
+  check.done();
+  return { ...key!, ...context };
+}
+
+/** The cadastral key or the certificate number, normalised; undefined (with the errors noted) when invalid. */
+function landKey(check: Checker): LandKey | undefined {
+  const errorsBefore = check.errors.length;
   const byParcel = PARCEL_FIELDS.some((field) => check.body[field] !== undefined);
   const byCertificate = check.body.certificateNo !== undefined;
-  const context = check.context();
   if (byParcel && byCertificate) {
     check.add(
       '',
       'CONFLICTING_FIELDS',
       'give either communeCode, mapSheetNo and parcelNo, or certificateNo, not both',
     );
-  } else if (byCertificate) {
+    return undefined;
+  }
+  if (byCertificate) {
     const raw = check.string('certificateNo', true);
     const number = raw?.trim().replace(/\s+/g, ' ').toUpperCase();
     if (number !== undefined && !CERTIFICATE_NO.test(number)) {
@@ -277,11 +343,13 @@ export function parseLandLookup(body: unknown): LandLookupRequest {
         'INVALID_CERTIFICATE_NO',
       );
     }
-    check.done();
-    return { by: 'CERTIFICATE', certificateNo: number!, ...context };
-  } else if (!byParcel) {
+    return number === undefined || check.errors.length > errorsBefore
+      ? undefined
+      : { by: 'CERTIFICATE', certificateNo: number };
+  }
+  if (!byParcel) {
     check.add('', 'REQUIRED', 'give communeCode, mapSheetNo and parcelNo, or certificateNo');
-    check.done();
+    return undefined;
   }
   const communeCode = check.string('communeCode', true);
   if (communeCode !== undefined) {
@@ -289,7 +357,7 @@ export function parseLandLookup(body: unknown): LandLookupRequest {
       'communeCode',
       validateCommuneCode(communeCode).errors,
       {},
-      'must be a 5-digit commune code',
+      ['COMMUNE_CODE_FORMAT', 'must be a 5-digit commune code'],
       'INVALID_PARCEL_KEY',
     );
   }
@@ -307,18 +375,13 @@ export function parseLandLookup(body: unknown): LandLookupRequest {
   };
   const mapSheetNo = cadastral('mapSheetNo');
   const parcelNo = cadastral('parcelNo');
-  check.done();
-  return {
-    by: 'PARCEL',
-    communeCode: communeCode!,
-    mapSheetNo: mapSheetNo!,
-    parcelNo: parcelNo!,
-    ...context,
-  };
+  return check.errors.length > errorsBefore
+    ? undefined
+    : { by: 'PARCEL', communeCode: communeCode!, mapSheetNo: mapSheetNo!, parcelNo: parcelNo! };
 }
 
 /** The subject of a land lookup as the audit log and the cache name it. */
-export function landSubject(request: LandLookupRequest): string {
+export function landSubject(request: LandKey): string {
   return request.by === 'PARCEL'
     ? parcelSubjectIdentifier({
         communeCode: request.communeCode,
@@ -332,8 +395,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function parseAuditSubjects(body: unknown): AuditSubjectsRequest {
-  const check = new Checker(objectBody(body));
-  check.only(['personalId', 'enterpriseCode', 'purpose', 'from', 'to', 'limit']);
+  const check = new Checker(objectBody(body), 'auditSubjects');
   let subject: AuditSubjectsRequest['subject'] | undefined;
   const hasPersonalId = check.body.personalId !== undefined;
   const hasEnterpriseCode = check.body.enterpriseCode !== undefined;
@@ -365,15 +427,8 @@ export function parseAuditSubjects(body: unknown): AuditSubjectsRequest {
   };
   const from = date('from');
   const to = date('to');
-  let limit: number | undefined;
-  if (check.body.limit !== undefined) {
-    const value = check.body.limit;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
-      check.add('/limit', 'INVALID', 'must be a whole number from 1 to 1000');
-    } else {
-      limit = value;
-    }
-  }
+  // a whole number from 1 to 1000 (the schema)
+  const limit = check.accepted('limit') as number | undefined;
   check.done();
   return {
     subject: subject!,
@@ -407,11 +462,11 @@ export function auditableContext(
   ) {
     out.identifier = fields.enterpriseCode;
   } else if (kind === 'PARCEL') {
-    try {
-      out.identifier = landSubject(parseLandLookup(body));
-    } catch {
-      // not a valid parcel key: no subject
-    }
+    // the land key alone (the request may have been refused for its purpose or its dossier code)
+    const check = new Checker(fields, 'landLookup');
+    const refusedBefore = check.errors.filter((error) => !CONTEXT_PATHS.has(error.path)).length;
+    const key = refusedBefore === 0 ? landKey(check) : undefined;
+    if (key) out.identifier = landSubject(key);
   }
   return out;
 }

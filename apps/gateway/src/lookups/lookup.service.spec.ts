@@ -139,19 +139,28 @@ describe('LookupService', () => {
 
   it('answers from the upstream, then from the cache until validUntil, masking each caller to its scope', async () => {
     const narrow = context(['personalId', 'fullName'], false);
-    const first = await service.lookupCitizen({ personalId: PERSONAL_ID }, narrow);
+    const first = await service.lookupCitizen(
+      { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+      narrow,
+    );
     expect(first.provenance).toMatchObject({ source: 'CSDLQG_DAN_CU', cache: 'MISS', stale: false });
     expect(Object.keys(first.data).sort()).toEqual(['fullName', 'personalId', 'provenance']);
     expect(first.requestId).toBe(narrow.requestId);
 
     now += VALIDITY_MS - 1_000;
-    const broad = await service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', false));
+    const broad = await service.lookupCitizen(
+      { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+      context('*', false),
+    );
     expect(broad.provenance.cache).toBe('HIT');
     expect(broad.data).toMatchObject({ religion: 'Không', householdHead: { personalId: HEAD_ID } });
     expect(population.calls).toBe(1);
 
     now += 1_000;
-    const refreshed = await service.lookupCitizen({ personalId: PERSONAL_ID }, narrow);
+    const refreshed = await service.lookupCitizen(
+      { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+      narrow,
+    );
     expect(refreshed.provenance.cache).toBe('MISS');
     expect(population.calls).toBe(2);
 
@@ -180,16 +189,24 @@ describe('LookupService', () => {
   });
 
   it('serves a stale answer while the upstream is down only to clients allowed it', async () => {
-    await service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', true));
+    await service.lookupCitizen(
+      { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+      context('*', true),
+    );
     now += VALIDITY_MS + 1_000;
     population.down = true;
 
-    const allowed = await service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', true));
+    const allowed = await service.lookupCitizen(
+      { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+      context('*', true),
+    );
     expect(allowed.provenance).toMatchObject({ cache: 'STALE', stale: true });
     expect(Date.parse(allowed.provenance.validUntil)).toBeLessThan(now);
     expect(allowed.data.fullName).toBe('Nguyễn Văn An');
 
-    const refused = await problemOf(service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', false)));
+    const refused = await problemOf(
+      service.lookupCitizen({ personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' }, context('*', false)),
+    );
     expect(refused).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
     expect(refused.headers['Retry-After']).toBe('5');
 
@@ -202,22 +219,41 @@ describe('LookupService', () => {
   it('answers 503 to everyone when nothing is cached, and forgets a stale entry past the stale window', async () => {
     population.down = true;
     expect(
-      (await problemOf(service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', true)))).status,
+      (
+        await problemOf(
+          service.lookupCitizen(
+            { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+            context('*', true),
+          ),
+        )
+      ).status,
     ).toBe(503);
 
     population.down = false;
-    await service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', true));
+    await service.lookupCitizen(
+      { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+      context('*', true),
+    );
     now += VALIDITY_MS + 3_600_000;
     population.down = true;
     expect(
-      (await problemOf(service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', true)))).status,
+      (
+        await problemOf(
+          service.lookupCitizen(
+            { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+            context('*', true),
+          ),
+        )
+      ).status,
     ).toBe(503);
   });
 
   it('does not cache a not-found answer', async () => {
     const unknown = '001090099999';
     for (let i = 0; i < 2; i++) {
-      const problem = await problemOf(service.lookupCitizen({ personalId: unknown }, context('*', true)));
+      const problem = await problemOf(
+        service.lookupCitizen({ personalId: unknown, purpose: 'DOSSIER_PROCESSING' }, context('*', true)),
+      );
       expect(problem).toMatchObject({ status: 404, code: 'CITIZEN_NOT_FOUND' });
     }
     expect(population.calls).toBe(2);
@@ -228,7 +264,10 @@ describe('LookupService', () => {
     population.delayMs = 20;
     const answers = await Promise.all(
       Array.from({ length: 5 }, () =>
-        service.lookupCitizen({ personalId: PERSONAL_ID }, context('*', false)),
+        service.lookupCitizen(
+          { personalId: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+          context('*', false),
+        ),
       ),
     );
     expect(population.calls).toBe(1);
@@ -238,7 +277,7 @@ describe('LookupService', () => {
 
   it('never caches verification answers and refuses claims outside the client’s scope', async () => {
     const ctx = () => context(['personalId', 'fullName'], true, 'citizen.verify');
-    const body = { personalId: PERSONAL_ID, fullName: 'Nguyễn Văn An' };
+    const body = { personalId: PERSONAL_ID, fullName: 'Nguyễn Văn An', purpose: 'DOSSIER_PROCESSING' };
     const first = await service.verifyCitizen(body, ctx());
     await service.verifyCitizen(body, ctx());
     expect(population.verifications).toBe(2);
@@ -257,7 +296,10 @@ describe('LookupService', () => {
 
   it('audits an invalid request without the invalid values', async () => {
     const problem = await problemOf(
-      service.lookupCitizen({ personalId: '12345', dossierCode: PERSONAL_ID }, context('*', true)),
+      service.lookupCitizen(
+        { personalId: '12345', dossierCode: PERSONAL_ID, purpose: 'DOSSIER_PROCESSING' },
+        context('*', true),
+      ),
     );
     expect(problem.status).toBe(400);
     expect(audited).toHaveLength(1);
@@ -268,7 +310,10 @@ describe('LookupService', () => {
 
   it('answers 503 UPSTREAM_NOT_CONFIGURED for an upstream without URL, and audits it', async () => {
     const problem = await problemOf(
-      service.lookupEnterprise({ enterpriseCode: '0314409058' }, context('*', true, 'enterprise.lookup')),
+      service.lookupEnterprise(
+        { enterpriseCode: '0314409058', purpose: 'DOSSIER_PROCESSING' },
+        context('*', true, 'enterprise.lookup'),
+      ),
     );
     expect(problem).toMatchObject({ status: 503, code: 'UPSTREAM_NOT_CONFIGURED' });
     expect(audited[0]).toMatchObject({

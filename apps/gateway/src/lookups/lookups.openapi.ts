@@ -1,76 +1,18 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { openApiSchema, schemaIdOf } from '@lienthong/contracts';
 
-/** OpenAPI fragments of the lookup API (bodies are checked by hand in lookup-requests.ts). */
+/** OpenAPI fragments of the lookup API. */
 
-const CONTEXT_PROPERTIES: Record<string, SchemaObject> = {
-  purpose: {
-    type: 'string',
-    description:
-      "Why the data is needed: a purpose code of the catalogue in clients.yaml that the client's grant for this service allows.",
-    example: 'DOSSIER_PROCESSING',
-  },
-  dossierCode: {
-    type: 'string',
-    description: 'The dossier the lookup serves (required by purposes that serve a dossier).',
-    example: '000.17.22.H56-261031-0007',
-  },
-};
+/** A request body as its definition in contracts/schemas/lookup-request.v1.json, which requests are checked against. */
+function requestBody(definition: string): SchemaObject {
+  return openApiSchema(`${schemaIdOf('lookup-request')}#/$defs/${definition}`) as SchemaObject;
+}
 
-export const CITIZEN_LOOKUP_BODY: SchemaObject = {
-  type: 'object',
-  required: ['personalId', 'purpose'],
-  additionalProperties: false,
-  properties: {
-    personalId: { type: 'string', pattern: '^[0-9]{12}$', example: '001090012345' },
-    ...CONTEXT_PROPERTIES,
-  },
-};
-
-export const CITIZEN_VERIFY_BODY: SchemaObject = {
-  type: 'object',
-  required: ['personalId', 'purpose'],
-  additionalProperties: false,
-  description:
-    'At least one of fullName and dateOfBirth; each must be in the client’s field scope for citizen.verify.',
-  properties: {
-    personalId: { type: 'string', pattern: '^[0-9]{12}$', example: '001090012345' },
-    fullName: { type: 'string', maxLength: 200, example: 'Nguyễn Văn An' },
-    dateOfBirth: { type: 'string', description: 'YYYY-MM-DD, YYYY-MM or YYYY', example: '1990-05-17' },
-    ...CONTEXT_PROPERTIES,
-  },
-};
-
-export const ENTERPRISE_LOOKUP_BODY: SchemaObject = {
-  type: 'object',
-  required: ['enterpriseCode', 'purpose'],
-  additionalProperties: false,
-  properties: {
-    enterpriseCode: {
-      type: 'string',
-      description: '10-digit enterprise code, or a dependent unit: 10 digits, a dash and 3 digits',
-      example: '0314409058',
-    },
-    ...CONTEXT_PROPERTIES,
-  },
-};
-
-export const LAND_LOOKUP_BODY: SchemaObject = {
-  type: 'object',
-  required: ['purpose'],
-  additionalProperties: false,
-  description: 'Either communeCode, mapSheetNo and parcelNo (the cadastral key), or certificateNo.',
-  properties: {
-    communeCode: { type: 'string', pattern: '^[0-9]{5}$', example: '26734' },
-    mapSheetNo: { type: 'string', description: 'Map sheet number (số tờ bản đồ)', example: '12' },
-    parcelNo: { type: 'string', description: 'Parcel number on the sheet (số thửa)', example: '345' },
-    certificateNo: {
-      type: 'string',
-      description: 'Issue number of a land-use certificate (số phát hành)',
-      example: 'CS 123456',
-    },
-    ...CONTEXT_PROPERTIES,
-  },
-};
+export const CITIZEN_LOOKUP_BODY = requestBody('citizenLookup');
+export const CITIZEN_VERIFY_BODY = requestBody('citizenVerify');
+export const ENTERPRISE_LOOKUP_BODY = requestBody('enterpriseLookup');
+export const LAND_LOOKUP_BODY = requestBody('landLookup');
+export const AUDIT_SUBJECTS_BODY = requestBody('auditSubjects');
 
 export function lookupResponse(model: string): SchemaObject {
   return {
@@ -103,21 +45,6 @@ export function lookupResponse(model: string): SchemaObject {
     },
   };
 }
-
-export const AUDIT_SUBJECTS_BODY: SchemaObject = {
-  type: 'object',
-  required: ['purpose'],
-  additionalProperties: false,
-  description: 'Exactly one of personalId and enterpriseCode.',
-  properties: {
-    personalId: { type: 'string', pattern: '^[0-9]{12}$', example: '001090012345' },
-    enterpriseCode: { type: 'string', example: '0314409058' },
-    purpose: { type: 'string', example: 'DATA_SUBJECT_REQUEST' },
-    from: { type: 'string', description: 'YYYY-MM-DD (Vietnam time) or RFC 3339; inclusive' },
-    to: { type: 'string', description: 'YYYY-MM-DD (Vietnam time) or RFC 3339; exclusive' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-  },
-};
 
 export const AUDIT_SUBJECTS_RESPONSE: SchemaObject = {
   type: 'object',

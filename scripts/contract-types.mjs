@@ -23,7 +23,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCHEMA_DIR = join(root, 'contracts', 'schemas');
 const TARGET = join(root, 'libs', 'contracts', 'src', 'generated', 'contract-types.ts');
 const SCHEMA_ID_BASE = 'urn:vn:lienthong:schemas/';
-const DEFINITION_DOCUMENTS = new Set(['common', 'lookup-request']);
+const DEFINITION_DOCUMENTS = new Set(['common', 'request-body']);
 
 const BANNER = `// Generated from contracts/schemas by \`npm run contracts:types\` (scripts/contract-types.mjs): do not edit.
 // A spec regenerates it and fails when it differs from the schemas.`;

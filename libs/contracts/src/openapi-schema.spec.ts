@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { openApiSchema } from './openapi-schema';
 import { SchemaRegistry, contractsDir, schemaIdOf } from './schema-registry';
 
-const LOOKUPS = `${schemaIdOf('lookup-request')}#/$defs/`;
+const BODIES = `${schemaIdOf('request-body')}#/$defs/`;
 
 describe('openApiSchema', () => {
   it('gives a lookup body with every reference replaced by what it names', () => {
-    const body = openApiSchema(`${LOOKUPS}citizenLookup`);
+    const body = openApiSchema(`${BODIES}citizenLookup`);
     expect(JSON.stringify(body)).not.toContain('$ref');
     expect(body).toMatchObject({
       type: 'object',
@@ -28,7 +28,7 @@ describe('openApiSchema', () => {
   });
 
   it('writes const as a one-value enum and keeps anyOf', () => {
-    const dossierCode = openApiSchema(`${LOOKUPS}dossierCode`);
+    const dossierCode = openApiSchema(`${BODIES}dossierCode`);
     expect(dossierCode.anyOf).toEqual([
       { enum: [''] },
       expect.objectContaining({ type: 'string', pattern: expect.stringContaining('[0-9]{4}$') }),
@@ -37,13 +37,25 @@ describe('openApiSchema', () => {
     expect(dossierCode).not.toHaveProperty('examples');
   });
 
+  it('leaves out what OpenAPI 3.0 has no keyword for', () => {
+    const application = (openApiSchema(`${BODIES}chainStart`).properties as Record<string, object>)
+      .application;
+    expect(application).toEqual({
+      title: 'application fields',
+      description: expect.stringContaining('dotted field name'),
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 500 },
+      example: expect.any(Object),
+    });
+  });
+
   it('keeps an allOf whose members constrain the same keyword differently', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openapi-schema-'));
     try {
       cpSync(join(contractsDir(), 'schemas'), dir, { recursive: true });
       const document = {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
-        $id: schemaIdOf('lookup-request'),
+        $id: schemaIdOf('request-body'),
         title: 'test',
         description: 'test',
         $defs: {
@@ -55,9 +67,9 @@ describe('openApiSchema', () => {
           },
         },
       };
-      writeFileSync(join(dir, 'lookup-request.v1.json'), JSON.stringify(document));
+      writeFileSync(join(dir, 'request-body.v1.json'), JSON.stringify(document));
       const registry = new SchemaRegistry({ schemaDir: dir });
-      expect(openApiSchema(`${LOOKUPS}both`, registry)).toEqual({
+      expect(openApiSchema(`${BODIES}both`, registry)).toEqual({
         allOf: [
           { type: 'string', pattern: '^a' },
           { type: 'string', pattern: 'b$' },
@@ -70,6 +82,6 @@ describe('openApiSchema', () => {
 
   it('refuses an identifier outside the contracts', () => {
     expect(() => openApiSchema('https://example.org/schema.json')).toThrow('not a contract schema');
-    expect(() => openApiSchema(`${LOOKUPS}nothing`)).toThrow('names no schema');
+    expect(() => openApiSchema(`${BODIES}nothing`)).toThrow('names no schema');
   });
 });

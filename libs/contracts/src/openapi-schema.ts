@@ -7,8 +7,41 @@ import {
 
 type Schema = Record<string, unknown>;
 
-/** Keywords of JSON Schema 2020-12 that an OpenAPI 3.0 Schema Object does not have, and are dropped. */
-const DROPPED = new Set(['$schema', '$id', '$defs', '$comment']);
+/**
+ * The keywords of an OpenAPI 3.0 Schema Object that JSON Schema 2020-12 shares; the others (`propertyNames`,
+ * `if`, `$defs`...) are left out of the document, which the schema's description then has to carry.
+ */
+const OPENAPI_KEYWORDS = new Set([
+  'title',
+  'description',
+  'type',
+  'format',
+  'enum',
+  'default',
+  'example',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+]);
 /** Keywords whose value is one schema. */
 const SUBSCHEMA = new Set(['items', 'not', 'additionalProperties']);
 /** Keywords whose value is a list of schemas. */
@@ -17,10 +50,11 @@ const SUBSCHEMAS = new Set(['allOf', 'anyOf', 'oneOf']);
 const ANNOTATIONS = new Set(['title', 'description', 'example', 'default']);
 
 /**
- * A contract schema (by `$id` and fragment, e.g. `urn:vn:lienthong:schemas/lookup-request.v1.json#/$defs/
+ * A contract schema (by `$id` and fragment, e.g. `urn:vn:lienthong:schemas/request-body.v1.json#/$defs/
  * citizenLookup`) as an OpenAPI 3.0 Schema Object, for the gateway's OpenAPI document: every `$ref` replaced by
  * what it names, an `allOf` whose members constrain different keywords merged into one schema, `const` as a
- * one-value `enum`, the first of `examples` as `example`. So the document shows the schema the gateway
+ * one-value `enum`, the first of `examples` as
+ * `example`, and the keywords OpenAPI 3.0 lacks left out. So the document shows the schema the gateway
  * validates with, not a description of it written beside it.
  */
 export function openApiSchema(id: string, registry: SchemaRegistry = SchemaRegistry.shared()): Schema {
@@ -50,7 +84,6 @@ function convert(schema: Schema, base: string, registry: SchemaRegistry): Schema
     out = convert(resolve(target, registry), target.split('#')[0], registry);
   }
   for (const [key, value] of Object.entries(schema)) {
-    if (key === '$ref' || DROPPED.has(key)) continue;
     if (key === 'examples') {
       if (Array.isArray(value) && value.length > 0) out.example = value[0];
     } else if (key === 'const') {
@@ -66,7 +99,7 @@ function convert(schema: Schema, base: string, registry: SchemaRegistry): Schema
       out[key] = (value as Schema[]).map((sub) => convert(sub, base, registry));
     } else if (SUBSCHEMA.has(key) && typeof value === 'object' && value !== null) {
       out[key] = convert(value as Schema, base, registry);
-    } else {
+    } else if (OPENAPI_KEYWORDS.has(key)) {
       out[key] = value;
     }
   }

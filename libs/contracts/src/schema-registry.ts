@@ -30,9 +30,9 @@ export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 /**
  * Schema documents that only hold `$defs`, validated against by id (`validateById`): `common`, the shared
- * formats, and `lookup-request`, the bodies of the lookup API.
+ * formats, and `request-body`, the bodies clients send the gateway.
  */
-export const DEFINITION_DOCUMENTS = ['common', 'lookup-request'] as const;
+export const DEFINITION_DOCUMENTS = ['common', 'request-body'] as const;
 export type DefinitionDocumentName = (typeof DEFINITION_DOCUMENTS)[number];
 
 /** Every schema document. */
@@ -271,9 +271,9 @@ const FORMAT_MESSAGES: Record<string, string> = {
   'json-pointer': 'must be a JSON pointer',
 };
 
-/** A property name that is safe to repeat in a path: identifier-like and not a long run of digits. */
+/** A property name that is safe to repeat in a path: identifier-like (dotted names too) and not a long run of digits. */
 function isSafeName(name: string): boolean {
-  return /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/.test(name) && !/[0-9]{6,}/.test(name);
+  return /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/.test(name) && !/[0-9]{6,}/.test(name);
 }
 
 function escapePointer(segment: string): string {

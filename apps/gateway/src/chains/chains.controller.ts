@@ -16,9 +16,16 @@ import { DossierStateRepository } from '@lienthong/dossiers';
 import { Database } from '@lienthong/storage';
 import { LookupService } from '../lookups/lookup.service';
 import { CHAIN_DEFINITIONS } from './chains.tokens';
+import { checkRequestBody, refuseInvalid, requestBodySchema, type FieldRules } from '../request-body';
 import { PopulationNationalData } from './population-national-data';
 
-const FIELD_NAME = /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/;
+/** How a refused chain start is named (contracts/schemas/request-body.v1.json#/$defs/chainStart). */
+const START_RULES: FieldRules = {
+  '/parentDossierCode': ['INVALID', 'must be a dossier code'],
+  '/chainCode': ['INVALID', 'must name a chain'],
+  '/application': ['INVALID', 'must be an object of field values, by dotted field name'],
+  '/application/*': ['INVALID', 'must be a text of at most 500 characters'],
+};
 
 /**
  * Procedure chains ("liên thông điện tử") for the one-stop system: start the chain of an application under
@@ -52,17 +59,7 @@ export class ChainsController {
       'nothing is asked of the citizen twice; the relay then runs the steps. Sending the same application ' +
       'again answers the same chain.',
   })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['parentDossierCode', 'chainCode', 'application'],
-      properties: {
-        parentDossierCode: { type: 'string', example: '000.00.31.H29-261206-0001' },
-        chainCode: { type: 'string', example: 'birth-residence-health-insurance' },
-        application: { type: 'object', additionalProperties: { type: 'string' } },
-      },
-    },
-  })
+  @ApiBody({ schema: requestBodySchema('chainStart') })
   @ApiResponse({ status: 201, description: 'The chain, step by step' })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_BODY or INVALID_DOSSIER_CODE' })
   @ApiResponse({ status: 401, description: 'problem+json UNAUTHENTICATED or INVALID_CREDENTIALS' })
@@ -177,52 +174,24 @@ export class ChainsController {
     chainCode: string;
     application: Record<string, string>;
   } {
-    const errors: { path: string; code: string; message: string }[] = [];
-    const object =
-      body !== null && typeof body === 'object' && !Array.isArray(body)
-        ? (body as Record<string, unknown>)
-        : undefined;
-    if (!object)
-      throw new ProblemException(400, 'INVALID_BODY', 'Invalid request body', 'Send a JSON object.');
-    for (const key of Object.keys(object)) {
-      if (!['parentDossierCode', 'chainCode', 'application'].includes(key)) {
-        errors.push({ path: `/${key}`, code: 'UNKNOWN_FIELD', message: 'is not a field of this request' });
-      }
-    }
+    const { object, errors } = checkRequestBody('chainStart', body, START_RULES);
     const { parentDossierCode, chainCode, application } = object;
-    if (typeof parentDossierCode !== 'string' || !parseDossierCode(parentDossierCode)) {
-      errors.push({ path: '/parentDossierCode', code: 'INVALID', message: 'must be a dossier code' });
+    // a real calendar date in the code, which its pattern cannot say
+    if (
+      !errors.some((error) => error.path === '/parentDossierCode') &&
+      !parseDossierCode(parentDossierCode as string)
+    ) {
+      errors.push({
+        path: '/parentDossierCode',
+        code: 'INVALID',
+        message: START_RULES['/parentDossierCode'][1],
+      });
     }
-    if (typeof chainCode !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(chainCode)) {
-      errors.push({ path: '/chainCode', code: 'INVALID', message: 'must name a chain' });
-    }
-    const fields: Record<string, string> = {};
-    if (application === null || typeof application !== 'object' || Array.isArray(application)) {
-      errors.push({ path: '/application', code: 'INVALID', message: 'must be an object of field values' });
-    } else {
-      for (const [name, value] of Object.entries(application as Record<string, unknown>)) {
-        if (!FIELD_NAME.test(name) || typeof value !== 'string' || value.length > 500) {
-          errors.push({
-            path: `/application/${name}`,
-            code: 'INVALID',
-            message: 'must be a text of at most 500 characters',
-          });
-        } else fields[name] = value;
-      }
-    }
-    if (errors.length > 0) {
-      throw new ProblemException(
-        400,
-        'INVALID_BODY',
-        'Invalid request body',
-        'The request has invalid fields.',
-        errors,
-      );
-    }
+    refuseInvalid(errors);
     return {
       parentDossierCode: parentDossierCode as string,
       chainCode: chainCode as string,
-      application: fields,
+      application: application as Record<string, string>,
     };
   }
 }

@@ -17,9 +17,19 @@ import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
 import { DeliveryStore, orderFingerprint, type DeliveryView } from './delivery.store';
 import { POSTAL_CLIENT, POSTAL_WEBHOOK_SECRET } from './deliveries.tokens';
 import { rawCallbackBody } from './raw-callback-body';
+import { checkRequestBody, refuseInvalid, requestBodySchema, type FieldRules } from '../request-body';
 import { agencyPeriodQuery } from '../indicators/agency-period-query';
 
 const PHONE = /^(\+84|0)[0-9]{9,10}$/;
+/** How a refused delivery order is named (contracts/schemas/request-body.v1.json#/$defs/deliveryOrder). */
+const ORDER_RULES: FieldRules = {
+  '/dossierCode': ['INVALID', 'must be a dossier code'],
+  '/receiver': ['REQUIRED', 'must be an object: name, address, phone'],
+  '/receiver/name': ['INVALID', 'must be a text of 1–200 characters'],
+  '/receiver/address': ['INVALID', 'must be a text of 1–500 characters'],
+  '/receiver/phone': ['INVALID', 'must be a Vietnamese phone number'],
+  '/documents': ['INVALID', 'must be a whole number from 1 to 50'],
+};
 const OPERATOR_REFERENCE = /^[A-Za-z0-9.:-]{1,64}$/;
 /** The operator's callbacks are audited under this client id (they carry no client credentials). */
 export const POSTAL_OPERATOR_CLIENT = 'postal-operator';
@@ -54,25 +64,7 @@ export class DeliveriesController {
       'published on lgsp.delivery.status.v1. The receiver’s name, address and phone go to the operator only: ' +
       'they are neither stored, logged nor published. Sending the same order again answers the same delivery.',
   })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['dossierCode', 'receiver', 'documents'],
-      properties: {
-        dossierCode: { type: 'string', example: '000.00.31.H56-261206-0001' },
-        receiver: {
-          type: 'object',
-          required: ['name', 'address', 'phone'],
-          properties: {
-            name: { type: 'string', example: 'Nguyễn Văn An' },
-            address: { type: 'string', example: 'Số 12 đường Hoàng Liên, phường Cốc Lếu, Lào Cai' },
-            phone: { type: 'string', example: '0912345678' },
-          },
-        },
-        documents: { type: 'integer', minimum: 1, maximum: 50, example: 1 },
-      },
-    },
-  })
+  @ApiBody({ schema: requestBodySchema('deliveryOrder') })
   @ApiResponse({ status: 201, description: 'The delivery and its tracking history' })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_BODY' })
   @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED or AGENCY_NOT_ALLOWED' })
@@ -348,59 +340,25 @@ export class DeliveriesController {
   }
 
   private parse(body: unknown): DeliveryRequest {
-    const object =
-      body !== null && typeof body === 'object' && !Array.isArray(body)
-        ? (body as Record<string, unknown>)
-        : undefined;
-    if (!object)
-      throw new ProblemException(400, 'INVALID_BODY', 'Invalid request body', 'Send a JSON object.');
-    const errors: { path: string; code: string; message: string }[] = [];
-    for (const key of Object.keys(object)) {
-      if (!['dossierCode', 'receiver', 'documents'].includes(key))
-        errors.push({ path: `/${key}`, code: 'UNKNOWN_FIELD', message: 'is not a field of this request' });
-    }
-    const { dossierCode, receiver, documents } = object;
-    if (typeof dossierCode !== 'string' || !parseDossierCode(dossierCode))
-      errors.push({ path: '/dossierCode', code: 'INVALID', message: 'must be a dossier code' });
-    const r =
-      receiver !== null && typeof receiver === 'object' && !Array.isArray(receiver)
-        ? (receiver as Record<string, unknown>)
-        : undefined;
-    if (!r)
-      errors.push({
-        path: '/receiver',
-        code: 'REQUIRED',
-        message: 'must be an object: name, address, phone',
-      });
-    const text = (name: 'name' | 'address', max: number) => {
-      const value = r?.[name];
-      if (r && (typeof value !== 'string' || value.trim() === '' || value.length > max))
-        errors.push({
-          path: `/receiver/${name}`,
-          code: 'INVALID',
-          message: `must be a text of 1–${max} characters`,
-        });
-      return typeof value === 'string' ? value.trim() : '';
-    };
-    const name = text('name', 200);
-    const address = text('address', 500);
-    const phone = typeof r?.phone === 'string' ? r.phone.replace(/[\s.]/g, '') : '';
+    const { object, errors } = checkRequestBody('deliveryOrder', body, ORDER_RULES);
+    const refused = (path: string) => errors.some((error) => error.path === path);
+    const { dossierCode, documents } = object;
+    // what the schema cannot say: a real calendar date in the code, a phone number however it is spaced
+    if (!refused('/dossierCode') && !parseDossierCode(dossierCode as string))
+      errors.push({ path: '/dossierCode', code: 'INVALID', message: ORDER_RULES['/dossierCode'][1] });
+    const receiver = (object.receiver ?? {}) as Record<string, unknown>;
+    const phone = typeof receiver.phone === 'string' ? receiver.phone.replace(/[\s.]/g, '') : '';
     // the message never repeats the value: a phone number is personal data
-    if (r && !PHONE.test(phone))
-      errors.push({ path: '/receiver/phone', code: 'INVALID', message: 'must be a Vietnamese phone number' });
-    if (typeof documents !== 'number' || !Number.isInteger(documents) || documents < 1 || documents > 50)
-      errors.push({ path: '/documents', code: 'INVALID', message: 'must be a whole number from 1 to 50' });
-    if (errors.length > 0)
-      throw new ProblemException(
-        400,
-        'INVALID_BODY',
-        'Invalid request body',
-        'The request has invalid fields.',
-        errors,
-      );
+    if (!refused('/receiver') && !refused('/receiver/phone') && !PHONE.test(phone))
+      errors.push({ path: '/receiver/phone', code: 'INVALID', message: ORDER_RULES['/receiver/phone'][1] });
+    refuseInvalid(errors);
     return {
       dossierCode: dossierCode as string,
-      receiver: { name, address, phone },
+      receiver: {
+        name: (receiver.name as string).trim(),
+        address: (receiver.address as string).trim(),
+        phone,
+      },
       documents: documents as number,
     };
   }

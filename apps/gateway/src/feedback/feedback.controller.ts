@@ -13,10 +13,14 @@ import { AuditLog, type AuditEntry } from '@lienthong/audit';
 import { ProblemException } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
 import { FEEDBACK_CLIENT, FEEDBACK_CLOCK, FEEDBACK_INBOX } from './feedback.tokens';
+import { checkRequestBody, refuseInvalid, requestBodySchema, type FieldRules } from '../request-body';
 
 const AGENCY_CODE = /^[A-Za-z0-9.]{1,40}$/;
 const ITEM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const MAX_ANSWER = 10_000;
+/** How a refused answer is named (contracts/schemas/request-body.v1.json#/$defs/feedbackAnswer). */
+const ANSWER_RULES: FieldRules = {
+  '/content': ['INVALID', 'must be a text of 1 to 10000 characters'],
+};
 
 /**
  * Citizen feedback ("phản ánh, kiến nghị") routed from the national feedback system to the province's
@@ -96,13 +100,7 @@ export class FeedbackController {
       'sent by the deadline, ANSWERED_LATE after it.',
   })
   @ApiParam({ name: 'id', example: 'PAKN-2026-000123' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['content'],
-      properties: { content: { type: 'string', maxLength: MAX_ANSWER } },
-    },
-  })
+  @ApiBody({ schema: requestBodySchema('feedbackAnswer') })
   @ApiResponse({ status: 200, description: 'The item, answered' })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_BODY' })
   @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED or AGENCY_NOT_ALLOWED' })
@@ -208,32 +206,7 @@ function notFound(): ProblemException {
 }
 
 function parseAnswer(body: unknown): string {
-  const object =
-    body !== null && typeof body === 'object' && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : undefined;
-  if (!object) throw new ProblemException(400, 'INVALID_BODY', 'Invalid request body', 'Send a JSON object.');
-  const errors: { path: string; code: string; message: string }[] = [];
-  for (const key of Object.keys(object)) {
-    if (key !== 'content')
-      errors.push({ path: `/${key}`, code: 'UNKNOWN_FIELD', message: 'is not a field of this request' });
-  }
-  const { content } = object;
-  if (typeof content !== 'string' || content.trim() === '' || content.length > MAX_ANSWER) {
-    errors.push({
-      path: '/content',
-      code: 'INVALID',
-      message: `must be a text of 1 to ${MAX_ANSWER} characters`,
-    });
-  }
-  if (errors.length > 0) {
-    throw new ProblemException(
-      400,
-      'INVALID_BODY',
-      'Invalid request body',
-      'The request has invalid fields.',
-      errors,
-    );
-  }
-  return content as string;
+  const { object, errors } = checkRequestBody('feedbackAnswer', body, ANSWER_RULES);
+  refuseInvalid(errors);
+  return object.content as string;
 }

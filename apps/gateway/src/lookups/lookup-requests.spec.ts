@@ -61,7 +61,7 @@ describe('lookup request bodies', () => {
     );
   });
 
-  it('checks each body against its definition in contracts/schemas/lookup-request.v1.json', () => {
+  it('checks each body against its definition in contracts/schemas/request-body.v1.json', () => {
     const tooLong = refusal(() => parseCitizenLookup({ personalId: '1'.repeat(301), purpose: PURPOSE }));
     expect(tooLong).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(tooLong.errors).toEqual([{ path: '/personalId', code: 'TOO_LONG', message: expect.any(String) }]);

@@ -3,7 +3,6 @@ import { landCertificateSubjectIdentifier, parcelSubjectIdentifier } from '@lien
 import {
   SchemaRegistry,
   isPartialDate,
-  schemaIdOf,
   type AuditSubjectKind,
   type ContractErrorCode,
 } from '@lienthong/contracts';
@@ -16,10 +15,11 @@ import {
   vietnamDayStart,
 } from '@lienthong/domain';
 import { ProblemException, type ProblemFieldError } from '@lienthong/observability';
+import { REQUEST_BODY_DEFINITIONS } from '../request-body';
 
 /**
  * Request bodies of the lookup API. Each body is validated against its definition in
- * contracts/schemas/lookup-request.v1.json (the same Ajv validators as every other contract): a JSON object,
+ * contracts/schemas/request-body.v1.json (the same Ajv validators as every other contract): a JSON object,
  * only the listed fields, strings of at most 300 characters, identifiers of the right shape. Then come the
  * checks a schema cannot make, each by the domain's own validator: the personal ID's province code and birth
  * year, the enterprise code's unit suffix, the normalised land keys, which fields go together. A refusal is
@@ -33,11 +33,9 @@ const MAX_STRING = 300;
 const CADASTRAL_NO = /^[0-9A-Za-z][0-9A-Za-z./-]{0,19}$/;
 const CERTIFICATE_NO = /^[A-Za-z0-9][A-Za-z0-9 ./-]{0,29}$/;
 
-/** The definitions of contracts/schemas/lookup-request.v1.json. */
+/** The definitions of contracts/schemas/request-body.v1.json. */
 type LookupDefinition =
   'citizenLookup' | 'citizenVerify' | 'enterpriseLookup' | 'landLookup' | 'auditSubjects';
-
-const DEFINITIONS = `${schemaIdOf('lookup-request')}#/$defs/`;
 
 /**
  * Fields whose schema errors, a missing value aside, are all reported as one code. Other fields get REQUIRED,
@@ -111,7 +109,7 @@ class Checker {
     readonly body: Record<string, unknown>,
     definition: LookupDefinition,
   ) {
-    const result = SchemaRegistry.shared().validateById(`${DEFINITIONS}${definition}`, body);
+    const result = SchemaRegistry.shared().validateById(`${REQUEST_BODY_DEFINITIONS}${definition}`, body);
     if (result.ok) return;
     const byField = new Map<string, Set<ContractErrorCode>>();
     for (const error of result.errors) {

@@ -1,18 +1,13 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { openApiSchema, schemaIdOf } from '@lienthong/contracts';
+import { requestBodySchema } from '../request-body';
 
 /** OpenAPI fragments of the lookup API. */
 
-/** A request body as its definition in contracts/schemas/lookup-request.v1.json, which requests are checked against. */
-function requestBody(definition: string): SchemaObject {
-  return openApiSchema(`${schemaIdOf('lookup-request')}#/$defs/${definition}`) as SchemaObject;
-}
-
-export const CITIZEN_LOOKUP_BODY = requestBody('citizenLookup');
-export const CITIZEN_VERIFY_BODY = requestBody('citizenVerify');
-export const ENTERPRISE_LOOKUP_BODY = requestBody('enterpriseLookup');
-export const LAND_LOOKUP_BODY = requestBody('landLookup');
-export const AUDIT_SUBJECTS_BODY = requestBody('auditSubjects');
+export const CITIZEN_LOOKUP_BODY = requestBodySchema('citizenLookup');
+export const CITIZEN_VERIFY_BODY = requestBodySchema('citizenVerify');
+export const ENTERPRISE_LOOKUP_BODY = requestBodySchema('enterpriseLookup');
+export const LAND_LOOKUP_BODY = requestBodySchema('landLookup');
+export const AUDIT_SUBJECTS_BODY = requestBodySchema('auditSubjects');
 
 export function lookupResponse(model: string): SchemaObject {
   return {

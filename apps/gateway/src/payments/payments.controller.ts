@@ -9,8 +9,15 @@ import { ProblemException } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
 import { PaymentsService, type PaymentRow } from './payments.service';
 import { PAYMENT_PLATFORM, PAYMENT_SETTINGS, type PaymentSettings } from './payments.tokens';
+import { checkRequestBody, refuseInvalid, requestBodySchema, type FieldRules } from '../request-body';
 
-const FIELDS = ['dossierCode', 'amount', 'feeDescription', 'returnUrl'];
+/** How a refused payment order is named (contracts/schemas/request-body.v1.json#/$defs/paymentCreate). */
+const CREATE_RULES: FieldRules = {
+  '/dossierCode': ['INVALID', 'must be a dossier code'],
+  '/amount': ['INVALID', 'must be a whole number of VND above 0'],
+  '/feeDescription': ['INVALID', 'must be a text of 1 to 200 characters'],
+  '/returnUrl': ['INVALID', 'must be an http(s) URL'],
+};
 
 /** What a payment looks like to the one-stop system. */
 function view(payment: PaymentRow) {
@@ -53,18 +60,7 @@ export class PaymentsController {
       'platform notifies the result to POST /v1/payments/callback; a confirmed payment is published on ' +
       'lgsp.payment.status.v1. The same pending fee again answers the same payment.',
   })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: FIELDS,
-      properties: {
-        dossierCode: { type: 'string', example: '000.00.31.H56-261206-0001' },
-        amount: { type: 'integer', minimum: 1, description: 'whole VND', example: 50000 },
-        feeDescription: { type: 'string', maxLength: 200, example: 'Lệ phí đăng ký khai sinh' },
-        returnUrl: { type: 'string', format: 'uri', example: 'https://motcua.example/ho-so/thanh-toan' },
-      },
-    },
-  })
+  @ApiBody({ schema: requestBodySchema('paymentCreate') })
   @ApiResponse({ status: 201, description: 'The payment, PENDING, with its paymentUrl' })
   @ApiResponse({ status: 400, description: 'problem+json INVALID_BODY' })
   @ApiResponse({ status: 403, description: 'problem+json SERVICE_NOT_ALLOWED or AGENCY_NOT_ALLOWED' })
@@ -256,43 +252,12 @@ function parseCreate(body: unknown): {
   feeDescription: string;
   returnUrl: string;
 } {
-  const object =
-    body !== null && typeof body === 'object' && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : undefined;
-  if (!object) throw new ProblemException(400, 'INVALID_BODY', 'Invalid request body', 'Send a JSON object.');
-  const errors: { path: string; code: string; message: string }[] = [];
-  for (const key of Object.keys(object)) {
-    if (!FIELDS.includes(key))
-      errors.push({ path: `/${key}`, code: 'UNKNOWN_FIELD', message: 'is not a field of this request' });
-  }
+  const { object, errors } = checkRequestBody('paymentCreate', body, CREATE_RULES);
   const { dossierCode, amount, feeDescription, returnUrl } = object;
-  if (typeof dossierCode !== 'string' || !parseDossierCode(dossierCode))
-    errors.push({ path: '/dossierCode', code: 'INVALID', message: 'must be a dossier code' });
-  if (!Number.isSafeInteger(amount) || (amount as number) <= 0 || (amount as number) > 10_000_000_000)
-    errors.push({ path: '/amount', code: 'INVALID', message: 'must be a whole number of VND above 0' });
-  if (typeof feeDescription !== 'string' || feeDescription.trim() === '' || feeDescription.length > 200)
-    errors.push({
-      path: '/feeDescription',
-      code: 'INVALID',
-      message: 'must be a text of 1 to 200 characters',
-    });
-  let url: URL | undefined;
-  try {
-    url = typeof returnUrl === 'string' ? new URL(returnUrl) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || (returnUrl as string).length > 500)
-    errors.push({ path: '/returnUrl', code: 'INVALID', message: 'must be an http(s) URL' });
-  if (errors.length)
-    throw new ProblemException(
-      400,
-      'INVALID_BODY',
-      'Invalid request body',
-      'The request has invalid fields.',
-      errors,
-    );
+  // a real calendar date in the code, which its pattern cannot say
+  if (!errors.some((error) => error.path === '/dossierCode') && !parseDossierCode(dossierCode as string))
+    errors.push({ path: '/dossierCode', code: 'INVALID', message: CREATE_RULES['/dossierCode'][1] });
+  refuseInvalid(errors);
   return {
     dossierCode: dossierCode as string,
     amount: amount as number,

@@ -71,13 +71,6 @@ export type PortalTokenDossierRecord = Record<string, unknown> & {
   MaDonVi: string;
 };
 
-/** What the portal answers a creation or an update. */
-export interface PortalTokenDossierAnswer {
-  MaHoSoQuocGia?: unknown;
-  MaHoSo?: unknown;
-  [field: string]: unknown;
-}
-
 /** An RFC 9457 problem body as the dialect sends it. */
 export interface PortalTokenProblem {
   type?: string;

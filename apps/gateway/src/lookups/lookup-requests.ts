@@ -15,7 +15,7 @@ import {
   vietnamDayStart,
 } from '@lienthong/domain';
 import { ProblemException, type ProblemFieldError } from '@lienthong/observability';
-import { REQUEST_BODY_DEFINITIONS } from '../request-body';
+import { REQUEST_BODY_DEFINITIONS, jsonObject } from '../request-body';
 
 /**
  * Request bodies of the lookup API. Each body is validated against its definition in
@@ -253,20 +253,8 @@ const TITLES: Record<string, string> = {
   INVALID_CERTIFICATE_NO: 'Invalid certificate number',
 };
 
-function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ProblemException(
-      400,
-      'INVALID_BODY',
-      'Invalid request body',
-      'The request body must be a JSON object.',
-    );
-  }
-  return body as Record<string, unknown>;
-}
-
 export function parseCitizenLookup(body: unknown): CitizenLookupRequest {
-  const check = new Checker(objectBody(body), 'citizenLookup');
+  const check = new Checker(jsonObject(body), 'citizenLookup');
   const personalId = check.personalId();
   const context = check.context();
   check.done();
@@ -274,7 +262,7 @@ export function parseCitizenLookup(body: unknown): CitizenLookupRequest {
 }
 
 export function parseCitizenVerify(body: unknown): CitizenVerifyRequest {
-  const check = new Checker(objectBody(body), 'citizenVerify');
+  const check = new Checker(jsonObject(body), 'citizenVerify');
   const personalId = check.personalId();
   const claims: CitizenVerifyRequest['claims'] = {};
   const fullName = check.string('fullName', false);
@@ -298,7 +286,7 @@ export function parseCitizenVerify(body: unknown): CitizenVerifyRequest {
 }
 
 export function parseEnterpriseLookup(body: unknown): EnterpriseLookupRequest {
-  const check = new Checker(objectBody(body), 'enterpriseLookup');
+  const check = new Checker(jsonObject(body), 'enterpriseLookup');
   const enterpriseCode = check.enterpriseCode();
   const context = check.context();
   check.done();
@@ -310,7 +298,7 @@ const PARCEL_FIELDS = ['communeCode', 'mapSheetNo', 'parcelNo'] as const;
 const CONTEXT_PATHS = new Set(['/purpose', '/dossierCode']);
 
 export function parseLandLookup(body: unknown): LandLookupRequest {
-  const check = new Checker(objectBody(body), 'landLookup');
+  const check = new Checker(jsonObject(body), 'landLookup');
   const context = check.context();
   const key = landKey(check);
   check.done();
@@ -393,7 +381,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function parseAuditSubjects(body: unknown): AuditSubjectsRequest {
-  const check = new Checker(objectBody(body), 'auditSubjects');
+  const check = new Checker(jsonObject(body), 'auditSubjects');
   let subject: AuditSubjectsRequest['subject'] | undefined;
   const hasPersonalId = check.body.personalId !== undefined;
   const hasEnterpriseCode = check.body.enterpriseCode !== undefined;

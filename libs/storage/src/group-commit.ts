@@ -31,12 +31,28 @@ export interface GroupCommitOptions<J, R> {
 export class GroupCommit<J, R> {
   private readonly queue: Waiting<J, R>[] = [];
   private running = 0;
+  private pumpScheduled = false;
 
   constructor(private readonly options: GroupCommitOptions<J, R>) {}
 
   submit(job: J): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ job, size: this.options.sizeOf(job), resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * A new job starts a group only once the requests read in the same turn of the event loop have queued too
+   * (setImmediate runs after the current I/O callbacks). Started at once, the first of them went alone, and on
+   * PGlite, whose statements run on this thread without giving the loop a turn, every group was one request:
+   * 64 concurrent single-event requests cost 64 commits.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }

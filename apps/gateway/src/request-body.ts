@@ -1,5 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { SchemaRegistry, openApiSchema, schemaIdOf } from '@lienthong/contracts';
+import { parseDossierCode } from '@lienthong/domain';
 import { ProblemException, type ProblemFieldError } from '@lienthong/observability';
 
 /** The `$id` (without the definition's name) of the definitions in contracts/schemas/request-body.v1.json. */
@@ -72,6 +73,21 @@ function fieldOrder(definition: string): ReadonlyMap<string, number> {
     fieldOrders.set(definition, order);
   }
   return order;
+}
+
+/**
+ * What the dossier-code pattern cannot say: the receipt date in the code is a real calendar date. Adds the
+ * field's rule as an error unless the schema already refused the field.
+ */
+export function checkDossierCodeDate(
+  object: Record<string, unknown>,
+  field: string,
+  errors: ProblemFieldError[],
+  rules: FieldRules,
+): void {
+  const path = `/${field}`;
+  if (errors.some((error) => error.path === path) || parseDossierCode(object[field] as string)) return;
+  errors.push({ path, code: rules[path][0], message: rules[path][1] });
 }
 
 /** 400 INVALID_BODY listing `errors`, when there are any. */

@@ -16,7 +16,13 @@ import { DossierStateRepository } from '@lienthong/dossiers';
 import { Database } from '@lienthong/storage';
 import { LookupService } from '../lookups/lookup.service';
 import { CHAIN_DEFINITIONS } from './chains.tokens';
-import { checkRequestBody, refuseInvalid, requestBodySchema, type FieldRules } from '../request-body';
+import {
+  checkDossierCodeDate,
+  checkRequestBody,
+  refuseInvalid,
+  requestBodySchema,
+  type FieldRules,
+} from '../request-body';
 import { PopulationNationalData } from './population-national-data';
 
 /** How a refused chain start is named (contracts/schemas/request-body.v1.json#/$defs/chainStart). */
@@ -176,17 +182,7 @@ export class ChainsController {
   } {
     const { object, errors } = checkRequestBody('chainStart', body, START_RULES);
     const { parentDossierCode, chainCode, application } = object;
-    // a real calendar date in the code, which its pattern cannot say
-    if (
-      !errors.some((error) => error.path === '/parentDossierCode') &&
-      !parseDossierCode(parentDossierCode as string)
-    ) {
-      errors.push({
-        path: '/parentDossierCode',
-        code: 'INVALID',
-        message: START_RULES['/parentDossierCode'][1],
-      });
-    }
+    checkDossierCodeDate(object, 'parentDossierCode', errors, START_RULES);
     refuseInvalid(errors);
     return {
       parentDossierCode: parentDossierCode as string,

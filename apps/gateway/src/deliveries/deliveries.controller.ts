@@ -17,7 +17,13 @@ import { GATEWAY_LOGGER } from '../lookups/lookup-audit';
 import { DeliveryStore, orderFingerprint, type DeliveryView } from './delivery.store';
 import { POSTAL_CLIENT, POSTAL_WEBHOOK_SECRET } from './deliveries.tokens';
 import { rawCallbackBody } from './raw-callback-body';
-import { checkRequestBody, refuseInvalid, requestBodySchema, type FieldRules } from '../request-body';
+import {
+  checkDossierCodeDate,
+  checkRequestBody,
+  refuseInvalid,
+  requestBodySchema,
+  type FieldRules,
+} from '../request-body';
 import { agencyPeriodQuery } from '../indicators/agency-period-query';
 
 const PHONE = /^(\+84|0)[0-9]{9,10}$/;
@@ -344,8 +350,7 @@ export class DeliveriesController {
     const refused = (path: string) => errors.some((error) => error.path === path);
     const { dossierCode, documents } = object;
     // what the schema cannot say: a real calendar date in the code, a phone number however it is spaced
-    if (!refused('/dossierCode') && !parseDossierCode(dossierCode as string))
-      errors.push({ path: '/dossierCode', code: 'INVALID', message: ORDER_RULES['/dossierCode'][1] });
+    checkDossierCodeDate(object, 'dossierCode', errors, ORDER_RULES);
     const receiver = (object.receiver ?? {}) as Record<string, unknown>;
     const phone = typeof receiver.phone === 'string' ? receiver.phone.replace(/[\s.]/g, '') : '';
     // the message never repeats the value: a phone number is personal data

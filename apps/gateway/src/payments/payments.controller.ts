@@ -9,7 +9,13 @@ import { ProblemException } from '@lienthong/observability';
 import { AccessPolicy, CurrentCall, denial, RequiresService, type CallContext } from '@lienthong/security';
 import { PaymentsService, type PaymentRow } from './payments.service';
 import { PAYMENT_PLATFORM, PAYMENT_SETTINGS, type PaymentSettings } from './payments.tokens';
-import { checkRequestBody, refuseInvalid, requestBodySchema, type FieldRules } from '../request-body';
+import {
+  checkDossierCodeDate,
+  checkRequestBody,
+  refuseInvalid,
+  requestBodySchema,
+  type FieldRules,
+} from '../request-body';
 
 /** How a refused payment order is named (contracts/schemas/request-body.v1.json#/$defs/paymentCreate). */
 const CREATE_RULES: FieldRules = {
@@ -254,9 +260,7 @@ function parseCreate(body: unknown): {
 } {
   const { object, errors } = checkRequestBody('paymentCreate', body, CREATE_RULES);
   const { dossierCode, amount, feeDescription, returnUrl } = object;
-  // a real calendar date in the code, which its pattern cannot say
-  if (!errors.some((error) => error.path === '/dossierCode') && !parseDossierCode(dossierCode as string))
-    errors.push({ path: '/dossierCode', code: 'INVALID', message: CREATE_RULES['/dossierCode'][1] });
+  checkDossierCodeDate(object, 'dossierCode', errors, CREATE_RULES);
   refuseInvalid(errors);
   return {
     dossierCode: dossierCode as string,

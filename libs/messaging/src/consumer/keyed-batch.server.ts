@@ -37,17 +37,34 @@ export class RoutedServerKafka extends ServerKafka {
  * a broker round trip per record (copying it to another topic) can do one record per round trip and
  * per partition. Here the sends of a whole batch travel together. Only per-key order is kept, which
  * is the order our topics promise (records are keyed by dossier code).
+ *
+ * Offsets are committed every `commitIntervalMs`, not after each batch: kafkajs's auto-commit sends an
+ * OffsetCommit after every partition's batch and waits for it before fetching on, a broker round trip
+ * in the path of every record (at a thousand records a second it was half of ministry routing's delay).
+ * A crash, a rebalance or a failed record makes the records handled since the last commit come again,
+ * which every handler of ours absorbs (they are idempotent by event id); a failed record commits what
+ * came before it first, and closing the server commits what was handled.
  */
 export class KeyedBatchServerKafka extends RoutedServerKafka {
   private readonly slots: Slots | undefined;
+  private readonly commitIntervalMs: number;
+  /** Next offset to read, per partition, of records handled since the last commit. */
+  private readonly handled = new Map<string, { topic: string; partition: number; offset: string }>();
+  private committer?: NodeJS.Timeout;
+  private boundConsumer?: Consumer;
 
   /**
    * `keyed.concurrency` bounds the records handled at once across the keys of every partition this server
    * consumes (unset: a whole batch at once); a key's records still go one after another.
+   * `keyed.commitIntervalMs`: how often handled offsets are committed (default 500 ms).
    */
-  constructor(options: ConstructorParameters<typeof ServerKafka>[0], keyed: { concurrency?: number } = {}) {
+  constructor(
+    options: ConstructorParameters<typeof ServerKafka>[0],
+    keyed: { concurrency?: number; commitIntervalMs?: number } = {},
+  ) {
     super(options);
     this.slots = keyed.concurrency ? new Slots(keyed.concurrency) : undefined;
+    this.commitIntervalMs = keyed.commitIntervalMs ?? 500;
   }
 
   override async bindEvents(consumer: Consumer): Promise<void> {
@@ -55,11 +72,34 @@ export class KeyedBatchServerKafka extends RoutedServerKafka {
     if (patterns.length > 0) {
       await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: patterns });
     }
+    this.boundConsumer = consumer;
+    // after a rebalance the partitions may be another member's: what was not committed comes again
+    consumer.on(consumer.events.GROUP_JOIN, () => this.handled.clear());
+    clearInterval(this.committer);
+    this.committer = setInterval(() => void this.commitHandled(), this.commitIntervalMs);
+    this.committer.unref();
     await consumer.run({
       ...(this.options.run ?? {}),
+      autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.committer);
+    this.committer = undefined;
+    await this.commitHandled();
+    await super.close();
+  }
+
+  /** Commits the offsets handled since the last commit; a commit Kafka refuses leaves them to come again. */
+  private async commitHandled(): Promise<void> {
+    const consumer = this.boundConsumer;
+    if (!consumer || this.handled.size === 0) return;
+    const offsets = [...this.handled.values()];
+    this.handled.clear();
+    await consumer.commitOffsets(offsets).catch(() => undefined);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -98,14 +138,22 @@ export class KeyedBatchServerKafka extends RoutedServerKafka {
     const results = await Promise.all(outcomes);
     const firstFailure = results.findIndex((result) => result.failed);
     const completed = firstFailure === -1 ? taken.length : firstFailure;
-    if (completed > 0) payload.resolveOffset(taken[completed - 1].offset);
+    if (completed > 0) {
+      const last = taken[completed - 1].offset;
+      payload.resolveOffset(last);
+      this.handled.set(`${batch.topic}\u0000${batch.partition}`, {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: (BigInt(last) + 1n).toString(),
+      });
+    }
     if (firstFailure !== -1) {
-      await payload.commitOffsetsIfNecessary().catch(() => undefined);
+      // the consumer starts again from the last commit: make it the record that failed
+      await this.commitHandled();
       const failure = results[firstFailure];
       throw failure.failed ? failure.error : new Error('a record of the batch failed');
     }
     await heartbeat().catch(() => undefined);
-    await payload.commitOffsetsIfNecessary();
   }
 }
 

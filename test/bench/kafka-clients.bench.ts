@@ -6,7 +6,8 @@
  * - producer throughput, idempotent with acks=all (the project's settings), and without idempotence at
  *   acks=1 (leader only);
  * - consumer throughput: a new consumer group reading a topic filled beforehand from the beginning;
- * - produce → consume latency at a fixed rate (each library producing and consuming its own records).
+ * - produce → consume latency at a fixed rate (each library producing and consuming its own records), with
+ *   each library's auto-commit and without commits.
  * Prints the figures and writes var/bench/kafka-clients.json; asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
@@ -120,8 +121,12 @@ interface ClientUnderTest {
   ): Promise<{ perSecond: number; failed: number }>;
   /** Reads `count` records of `topic` from the beginning in a new group; records/s. */
   consume(topic: string, count: number): Promise<number>;
-  /** Produces `rate` records/s (a send every `tickMs`) for `seconds` while consuming them; delays in ms. */
-  latency(topic: string, rate: number, tickMs: number, seconds: number): Promise<number[]>;
+  /**
+   * Produces `rate` records/s (a send every `tickMs`) for `seconds` while consuming them; delays in ms.
+   * `commit`: the library's own auto-commit (kafkajs commits after every batch and waits for the broker
+   * before fetching on; @platformatic/kafka commits after every fetch without waiting), or no commits.
+   */
+  latency(topic: string, rate: number, tickMs: number, seconds: number, commit: boolean): Promise<number[]>;
 }
 
 function kafkajsUnderTest(client: KafkaClient, records: Sample[]): ClientUnderTest {
@@ -166,13 +171,14 @@ function kafkajsUnderTest(client: KafkaClient, records: Sample[]): ClientUnderTe
       await consumer.disconnect();
       return count / elapsed;
     },
-    async latency(topic, rate, tickMs, seconds) {
+    async latency(topic, rate, tickMs, seconds, commit) {
       const consumer = client.consumer({ groupId: `bench-clients-${randomUUID()}` });
       const delays: number[] = [];
       let measureFrom = Infinity;
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
+        autoCommit: commit,
         partitionsConsumedConcurrently: PARTITIONS,
         eachMessage: async ({ message }) => {
           const at = sentAt(message.value);
@@ -263,9 +269,9 @@ function platformaticUnderTest(
       await client.close(true);
       return count / elapsed;
     },
-    async latency(topic, rate, tickMs, seconds) {
+    async latency(topic, rate, tickMs, seconds, commit) {
       const client = consumer();
-      const stream = await client.consume({ topics: [topic], mode: 'earliest', autocommit: true });
+      const stream = await client.consume({ topics: [topic], mode: 'earliest', autocommit: commit });
       const delays: number[] = [];
       let measureFrom = Infinity;
       stream.on('data', (record) => {
@@ -404,18 +410,27 @@ export async function kafkaClientsBench(env: BenchEnvironment): Promise<void> {
     table.push(consumeRow);
 
     const at = `${rate}/s, a send every ${tickMs} ms`;
-    const p50: [string, ...string[]] = [`produce → consume at ${at}, p50 (ms)`];
-    const p99: [string, ...string[]] = [`produce → consume at ${at}, p99 (ms)`];
-    for (const [index, under] of clients.entries()) {
-      const delays = await under.latency(await topic(`latency-${index}`), rate, tickMs, seconds);
-      const name = index ? 'platformatic' : 'kafkajs';
-      figures[`${name}LatencyP50Ms`] = percentile(delays, 50);
-      figures[`${name}LatencyP99Ms`] = percentile(delays, 99);
-      figures[`${name}LatencyReceived`] = delays.length;
-      p50.push(percentile(delays, 50).toFixed(1));
-      p99.push(percentile(delays, 99).toFixed(1));
+    for (const commit of [true, false]) {
+      const how = commit ? 'auto-commit' : 'no commits';
+      const p50: [string, ...string[]] = [`produce → consume at ${at}, ${how}, p50 (ms)`];
+      const p99: [string, ...string[]] = [`produce → consume at ${at}, ${how}, p99 (ms)`];
+      for (const [index, under] of clients.entries()) {
+        const delays = await under.latency(
+          await topic(`latency-${commit ? 'commit' : 'none'}-${index}`),
+          rate,
+          tickMs,
+          seconds,
+          commit,
+        );
+        const name = `${index ? 'platformatic' : 'kafkajs'}${commit ? '' : 'NoCommit'}`;
+        figures[`${name}LatencyP50Ms`] = percentile(delays, 50);
+        figures[`${name}LatencyP99Ms`] = percentile(delays, 99);
+        figures[`${name}LatencyReceived`] = delays.length;
+        p50.push(percentile(delays, 50).toFixed(1));
+        p99.push(percentile(delays, 99).toFixed(1));
+      }
+      table.push(p50, p99);
     }
-    table.push(p50, p99);
   } finally {
     await admin.deleteTopics(topics).catch(() => undefined);
     await admin.disconnect();

@@ -52,6 +52,8 @@ export class KeyedBatchServerKafka extends RoutedServerKafka {
   private readonly handled = new Map<string, { topic: string; partition: number; offset: string }>();
   private committer?: NodeJS.Timeout;
   private boundConsumer?: Consumer;
+  /** Counts the consumer's group joins: offsets handled before a rebalance are not committed after it. */
+  private generation = 0;
 
   /**
    * `keyed.concurrency` bounds the records handled at once across the keys of every partition this server
@@ -74,7 +76,10 @@ export class KeyedBatchServerKafka extends RoutedServerKafka {
     }
     this.boundConsumer = consumer;
     // after a rebalance the partitions may be another member's: what was not committed comes again
-    consumer.on(consumer.events.GROUP_JOIN, () => this.handled.clear());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.generation++;
+      this.handled.clear();
+    });
     clearInterval(this.committer);
     this.committer = setInterval(() => void this.commitHandled(), this.commitIntervalMs);
     this.committer.unref();
@@ -93,13 +98,23 @@ export class KeyedBatchServerKafka extends RoutedServerKafka {
     await super.close();
   }
 
-  /** Commits the offsets handled since the last commit; a commit Kafka refuses leaves them to come again. */
+  /**
+   * Commits the offsets handled since the last commit. When Kafka refuses the commit, the offsets are tried
+   * again at the next one (unless newer ones replaced them), so the group's position still reaches the end
+   * of a quiet topic; not after a rebalance, when the partitions may be another member's.
+   */
   private async commitHandled(): Promise<void> {
     const consumer = this.boundConsumer;
     if (!consumer || this.handled.size === 0) return;
-    const offsets = [...this.handled.values()];
+    const generation = this.generation;
+    const offsets = [...this.handled];
     this.handled.clear();
-    await consumer.commitOffsets(offsets).catch(() => undefined);
+    await consumer.commitOffsets(offsets.map(([, offset]) => offset)).catch(() => {
+      if (generation !== this.generation) return;
+      for (const [partition, offset] of offsets) {
+        if (!this.handled.has(partition)) this.handled.set(partition, offset);
+      }
+    });
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {

@@ -4,9 +4,21 @@ import { createLogger } from '@lienthong/observability';
 import { EventProducer, ProduceError } from './event-producer.service';
 
 /**
+ * What the broker wrote, and its idempotence check: a batch whose producer id and sequence numbers it has
+ * already written is a repeat, answered with success and not written again.
+ */
+class FakeBroker {
+  readonly log: string[] = [];
+  readonly written = new Set<string>();
+}
+
+/** A written batch whose answer never reached the producer (a leader killed after it wrote, a timeout). */
+const ANSWER_LOST = 'written, answer lost';
+
+/**
  * A kafkajs producer stand-in (behind the client port): `answers` says how each send it receives ends. The broker itself is
  * exercised by the e2e suites; this isolates what EventProducer does with a producer the broker
- * stopped accepting.
+ * stopped accepting. Like kafkajs's, it moves its sequence numbers on only after a send succeeded.
  */
 class FakeProducer extends EventEmitter {
   readonly events = { DISCONNECT: 'producer.disconnect' } as const;
@@ -18,7 +30,12 @@ class FakeProducer extends EventEmitter {
   /** Topics the broker refuses, as a broker does for a topic the principal may not write. */
   refused = new Set<string>();
   disconnected = false;
-  constructor(private readonly answers: ('ok' | Error)[]) {
+  private sequence = 0;
+  constructor(
+    private readonly answers: ('ok' | typeof ANSWER_LOST | Error)[],
+    private readonly broker: FakeBroker,
+    private readonly producerId: number,
+  ) {
     super();
   }
   async connect() {}
@@ -32,13 +49,24 @@ class FakeProducer extends EventEmitter {
     this.requests.push(topicMessages.map((t) => t.topic));
     await this.gate;
     const answer = this.answers.shift() ?? 'ok';
-    if (answer !== 'ok') throw answer;
+    if (answer instanceof Error) throw answer;
     const refused = topicMessages.find((t) => this.refused.has(t.topic));
     if (refused) throw topicRefused(refused.topic);
-    for (const t of topicMessages) this.delivered.push(...t.messages);
+    const messages = topicMessages.flatMap((t) => t.messages);
+    const batch = `${this.producerId}:${this.sequence}-${this.sequence + messages.length - 1}`;
+    if (!this.broker.written.has(batch)) {
+      this.broker.written.add(batch);
+      this.broker.log.push(...messages.map((m) => String(m.value)));
+      this.delivered.push(...messages);
+    }
+    if (answer === ANSWER_LOST) throw connectionLost();
+    this.sequence += messages.length;
     return topicMessages.map((t) => ({ topicName: t.topic, partition: 0, baseOffset: '0' }));
   }
 }
+
+const connectionLost = () =>
+  Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
 
 const topicRefused = (topic: string) =>
   new KafkaJSProtocolError({
@@ -62,12 +90,14 @@ const outOfStep = () => {
 describe('EventProducer', () => {
   const logger = createLogger({ name: 'test', level: 'silent' });
   let producers: FakeProducer[];
-  let scripts: ('ok' | Error)[][];
+  let scripts: ('ok' | typeof ANSWER_LOST | Error)[][];
+  let broker: FakeBroker;
 
   beforeEach(() => {
     producers = [];
+    broker = new FakeBroker();
     jest.spyOn(Kafka.prototype, 'producer').mockImplementation(() => {
-      const producer = new FakeProducer(scripts.shift() ?? []);
+      const producer = new FakeProducer(scripts.shift() ?? [], broker, producers.length);
       producers.push(producer);
       return producer as never;
     });
@@ -99,16 +129,16 @@ describe('EventProducer', () => {
     expect(producers[1].delivered.map((m) => String(m.value))).toEqual(['one', 'two']);
   });
 
-  it('keeps its producer through ordinary failures such as a lost connection', async () => {
-    const lost = new Error('Connection error: connect ECONNREFUSED');
-    lost.name = 'KafkaJSConnectionError';
-    scripts = [[lost]];
+  it('starts a new producer after a send whose answer was lost, so the broker does not take the next records for a repeat', async () => {
+    // the broker wrote "one" but the answer never came; with the same producer, "two" would carry the same
+    // sequence numbers and be answered as a repeat without being written
+    scripts = [[ANSWER_LOST], []];
     const producer = create();
     const failed = await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]).catch((e: unknown) => e);
     expect((failed as ProduceError).code).toBe('CONNECTION_ERROR');
-    await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]);
-    expect(producers).toHaveLength(1);
-    expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['one']);
+    await producer.send('lgsp.t.v1', [{ key: 'k', value: 'two' }]);
+    expect(broker.log).toEqual(['one', 'two']);
+    expect(producers[0].disconnected).toBe(true);
   });
 
   /**
@@ -165,5 +195,7 @@ describe('EventProducer', () => {
     expect(failure.code).toBe('TOPIC_AUTHORIZATION_FAILED');
     expect(failure.kafkaUnavailable).toBe(false);
     expect(producers[0].delivered.map((m) => String(m.value))).toEqual(['a1', 'b1']);
+    // nothing of a refused request was written: the producer's sequence numbers are still right
+    expect(producers).toHaveLength(1);
   });
 });

@@ -1,25 +1,9 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { createKafkaClient, kafkaErrorCode } from './client';
+import { createKafkaClient, kafkaErrorCode, RECORD_FAULT_CODES } from './client';
 import type { DeliveredRecords, KafkaClient, OutgoingMessage, ProducerOptions, ProducerPort } from './client';
 import type { KafkaSecurity } from './kafka-security';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { produceDuration, produceErrors, producedMessages } from './metrics';
-
-/**
- * Broker answers that are about the records themselves or the topic's setup: sending the same records
- * again cannot succeed until someone changes them or the cluster's configuration.
- */
-const RECORD_FAULTS = new Set([
-  'CLOSED',
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-  'INVALID_TOPIC_EXCEPTION',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
-]);
 
 export class ProduceError extends Error {
   override readonly name = 'ProduceError';
@@ -36,7 +20,7 @@ export class ProduceError extends Error {
    * no leader, no acknowledgement in time): the same records will go through once it is back.
    */
   get kafkaUnavailable(): boolean {
-    return !RECORD_FAULTS.has(this.code);
+    return !RECORD_FAULT_CODES.has(this.code);
   }
 }
 
@@ -177,7 +161,7 @@ export class EventProducer implements OnModuleInit, OnApplicationShutdown {
     try {
       this.settle(groups, await this.request(groups));
     } catch (error) {
-      if (groups.length === 1 || !RECORD_FAULTS.has(kafkaErrorCode(error))) {
+      if (groups.length === 1 || !RECORD_FAULT_CODES.has(kafkaErrorCode(error))) {
         for (const entry of batch) entry.reject(error);
         return;
       }

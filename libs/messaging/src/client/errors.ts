@@ -41,6 +41,23 @@ export const IDEMPOTENCE_LOST_CODES: ReadonlySet<string> = new Set([
   'INVALID_PRODUCER_ID_MAPPING',
 ]);
 
+/**
+ * Broker answers that are about the records themselves or the topic's setup: nothing of the request was
+ * written, and sending the same records again cannot succeed until someone changes them or the cluster's
+ * configuration. After any other failure of a produce request, its records may or may not have been written.
+ */
+export const RECORD_FAULT_CODES: ReadonlySet<string> = new Set([
+  'CLOSED',
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+]);
+
 /** The code of any error a Kafka call rejected with. */
 export function kafkaErrorCode(error: unknown): string {
   return error instanceof KafkaClientError ? error.code : ClientErrorCode.Client;

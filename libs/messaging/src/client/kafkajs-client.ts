@@ -5,7 +5,11 @@
  * kafkajs workarounds, both kept here in libs/messaging:
  * 1. `renewIdempotentProducer` (below): after the broker reports an idempotent producer's state out of
  *    step (out-of-order sequence, unknown producer id, as after a broker restart lost a reply), a kafkajs
- *    producer keeps failing every send; a new producer, with a new producer id, replaces it.
+ *    producer keeps failing every send; a new producer, with a new producer id, replaces it. The same
+ *    happens after any send that failed with its outcome unknown (a leader killed, a timeout, retries used
+ *    up): kafkajs gives the next records the sequence numbers of the failed ones, and a broker that did
+ *    write the failed batch takes a next batch of the same size for a repeat of it, answers success and
+ *    drops it. Kafka's own client gets a new producer id or epoch in that case too.
  * 2. `restartConsumerKafkajsGaveUpOn` (../microservice.ts): kafkajs restarts a crashed consumer only after
  *    errors it classes as retriable; after any other it stays stopped, so the process starts it again.
  * A smaller one: `createTopics` ignores the UNKNOWN_TOPIC_OR_PARTITION kafkajs's own leader wait fails with
@@ -30,7 +34,7 @@ import {
 import { ConfigError } from '@lienthong/config';
 import type { AppLogger } from '@lienthong/observability';
 import { KafkaSecurity, PLAINTEXT } from '../kafka-security';
-import { ClientErrorCode, IDEMPOTENCE_LOST_CODES, KafkaClientError } from './errors';
+import { ClientErrorCode, IDEMPOTENCE_LOST_CODES, KafkaClientError, RECORD_FAULT_CODES } from './errors';
 import type {
   AclEntry,
   AclOperation,
@@ -193,14 +197,19 @@ class KafkajsProducer implements ProducerPort {
     return producer;
   }
 
-  /** kafkajs workaround 1: replaces a producer the broker no longer accepts (see the file comment). */
+  /**
+   * kafkajs workaround 1: replaces a producer the broker no longer accepts, or one whose last send failed with
+   * its outcome unknown (see the file comment).
+   */
   private renewIdempotentProducer(code: string): void {
     const stale = this.producer;
     this.producer = this.create();
     this.connected = undefined;
     this.logger?.warn(
       { component: 'producer', code },
-      'the broker no longer accepts the idempotent producer; starting a new one',
+      IDEMPOTENCE_LOST_CODES.has(code)
+        ? 'the broker no longer accepts the idempotent producer; starting a new one'
+        : 'a send failed and may have been written; starting a new idempotent producer so the next records are not taken for a repeat of it',
     );
     void stale.disconnect().catch(() => undefined);
   }
@@ -244,9 +253,10 @@ class KafkajsProducer implements ProducerPort {
       return metadata.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: m.baseOffset }));
     } catch (error) {
       const failure = toKafkaClientError(error);
-      if (IDEMPOTENCE_LOST_CODES.has(failure.code) && producer === this.producer && !this.closed) {
-        this.renewIdempotentProducer(failure.code);
-      }
+      const renew =
+        IDEMPOTENCE_LOST_CODES.has(failure.code) ||
+        ((this.options.idempotent ?? true) && !RECORD_FAULT_CODES.has(failure.code));
+      if (renew && producer === this.producer && !this.closed) this.renewIdempotentProducer(failure.code);
       throw failure;
     }
   }

@@ -119,9 +119,11 @@ async function ministryLatency(kafka: KafkaClient, post: Post, seconds: number) 
   // what the ministries of the bench's procedures subscribe to (a ministry reads its own topic only), and
   // the canonical topic for the breakdown
   const catalogue = loadProcedureCatalogue('deploy/config/procedures.yaml');
-  const ministries = new Set(PROCEDURES.map((procedureCode) => catalogue.route({ procedureCode })?.ministry));
+  const ministries = new Set(
+    PROCEDURES.flatMap((procedureCode) => catalogue.route({ procedureCode })?.ministry ?? []),
+  );
   await consumer.subscribe({
-    topics: [Topic.DossierStatus, ...[...ministries].filter((m) => m !== undefined).map(ministryTopic)],
+    topics: [Topic.DossierStatus, ...[...ministries].map(ministryTopic)],
     fromBeginning: false,
   });
   await consumer.run({
@@ -134,11 +136,9 @@ async function ministryLatency(kafka: KafkaClient, post: Post, seconds: number) 
       // a ministry's copy carries no note unless granted: the bench's events are known by their ids
       if (!ours.has(event.data.eventId)) return;
       const occurred = Date.parse(event.data.occurredAt);
-      const delay = Date.now() - occurred;
-      (topic === Topic.DossierStatus ? canonical : delays).push(delay);
-      (topic === Topic.DossierStatus ? publishedCanonical : publishedMinistry).push(
-        Number(message.timestamp) - occurred,
-      );
+      const onCanonical = topic === Topic.DossierStatus;
+      (onCanonical ? canonical : delays).push(Date.now() - occurred);
+      (onCanonical ? publishedCanonical : publishedMinistry).push(Number(message.timestamp) - occurred);
     },
   });
   while (!joined) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -473,6 +473,8 @@ export interface Row {
   unexpected: string[];
   /** A 202 came after the fault ended (ingest recovered by itself). */
   acceptedAfter: boolean;
+  /** For each lost event: where it was seen and what the outbox holds of it (printed under the table). */
+  lostTrail: string[];
 }
 
 /**
@@ -558,6 +560,14 @@ async function countScenario(
       !database.events.has(id),
   );
   const ghosts = [...seenAnywhere].filter((id) => !answered.has(id));
+  const lostTrail = await outboxTrail(stack.database.url, lostIds.slice(0, 10), (id) =>
+    [
+      sightings.topic.has(id) ? 'topic' : '',
+      sightings.ministry.has(id) ? 'ministry' : '',
+      portalSeen.has(id) ? 'portal' : '',
+      database.events.has(id) ? 'database' : '',
+    ].filter(Boolean),
+  );
   const wrongMinistry = [...answered.keys()].filter(
     (id) => !sightings.byMinistry.get(EventSource.ministryOf(source.byId.get(id)!))?.has(id),
   );
@@ -584,7 +594,43 @@ async function countScenario(
     statuses: posters.log.statuses,
     unexpected: posters.log.unexpected,
     acceptedAfter: firstAccept !== undefined,
+    lostTrail,
   };
+}
+
+/** One line per event: where it was seen, and its outbox row (published or not, attempts, last error). */
+async function outboxTrail(url: string, ids: string[], seen: (id: string) => string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{
+      event_id: string;
+      id: string;
+      shard: number;
+      created_at: Date;
+      published_at: Date | null;
+      attempts: number;
+      last_error: string | null;
+    }>(
+      `SELECT convert_from(value, 'UTF8')::jsonb->>'id' AS event_id, id::text AS id, shard, created_at,
+              published_at, attempts, last_error
+         FROM outbox WHERE convert_from(value, 'UTF8')::jsonb->>'id' IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+      [JSON.stringify(ids)],
+    );
+    const byEvent = new Map(rows.map((row) => [row.event_id, row]));
+    return ids.map((id) => {
+      const row = byEvent.get(id);
+      const outbox = row
+        ? `outbox row ${row.id} (shard ${row.shard}) written ${row.created_at.toISOString()}, ` +
+          `${row.published_at ? `marked published ${row.published_at.toISOString()}` : 'not published'}, ` +
+          `${row.attempts} failed attempts${row.last_error ? `, last: ${row.last_error}` : ''}`
+        : 'no outbox row';
+      return `${id}: seen in [${seen(id).join(', ')}]; ${outbox}`;
+    });
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -665,5 +711,12 @@ export function formatTable(rows: Row[]): string {
     '',
     'answers to the posters (a request may be answered several times: sent again when unanswered):',
     ...answers,
+    ...rows
+      .filter((row) => row.lostTrail.length > 0)
+      .flatMap((row) => [
+        '',
+        `lost in "${row.scenario}" (at most ten):`,
+        ...row.lostTrail.map((l) => `  ${l}`),
+      ]),
   ].join('\n');
 }

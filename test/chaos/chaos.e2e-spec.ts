@@ -5,8 +5,10 @@
  *
  * `npm run chaos` runs them at full size (LGSP_CHAOS_SCALE=full); within `npm test` they run shortened.
  */
-import { Topic } from '@lienthong/messaging';
+import { randomUUID } from 'node:crypto';
+import { createKafkaClient, KafkaClientError, PRODUCER_SETTINGS, Topic } from '@lienthong/messaging';
 import { waitFor } from '../support/http';
+import { joinedConsumer } from '../support/joined-consumer';
 import { ChaosStack, formatTable, Posters, Row, runScenario, SCALE, sleep, startChaosStack } from './harness';
 
 describe(`fault suite (${SCALE.name} size)`, () => {
@@ -52,6 +54,96 @@ describe(`fault suite (${SCALE.name} size)`, () => {
         await node.start();
         return Date.now();
       });
+    },
+    timeout,
+  );
+
+  it(
+    'a leader moved between a send and its retry: the send fails, or every record of it is on the topic',
+    async () => {
+      // kafkajs retries a failed leader's part of a send only towards leaders that have not answered yet;
+      // here partition 0 moves to the node that answers for partition 1, so the retry would send it nowhere
+      const brokers = stack.cluster.brokers.split(',');
+      const topic = `lgsp.test.leader-move-${randomUUID().slice(0, 8)}.v1`;
+      const client = createKafkaClient({ clientId: 'leader-move', brokers });
+      const admin = client.admin();
+      const producer = client.producer(PRODUCER_SETTINGS);
+      await admin.connect();
+      try {
+        await admin.createTopics({
+          topics: [{ topic, numPartitions: 2, replicationFactor: 3 }],
+          waitForLeaders: true,
+        });
+        // a new topic's metadata may take a moment to be served by every broker
+        const leaders = () =>
+          waitFor(
+            async () =>
+              (await admin.fetchTopicMetadata([topic]))[0].partitions
+                .sort((a, b) => a.partitionId - b.partitionId)
+                .map((partition) => partition.leader),
+            30_000,
+            `the leaders of ${topic}`,
+          );
+        const [first, second] = await leaders();
+        if (first === second) {
+          const others = [1, 2, 3].filter((node) => node !== first);
+          await stack.cluster.reassign(topic, 1, [...others, first]);
+        }
+        // a key for each partition; these sends also tell the producer who leads each
+        const keyOf = new Map<number, string>();
+        for (let i = 0; keyOf.size < 2; i++) {
+          const [where] = await producer.send({ topic, messages: [{ key: `k${i}`, value: `warm-${i}` }] });
+          if (!keyOf.has(where.partition)) keyOf.set(where.partition, `k${i}`);
+        }
+        const [old, target] = await leaders();
+        await stack.cluster.reassign(topic, 0, [target, [1, 2, 3].find((n) => n !== target && n !== old)!]);
+
+        // as the outbox and the relay do: a send that failed is sent again
+        const failures: string[] = [];
+        const batch = [
+          { key: keyOf.get(0)!, value: 'moved' },
+          { key: keyOf.get(1)!, value: 'stayed' },
+        ];
+        await waitFor(
+          () =>
+            producer.send({ topic, messages: batch }).then(
+              () => true,
+              (error: KafkaClientError) => void failures.push(error.code),
+            ),
+          30_000,
+          'the send to go through',
+        );
+        // read both partitions up to records sent after it
+        const seen = new Set<string>();
+        const reader = await joinedConsumer({
+          brokers,
+          topics: [topic],
+          name: 'leader-move',
+          onMessage: (message) => void seen.add(String(message.value)),
+        });
+        await producer.send({
+          topic,
+          messages: [
+            { key: keyOf.get(0)!, value: 'end-0' },
+            { key: keyOf.get(1)!, value: 'end-1' },
+          ],
+        });
+        await waitFor(
+          () => (seen.has('end-0') && seen.has('end-1')) || undefined,
+          60_000,
+          'the last records',
+        );
+        await reader.disconnect();
+        // (failures, in the message of a failed check: what the producer answered meanwhile)
+        expect({ moved: seen.has('moved'), stayed: seen.has('stayed'), failures }).toMatchObject({
+          moved: true,
+          stayed: true,
+        });
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+        await admin.deleteTopics([topic]).catch(() => undefined);
+        await admin.disconnect().catch(() => undefined);
+      }
     },
     timeout,
   );

@@ -673,6 +673,39 @@ export class LocalKafkaCluster {
     });
   }
 
+  /**
+   * Moves `partition` of `topic` onto `replicas` (node ids, the first to lead it) and resolves once the
+   * move is complete and that node leads it. A leader left out of `replicas` stops leading: how a test
+   * moves a leader while a client still sends to the old one.
+   */
+  async reassign(topic: string, partition: number, replicas: number[]): Promise<void> {
+    await this.withAdmin((admin) =>
+      admin.alterPartitionReassignments({
+        topics: [{ topic, partitionAssignment: [{ partition, replicas }] }],
+      }),
+    );
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 90_000);
+    for (;;) {
+      const done = await this.withAdmin(async (admin) => {
+        const { topics: moving } = await admin.listPartitionReassignments({
+          topics: [{ topic, partitions: [partition] }],
+        });
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const state = topics[0]?.partitions.find((p) => p.partitionId === partition);
+        return (
+          moving.length === 0 && state?.leader === replicas[0] && state.replicas.length === replicas.length
+        );
+      }).catch(() => false);
+      if (done) return;
+      if (Date.now() > deadline) {
+        throw new LocalKafkaError(
+          `partition ${topic}/${partition} did not move to ${replicas.join(',')} in time`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Waits until the cluster lists `count` brokers. */
   async waitForBrokers(count: number, timeoutMs = this.options.readyTimeoutMs ?? 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

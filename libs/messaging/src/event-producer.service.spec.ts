@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Kafka, KafkaJSNonRetriableError, KafkaJSProtocolError, Message } from 'kafkajs';
+import { Kafka, KafkaJSNonRetriableError, KafkaJSProtocolError, Message, ProducerConfig } from 'kafkajs';
 import { createLogger } from '@lienthong/observability';
 import { EventProducer, ProduceError } from './event-producer.service';
 
@@ -14,6 +14,12 @@ class FakeBroker {
 
 /** A written batch whose answer never reached the producer (a leader killed after it wrote, a timeout). */
 const ANSWER_LOST = 'written, answer lost';
+/**
+ * What kafkajs 2.2 resolves with when a leader failed, its partitions moved to a leader that had already
+ * answered for others, and its retry sent them nowhere: success, with no answer for them and nothing written.
+ */
+const PARTITION_SKIPPED = 'resolved without writing';
+type Answer = 'ok' | typeof ANSWER_LOST | typeof PARTITION_SKIPPED | Error;
 
 /**
  * A kafkajs producer stand-in (behind the client port): `answers` says how each send it receives ends. The broker itself is
@@ -32,9 +38,10 @@ class FakeProducer extends EventEmitter {
   disconnected = false;
   private sequence = 0;
   constructor(
-    private readonly answers: ('ok' | typeof ANSWER_LOST | Error)[],
+    private readonly answers: Answer[],
     private readonly broker: FakeBroker,
     private readonly producerId: number,
+    private readonly config: ProducerConfig,
   ) {
     super();
   }
@@ -52,6 +59,14 @@ class FakeProducer extends EventEmitter {
     if (answer instanceof Error) throw answer;
     const refused = topicMessages.find((t) => this.refused.has(t.topic));
     if (refused) throw topicRefused(refused.topic);
+    // records placed as kafkajs places them: by the partitioner it was given (one partition here)
+    const partitioner = this.config.createPartitioner?.();
+    for (const { topic, messages } of topicMessages) {
+      for (const message of messages) {
+        partitioner?.({ topic, partitionMetadata: [ONE_PARTITION], message });
+      }
+    }
+    if (answer === PARTITION_SKIPPED) return [];
     const messages = topicMessages.flatMap((t) => t.messages);
     const batch = `${this.producerId}:${this.sequence}-${this.sequence + messages.length - 1}`;
     if (!this.broker.written.has(batch)) {
@@ -64,6 +79,8 @@ class FakeProducer extends EventEmitter {
     return topicMessages.map((t) => ({ topicName: t.topic, partition: 0, baseOffset: '0' }));
   }
 }
+
+const ONE_PARTITION = { partitionId: 0, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 };
 
 const connectionLost = () =>
   Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
@@ -90,14 +107,14 @@ const outOfStep = () => {
 describe('EventProducer', () => {
   const logger = createLogger({ name: 'test', level: 'silent' });
   let producers: FakeProducer[];
-  let scripts: ('ok' | typeof ANSWER_LOST | Error)[][];
+  let scripts: Answer[][];
   let broker: FakeBroker;
 
   beforeEach(() => {
     producers = [];
     broker = new FakeBroker();
-    jest.spyOn(Kafka.prototype, 'producer').mockImplementation(() => {
-      const producer = new FakeProducer(scripts.shift() ?? [], broker, producers.length);
+    jest.spyOn(Kafka.prototype, 'producer').mockImplementation((config) => {
+      const producer = new FakeProducer(scripts.shift() ?? [], broker, producers.length, config ?? {});
       producers.push(producer);
       return producer as never;
     });
@@ -138,6 +155,20 @@ describe('EventProducer', () => {
     expect((failed as ProduceError).code).toBe('CONNECTION_ERROR');
     await producer.send('lgsp.t.v1', [{ key: 'k', value: 'two' }]);
     expect(broker.log).toEqual(['one', 'two']);
+    expect(producers[0].disconnected).toBe(true);
+  });
+
+  it('fails a send that kafkajs resolved without an answer for a partition of its records, and sends it again whole', async () => {
+    scripts = [[PARTITION_SKIPPED], []];
+    const producer = create();
+    const failed = await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ProduceError);
+    expect((failed as ProduceError).code).toBe('PARTITION_UNANSWERED');
+    // the caller (the outbox, the relay) keeps the records and sends them again
+    expect((failed as ProduceError).kafkaUnavailable).toBe(true);
+    expect(broker.log).toEqual([]);
+    await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]);
+    expect(broker.log).toEqual(['one']);
     expect(producers[0].disconnected).toBe(true);
   });
 

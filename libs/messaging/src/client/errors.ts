@@ -23,6 +23,8 @@ export const ClientErrorCode = {
   Connection: 'CONNECTION_ERROR',
   /** A request got no answer within the request timeout. */
   RequestTimeout: 'REQUEST_TIMED_OUT',
+  /** A produce resolved without an answer for some partition its records went to (written or not). */
+  Unanswered: 'PARTITION_UNANSWERED',
   /** No group coordinator could be found (also how a refused consumer group shows up). */
   CoordinatorNotAvailable: 'COORDINATOR_NOT_AVAILABLE',
   /** No broker known for a partition's leader, or no broker reachable at all. */

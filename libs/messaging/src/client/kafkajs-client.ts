@@ -12,6 +12,12 @@
  *    drops it. Kafka's own client gets a new producer id or epoch in that case too.
  * 2. `restartConsumerKafkajsGaveUpOn` (../microservice.ts): kafkajs restarts a crashed consumer only after
  *    errors it classes as retriable; after any other it stays stopped, so the process starts it again.
+ * 3. `unansweredPartitions` (below): when a request to one leader fails and kafkajs retries, it sends again
+ *    only to leaders that have not answered yet. Partitions that moved in between to a leader that had
+ *    already answered for others are sent nowhere, and the send resolves as if they had been written.
+ *    The client remembers which partition kafkajs's partitioner last gave each record and rejects a send
+ *    whose answer lacks any of them (outcome unknown: the caller sends it again, and the producer is
+ *    replaced as after any such failure).
  * A smaller one: `createTopics` ignores the UNKNOWN_TOPIC_OR_PARTITION kafkajs's own leader wait fails with
  * while the broker has created the topics but does not serve their metadata yet.
  */
@@ -171,6 +177,8 @@ const translated = <T>(promise: Promise<T>): Promise<T> =>
 
 class KafkajsProducer implements ProducerPort {
   private producer: Producer;
+  /** The partition kafkajs's partitioner last chose for each record of a send (workaround 3). */
+  private readonly placed = new WeakMap<object, number>();
   private connected?: Promise<void>;
   private closed = false;
 
@@ -187,8 +195,16 @@ class KafkajsProducer implements ProducerPort {
       idempotent: this.options.idempotent ?? true,
       maxInFlightRequests: this.options.maxInFlightRequests ?? 1,
       allowAutoTopicCreation: false,
-      // murmur2 partitioning, as the Java client does, so other producers place the same key alike
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // murmur2 partitioning, as the Java client does, so other producers place the same key alike;
+      // where each record went is remembered for the answer's check (workaround 3)
+      createPartitioner: () => {
+        const partition = Partitioners.DefaultPartitioner();
+        return (args) => {
+          const chosen = partition(args);
+          this.placed.set(args.message, chosen);
+          return chosen;
+        };
+      },
       ...(this.options.retry ? { retry: retryOptions(this.options.retry) } : {}),
     });
     producer.on(producer.events.DISCONNECT, () => {
@@ -225,31 +241,58 @@ class KafkajsProducer implements ProducerPort {
   }
 
   send(request: ProduceRequest): Promise<DeliveredRecords[]> {
-    return this.produce((producer) =>
-      producer.send({
-        topic: request.topic,
-        messages: request.messages,
-        acks: request.acks === 'leader' ? 1 : -1,
-      }),
-    );
+    return this.sendBatch({ topicMessages: [request], acks: request.acks });
   }
 
   sendBatch(request: ProduceBatchRequest): Promise<DeliveredRecords[]> {
-    return this.produce((producer) =>
-      producer.sendBatch({
-        topicMessages: request.topicMessages,
-        acks: request.acks === 'leader' ? 1 : -1,
-      }),
+    // records of their own, so the partition remembered for each is this send's
+    const topicMessages = request.topicMessages.map(({ topic, messages }) => ({
+      topic,
+      messages: messages.map((message) => ({ ...message })),
+    }));
+    const acks = request.acks === 'leader' ? 1 : -1;
+    return this.produce(topicMessages, (producer) =>
+      topicMessages.length === 1
+        ? producer.send({ ...topicMessages[0], acks })
+        : producer.sendBatch({ topicMessages, acks }),
     );
   }
 
+  /**
+   * Partitions records of `sent` were given that no leader answered for (kafkajs workaround 3), as
+   * `topic/partition`; a record the partitioner never saw counts as unanswered too.
+   */
+  private unansweredPartitions(
+    sent: { topic: string; messages: object[] }[],
+    answered: RecordMetadata[],
+  ): string[] {
+    const answers = new Set(answered.map((m) => `${m.topicName}/${m.partition}`));
+    const missing = new Set<string>();
+    for (const { topic, messages } of sent) {
+      for (const message of messages) {
+        const where = `${topic}/${this.placed.get(message) ?? '?'}`;
+        if (!answers.has(where)) missing.add(where);
+      }
+    }
+    return [...missing];
+  }
+
   private async produce(
+    sent: { topic: string; messages: object[] }[],
     call: (producer: Producer) => Promise<RecordMetadata[]>,
   ): Promise<DeliveredRecords[]> {
     await this.connect();
     const producer = this.producer;
     try {
       const metadata = await call(producer);
+      const unanswered = this.unansweredPartitions(sent, metadata);
+      if (unanswered.length > 0) {
+        throw new KafkaClientError(
+          ClientErrorCode.Unanswered,
+          `no leader answered for ${unanswered.join(', ')}: their records may not be written`,
+          true,
+        );
+      }
       return metadata.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: m.baseOffset }));
     } catch (error) {
       const failure = toKafkaClientError(error);

@@ -19,7 +19,12 @@ const ANSWER_LOST = 'written, answer lost';
  * answered for others, and its retry sent them nowhere: success, with no answer for them and nothing written.
  */
 const PARTITION_SKIPPED = 'resolved without writing';
-type Answer = 'ok' | typeof ANSWER_LOST | typeof PARTITION_SKIPPED | Error;
+/**
+ * The same after a retry that placed the records again over two partitions (kafkajs calls its partitioner
+ * on every attempt): only the partition a record did not go to the first time answers.
+ */
+const SKIPPED_AFTER_RETRY = 'placed twice, resolved without writing';
+type Answer = 'ok' | typeof ANSWER_LOST | typeof PARTITION_SKIPPED | typeof SKIPPED_AFTER_RETRY | Error;
 
 /**
  * A kafkajs producer stand-in (behind the client port): `answers` says how each send it receives ends. The broker itself is
@@ -67,6 +72,16 @@ class FakeProducer extends EventEmitter {
       }
     }
     if (answer === PARTITION_SKIPPED) return [];
+    if (answer === SKIPPED_AFTER_RETRY) {
+      const two = [ONE_PARTITION, { ...ONE_PARTITION, partitionId: 1 }];
+      return topicMessages.flatMap(({ topic, messages }) =>
+        messages.map((message) => {
+          const first = partitioner!({ topic, partitionMetadata: two, message });
+          partitioner!({ topic, partitionMetadata: two, message });
+          return { topicName: topic, partition: 1 - first, baseOffset: '0' };
+        }),
+      );
+    }
     const messages = topicMessages.flatMap((t) => t.messages);
     const batch = `${this.producerId}:${this.sequence}-${this.sequence + messages.length - 1}`;
     if (!this.broker.written.has(batch)) {
@@ -170,6 +185,15 @@ describe('EventProducer', () => {
     await producer.send('lgsp.t.v1', [{ key: 'k', value: 'one' }]);
     expect(broker.log).toEqual(['one']);
     expect(producers[0].disconnected).toBe(true);
+  });
+
+  it('keeps a keyless record on its partition across the retries of a send, so a skipped one is not taken for written', async () => {
+    scripts = [[SKIPPED_AFTER_RETRY], []];
+    const producer = create();
+    const failed = await producer.send('lgsp.t.v1', [{ key: null, value: 'one' }]).catch((e: unknown) => e);
+    expect((failed as ProduceError).code).toBe('PARTITION_UNANSWERED');
+    await producer.send('lgsp.t.v1', [{ key: null, value: 'one' }]);
+    expect(broker.log).toEqual(['one']);
   });
 
   /**

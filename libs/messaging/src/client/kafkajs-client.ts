@@ -15,9 +15,10 @@
  * 3. `unansweredPartitions` (below): when a request to one leader fails and kafkajs retries, it sends again
  *    only to leaders that have not answered yet. Partitions that moved in between to a leader that had
  *    already answered for others are sent nowhere, and the send resolves as if they had been written.
- *    The client remembers which partition kafkajs's partitioner last gave each record and rejects a send
- *    whose answer lacks any of them (outcome unknown: the caller sends it again, and the producer is
- *    replaced as after any such failure).
+ *    The client remembers which partition kafkajs's partitioner gave each record (and keeps it there
+ *    across kafkajs's retries, which would move a keyless record) and rejects a send whose answer lacks
+ *    any of them (outcome unknown: the caller sends it again, and the producer is replaced as after any
+ *    such failure).
  * A smaller one: `createTopics` ignores the UNKNOWN_TOPIC_OR_PARTITION kafkajs's own leader wait fails with
  * while the broker has created the topics but does not serve their metadata yet.
  */
@@ -177,7 +178,7 @@ const translated = <T>(promise: Promise<T>): Promise<T> =>
 
 class KafkajsProducer implements ProducerPort {
   private producer: Producer;
-  /** The partition kafkajs's partitioner last chose for each record of a send (workaround 3). */
+  /** The partition kafkajs's partitioner chose for each record of a send (workaround 3). */
   private readonly placed = new WeakMap<object, number>();
   private connected?: Promise<void>;
   private closed = false;
@@ -200,7 +201,12 @@ class KafkajsProducer implements ProducerPort {
       createPartitioner: () => {
         const partition = Partitioners.DefaultPartitioner();
         return (args) => {
-          const chosen = partition(args);
+          // a retry keeps a record where it was first placed (a keyless one would otherwise move)
+          const before = this.placed.get(args.message);
+          const chosen =
+            before !== undefined && args.partitionMetadata.some((p) => p.partitionId === before)
+              ? before
+              : partition(args);
           this.placed.set(args.message, chosen);
           return chosen;
         };

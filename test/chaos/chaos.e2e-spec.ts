@@ -1,12 +1,19 @@
 /**
  * The fault suite (docs: README, "Fault suite"): six faults, each under steady load from several posters,
  * counted by an independent consumer of the topics, the portal simulator's store and the database. Every
- * row must show 0 lost, 0 applied twice and 0 ghosts; the table is printed at the end.
+ * row must show 0 lost, 0 applied twice and 0 ghosts; the table is printed at the end. One more case, not a
+ * row: a partition's leader moved between a send and the client's retry of it.
  *
  * `npm run chaos` runs them at full size (LGSP_CHAOS_SCALE=full); within `npm test` they run shortened.
  */
 import { randomUUID } from 'node:crypto';
-import { createKafkaClient, KafkaClientError, PRODUCER_SETTINGS, Topic } from '@lienthong/messaging';
+import {
+  ConsumerPort,
+  createKafkaClient,
+  KafkaClientError,
+  PRODUCER_SETTINGS,
+  Topic,
+} from '@lienthong/messaging';
 import { waitFor } from '../support/http';
 import { joinedConsumer } from '../support/joined-consumer';
 import { ChaosStack, formatTable, Posters, Row, runScenario, SCALE, sleep, startChaosStack } from './harness';
@@ -68,6 +75,7 @@ describe(`fault suite (${SCALE.name} size)`, () => {
       const client = createKafkaClient({ clientId: 'leader-move', brokers });
       const admin = client.admin();
       const producer = client.producer(PRODUCER_SETTINGS);
+      let reader: ConsumerPort | undefined;
       await admin.connect();
       try {
         await admin.createTopics({
@@ -115,7 +123,7 @@ describe(`fault suite (${SCALE.name} size)`, () => {
         );
         // read both partitions up to records sent after it
         const seen = new Set<string>();
-        const reader = await joinedConsumer({
+        reader = await joinedConsumer({
           brokers,
           topics: [topic],
           name: 'leader-move',
@@ -133,13 +141,13 @@ describe(`fault suite (${SCALE.name} size)`, () => {
           60_000,
           'the last records',
         );
-        await reader.disconnect();
         // (failures, in the message of a failed check: what the producer answered meanwhile)
         expect({ moved: seen.has('moved'), stayed: seen.has('stayed'), failures }).toMatchObject({
           moved: true,
           stayed: true,
         });
       } finally {
+        await reader?.disconnect().catch(() => undefined);
         await producer.disconnect().catch(() => undefined);
         await admin.deleteTopics([topic]).catch(() => undefined);
         await admin.disconnect().catch(() => undefined);

@@ -25,6 +25,8 @@ export interface BenchEnvironment {
    * above all), on a port of its own; resolves once it is ready, with what stops it.
    */
   launchRelay(overrides: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
+  /** The relay processes the stack started with (not those of `launchRelay`), for their CPU counters. */
+  relayPids: (number | undefined)[];
   databaseKind: string;
   /** What the lookup benchmark needs: the population simulator, the dev PKI, a baseline route. */
   lookups: {
@@ -271,6 +273,7 @@ export async function startBenchEnvironment(
       });
       return { url, stop: () => stop(child) };
     },
+    relayPids: relays.map((relay) => relay.pid),
     databaseKind: databaseUrl ? 'postgres' : 'pglite',
     lookups: { populationServiceUrl, pkiDir, gatewayPid: gateway.pid, echoUrl, echoPid: echo.pid },
     record(name, figures) {

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
 import { Pool } from 'undici';
 import { loadProcedureCatalogue } from '@lienthong/catalogue';
 import {
@@ -20,6 +21,7 @@ import {
   Topic,
 } from '@lienthong/messaging';
 import { BenchEnvironment, percentile, RAW_TOPIC, runFor, startBenchEnvironment } from './bench-environment';
+import { machineCpuMs, processCpuMs } from './cpu';
 
 const BATCH = 500;
 const PROCEDURES = ['1.001193', '1.004222', '2.001610', '1.005194'];
@@ -100,7 +102,12 @@ async function rawProducer(kafka: KafkaClient, seconds: number) {
  * Event time → ministry consumer at a fixed rate, with the relay routing (before the gateway
  * throughput phases, so no backlog distorts it).
  */
-async function ministryLatency(kafka: KafkaClient, post: Post, seconds: number) {
+async function ministryLatency(
+  kafka: KafkaClient,
+  post: Post,
+  seconds: number,
+  pids: { gateway: number | undefined; relays: (number | undefined)[] },
+) {
   const rate = Number(process.env.LGSP_BENCH_RATE ?? 1000);
   const ours = new Set<string>();
   const consumer = kafka.consumer({ groupId: `bench-ministry-${randomUUID()}` });
@@ -146,6 +153,14 @@ async function ministryLatency(kafka: KafkaClient, post: Post, seconds: number) 
   const tickMs = 10;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   let sent = 0;
+  // what the stack spends on it, from the processes' own counters and the machine's: the gateway, the
+  // relays, and the rest (the broker, the database, this process's posting and reading)
+  const cpu = () => ({
+    machine: machineCpuMs(),
+    gateway: processCpuMs(pids.gateway),
+    relays: pids.relays.reduce<number>((sum, pid) => sum + processCpuMs(pid), 0),
+  });
+  const cpuBefore = cpu();
   const started = Date.now();
   const inflight: Promise<void>[] = [];
   for (let tick = 0; Date.now() - started < seconds * 1000; tick++) {
@@ -171,8 +186,16 @@ async function ministryLatency(kafka: KafkaClient, post: Post, seconds: number) 
   const deadline = Date.now() + 30_000;
   while (delays.length < sent && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 100));
+  const cpuAfter = cpu();
   await consumer.disconnect();
-  return { rate, tickMs, delays, sent, answered, canonical, publishedCanonical, publishedMinistry };
+  const busyMs = cpuAfter.machine.busyMs - cpuBefore.machine.busyMs;
+  const stackCpu = {
+    gatewayMsPerEvent: (cpuAfter.gateway - cpuBefore.gateway) / sent,
+    relaysMsPerEvent: (cpuAfter.relays - cpuBefore.relays) / sent,
+    machineMsPerEvent: busyMs / sent,
+    machineBusy: busyMs / (cpuAfter.machine.totalMs - cpuBefore.machine.totalMs),
+  };
+  return { rate, tickMs, delays, sent, answered, canonical, publishedCanonical, publishedMinistry, stackCpu };
 }
 
 /** The gateway process's resident memory now and at its peak (Linux), in MiB. */
@@ -192,8 +215,9 @@ async function gatewayFigures(env: BenchEnvironment, kafka: KafkaClient, seconds
   try {
     // a first pass at the same rate, not counted: the broker's JVM compiles its fetch and commit paths
     // and the relay its handlers when the first records flow, which on two cores takes half a core
-    await ministryLatency(kafka, post, Math.min(seconds, 5));
-    const ministry = await ministryLatency(kafka, post, seconds);
+    const pids = { gateway: env.lookups.gatewayPid, relays: env.relayPids };
+    await ministryLatency(kafka, post, Math.min(seconds, 5), pids);
+    const ministry = await ministryLatency(kafka, post, seconds, pids);
     await env.stopRelay();
     // Through the gateway: HTTP, validation, status machine, group commit, outbox, dispatch.
     const gatewayBatch = await runFor(seconds, concurrency, async () => {
@@ -266,8 +290,17 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
     runs.map((r) => `${r.memory.rssMb.toFixed(0)}/${r.memory.peakMb.toFixed(0)}`),
   );
   runs.forEach((run, i) => {
-    const { rate, tickMs, delays, sent, answered, canonical, publishedCanonical, publishedMinistry } =
-      run.ministry;
+    const {
+      rate,
+      tickMs,
+      delays,
+      sent,
+      answered,
+      canonical,
+      publishedCanonical,
+      publishedMinistry,
+      stackCpu,
+    } = run.ministry;
     const spread = (values: number[]) =>
       `p50 ${percentile(values, 50).toFixed(1)} ms   p99 ${percentile(values, 99).toFixed(1)} ms   max ${Math.max(0, ...values).toFixed(1)} ms`;
     console.log(
@@ -278,6 +311,12 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
     console.log(`            published (record time)   ${spread(publishedCanonical)}`);
     console.log(`            on the canonical topic     ${spread(canonical)}`);
     console.log(`            ministry copy published    ${spread(publishedMinistry)}`);
+    const ms = (value: number) => `${value.toFixed(2)} ms`;
+    console.log(
+      `  CPU per event: gateway ${ms(stackCpu.gatewayMsPerEvent)}, relay ${ms(stackCpu.relaysMsPerEvent)}, ` +
+        `the whole machine ${ms(stackCpu.machineMsPerEvent)} (broker, database and this process included); ` +
+        `the machine was ${(100 * stackCpu.machineBusy).toFixed(0)}% busy over ${cpus().length} cores`,
+    );
   });
   const figures = (run: typeof primary) => ({
     gatewayBatchPerSecond: run.gatewayBatch.perSecond,
@@ -286,6 +325,10 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
     singleRatio: run.gatewaySingle.perSecond / rawSingle.perSecond,
     ministryDelayP50Ms: percentile(run.ministry.delays, 50),
     ministryDelayP99Ms: percentile(run.ministry.delays, 99),
+    ministryGatewayCpuMsPerEvent: run.ministry.stackCpu.gatewayMsPerEvent,
+    ministryRelaysCpuMsPerEvent: run.ministry.stackCpu.relaysMsPerEvent,
+    ministryMachineCpuMsPerEvent: run.ministry.stackCpu.machineMsPerEvent,
+    ministryMachineBusy: run.ministry.stackCpu.machineBusy,
     ministryReceived: run.ministry.delays.length,
     ministrySent: run.ministry.sent,
     gatewayRssMb: run.memory.rssMb,

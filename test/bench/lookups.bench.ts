@@ -9,6 +9,7 @@ import { Pool } from 'undici';
 import { createPopulationDataset } from '../../apps/simulators/src/population';
 import { PopulationClient, populationClientOptionsFromDevPki } from '@lienthong/adapters/population';
 import { BenchEnvironment, percentile, runFor } from './bench-environment';
+import { processCpuMs } from './cpu';
 
 const CONCURRENCY = 64;
 const DOSSIER = '000.17.22.H56-261031-0007';
@@ -31,19 +32,6 @@ async function measure(seconds: number, call: () => Promise<boolean>): Promise<M
     return ok ? 1 : 0;
   });
   return { perSecond: run.perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
-}
-
-/** CPU time (user + system) the process has used so far, in ms, from its own counters; NaN if unknown. */
-function cpuMs(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    // fields after the command name: state is 3rd, utime 14th, stime 15th (clock ticks of 10 ms on Linux)
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -120,7 +108,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(lookups.gatewayPid) || 0)), 250);
   const gatewayPid = lookups.gatewayPid;
-  let cpuBefore = cpuMs(gatewayPid);
+  let cpuBefore = processCpuMs(gatewayPid);
   let answered = 0;
   const counted = async (personalId: string) => {
     const ok = await lookup(personalId);
@@ -128,16 +116,16 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     return ok;
   };
   const miss = await measure(seconds, () => counted(freshId()));
-  const missCpuMs = (cpuMs(gatewayPid) - cpuBefore) / answered;
+  const missCpuMs = (processCpuMs(gatewayPid) - cpuBefore) / answered;
   const warm = Array.from({ length: 2000 }, () => freshId());
   for (let i = 0; i < warm.length; i += CONCURRENCY) {
     await Promise.all(warm.slice(i, i + CONCURRENCY).map((id) => lookup(id)));
   }
   let turn = 0;
-  cpuBefore = cpuMs(gatewayPid);
+  cpuBefore = processCpuMs(gatewayPid);
   answered = 0;
   const hit = await measure(seconds, () => counted(warm[turn++ % warm.length]));
-  const hitCpuMs = (cpuMs(gatewayPid) - cpuBefore) / answered;
+  const hitCpuMs = (processCpuMs(gatewayPid) - cpuBefore) / answered;
   clearInterval(sampler);
   const memory = await heapFigures(env.gatewayUrl, env.apiKey);
   await pool.close();
@@ -149,7 +137,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     purpose: 'DOSSIER_PROCESSING',
     dossierCode: DOSSIER,
   });
-  const echoCpuBefore = cpuMs(lookups.echoPid);
+  const echoCpuBefore = processCpuMs(lookups.echoPid);
   let echoed = 0;
   const echo = await measure(seconds, async () => {
     echoed++;
@@ -162,7 +150,7 @@ export async function lookupsBench(env: BenchEnvironment): Promise<void> {
     await response.body.dump();
     return response.statusCode === 200;
   });
-  const echoCpuMs = (cpuMs(lookups.echoPid) - echoCpuBefore) / echoed;
+  const echoCpuMs = (processCpuMs(lookups.echoPid) - echoCpuBefore) / echoed;
   await echoPool.close();
 
   const row = (name: string, m: Measured, goal = '') =>

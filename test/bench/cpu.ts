@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+
+/** CPU time (user + system) a process has used so far, in ms, from its own counters; NaN if unknown. */
+export function processCpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    // fields after the command name: state is 3rd, utime 14th, stime 15th (clock ticks of 10 ms on Linux)
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The whole machine's CPU counters so far (Linux), in ms summed over every core: busy and in total. */
+export function machineCpuMs(): { busyMs: number; totalMs: number } {
+  try {
+    // cpu user nice system idle iowait irq softirq steal ... (clock ticks of 10 ms)
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const values = ticks.slice(0, 8).map(Number);
+    const total = values.reduce((sum, value) => sum + value, 0);
+    const idle = values[3] + values[4];
+    return { busyMs: (total - idle) * 10, totalMs: total * 10 };
+  } catch {
+    return { busyMs: NaN, totalMs: NaN };
+  }
+}

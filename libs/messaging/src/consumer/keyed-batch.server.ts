@@ -5,6 +5,7 @@ import type {
   EachBatchPayload,
   KafkaMessage,
 } from '@nestjs/microservices/external/kafka.interface';
+import { whileHeartbeating } from './heartbeat';
 
 /**
  * Nest's Kafka server with the handler of each topic looked up once. Nest finds a record's handler by
@@ -150,7 +151,7 @@ export class KeyedBatchServerKafka extends RoutedServerKafka {
       );
       taken.push(message);
     }
-    const results = await Promise.all(outcomes);
+    const results = await whileHeartbeating(heartbeat, () => Promise.all(outcomes));
     const firstFailure = results.findIndex((result) => result.failed);
     const completed = firstFailure === -1 ? taken.length : firstFailure;
     if (completed > 0) {

@@ -91,6 +91,7 @@ export async function startGateway(
       groupId: group,
       logger,
       security: config.kafkaSecurity,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     }).options ?? {},
   );
   const inbound = app.get(InboundDossierEventsConsumer).bind(server, group);

@@ -54,6 +54,7 @@ export async function startRelay(
         groupId,
         logger,
         security: config.kafkaSecurity,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       }),
       transportId,
       order,

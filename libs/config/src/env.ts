@@ -194,6 +194,15 @@ export const ENV_VARS = [
       'A produce that has not been acknowledged (acks=all) within this time is rejected to the caller.',
   },
   {
+    name: 'KAFKA_SESSION_TIMEOUT_MS',
+    type: 'int',
+    default: '10000',
+    min: 6000,
+    apps: ['gateway', 'relay'],
+    description:
+      "Session timeout of the apps' consumer groups: a member that has not heartbeated for this long is dropped and its partitions go to the others. It bounds how long a killed relay's partitions, or a consumer that restarted after the brokers came back, wait before they are read again. Heartbeats go every third of it (at most every 3 s); at least the brokers' `group.min.session.timeout.ms` (6 s by default).",
+  },
+  {
     name: 'KAFKA_HEALTH_TIMEOUT_MS',
     type: 'int',
     default: '2000',

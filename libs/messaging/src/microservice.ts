@@ -9,6 +9,13 @@ import { kafkaConnectionConfig, kafkaLogCreator } from './client/kafkajs-client'
 import type { KafkaSecurity } from './kafka-security';
 
 /**
+ * A consumer group's session timeout unless set (KAFKA_SESSION_TIMEOUT_MS). A member that crashed, or that
+ * restarted with a new member id after the brokers came back, holds its partitions until the brokers give
+ * it up: this long. Kafka's own consumers have used 10 s and, since 3.0, 45 s; kafkajs's default is 30 s.
+ */
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
+/**
  * Options for a @nestjs/microservices Kafka server that consumes through ReliableConsumer:
  * raw record values (the consumer base parses and validates them itself), the group id exactly as
  * given, a new group starting from the earliest offset so nothing produced before its first start is
@@ -21,7 +28,10 @@ export function kafkaMicroserviceOptions(input: {
   logger: AppLogger;
   security?: KafkaSecurity;
   partitionsConsumedConcurrently?: number;
+  /** KAFKA_SESSION_TIMEOUT_MS; heartbeats go every third of it, at most every 3 s. */
+  sessionTimeoutMs?: number;
 }): KafkaOptions {
+  const sessionTimeout = input.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   return {
     transport: Transport.KAFKA,
     options: {
@@ -37,8 +47,8 @@ export function kafkaMicroserviceOptions(input: {
       consumer: {
         groupId: input.groupId,
         allowAutoTopicCreation: false,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
+        sessionTimeout,
+        heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
       },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },
       subscribe: { fromBeginning: true },

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU time (user + system) a process has used so far, in ms, from its own counters; NaN if unknown. */
 export function processCpuMs(pid: number | undefined): number {
@@ -25,4 +25,25 @@ export function machineCpuMs(): { busyMs: number; totalMs: number } {
   } catch {
     return { busyMs: NaN, totalMs: NaN };
   }
+}
+
+/**
+ * CPU time so far, in ms, of every process of this machine whose command name is `command` (`java` for a local
+ * broker, `postgres` for a local PostgreSQL server and its backends); 0 when there is none.
+ */
+export function commandCpuMs(command: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }

@@ -21,7 +21,7 @@ import {
   Topic,
 } from '@lienthong/messaging';
 import { BenchEnvironment, percentile, RAW_TOPIC, runFor, startBenchEnvironment } from './bench-environment';
-import { machineCpuMs, processCpuMs } from './cpu';
+import { commandCpuMs, machineCpuMs, processCpuMs } from './cpu';
 
 const BATCH = 500;
 const PROCEDURES = ['1.001193', '1.004222', '2.001610', '1.005194'];
@@ -154,11 +154,14 @@ async function ministryLatency(
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   let sent = 0;
   // what the stack spends on it, from the processes' own counters and the machine's: the gateway, the
-  // relays, and the rest (the broker, the database, this process's posting and reading)
+  // relays, a local broker (java) and PostgreSQL server (postgres, every backend), and the whole machine
+  // (with this process's posting and reading)
   const cpu = () => ({
     machine: machineCpuMs(),
     gateway: processCpuMs(pids.gateway),
     relays: pids.relays.reduce<number>((sum, pid) => sum + processCpuMs(pid), 0),
+    broker: commandCpuMs('java'),
+    database: commandCpuMs('postgres'),
   });
   const cpuBefore = cpu();
   const started = Date.now();
@@ -192,6 +195,8 @@ async function ministryLatency(
   const stackCpu = {
     gatewayMsPerEvent: (cpuAfter.gateway - cpuBefore.gateway) / sent,
     relaysMsPerEvent: (cpuAfter.relays - cpuBefore.relays) / sent,
+    brokerMsPerEvent: (cpuAfter.broker - cpuBefore.broker) / sent,
+    databaseMsPerEvent: (cpuAfter.database - cpuBefore.database) / sent,
     machineMsPerEvent: busyMs / sent,
     machineBusy: busyMs / (cpuAfter.machine.totalMs - cpuBefore.machine.totalMs),
   };
@@ -314,7 +319,8 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
     const ms = (value: number) => `${value.toFixed(2)} ms`;
     console.log(
       `  CPU per event: gateway ${ms(stackCpu.gatewayMsPerEvent)}, relay ${ms(stackCpu.relaysMsPerEvent)}, ` +
-        `the whole machine ${ms(stackCpu.machineMsPerEvent)} (broker, database and this process included); ` +
+        `broker ${ms(stackCpu.brokerMsPerEvent)}, PostgreSQL ${ms(stackCpu.databaseMsPerEvent)}, ` +
+        `the whole machine ${ms(stackCpu.machineMsPerEvent)} (this process included); ` +
         `the machine was ${(100 * stackCpu.machineBusy).toFixed(0)}% busy over ${cpus().length} cores`,
     );
   });

@@ -4,23 +4,15 @@
  * key's records still in offset order (as portal sync runs with PORTAL_SYNC_CONCURRENCY).
  */
 import { randomUUID } from 'node:crypto';
-import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { Controller, INestMicroservice } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
-import {
-  EventProducer,
-  KafkaAdmin,
-  kafkaMicroserviceOptions,
-  KeyedBatchServerKafka,
-  MessagingModule,
-} from '@lienthong/messaging';
-import { createLogger } from '@lienthong/observability';
+import { EventProducer } from '@lienthong/messaging';
 import { waitFor } from '../support/http';
+import { startKeyedConsumer } from '../support/keyed-consumer';
 
 const TOPIC = `lgsp.test.keyed-bound-${randomUUID().slice(0, 8)}.v1`;
 const CONCURRENCY = 3;
 const KEYS = Array.from({ length: 12 }, (_, i) => `dossier-${i}`);
-const logger = createLogger({ name: 'test', level: 'silent' });
 
 /** `key:seq` in the order handlers finished. */
 const finished: string[] = [];
@@ -44,35 +36,13 @@ describe('KeyedBatchServerKafka with a concurrency bound', () => {
   let microservice: INestMicroservice;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        MessagingModule.forRoot({
-          brokers: (process.env.KAFKA_BROKERS as string).split(','),
-          clientId: 'test',
-          sendTimeoutMs: 10_000,
-          healthTimeoutMs: 10_000,
-          logger,
-        }),
-      ],
-      controllers: [BoundedConsumer],
-    })
-    class TestModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [TestModule] }).compile();
-    const options = kafkaMicroserviceOptions({
-      brokers: (process.env.KAFKA_BROKERS as string).split(','),
+    microservice = await startKeyedConsumer({
+      controller: BoundedConsumer,
+      topic: TOPIC,
       clientId: 'test-keyed-bound',
       groupId: `test-keyed-bound-${randomUUID()}`,
-      logger,
+      concurrency: CONCURRENCY,
     });
-    microservice = moduleRef.createNestMicroservice({
-      strategy: new KeyedBatchServerKafka(options.options ?? {}, { concurrency: CONCURRENCY }),
-    });
-    microservice.useLogger(false);
-    await microservice
-      .get(KafkaAdmin)
-      .ensureTopics({ partitions: 1, replicationFactor: 1 }, undefined, [TOPIC]);
-    await microservice.init();
-    await microservice.listen();
   });
 
   afterAll(async () => {

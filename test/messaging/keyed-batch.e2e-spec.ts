@@ -5,22 +5,13 @@
  * not per batch: the group's position still reaches the end once the topic goes quiet.
  */
 import { randomUUID } from 'node:crypto';
-import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { Controller, INestMicroservice } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, KafkaRetriableException } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
-import {
-  EventProducer,
-  KafkaAdmin,
-  kafkaMicroserviceOptions,
-  KeyedBatchServerKafka,
-  MessagingModule,
-} from '@lienthong/messaging';
-import { createLogger } from '@lienthong/observability';
+import { EventProducer, KafkaAdmin } from '@lienthong/messaging';
 import { waitFor } from '../support/http';
+import { startKeyedConsumer } from '../support/keyed-consumer';
 
 const TOPIC = `lgsp.test.keyed-${randomUUID().slice(0, 8)}.v1`;
-const logger = createLogger({ name: 'test', level: 'silent' });
-const brokers = () => (process.env.KAFKA_BROKERS as string).split(',');
 
 /** `key:seq` in the order handlers finished. */
 const finished: string[] = [];
@@ -45,35 +36,12 @@ describe('KeyedBatchServerKafka', () => {
   const groupId = `test-keyed-${randomUUID()}`;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        MessagingModule.forRoot({
-          brokers: brokers(),
-          clientId: 'test',
-          sendTimeoutMs: 10_000,
-          healthTimeoutMs: 10_000,
-          logger,
-        }),
-      ],
-      controllers: [KeyedConsumer],
-    })
-    class TestModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [TestModule] }).compile();
-    const options = kafkaMicroserviceOptions({
-      brokers: brokers(),
+    microservice = await startKeyedConsumer({
+      controller: KeyedConsumer,
+      topic: TOPIC,
       clientId: 'test-keyed',
       groupId,
-      logger,
     });
-    microservice = moduleRef.createNestMicroservice({
-      strategy: new KeyedBatchServerKafka(options.options ?? {}),
-    });
-    microservice.useLogger(false);
-    await microservice
-      .get(KafkaAdmin)
-      .ensureTopics({ partitions: 1, replicationFactor: 1 }, undefined, [TOPIC]);
-    await microservice.init();
-    await microservice.listen();
   });
 
   afterAll(async () => {

@@ -5,22 +5,13 @@
  * the broker drops the member after the session timeout.
  */
 import { randomUUID } from 'node:crypto';
-import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { Controller, INestMicroservice } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
-import {
-  EventProducer,
-  KafkaAdmin,
-  kafkaMicroserviceOptions,
-  KeyedBatchServerKafka,
-  MessagingModule,
-} from '@lienthong/messaging';
-import { createLogger } from '@lienthong/observability';
+import { EventProducer } from '@lienthong/messaging';
 import { waitFor } from '../support/http';
+import { startKeyedConsumer } from '../support/keyed-consumer';
 
 const TOPIC = `lgsp.test.long-${randomUUID().slice(0, 8)}.v1`;
-const logger = createLogger({ name: 'test', level: 'silent' });
-const brokers = () => (process.env.KAFKA_BROKERS as string).split(',');
 /** The brokers' least session timeout (group.min.session.timeout.ms). */
 const SESSION_TIMEOUT_MS = 6000;
 
@@ -41,36 +32,13 @@ describe('a handler longer than the session timeout', () => {
   let microservice: INestMicroservice;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        MessagingModule.forRoot({
-          brokers: brokers(),
-          clientId: 'test',
-          sendTimeoutMs: 10_000,
-          healthTimeoutMs: 10_000,
-          logger,
-        }),
-      ],
-      controllers: [SlowConsumer],
-    })
-    class TestModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [TestModule] }).compile();
-    const options = kafkaMicroserviceOptions({
-      brokers: brokers(),
+    microservice = await startKeyedConsumer({
+      controller: SlowConsumer,
+      topic: TOPIC,
       clientId: 'test-long',
       groupId: `test-long-${randomUUID()}`,
-      logger,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
     });
-    microservice = moduleRef.createNestMicroservice({
-      strategy: new KeyedBatchServerKafka(options.options ?? {}),
-    });
-    microservice.useLogger(false);
-    await microservice
-      .get(KafkaAdmin)
-      .ensureTopics({ partitions: 1, replicationFactor: 1 }, undefined, [TOPIC]);
-    await microservice.init();
-    await microservice.listen();
   });
 
   afterAll(async () => {

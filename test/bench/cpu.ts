@@ -1,13 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** A process's command name and CPU time (user + system) so far in ms, from /proc/<pid>/stat. */
+function readStat(pid: number | string): { command: string; cpuMs: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name: state is 3rd, utime 14th, stime 15th (clock ticks of 10 ms on Linux)
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
+  };
+}
+
 /** CPU time (user + system) a process has used so far, in ms, from its own counters; NaN if unknown. */
 export function processCpuMs(pid: number | undefined): number {
   if (!pid) return NaN;
   try {
-    // fields after the command name: state is 3rd, utime 14th, stime 15th (clock ticks of 10 ms on Linux)
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return readStat(pid).cpuMs;
   } catch {
     return NaN;
   }
@@ -36,11 +44,8 @@ export function commandCpuMs(command: string): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (name !== command) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      const stat = readStat(entry);
+      if (stat.command === command) total += stat.cpuMs;
     } catch {
       // the process ended meanwhile
     }

@@ -1,6 +1,5 @@
 import { captureCallbackBodies } from './deliveries/raw-callback-body';
 import helmet from 'helmet';
-import { ServerKafka } from '@nestjs/microservices';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,7 +7,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppLogger, collectProcessMetrics, createHttpApp, createLogger } from '@lienthong/observability';
 import { certificatesInUse, registerCertificateExpiryMetrics } from '@lienthong/pki';
-import { connectKafkaConsumers, kafkaMicroserviceOptions } from '@lienthong/messaging';
+import { connectKafkaConsumers, kafkaMicroserviceOptions, RoutedServerKafka } from '@lienthong/messaging';
 import { OpenApiDocument } from './docs/docs.controller';
 import { GatewayConfig, loadGatewayConfig } from './gateway.config';
 import { inboundGroupId, InboundDossierEventsConsumer } from './dossier-events/inbound.consumer';
@@ -84,7 +83,7 @@ export async function startGateway(
   if (config.docs) app.get(OpenApiDocument).document = buildOpenApi(app);
   // One handler per producing client's inbound topic; without any, no inbound consumer runs.
   const group = inboundGroupId(config.KAFKA_CLIENT_ID);
-  const server = new ServerKafka(
+  const server = new RoutedServerKafka(
     kafkaMicroserviceOptions({
       brokers: config.KAFKA_BROKERS,
       clientId: `${config.KAFKA_CLIENT_ID}-gateway-consumer`,

@@ -7,13 +7,7 @@ import type { Consumer, ConsumerCrashEvent } from 'kafkajs';
 import type { AppLogger } from '@lienthong/observability';
 import { kafkaConnectionConfig, kafkaLogCreator } from './client/kafkajs-client';
 import type { KafkaSecurity } from './kafka-security';
-
-/**
- * A consumer group's session timeout unless set (KAFKA_SESSION_TIMEOUT_MS). A member that crashed, or that
- * restarted with a new member id after the brokers came back, holds its partitions until the brokers give
- * it up: this long. Kafka's own consumers have used 10 s and, since 3.0, 45 s; kafkajs's default is 30 s.
- */
-const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+import { loadEnv } from '@lienthong/config';
 
 /**
  * Options for a @nestjs/microservices Kafka server that consumes through ReliableConsumer:
@@ -31,7 +25,9 @@ export function kafkaMicroserviceOptions(input: {
   /** KAFKA_SESSION_TIMEOUT_MS; heartbeats go every third of it, at most every 3 s. */
   sessionTimeoutMs?: number;
 }): KafkaOptions {
-  const sessionTimeout = input.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  // unset (a test, say): the settings table's default, which the apps get from their configuration
+  const sessionTimeout =
+    input.sessionTimeoutMs ?? loadEnv(['KAFKA_SESSION_TIMEOUT_MS'], { source: {} }).KAFKA_SESSION_TIMEOUT_MS;
   return {
     transport: Transport.KAFKA,
     options: {

@@ -11,7 +11,6 @@ import { CONSUMER_POLICY, ConsumerPolicy, MESSAGING_OPTIONS, MessagingOptions } 
 import { ProduceError } from '../event-producer.service';
 import { consumedMessages, consumerRetries, handlerDuration } from '../metrics';
 import { DeadLetterHeader, DeadLetterPublisher, FailedRecord } from './dead-letter.publisher';
-import { whileHeartbeating } from './heartbeat';
 
 /**
  * A failure that retrying cannot fix (invalid content, a rule the event breaks, an upstream's
@@ -154,18 +153,16 @@ export class ReliableConsumer implements BeforeApplicationShutdown {
       let counted = 0;
       for (let attempt = 1; ; attempt++) {
         try {
-          await whileHeartbeating(record.heartbeat, () =>
-            handler({
-              event: decoded.event,
-              key,
-              topic: record.topic,
-              partition: record.partition,
-              offset: record.offset,
-              headers,
-              requestId: headers[Header.RequestId] ?? decoded.event.requestid,
-              attempt,
-            }),
-          );
+          await handler({
+            event: decoded.event,
+            key,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            headers,
+            requestId: headers[Header.RequestId] ?? decoded.event.requestid,
+            attempt,
+          });
           consumedMessages.inc({ topic: record.topic, outcome: 'processed' });
           return;
         } catch (error) {

@@ -1,10 +1,12 @@
 /**
- * The outbox dispatcher on embedded PostgreSQL (PGlite) with a producer that keeps what Kafka would
- * have received: rows committed by many transactions go out in few produces, in order per key, only
- * after their commit, again after Kafka failed, and once when two dispatchers share the table.
+ * The outbox dispatcher on embedded PostgreSQL (PGlite) and on PostgreSQL, with a producer that keeps
+ * what Kafka would have received: rows committed by many transactions go out in few produces, in order
+ * per key, only after their commit, again after Kafka failed, and once when two dispatchers share the
+ * table; on PostgreSQL, another process's commit wakes a dispatcher by NOTIFY.
  */
 import { createLogger } from '@lienthong/observability';
-import { Database, migrate, PGLITE_MEMORY, PgliteDatabase } from '@lienthong/storage';
+import { createDatabase, Database, migrate, PGLITE_MEMORY } from '@lienthong/storage';
+import { createIsolatedDatabase } from '../../../../test/support/database';
 import type { EventProducer } from '../event-producer.service';
 import type { MessagingOptions } from '../messaging.options';
 import { Outbox, outboxShard } from './outbox';
@@ -46,11 +48,18 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
   }
 }
 
-describe('outbox dispatcher', () => {
+describe.each(['pglite', 'postgres'] as const)('outbox dispatcher (%s)', (kind) => {
   let db: Database;
+  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    db = await PgliteDatabase.open({ dataDir: PGLITE_MEMORY });
+    if (kind === 'postgres') {
+      const isolated = await createIsolatedDatabase('outbox');
+      drop = isolated.drop;
+      db = await createDatabase({ url: isolated.url });
+    } else {
+      db = await createDatabase({ pgliteDir: PGLITE_MEMORY });
+    }
     await migrate(db, { logger: { log: () => undefined, warn: () => undefined } });
   }, 60_000);
 
@@ -59,7 +68,8 @@ describe('outbox dispatcher', () => {
   });
 
   afterAll(async () => {
-    await db.close();
+    await db?.close();
+    await drop?.();
   });
 
   const waiting = async () =>
@@ -154,10 +164,9 @@ describe('outbox dispatcher', () => {
 
   it('gives up its leases once it has drained its shards, so another instance takes them at once', async () => {
     const kafka = fakeProducer();
+    // not started: each publishes only when drained here, not when it hears the other's NOTIFY
     const first = new Outbox(db, kafka.producer, options, { pollMs: 60_000, shards: 4 });
     const second = new Outbox(db, kafka.producer, options, { pollMs: 60_000, shards: 4 });
-    await first.onApplicationBootstrap();
-    await second.onApplicationBootstrap();
     try {
       await db.transaction((tx) => first.enqueue(tx, 't', [{ key: 'a', value: 'one' }]));
       expect(await first.drain()).toBe(1);
@@ -169,6 +178,26 @@ describe('outbox dispatcher', () => {
     } finally {
       await first.onModuleDestroy();
       await second.onModuleDestroy();
+    }
+  });
+
+  // PGlite is one process's database: the in-process signal is all there is
+  const onPostgres = kind === 'postgres' ? it : it.skip;
+  onPostgres("is woken by the NOTIFY of another instance's commit, without a signal or a poll", async () => {
+    const kafka = fakeProducer();
+    const listening = new Outbox(db, kafka.producer, options, { pollMs: 60_000 });
+    const writing = new Outbox(db, kafka.producer, options, { pollMs: 60_000 });
+    await listening.onApplicationBootstrap();
+    await writing.onApplicationBootstrap();
+    try {
+      // no Outbox.committed(): only the NOTIFY sent with the commit tells anyone. The writer hears its own
+      // and leaves it to its in-process signal; the other instance (another process, in production) wakes.
+      await db.transaction((tx) => writing.enqueue(tx, 't', [{ key: 'k', value: 'from another process' }]));
+      await waitFor(async () => (await waiting()) === 0, 'the row to be published');
+      expect(kafka.all().map((m) => m.value)).toEqual(['from another process']);
+    } finally {
+      await listening.onModuleDestroy();
+      await writing.onModuleDestroy();
     }
   });
 

@@ -167,7 +167,11 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     this.started = true;
     dispatchers.add(this);
     this.unlisten = await this.database
-      .listen(OUTBOX_CHANNEL, () => this.wake())
+      // A NOTIFY from this dispatcher's own commits is ignored: the in-process signal has already woken it,
+      // and a second wake during the pass it started would send it round for nothing (two more reads).
+      .listen(OUTBOX_CHANNEL, (payload) => {
+        if (payload !== this.owner) this.wake();
+      })
       .catch((error: unknown) => {
         this.logger.warn({ err: { message: (error as Error).message } }, 'outbox: no NOTIFY, polling only');
         return undefined;
@@ -220,7 +224,8 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Writes messages to the outbox inside the caller's transaction (one statement; on PostgreSQL it
-   * also sends the NOTIFY that other processes hear at the commit). Call `committed()` after the commit.
+   * also sends the NOTIFY that other processes hear at the commit). Call `committed()` after the commit:
+   * this process's dispatcher does not wake on its own NOTIFY.
    */
   async enqueue(tx: Queryable, topic: string, messages: readonly OutboxMessage[]): Promise<void> {
     if (!messages.length) return;
@@ -241,9 +246,9 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     const insert = `INSERT INTO outbox (topic, message_key, value, headers, shard) VALUES ${rows.join(', ')}`;
     await tx.query(
       this.database.kind === 'postgres'
-        ? `WITH inserted AS (${insert} RETURNING 1) SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1) AS once`
+        ? `WITH inserted AS (${insert} RETURNING 1) SELECT pg_notify('${OUTBOX_CHANNEL}', $${params.length + 1}) FROM (SELECT 1) AS once`
         : insert,
-      params,
+      this.database.kind === 'postgres' ? [...params, this.owner] : params,
     );
   }
 

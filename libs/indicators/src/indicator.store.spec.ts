@@ -15,7 +15,7 @@ import {
   planMonth,
 } from '../../../test/indicators/synthetic-month';
 import { createIsolatedDatabase } from '../../../test/support/database';
-import { IndicatorStore } from './indicator.store';
+import { DOSSIER_LOCK_CLASS, IndicatorStore } from './indicator.store';
 
 const NOW = new Date('2026-11-22T12:00:00+07:00');
 const A = '000.17.22.H56';
@@ -171,6 +171,7 @@ describe.each(['pglite', 'postgres'] as const)(
     let db: Database;
     let store: IndicatorStore;
     let drop: (() => Promise<void>) | undefined;
+    let url: string | undefined;
     const agencies = ['000.41.01.H56', '000.41.02.H56'];
     const month = planMonth({ seed: 7766, agencies });
 
@@ -178,7 +179,8 @@ describe.each(['pglite', 'postgres'] as const)(
       if (kind === 'postgres') {
         const isolated = await createIsolatedDatabase('indicator_groups');
         drop = isolated.drop;
-        db = await createDatabase({ url: isolated.url });
+        url = isolated.url;
+        db = await createDatabase({ url });
       } else {
         db = await createDatabase({ pgliteDir: PGLITE_MEMORY });
       }
@@ -207,5 +209,58 @@ describe.each(['pglite', 'postgres'] as const)(
         expect([period, fromSql]).toEqual([period, aggregateIndicators(all, period, NOW)]);
       }
     }, 60_000);
+
+    // PGlite has one connection: nothing else can hold a lock while a group runs
+    const onPostgres = kind === 'postgres' ? it : it.skip;
+    onPostgres(
+      "derives a dossier's facts from what committed while its group waited for the dossier",
+      async () => {
+        const dossierCode = '000.41.03.H56-261006-0001';
+        const received: IndicatorEvent = {
+          eventId: '50000000-0000-4000-8000-000000000001',
+          dossierCode,
+          agencyCode: '000.41.03.H56',
+          status: 'RECEIVED',
+          occurredAt: '2026-10-06T09:00:00+07:00',
+          channel: 'COUNTER',
+        };
+        const resolved = { ...received, eventId: '50000000-0000-4000-8000-000000000002', status: 'RESOLVED' };
+        // another instance's group, holding the dossier: it records the resolution and commits only once
+        // this instance's group for the same dossier is waiting
+        const other = await createDatabase({ url });
+        try {
+          let recording: Promise<unknown> | undefined;
+          await other.transaction(async (tx) => {
+            await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [
+              DOSSIER_LOCK_CLASS,
+              dossierCode,
+            ]);
+            recording = store.record(received);
+            for (const deadline = Date.now() + 10_000; ;) {
+              const waiting = await db.queryOne<{ n: number }>(
+                "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+              );
+              if (waiting?.n) break;
+              if (Date.now() > deadline) throw new Error('the group never waited for the dossier');
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            await tx.query(
+              `INSERT INTO indicator_event (event_id, dossier_code, occurred_at, payload)
+             VALUES ($1, $2, $3, $4::jsonb)`,
+              [resolved.eventId, dossierCode, resolved.occurredAt, JSON.stringify(resolved)],
+            );
+          });
+          expect(await recording).toMatchObject({ applied: true });
+          const row = await db.queryOne<{ event_count: number; resolved_at: Date | null }>(
+            'SELECT event_count, resolved_at FROM indicator_dossier WHERE dossier_code = $1',
+            [dossierCode],
+          );
+          expect(row).toEqual({ event_count: 2, resolved_at: new Date(resolved.occurredAt) });
+        } finally {
+          await other.close();
+        }
+      },
+      30_000,
+    );
   },
 );

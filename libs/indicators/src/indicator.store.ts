@@ -50,7 +50,7 @@ export class PaidOnlineSourceModule {
 }
 
 /** First key of the advisory lock that serialises the re-derivation of one dossier's facts. */
-const DOSSIER_LOCK_CLASS = 766;
+export const DOSSIER_LOCK_CLASS = 766;
 
 export interface RecordOutcome {
   /** False when the event id had been applied before: nothing changed. */
@@ -208,11 +208,20 @@ export class IndicatorStore {
     });
     const unique = [...first.values()].map((i) => events[i]);
     return this.db.transaction(async (tx) => {
-      const inserted = await tx.query<{ event_id: string }>(
-        `INSERT INTO indicator_event (event_id, dossier_code, occurred_at, payload)
-         SELECT event_id, dossier_code, occurred_at, payload FROM jsonb_to_recordset($1::jsonb)
-           AS r(event_id uuid, dossier_code text, occurred_at timestamptz, payload jsonb)
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      // The events, and in the same statement the locks of their dossiers, in code order so two groups never
+      // wait on each other in a cycle (the sort needs every inserted row first). The read of each dossier's
+      // events that follows is a statement of its own: its snapshot is taken once the locks are held, so it
+      // sees what a group that held them before committed.
+      const inserted = await tx.query<{ event_id: string; dossier_code: string }>(
+        `WITH inserted AS (
+           INSERT INTO indicator_event (event_id, dossier_code, occurred_at, payload)
+           SELECT event_id, dossier_code, occurred_at, payload FROM jsonb_to_recordset($1::jsonb)
+             AS r(event_id uuid, dossier_code text, occurred_at timestamptz, payload jsonb)
+           ON CONFLICT (event_id) DO NOTHING RETURNING event_id, dossier_code),
+         locked AS (
+           SELECT pg_advisory_xact_lock($2::int, hashtext(code)) FROM (
+             SELECT DISTINCT dossier_code AS code FROM inserted ORDER BY 1) AS sorted)
+         SELECT event_id, dossier_code, (SELECT count(*) FROM locked) AS locks FROM inserted`,
         [
           JSON.stringify(
             unique.map((event) => ({
@@ -222,21 +231,13 @@ export class IndicatorStore {
               payload: event,
             })),
           ),
+          DOSSIER_LOCK_CLASS,
         ],
       );
       const applied = new Set(inserted.map((row) => row.event_id.toLowerCase()));
-      const codes = [
-        ...new Set([...first.values()].filter((i) => applied.has(ids[i])).map((i) => events[i].dossierCode)),
-      ].sort();
+      const codes = [...new Set(inserted.map((row) => row.dossier_code))].sort();
       const facts = new Map<string, DossierFacts>();
       if (codes.length > 0) {
-        // in code order, so two groups never wait on each other in a cycle
-        await tx.query(
-          `SELECT count(*) AS locked FROM (
-             SELECT pg_advisory_xact_lock($1::int, hashtext(code)) FROM (
-               SELECT jsonb_array_elements_text($2::jsonb) AS code ORDER BY 1) AS sorted) AS l`,
-          [DOSSIER_LOCK_CLASS, JSON.stringify(codes)],
-        );
         const rows = await tx.query<{ dossier_code: string; payload: IndicatorEvent }>(
           `SELECT dossier_code, payload FROM indicator_event
             WHERE dossier_code IN (SELECT jsonb_array_elements_text($1::jsonb))`,

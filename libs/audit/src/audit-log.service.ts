@@ -19,6 +19,7 @@ import {
 } from './audit.metrics';
 import {
   findRecordsByIds,
+  appendAtHead,
   insertRecords,
   insertSignature,
   lockChainHead,
@@ -153,6 +154,10 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
   private failingSince?: Date;
   private lastError?: string;
   private publishBacklogLoggedAt = 0;
+  /** The chain head as this log's last write left it; unknown until the first write and after a failure. */
+  private chainHead?: { seq: string; hash: string };
+  /** Until then, batches go straight to the locking transaction: another writer moved the head lately. */
+  private sharedUntil = 0;
   /** Both shutdown hooks together wait at most shutdownTimeoutMs. */
   private shutdownDeadline?: number;
 
@@ -464,12 +469,38 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
   }
 
   /**
-   * One transaction: lock the head, seal the batch in order after it, insert it with multi-row INSERTs,
-   * sign the last record, move the head. Returns the records in batch order.
+   * Seals the batch in order after the head and writes it, with the signature of its last record, moving
+   * the head. Returns the records in batch order.
+   *
+   * When this log wrote the head last (the usual case: one writer, or writers taking turns in long runs),
+   * one statement does it all, conditional on the head being where this log left it. Otherwise, and for a
+   * batch being written again after a failure (whose commit may have happened), one transaction locks the
+   * head first and seals after what it finds; so does every batch for a second after the head was found
+   * moved, so that writers taking turns batch by batch do not pay for a statement that writes nothing.
    */
   private async writeBatch(batch: readonly Pending[], retrying: boolean): Promise<AuditRecord[]> {
     const end = auditFlushDuration.startTimer();
+    const known = retrying || Date.now() < this.sharedUntil ? undefined : this.chainHead;
+    this.chainHead = undefined;
     try {
+      if (known) {
+        let seq = BigInt(known.seq);
+        let prevHash = known.hash;
+        const sealed = batch.map((pending) => {
+          seq += 1n;
+          const record = sealRecord(pending.record, seq, prevHash);
+          prevHash = record.hash;
+          return record;
+        });
+        const last = sealed[sealed.length - 1];
+        if (await appendAtHead(this.db, known, sealed, this.signatureOf(last))) {
+          this.chainHead = { seq: last.seq, hash: last.hash };
+          end({ outcome: 'ok' });
+          this.counted(sealed);
+          return sealed;
+        }
+        this.sharedUntil = Date.now() + 1000;
+      }
       const records = await this.db.transaction(async (tx) => {
         const head = await lockChainHead(tx);
         const committed = retrying
@@ -497,27 +528,37 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
         if (fresh.length > 0) {
           await insertRecords(tx, fresh);
           const last = fresh[fresh.length - 1];
-          if (this.signer) {
-            await insertSignature(tx, {
-              seq: last.seq,
-              hash: last.hash,
-              algorithm: this.signer.algorithm,
-              keyId: this.signer.keyId,
-              signature: this.signer.sign(last.hash),
-            });
-          }
+          const signature = this.signatureOf(last);
+          if (signature) await insertSignature(tx, signature);
           await updateChainHead(tx, last.seq, last.hash);
         }
-        return { all, fresh };
+        return { all, fresh, head: { seq: String(seq), hash: prevHash } };
       });
+      this.chainHead = records.head;
       end({ outcome: 'ok' });
-      auditBatchSize.observe(records.fresh.length);
-      for (const record of records.fresh) auditRecords.inc({ outcome: record.outcome });
+      this.counted(records.fresh);
       return records.all;
     } catch (error) {
       end({ outcome: 'error' });
       throw error;
     }
+  }
+
+  /** The signature of a batch's last record, when this log signs. */
+  private signatureOf(last: AuditRecord) {
+    if (!this.signer) return undefined;
+    return {
+      seq: last.seq,
+      hash: last.hash,
+      algorithm: this.signer.algorithm,
+      keyId: this.signer.keyId,
+      signature: this.signer.sign(last.hash),
+    };
+  }
+
+  private counted(fresh: readonly AuditRecord[]): void {
+    auditBatchSize.observe(fresh.length);
+    for (const record of fresh) auditRecords.inc({ outcome: record.outcome });
   }
 
   /**

@@ -123,6 +123,49 @@ export async function readRecords(
   return rows.map(rowToRecord);
 }
 
+/**
+ * Appends records (and the signature of the last one) after `expected`, the head as this writer last left
+ * it, in one statement without a transaction: the head moves only if it is still `expected`, and the records
+ * and signature are written only if it moved. Returns false, having written nothing, when another writer
+ * (or retention) moved the head since: the caller then seals the records again after the real head.
+ */
+export async function appendAtHead(
+  db: Queryable,
+  expected: { seq: string; hash: string },
+  records: readonly AuditRecord[],
+  signature?: Omit<StoredSignature, 'signedAt'>,
+): Promise<boolean> {
+  const last = records[records.length - 1];
+  const rows = records.map((record) => {
+    const values = recordToParams(record);
+    return Object.fromEntries(AUDIT_RECORD_COLUMNS.map((column, index) => [column, values[index]]));
+  });
+  const columns = AUDIT_RECORD_COLUMNS.join(', ');
+  const params: unknown[] = [last.seq, last.hash, expected.seq, expected.hash, JSON.stringify(rows)];
+  const signed = signature
+    ? `, signed AS (
+         INSERT INTO audit_signature (seq, hash, algorithm, key_id, signature)
+         SELECT $6::bigint, $7::text, $8::text, $9::text, $10::bytea WHERE EXISTS (SELECT 1 FROM moved)
+         RETURNING 1)`
+    : '';
+  if (signature) {
+    params.push(signature.seq, signature.hash, signature.algorithm, signature.keyId, signature.signature);
+  }
+  const result = await db.queryOne<{ moved: number }>(
+    `WITH moved AS (
+       UPDATE audit_chain_head SET last_seq = $1, last_hash = $2, updated_at = now()
+        WHERE id = 1 AND last_seq = $3 AND last_hash = $4 RETURNING 1),
+     appended AS (
+       INSERT INTO audit_record (${columns})
+       SELECT ${columns} FROM jsonb_populate_recordset(NULL::audit_record, $5::jsonb)
+        WHERE EXISTS (SELECT 1 FROM moved)
+       RETURNING 1)${signed}
+     SELECT count(*)::int AS moved FROM moved`,
+    params,
+  );
+  return result?.moved === 1;
+}
+
 export async function insertSignature(
   tx: Queryable,
   signature: Omit<StoredSignature, 'signedAt'>,

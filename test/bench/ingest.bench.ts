@@ -106,7 +106,7 @@ async function ministryLatency(
   kafka: KafkaClient,
   post: Post,
   seconds: number,
-  pids: { gateway: number | undefined; relays: (number | undefined)[] },
+  pids: { gateway: number | undefined; relays: (number | undefined)[]; database: string },
 ) {
   const rate = Number(process.env.LGSP_BENCH_RATE ?? 1000);
   const ours = new Set<string>();
@@ -161,7 +161,8 @@ async function ministryLatency(
     gateway: processCpuMs(pids.gateway),
     relays: pids.relays.reduce<number>((sum, pid) => sum + processCpuMs(pid), 0),
     broker: commandCpuMs('java'),
-    database: commandCpuMs('postgres'),
+    // on PGlite the stack runs no PostgreSQL server (the shared one's backends come and go with other work)
+    database: pids.database === 'postgres' ? commandCpuMs('postgres') : NaN,
   });
   const cpuBefore = cpu();
   const started = Date.now();
@@ -220,7 +221,7 @@ async function gatewayFigures(env: BenchEnvironment, kafka: KafkaClient, seconds
   try {
     // a first pass at the same rate, not counted: the broker's JVM compiles its fetch and commit paths
     // and the relay its handlers when the first records flow, which on two cores takes half a core
-    const pids = { gateway: env.lookups.gatewayPid, relays: env.relayPids };
+    const pids = { gateway: env.lookups.gatewayPid, relays: env.relayPids, database: env.databaseKind };
     await ministryLatency(kafka, post, Math.min(seconds, 5), pids);
     const ministry = await ministryLatency(kafka, post, seconds, pids);
     await env.stopRelay();
@@ -316,7 +317,7 @@ export async function ingestBench(env: BenchEnvironment): Promise<void> {
     console.log(`            published (record time)   ${spread(publishedCanonical)}`);
     console.log(`            on the canonical topic     ${spread(canonical)}`);
     console.log(`            ministry copy published    ${spread(publishedMinistry)}`);
-    const ms = (value: number) => `${value.toFixed(2)} ms`;
+    const ms = (value: number) => (Number.isNaN(value) ? '—' : `${value.toFixed(2)} ms`);
     console.log(
       `  CPU per event: gateway ${ms(stackCpu.gatewayMsPerEvent)}, relay ${ms(stackCpu.relaysMsPerEvent)}, ` +
         `broker ${ms(stackCpu.brokerMsPerEvent)}, PostgreSQL ${ms(stackCpu.databaseMsPerEvent)}, ` +

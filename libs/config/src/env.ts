@@ -1169,7 +1169,7 @@ export const ENV_VARS = [
     max: 5000,
     apps: ['gateway', 'relay'],
     description:
-      'Audit records written per transaction. Each transaction costs a few round trips to the database; at 200 the writer fell behind 4,000 lookups a second and the queue grew in memory.',
+      "Audit records written per batch: one statement when the batch follows the process's own last one, else a transaction of a few round trips. At 200 the writer fell behind 4,000 lookups a second and the queue grew in memory.",
   },
   {
     name: 'AUDIT_FLUSH_INTERVAL_MS',

@@ -18,8 +18,8 @@ import {
   liveQueues,
 } from './audit.metrics';
 import {
-  findRecordsByIds,
   appendAtHead,
+  findRecordsByIds,
   insertRecords,
   insertSignature,
   lockChainHead,

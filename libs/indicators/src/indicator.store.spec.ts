@@ -238,7 +238,8 @@ describe.each(['pglite', 'postgres'] as const)(
             recording = store.record(received);
             for (const deadline = Date.now() + 10_000; ;) {
               const waiting = await db.queryOne<{ n: number }>(
-                "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
               );
               if (waiting?.n) break;
               if (Date.now() > deadline) throw new Error('the group never waited for the dossier');
@@ -246,7 +247,7 @@ describe.each(['pglite', 'postgres'] as const)(
             }
             await tx.query(
               `INSERT INTO indicator_event (event_id, dossier_code, occurred_at, payload)
-             VALUES ($1, $2, $3, $4::jsonb)`,
+               VALUES ($1, $2, $3, $4::jsonb)`,
               [resolved.eventId, dossierCode, resolved.occurredAt, JSON.stringify(resolved)],
             );
           });

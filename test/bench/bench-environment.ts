@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { GATEWAY_NODE_ARGS, repoRoot } from '@lienthong/config';
-import { initTopics } from '@lienthong/messaging';
+import { initTopics, type KafkaClient, Topic } from '@lienthong/messaging';
 import { createDevPki } from '@lienthong/pki';
 import { generateApiKey } from '@lienthong/security';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -56,6 +56,35 @@ export async function runFor(seconds: number, concurrency: number, task: () => P
   );
   const elapsed = (Date.now() - started) / 1000;
   return { items, seconds: elapsed, perSecond: items / elapsed };
+}
+
+/** Records of the canonical topic not yet committed by a consumer group. */
+async function lagOf(kafka: KafkaClient, groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchCommittedOffsets(groupId, [Topic.DossierStatus]);
+    let lag = 0;
+    for (const end of await admin.fetchTopicOffsets(Topic.DossierStatus)) {
+      const offset = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+      lag += Math.max(0, Number(end.high) - (offset < 0 ? Number(end.low) : offset));
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until a consumer group has committed everything on the canonical topic (at most `timeoutMs`);
+ * resolves with the seconds waited.
+ */
+export async function caughtUp(kafka: KafkaClient, groupId: string, timeoutMs = 120_000): Promise<number> {
+  const started = Date.now();
+  while ((await lagOf(kafka, groupId)) > 0 && Date.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return (Date.now() - started) / 1000;
 }
 
 export function percentile(values: number[], p: number): number {

@@ -21,7 +21,14 @@ import {
   toKafkaMessage,
   Topic,
 } from '@lienthong/messaging';
-import { BenchEnvironment, percentile, RAW_TOPIC, runFor, startBenchEnvironment } from './bench-environment';
+import {
+  BenchEnvironment,
+  caughtUp,
+  percentile,
+  RAW_TOPIC,
+  runFor,
+  startBenchEnvironment,
+} from './bench-environment';
 import { commandCpuMs, machineCpuMs, processCpuMs } from './cpu';
 
 const BATCH = 500;
@@ -216,30 +223,6 @@ function residentMemory(pid: number | undefined): { rssMb: number; peakMb: numbe
   }
 }
 
-/**
- * On PGlite the indicators run in the gateway's process, and stopping the relay leaves them: waits until
- * they have applied every event on the canonical topic (their group's committed offsets), so a throughput
- * phase measures ingest beside the indicators applying its own events, not a previous phase's backlog too.
- * Resolves with the seconds waited (at most `timeoutMs`).
- */
-async function indicatorsCaughtUp(kafka: KafkaClient, timeoutMs = 180_000): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const started = Date.now();
-  try {
-    while (Date.now() - started < timeoutMs) {
-      const ends = await admin.fetchTopicOffsets(Topic.DossierStatus);
-      const [committed] = await admin.fetchCommittedOffsets(INDICATORS_GROUP_ID, [Topic.DossierStatus]);
-      const at = new Map(committed?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
-      if (ends.every((end) => BigInt(end.high) <= (at.get(end.partition) ?? -1n))) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  } finally {
-    await admin.disconnect();
-  }
-  return (Date.now() - started) / 1000;
-}
-
 /** Everything measured through one gateway: ministry latency, then batch and single-event ingest. */
 async function gatewayFigures(env: BenchEnvironment, kafka: KafkaClient, seconds: number) {
   const { post, close } = poster(env);
@@ -250,15 +233,18 @@ async function gatewayFigures(env: BenchEnvironment, kafka: KafkaClient, seconds
     await ministryLatency(kafka, post, Math.min(seconds, 5), pids);
     const ministry = await ministryLatency(kafka, post, seconds, pids);
     await env.stopRelay();
+    // On PGlite the indicators run in the gateway's process, and stopping the relay leaves them: each phase
+    // waits until they have applied the earlier phases' events, so it measures ingest beside the indicators
+    // applying its own events, not a previous phase's backlog too.
     const inProcess = env.databaseKind === 'pglite';
     const waited = { batch: NaN, single: NaN };
     // Through the gateway: HTTP, validation, status machine, group commit, outbox, dispatch.
-    if (inProcess) waited.batch = await indicatorsCaughtUp(kafka);
+    if (inProcess) waited.batch = await caughtUp(kafka, INDICATORS_GROUP_ID, 180_000);
     const gatewayBatch = await runFor(seconds, concurrency, async () => {
       await post({ events: Array.from({ length: BATCH }, () => freshEvent()) });
       return BATCH;
     });
-    if (inProcess) waited.single = await indicatorsCaughtUp(kafka);
+    if (inProcess) waited.single = await caughtUp(kafka, INDICATORS_GROUP_ID, 180_000);
     const gatewaySingle = await runFor(seconds, 64, async () => {
       await post(freshEvent());
       return 1;

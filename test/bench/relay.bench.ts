@@ -16,7 +16,7 @@ import {
   toKafkaMessage,
   Topic,
 } from '@lienthong/messaging';
-import { BenchEnvironment, percentile } from './bench-environment';
+import { BenchEnvironment, caughtUp, percentile } from './bench-environment';
 
 const PROCEDURES = ['1.001193', '1.004222', '2.001610', '1.005194'];
 const LAYOUTS = {
@@ -43,31 +43,12 @@ function freshEvent() {
   };
 }
 
-/** Records of the canonical topic not yet committed by a relay group. */
-async function lagOf(kafka: KafkaClient, groupId: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [committed] = await admin.fetchCommittedOffsets(groupId, [Topic.DossierStatus]);
-    let lag = 0;
-    for (const end of await admin.fetchTopicOffsets(Topic.DossierStatus)) {
-      const offset = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-      lag += Math.max(0, Number(end.high) - (offset < 0 ? Number(end.low) : offset));
-    }
-    return lag;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function measure(env: BenchEnvironment, kafka: KafkaClient, layout: Layout, seconds: number) {
   const relays = await Promise.all(LAYOUTS[layout].map((roles) => env.launchRelay({ RELAY_ROLES: roles })));
   try {
     // whatever an earlier layout left behind is consumed before the clock starts
-    for (const group of ['lienthong-relay-ministries', 'lienthong-relay-indicators']) {
-      const deadline = Date.now() + 120_000;
-      while ((await lagOf(kafka, group)) > 0 && Date.now() < deadline) await sleep(500);
-    }
+    for (const group of ['lienthong-relay-ministries', 'lienthong-relay-indicators'])
+      await caughtUp(kafka, group);
     const sentAt = new Map<string, number>();
     const delays: number[] = [];
     const consumer = kafka.consumer({ groupId: `bench-relay-${randomUUID()}` });

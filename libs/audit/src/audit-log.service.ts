@@ -121,6 +121,30 @@ function describeError(error: unknown): string {
  * the promise `record` returns resolves only once there is room again: callers that ignore it lose
  * nothing, callers that await it slow down with the database instead of exhausting memory.
  */
+/**
+ * Seals a batch in order after `head`, taking as they are the records of it already committed (a retry after a
+ * lost acknowledgement): every record in batch order, the newly sealed ones, and the head after them.
+ */
+function sealAfter(
+  head: { seq: string; hash: string },
+  batch: readonly Pending[],
+  committed: ReadonlyMap<string, AuditRecord> = new Map(),
+): { all: AuditRecord[]; fresh: AuditRecord[]; head: { seq: string; hash: string } } {
+  let seq = BigInt(head.seq);
+  let prevHash = head.hash;
+  const fresh: AuditRecord[] = [];
+  const all = batch.map((pending) => {
+    const done = committed.get(pending.record.id);
+    if (done) return done;
+    seq += 1n;
+    const sealed = sealRecord(pending.record, seq, prevHash);
+    prevHash = sealed.hash;
+    fresh.push(sealed);
+    return sealed;
+  });
+  return { all, fresh, head: { seq: String(seq), hash: prevHash } };
+}
+
 export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly hasher: SubjectHasher;
   private readonly lookupHashers: SubjectHasher[];
@@ -484,20 +508,13 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
     this.chainHead = undefined;
     try {
       if (known) {
-        let seq = BigInt(known.seq);
-        let prevHash = known.hash;
-        const sealed = batch.map((pending) => {
-          seq += 1n;
-          const record = sealRecord(pending.record, seq, prevHash);
-          prevHash = record.hash;
-          return record;
-        });
-        const last = sealed[sealed.length - 1];
-        if (await appendAtHead(this.db, known, sealed, this.signatureOf(last))) {
-          this.chainHead = { seq: last.seq, hash: last.hash };
+        const sealed = sealAfter(known, batch);
+        const last = sealed.fresh[sealed.fresh.length - 1];
+        if (await appendAtHead(this.db, known, sealed.fresh, this.signatureOf(last))) {
+          this.chainHead = sealed.head;
           end({ outcome: 'ok' });
-          this.counted(sealed);
-          return sealed;
+          this.counted(sealed.fresh);
+          return sealed.all;
         }
         this.sharedUntil = Date.now() + 1000;
       }
@@ -513,18 +530,8 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
               ).map((r) => [r.id, r]),
             )
           : new Map<string, AuditRecord>();
-        let seq = BigInt(head.lastSeq);
-        let prevHash = head.lastHash;
-        const fresh: AuditRecord[] = [];
-        const all = batch.map((pending) => {
-          const done = committed.get(pending.record.id);
-          if (done) return done;
-          seq += 1n;
-          const sealed = sealRecord(pending.record, seq, prevHash);
-          prevHash = sealed.hash;
-          fresh.push(sealed);
-          return sealed;
-        });
+        const sealed = sealAfter({ seq: head.lastSeq, hash: head.lastHash }, batch, committed);
+        const { fresh } = sealed;
         if (fresh.length > 0) {
           await insertRecords(tx, fresh);
           const last = fresh[fresh.length - 1];
@@ -532,7 +539,7 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
           if (signature) await insertSignature(tx, signature);
           await updateChainHead(tx, last.seq, last.hash);
         }
-        return { all, fresh, head: { seq: String(seq), hash: prevHash } };
+        return sealed;
       });
       this.chainHead = records.head;
       end({ outcome: 'ok' });

@@ -235,7 +235,7 @@ export class IndicatorStore {
         ],
       );
       const applied = new Set(inserted.map((row) => row.event_id.toLowerCase()));
-      const codes = [...new Set(inserted.map((row) => row.dossier_code))].sort();
+      const codes = [...new Set(inserted.map((row) => row.dossier_code))];
       const facts = new Map<string, DossierFacts>();
       if (codes.length > 0) {
         const rows = await tx.query<{ dossier_code: string; payload: IndicatorEvent }>(

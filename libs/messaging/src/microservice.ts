@@ -4,10 +4,10 @@ import { ConsumerStatusRegistry } from './consumer/consumer-status.registry';
 import { KeyedBatchServerKafka, RoutedServerKafka } from './consumer/keyed-batch.server';
 import { Partitioners } from 'kafkajs';
 import type { Consumer, ConsumerCrashEvent } from 'kafkajs';
+import { loadEnv } from '@lienthong/config';
 import type { AppLogger } from '@lienthong/observability';
 import { kafkaConnectionConfig, kafkaLogCreator } from './client/kafkajs-client';
 import type { KafkaSecurity } from './kafka-security';
-import { loadEnv } from '@lienthong/config';
 
 /**
  * Options for a @nestjs/microservices Kafka server that consumes through ReliableConsumer:

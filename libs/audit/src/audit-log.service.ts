@@ -103,24 +103,15 @@ function checkInt(name: string, value: number, min: number, max: number): number
   return value;
 }
 
+/** How long batches take the locking transaction after this log found another writer had moved the head. */
+const SHARED_HEAD_MS = 1000;
+
 function describeError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   return typeof code === 'string' ? `${message} (${code})` : message;
 }
 
-/**
- * The lookup audit log. `record` validates and hashes an entry and returns at once; entries are
- * written in batches (size or time threshold), each batch in one transaction that locks the chain
- * head, so any number of processes append to one gap-free chain. After each commit the records are
- * published to lgsp.audit.lookup.v1; a failed publish is logged and counted, never retried from
- * memory: the database is the source of truth.
- *
- * Nothing is dropped. A failed write keeps its batch at the front of the queue and retries with
- * backoff (a retry first looks for records of the batch that did commit). When the queue is full,
- * the promise `record` returns resolves only once there is room again: callers that ignore it lose
- * nothing, callers that await it slow down with the database instead of exhausting memory.
- */
 /**
  * Seals a batch in order after `head`, taking as they are the records of it already committed (a retry after a
  * lost acknowledgement): every record in batch order, the newly sealed ones, and the head after them.
@@ -145,6 +136,19 @@ function sealAfter(
   return { all, fresh, head: { seq: String(seq), hash: prevHash } };
 }
 
+/**
+ * The lookup audit log. `record` validates and hashes an entry and returns at once; entries are
+ * written in batches (size or time threshold), each in one statement conditional on the chain head when it
+ * follows this log's own last batch, else in one transaction that locks the head (see writeBatch), so any
+ * number of processes append to one gap-free chain. After each commit the records are
+ * published to lgsp.audit.lookup.v1; a failed publish is logged and counted, never retried from
+ * memory: the database is the source of truth.
+ *
+ * Nothing is dropped. A failed write keeps its batch at the front of the queue and retries with
+ * backoff (a retry first looks for records of the batch that did commit). When the queue is full,
+ * the promise `record` returns resolves only once there is room again: callers that ignore it lose
+ * nothing, callers that await it slow down with the database instead of exhausting memory.
+ */
 export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly hasher: SubjectHasher;
   private readonly lookupHashers: SubjectHasher[];
@@ -516,7 +520,7 @@ export class AuditLog implements BeforeApplicationShutdown, OnApplicationShutdow
           this.counted(sealed.fresh);
           return sealed.all;
         }
-        this.sharedUntil = Date.now() + 1000;
+        this.sharedUntil = Date.now() + SHARED_HEAD_MS;
       }
       const records = await this.db.transaction(async (tx) => {
         const head = await lockChainHead(tx);

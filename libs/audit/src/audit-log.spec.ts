@@ -41,40 +41,28 @@ async function storedRecords(db: Database): Promise<{ seq: string; request_id: s
   );
 }
 
-/** A database whose next transactions fail before (`down`) or after (`lostAck`) committing. */
+/** A database whose next writes (transactions or single statements) fail before (`down`) or after (`lostAck`) commit. */
 function flaky(db: Database): { db: Database; down: number; lostAck: number } {
   const control = { db: db, down: 0, lostAck: 0 };
+  const failing =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (control.down > 0) {
+        control.down -= 1;
+        throw Object.assign(new Error('connection terminated unexpectedly'), { code: '08006' });
+      }
+      const result = await call(...args);
+      if (control.lostAck > 0) {
+        control.lostAck -= 1;
+        throw Object.assign(new Error('connection lost while committing'), { code: '08006' });
+      }
+      return result;
+    };
   control.db = new Proxy(db, {
     get(target, property, receiver) {
-      if (property === 'transaction') {
-        return async <T>(fn: Parameters<Database['transaction']>[0]): Promise<T> => {
-          if (control.down > 0) {
-            control.down -= 1;
-            throw Object.assign(new Error('connection terminated unexpectedly'), { code: '08006' });
-          }
-          const result = (await target.transaction(fn)) as T;
-          if (control.lostAck > 0) {
-            control.lostAck -= 1;
-            throw Object.assign(new Error('connection lost while committing'), { code: '08006' });
-          }
-          return result;
-        };
-      }
-      if (property === 'queryOne') {
-        // the one statement that appends a batch after the log's own last one
-        return async (...args: Parameters<Database['queryOne']>) => {
-          if (control.down > 0) {
-            control.down -= 1;
-            throw Object.assign(new Error('connection terminated unexpectedly'), { code: '08006' });
-          }
-          const result = await target.queryOne(...args);
-          if (control.lostAck > 0) {
-            control.lostAck -= 1;
-            throw Object.assign(new Error('connection lost while committing'), { code: '08006' });
-          }
-          return result;
-        };
-      }
+      if (property === 'transaction') return failing(target.transaction.bind(target));
+      // queryOne: the one statement that appends a batch after the log's own last one
+      if (property === 'queryOne') return failing(target.queryOne.bind(target));
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

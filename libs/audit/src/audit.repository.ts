@@ -133,7 +133,7 @@ export async function appendAtHead(
   db: Queryable,
   expected: { seq: string; hash: string },
   records: readonly AuditRecord[],
-  signature?: Omit<StoredSignature, 'signedAt'>,
+  signature?: Pick<StoredSignature, 'algorithm' | 'keyId' | 'signature'>,
 ): Promise<boolean> {
   const last = records[records.length - 1];
   const rows = records.map((record) => {
@@ -142,15 +142,14 @@ export async function appendAtHead(
   });
   const columns = AUDIT_RECORD_COLUMNS.join(', ');
   const params: unknown[] = [last.seq, last.hash, expected.seq, expected.hash, JSON.stringify(rows)];
+  // the signature is the last record's: its seq and hash are $1 and $2
   const signed = signature
     ? `, signed AS (
          INSERT INTO audit_signature (seq, hash, algorithm, key_id, signature)
-         SELECT $6::bigint, $7::text, $8::text, $9::text, $10::bytea WHERE EXISTS (SELECT 1 FROM moved)
+         SELECT $1::bigint, $2::text, $6::text, $7::text, $8::bytea WHERE EXISTS (SELECT 1 FROM moved)
          RETURNING 1)`
     : '';
-  if (signature) {
-    params.push(signature.seq, signature.hash, signature.algorithm, signature.keyId, signature.signature);
-  }
+  if (signature) params.push(signature.algorithm, signature.keyId, signature.signature);
   const result = await db.queryOne<{ moved: number }>(
     `WITH moved AS (
        UPDATE audit_chain_head SET last_seq = $1, last_hash = $2, updated_at = now()

@@ -209,7 +209,8 @@ export class IndicatorStore {
     const unique = [...first.values()].map((i) => events[i]);
     return this.db.transaction(async (tx) => {
       // The events, and in the same statement the locks of their dossiers, in code order so two groups never
-      // wait on each other in a cycle (the sort needs every inserted row first). The read of each dossier's
+      // wait on each other in a cycle (the sort needs every inserted row first; selecting the count is what makes
+      // the statement take them, as an unreferenced CTE would not run). The read of each dossier's
       // events that follows is a statement of its own: its snapshot is taken once the locks are held, so it
       // sees what a group that held them before committed.
       const inserted = await tx.query<{ event_id: string; dossier_code: string }>(

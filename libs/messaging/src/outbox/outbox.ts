@@ -244,11 +244,14 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
       return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}::jsonb, $${base + 5}::smallint)`;
     });
     const insert = `INSERT INTO outbox (topic, message_key, value, headers, shard) VALUES ${rows.join(', ')}`;
+    if (this.database.kind !== 'postgres') {
+      await tx.query(insert, params);
+      return;
+    }
+    params.push(this.owner);
     await tx.query(
-      this.database.kind === 'postgres'
-        ? `WITH inserted AS (${insert} RETURNING 1) SELECT pg_notify('${OUTBOX_CHANNEL}', $${params.length + 1}) FROM (SELECT 1) AS once`
-        : insert,
-      this.database.kind === 'postgres' ? [...params, this.owner] : params,
+      `WITH inserted AS (${insert} RETURNING 1) SELECT pg_notify('${OUTBOX_CHANNEL}', $${params.length}) FROM (SELECT 1) AS once`,
+      params,
     );
   }
 

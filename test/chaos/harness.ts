@@ -291,10 +291,21 @@ export interface Posters {
 /**
  * `count` posters, each posting (one event per request for even posters, batches of 5 for odd ones) with
  * a pause between posts. A request that gets no answer (the gateway died under it, or is not up) is sent
- * again as it is (same event ids) until answered, as a one-stop system does; one that is refused (503
- * with Retry-After) is given up after waiting as told, so that an event refused yet recorded would show
- * up as a ghost.
+ * again as it is (same event ids) until answered, as a one-stop system does, and so is one answered 503
+ * OUTCOME_UNKNOWN (the gateway lost the database during the commit); one that is refused (503
+ * DATABASE_UNAVAILABLE with Retry-After) is given up after waiting as told, so that an event refused yet
+ * recorded would show up as a ghost.
  */
+/** The `code` of a problem+json body, if it has one. */
+function problemCode(text: string): string | undefined {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function startPosters(url: () => string, apiKey: string, source: EventSource, count: number): Posters {
   const log: PostLog = { answered: new Map(), refused: new Set(), statuses: {}, unexpected: [], accepts: [] };
   let stopping = false;
@@ -338,6 +349,7 @@ export function startPosters(url: () => string, apiKey: string, source: EventSou
       if (response.status === 503 && problem && Number.isFinite(retryAfter) && retryAfter > 0) {
         // as told, but no longer than a second: the suite measures how soon ingest recovers
         await sleep(Math.min(retryAfter * 1000, 1000));
+        if (problemCode(text) === 'OUTCOME_UNKNOWN') unknown = true;
         if (unknown) continue;
         // a refusal: the events are given up (nothing of them may show up anywhere: a ghost otherwise)
         for (const event of events) log.refused.add(event.eventId);

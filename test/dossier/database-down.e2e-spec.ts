@@ -3,7 +3,9 @@
  * (test/support/tcp-proxy.ts) that the test cuts, dropping every connection and refusing new ones; the
  * shared server itself is never stopped. While it is cut, every post is answered 503 problem+json
  * DATABASE_UNAVAILABLE with Retry-After (never a 500) and nothing is recorded; once restored, the
- * gateway takes posts again without being restarted (the pool opens new connections).
+ * gateway takes posts again without being restarted (the pool opens new connections). A connection cut
+ * while the ingest's COMMIT is on its way leaves the outcome to the server: the gateway asks it, and answers
+ * as it says, or OUTCOME_UNKNOWN when it cannot be asked in time — never that nothing was recorded.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -69,6 +71,7 @@ describe('dossier ingest with the database unreachable', () => {
         DATABASE_URL: proxied.toString(),
         LGSP_DEMO_API_KEY: apiKey,
         KAFKA_SEND_TIMEOUT_MS: '3000',
+        DATABASE_COMMIT_CHECK_MS: '2000',
       }),
     });
   }, 120_000);
@@ -116,4 +119,45 @@ describe('dossier ingest with the database unreachable', () => {
     );
     expect((await recorded(ids.slice(1))).length).toBe(0);
   }, 120_000);
+
+  it('answers 202 a post whose COMMIT reply was lost once the server says it committed, and records it once', async () => {
+    const event = newEvent();
+    const cut = proxy.cutAt('COMMIT\0', 'after', event.eventId);
+    const answer = post(event);
+    await cut;
+    proxy.restore();
+    const response = await answer;
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ outcome: 'ACCEPTED', eventId: event.eventId });
+    expect(await recorded([event.eventId])).toEqual([event.eventId]);
+    const again = await post(event);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ outcome: 'DUPLICATE', eventId: event.eventId });
+  }, 60_000);
+
+  it('answers 503 OUTCOME_UNKNOWN when the server cannot be asked in time, and the event sent again is a DUPLICATE', async () => {
+    const event = newEvent();
+    const cut = proxy.cutAt('COMMIT\0', 'after', event.eventId);
+    const response = await post(event);
+    await cut;
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(response.body).toMatchObject({ status: 503, code: 'OUTCOME_UNKNOWN' });
+    expect(JSON.stringify(response.body)).not.toMatch(/stack|ECONN|001090012345/);
+    // the server did commit: an answer saying nothing was recorded would have been false
+    expect(await recorded([event.eventId])).toEqual([event.eventId]);
+
+    proxy.restore();
+    const again = await waitFor(
+      async () => {
+        const answer = await post(event);
+        return answer.status === 503 ? undefined : answer;
+      },
+      30_000,
+      'the event sent again to be answered',
+    );
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ outcome: 'DUPLICATE', eventId: event.eventId });
+  }, 60_000);
 });

@@ -52,6 +52,7 @@ export class GatewayModule {
           url: config.DATABASE_URL,
           pgliteDir: config.PGLITE_DIR,
           poolSize: config.DATABASE_POOL_SIZE,
+          commitCheckMs: config.DATABASE_COMMIT_CHECK_MS,
           applicationName: 'lienthong-gateway',
           migrate: true,
         }),

@@ -115,6 +115,7 @@ export class RelayModule {
               url: config.DATABASE_URL,
               pgliteDir: config.PGLITE_DIR,
               poolSize: catalogueOnly ? 2 : config.DATABASE_POOL_SIZE,
+              commitCheckMs: config.DATABASE_COMMIT_CHECK_MS,
               applicationName: 'lienthong-relay',
               // the catalogue reader migrates nothing: until the tables exist it routes by PROCEDURES_FILE
               migrate: !catalogueOnly,

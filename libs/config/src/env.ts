@@ -1269,6 +1269,15 @@ export const ENV_VARS = [
     description: 'Maximum PostgreSQL connections per process.',
   },
   {
+    name: 'DATABASE_COMMIT_CHECK_MS',
+    type: 'int',
+    default: '10000',
+    min: 0,
+    apps: ['gateway', 'relay'],
+    description:
+      'When the connection to PostgreSQL is lost while a COMMIT is on its way, how long the process keeps asking the server whether that transaction committed before answering that its outcome is unknown (ingest and hand-over: 503 `OUTCOME_UNKNOWN`, never the `DATABASE_UNAVAILABLE` that says nothing was recorded). 0: never asks.',
+  },
+  {
     name: 'OUTBOX_SHARDS',
     type: 'int',
     default: '8',

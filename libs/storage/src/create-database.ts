@@ -19,6 +19,11 @@ export interface CreateDatabaseOptions {
   statementTimeoutMs?: number;
   /** PostgreSQL search_path (plain identifiers, comma separated). Ignored by PGlite. */
   searchPath?: string;
+  /**
+   * How long a lost COMMIT's outcome is asked for (PostgresDatabaseOptions.commitCheckMs). PGlite, in the
+   * process, never loses a COMMIT and ignores it.
+   */
+  commitCheckMs?: number;
 }
 
 const POSTGRES_SCHEMES = new Set(['postgres:', 'postgresql:']);
@@ -54,6 +59,7 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
       applicationName: options.applicationName,
       statementTimeoutMs: options.statementTimeoutMs,
       searchPath: options.searchPath,
+      commitCheckMs: options.commitCheckMs,
     });
   }
   const dir = options.pgliteDir?.trim() || DEFAULT_PGLITE_DIR;

@@ -42,6 +42,20 @@ export class TransactionAbortedError extends StorageError {
   }
 }
 
+/**
+ * The connection was lost while COMMIT was on its way, and whether the server committed could not be
+ * found out before giving up (the server stayed out of reach). The work may or may not be recorded: a
+ * caller must not answer that nothing was recorded, and repeating the same idempotent work is safe.
+ * Counts as the database being unavailable (`isDatabaseUnavailable`) through its cause.
+ */
+export class CommitOutcomeUnknownError extends StorageError {
+  constructor(cause: unknown) {
+    super('the connection was lost during COMMIT and whether the transaction committed is unknown', {
+      cause,
+    });
+  }
+}
+
 /** Network errors and SQLSTATEs that mean the server cannot be reached or is not taking work right now. */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',

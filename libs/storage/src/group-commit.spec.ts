@@ -1,3 +1,4 @@
+import { CommitOutcomeUnknownError } from './errors';
 import { GroupCommit } from './group-commit';
 
 /** A commit that, like PGlite's statements, completes without giving the event loop a turn. */
@@ -63,5 +64,24 @@ describe('GroupCommit', () => {
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(groups).toEqual([[1, 2, 3], [1], [2], [3]]);
+  });
+  it('tells every job of a group whose COMMIT outcome is unknown so, without committing them again alone', async () => {
+    const groups: number[][] = [];
+    const lost = new CommitOutcomeUnknownError(new Error('Connection terminated'));
+    const commits = new GroupCommit<number, number>({
+      commit: async (jobs) => {
+        groups.push([...jobs]);
+        if (groups.length === 1) throw lost;
+        // a job committed again alone would find the database out of reach and be told nothing was recorded
+        throw new Error('Connection terminated unexpectedly');
+      },
+      sizeOf: () => 1,
+      maxGroupSize: 10,
+      concurrency: 1,
+    });
+    const outcomes = await Promise.allSettled([1, 2, 3].map((job) => commits.submit(job)));
+
+    expect(outcomes).toEqual([1, 2, 3].map(() => ({ status: 'rejected', reason: lost })));
+    expect(groups).toEqual([[1, 2, 3]]);
   });
 });

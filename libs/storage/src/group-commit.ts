@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from './errors';
+import { CommitOutcomeUnknownError, isDatabaseUnavailable } from './errors';
 
 interface Waiting<J, R> {
   job: J;
@@ -26,7 +26,8 @@ export interface GroupCommitOptions<J, R> {
  * commits, new requests gather for the next, so N concurrent requests cost far fewer than N commits
  * without adding a wait when the gateway is idle. A group that fails is committed again one job at a
  * time, so one request's failure (a unique violation from a race with another instance, say) never
- * fails its neighbours; a group of one is tried once more unless the database is out of reach.
+ * fails its neighbours; a group of one is tried once more unless the database is out of reach. A group
+ * whose COMMIT outcome is unknown (CommitOutcomeUnknownError) fails every job with that error.
  */
 export class GroupCommit<J, R> {
   private readonly queue: Waiting<J, R>[] = [];
@@ -84,6 +85,12 @@ export class GroupCommit<J, R> {
       group.forEach((waiting, i) => waiting.resolve(results[i]));
       return;
     } catch (error) {
+      // a group whose COMMIT may have landed is not tried again: every job is told its outcome is unknown
+      // (tried alone against a database still out of reach, each would be told nothing was recorded)
+      if (error instanceof CommitOutcomeUnknownError) {
+        for (const waiting of group) waiting.reject(error);
+        return;
+      }
       // a database out of reach fails a lone job at once; anything else (a unique violation from a race
       // with another transaction, a deadlock) gets one more try, which sees what the other one committed
       if (group.length === 1 && isDatabaseUnavailable(error)) {

@@ -13,6 +13,7 @@ export {
   type SqlParams,
 } from './database';
 export {
+  CommitOutcomeUnknownError,
   DatabaseClosedError,
   DatabaseTimeoutError,
   MigrationChecksumError,

@@ -13,6 +13,14 @@ export const dbErrors = counter({
   labelNames: ['db_kind'] as const,
 });
 
+export const dbLostCommits = counter({
+  name: 'lgsp_db_lost_commits_total',
+  help:
+    'Transactions whose connection went while COMMIT was on its way, by what the server said of them: ' +
+    'committed, aborted, or unknown (not learnt within DATABASE_COMMIT_CHECK_MS)',
+  labelNames: ['outcome'] as const,
+});
+
 export const dbUp = gauge({
   name: 'lgsp_db_up',
   help: '1 when the last health ping of the database succeeded, 0 when it failed',

@@ -1,8 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { Client, Pool, types, type PoolConfig, type QueryConfig, type QueryResult } from 'pg';
 import { Database, type Queryable, type Row, type SqlParams } from './database';
-import { StorageConfigError, TransactionAbortedError, errorMessage } from './errors';
-import { dbErrors, trackPool } from './metrics';
+import {
+  CommitOutcomeUnknownError,
+  StorageConfigError,
+  TransactionAbortedError,
+  errorMessage,
+  isDatabaseUnavailable,
+} from './errors';
+import { dbErrors, dbLostCommits, trackPool } from './metrics';
 import { parseTimestampAsUtc } from './type-mapping';
 
 export interface PostgresDatabaseOptions {
@@ -20,7 +26,17 @@ export interface PostgresDatabaseOptions {
   idleTimeoutMs?: number;
   /** search_path for every connection, e.g. 'lienthong' or 'tenant_a,public'. Plain identifiers only. */
   searchPath?: string;
+  /**
+   * How long a transaction whose connection was lost during COMMIT keeps asking the server whether it
+   * committed before giving up with CommitOutcomeUnknownError (default 10 000 ms).
+   */
+  commitCheckMs?: number;
 }
+
+/** Starts a transaction and assigns its id in the same round trip, so a lost COMMIT can be looked up. */
+const BEGIN = 'BEGIN; SELECT pg_current_xact_id()::text AS xid';
+/** Pause between attempts to learn a lost COMMIT's outcome. */
+const COMMIT_CHECK_PAUSE_MS = 200;
 
 const logger = new Logger('Storage');
 
@@ -97,6 +113,7 @@ export class PostgresDatabase extends Database {
   private readonly untrackPool: () => void;
   private readonly description: string;
   private readonly clientConfig: PoolConfig;
+  private readonly commitCheckMs: number;
 
   constructor(options: PostgresDatabaseOptions) {
     super();
@@ -124,6 +141,7 @@ export class PostgresDatabase extends Database {
     if (options.searchPath !== undefined) config.options = `-c search_path=${options.searchPath}`;
     this.description = describePostgresUrl(options.url);
     this.clientConfig = config;
+    this.commitCheckMs = options.commitCheckMs ?? 10_000;
     this.pool = new Pool(config);
     // Without a listener an idle connection dropped by the server would crash the process.
     this.pool.on('error', (error) => {
@@ -168,8 +186,10 @@ export class PostgresDatabase extends Database {
     };
     client.on('error', onLost);
     try {
+      let xid: string | undefined;
       try {
-        await run('BEGIN');
+        const begun = (await runScript(BEGIN)) as unknown as QueryResult<{ xid: string }>[];
+        xid = begun[1]?.rows[0]?.xid;
       } catch (error) {
         broken = error as Error;
         throw error;
@@ -190,7 +210,17 @@ export class PostgresDatabase extends Database {
         commit = await run('COMMIT');
       } catch (error) {
         broken = error as Error;
-        throw error;
+        // the server may have committed before the connection went: its answer decides what the caller is told
+        if (xid === undefined || !isDatabaseUnavailable(error)) throw error;
+        const status = await this.commitStatus(xid);
+        dbLostCommits.inc({ outcome: status ?? 'unknown' });
+        logger.warn(
+          `connection to ${this.description} lost during COMMIT (${errorMessage(error)}); the transaction ` +
+            (status ? `was ${status}` : `outcome is unknown after ${this.commitCheckMs} ms`),
+        );
+        if (status === 'committed') return result;
+        if (status === 'aborted') throw error;
+        throw new CommitOutcomeUnknownError(error);
       }
       if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
       return result;
@@ -198,6 +228,31 @@ export class PostgresDatabase extends Database {
       client.removeListener('error', onLost);
       client.release(broken);
     }
+  }
+
+  /**
+   * What became of transaction `xid` whose COMMIT went unanswered, asked on another connection until the
+   * server says committed or aborted, or `commitCheckMs` have passed (undefined: still unknown). A session
+   * the server has not yet noticed is gone holds its transaction "in progress"; that is asked again too.
+   */
+  private async commitStatus(xid: string): Promise<'committed' | 'aborted' | undefined> {
+    const deadline = Date.now() + this.commitCheckMs;
+    while (!this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const status = await Promise.race([
+        this.pool
+          .query<{ status: string | null }>(statement('SELECT pg_xact_status($1::xid8) AS status', [xid]))
+          .then((answer) => answer.rows[0]?.status ?? undefined)
+          .catch(() => undefined),
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), left))),
+      ]);
+      clearTimeout(timer);
+      if (status === 'committed' || status === 'aborted') return status;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(COMMIT_CHECK_PAUSE_MS, left)));
+    }
+    return undefined;
   }
 
   override async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {

@@ -15,12 +15,18 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { register } from 'prom-client';
 import { createDatabase, type CreateDatabaseOptions } from './create-database';
 import { Database, type DatabaseKind } from './database';
-import { DatabaseClosedError, MigrationChecksumError, TransactionAbortedError } from './errors';
+import {
+  CommitOutcomeUnknownError,
+  DatabaseClosedError,
+  MigrationChecksumError,
+  TransactionAbortedError,
+  isDatabaseUnavailable,
+} from './errors';
 import { loadMigrations, migrate, migrationChecksum, type Migration } from './migrator';
 import { PostgresDatabase } from './postgres.database';
 import { DatabaseHealthIndicator } from './storage.health';
 import { StorageModule } from './storage.module';
-import { startTcpProxy } from '../../../test/support/tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy';
 
 interface TestDatabase {
   db: Database;
@@ -553,6 +559,75 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
         await db.close().catch(() => undefined);
         await proxy.close();
       }
+    });
+
+    describe('a connection lost during COMMIT', () => {
+      let proxy: TcpProxy;
+      let db: PostgresDatabase;
+      const open = async (commitCheckMs?: number) => {
+        const target = new URL(t.options.url!);
+        proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+        const proxied = new URL(t.options.url!);
+        proxied.hostname = '127.0.0.1';
+        proxied.port = String(proxy.port);
+        db = new PostgresDatabase({
+          url: proxied.toString(),
+          searchPath: t.options.searchPath,
+          commitCheckMs,
+        });
+        await t.db.exec('CREATE TABLE lost_commit (id int PRIMARY KEY)');
+      };
+      const insert = () =>
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO lost_commit (id) VALUES (1)');
+          return 'done';
+        });
+      const stored = async () => (await t.db.query('SELECT id FROM lost_commit')).length;
+      afterEach(async () => {
+        await db.close().catch(() => undefined);
+        await proxy.close();
+      });
+
+      it('resolves the transaction when the server committed though its reply was lost', async () => {
+        await open();
+        const lost = await metricValue('lgsp_db_lost_commits_total', { outcome: 'committed' });
+        const sprung = proxy.cutAt('COMMIT\0', 'after');
+        const outcome = insert();
+        await sprung;
+        proxy.restore();
+        await expect(outcome).resolves.toBe('done');
+        expect(await stored()).toBe(1);
+        expect(await metricValue('lgsp_db_lost_commits_total', { outcome: 'committed' })).toBe(lost + 1);
+      });
+
+      it('rejects as unavailable when COMMIT never reached the server, which rolled back', async () => {
+        await open();
+        const lost = await metricValue('lgsp_db_lost_commits_total', { outcome: 'aborted' });
+        const sprung = proxy.cutAt('COMMIT\0', 'before');
+        const outcome = insert();
+        await sprung;
+        proxy.restore();
+        const error = await outcome.then(
+          () => undefined,
+          (rejected: unknown) => rejected,
+        );
+        expect(isDatabaseUnavailable(error)).toBe(true);
+        expect(error).not.toBeInstanceOf(CommitOutcomeUnknownError);
+        expect(await stored()).toBe(0);
+        expect(await metricValue('lgsp_db_lost_commits_total', { outcome: 'aborted' })).toBe(lost + 1);
+      });
+
+      it('says the outcome is unknown when the server stays out of reach, never that nothing was recorded', async () => {
+        await open(600);
+        const lost = await metricValue('lgsp_db_lost_commits_total', { outcome: 'unknown' });
+        const sprung = proxy.cutAt('COMMIT\0', 'after');
+        const outcome = insert();
+        await sprung;
+        await expect(outcome).rejects.toBeInstanceOf(CommitOutcomeUnknownError);
+        expect(isDatabaseUnavailable(await outcome.catch((rejected: unknown) => rejected))).toBe(true);
+        expect(await stored()).toBe(1);
+        expect(await metricValue('lgsp_db_lost_commits_total', { outcome: 'unknown' })).toBe(lost + 1);
+      });
     });
 
     it('exports pool gauges for PostgreSQL', async () => {

@@ -67,6 +67,12 @@ export class DossierEventsController {
       'problem+json: events refused by the rules (status machine, stale event, UNKNOWN_PROCEDURE: a procedure the catalogue routes to no ministry); `results` lists each event',
   })
   @ApiResponse({ status: 429, description: 'problem+json RATE_LIMITED' })
+  @ApiResponse({
+    status: 503,
+    description:
+      'problem+json with Retry-After: DATABASE_UNAVAILABLE (nothing was recorded), or OUTCOME_UNKNOWN (the ' +
+      'store stopped answering during the commit; send the same events again, recorded ones come back DUPLICATE)',
+  })
   async post(
     @Body() body: unknown,
     @CurrentCall() call: CallContext,

@@ -13,7 +13,13 @@ import { createEvent, Outbox, type OutboxMessage, toKafkaMessage, Topic } from '
 import { counter, histogram, LATENCY_BUCKETS, ProblemException } from '@lienthong/observability';
 import { AccessPolicy, denial } from '@lienthong/security';
 import { DossierStateRepository, type DossierStateRow, type KnownEvent } from '@lienthong/dossiers';
-import { Database, GroupCommit, isDatabaseUnavailable, type Queryable } from '@lienthong/storage';
+import {
+  CommitOutcomeUnknownError,
+  Database,
+  GroupCommit,
+  isDatabaseUnavailable,
+  type Queryable,
+} from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { HandoverService } from './handover.service';
 import { IngestRouting } from './ingest-routing';
@@ -88,8 +94,10 @@ const ingestDuration = histogram({
 });
 const databaseUnavailable = counter({
   name: 'lgsp_dossier_ingest_unavailable_total',
-  help: 'Ingest requests answered DATABASE_UNAVAILABLE (503) because the database could not be reached',
-  labelNames: ['channel'] as const,
+  help:
+    'Ingest requests answered 503 because the database could not be reached: DATABASE_UNAVAILABLE (nothing ' +
+    'recorded) or OUTCOME_UNKNOWN (lost during COMMIT)',
+  labelNames: ['channel', 'code'] as const,
 });
 
 interface Candidate {
@@ -280,15 +288,29 @@ export class DossierEventsService {
 
   /**
    * Joins the next group commit (see GroupCommit) and fills in the outcomes of `candidates` once the
-   * group's transaction committed. A database that cannot be reached is a 503 with Retry-After.
+   * group's transaction committed. A database that cannot be reached is a 503 with Retry-After:
+   * DATABASE_UNAVAILABLE when nothing was recorded, OUTCOME_UNKNOWN when the connection went during COMMIT
+   * and the server could not be asked whether it committed (one it could be asked was answered as it said).
    */
   private async record(candidates: Candidate[], results: EventOutcome[], context: IngestContext) {
     let outcomes: EventOutcome[];
     try {
       outcomes = await this.groups.submit({ candidates, context });
     } catch (error) {
+      if (error instanceof CommitOutcomeUnknownError) {
+        databaseUnavailable.inc({ channel: context.path, code: 'OUTCOME_UNKNOWN' });
+        throw new ProblemException(
+          503,
+          'OUTCOME_UNKNOWN',
+          'Outcome unknown',
+          'The event store stopped answering while these events were being committed, and whether they were ' +
+            'recorded is not known. Send the same events again later: any already recorded are answered DUPLICATE.',
+          undefined,
+          { 'retry-after': String(RETRY_AFTER_SECONDS) },
+        );
+      }
       if (isDatabaseUnavailable(error)) {
-        databaseUnavailable.inc({ channel: context.path });
+        databaseUnavailable.inc({ channel: context.path, code: 'DATABASE_UNAVAILABLE' });
         throw new ProblemException(
           503,
           'DATABASE_UNAVAILABLE',

@@ -67,7 +67,10 @@ export class HandoverController {
       'AGENCY_NOT_COMPETENT, HANDOVER_TO_SELF or DOSSIER_CLOSED',
   })
   @ApiResponse(COMMON[2])
-  @ApiResponse({ status: 503, description: 'problem+json DATABASE_UNAVAILABLE (Retry-After)' })
+  @ApiResponse({
+    status: 503,
+    description: 'problem+json DATABASE_UNAVAILABLE (nothing recorded) or OUTCOME_UNKNOWN (Retry-After)',
+  })
   handOver(
     @Param('dossierCode') dossierCode: string,
     @Body() body: unknown,
@@ -108,7 +111,10 @@ export class HandoverController {
   @ApiResponse({ status: 404, description: 'problem+json HANDOVER_NOT_FOUND' })
   @ApiResponse({ status: 409, description: 'problem+json HANDOVER_NOT_PENDING (already decided)' })
   @ApiResponse(COMMON[2])
-  @ApiResponse({ status: 503, description: 'problem+json DATABASE_UNAVAILABLE (Retry-After)' })
+  @ApiResponse({
+    status: 503,
+    description: 'problem+json DATABASE_UNAVAILABLE (nothing recorded) or OUTCOME_UNKNOWN (Retry-After)',
+  })
   decide(@Param('dossierCode') dossierCode: string, @Body() body: unknown, @CurrentCall() call: CallContext) {
     return this.service.decide(dossierCode, body, this.caller(call));
   }
@@ -138,7 +144,10 @@ export class HandoverController {
     description: 'problem+json HANDOVER_NOT_ACCEPTED (not accepted, or already returned)',
   })
   @ApiResponse(COMMON[2])
-  @ApiResponse({ status: 503, description: 'problem+json DATABASE_UNAVAILABLE (Retry-After)' })
+  @ApiResponse({
+    status: 503,
+    description: 'problem+json DATABASE_UNAVAILABLE (nothing recorded) or OUTCOME_UNKNOWN (Retry-After)',
+  })
   returnResult(
     @Param('dossierCode') dossierCode: string,
     @Body() body: unknown,

@@ -12,7 +12,7 @@ import {
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter, ProblemException } from '@lienthong/observability';
 import { AccessPolicy } from '@lienthong/security';
-import { Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
+import { CommitOutcomeUnknownError, Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
 import {
   decisionRefusal,
   handoverRefusal,
@@ -258,16 +258,24 @@ export class HandoverService {
       audit('OK', row.state);
       return toView(row);
     } catch (error) {
+      const unavailable = (code: string, title: string, detail: string) => {
+        steps.inc({ action, code });
+        audit('UPSTREAM_ERROR', code);
+        return new ProblemException(503, code, title, detail, undefined, { 'retry-after': '5' });
+      };
+      if (error instanceof CommitOutcomeUnknownError) {
+        throw unavailable(
+          'OUTCOME_UNKNOWN',
+          'Outcome unknown',
+          'The dossier store stopped answering while this step was being committed, and whether it was recorded ' +
+            'is not known. Send it again later: a step already recorded is refused with a 409 that says so.',
+        );
+      }
       if (isDatabaseUnavailable(error)) {
-        steps.inc({ action, code: 'DATABASE_UNAVAILABLE' });
-        audit('UPSTREAM_ERROR', 'DATABASE_UNAVAILABLE');
-        throw new ProblemException(
-          503,
+        throw unavailable(
           'DATABASE_UNAVAILABLE',
           'Database unavailable',
           'The dossier store cannot be reached right now; nothing was recorded. Try again later.',
-          undefined,
-          { 'retry-after': '5' },
         );
       }
       if (error instanceof ProblemException) {

@@ -65,45 +65,47 @@ export async function exportAuditLog(
   const fd = openSync(file, 'w', 0o600);
   const write = (line: ExportLine) => writeSync(fd, `${JSON.stringify(line)}\n`);
   try {
-    return await db.transaction(async (tx) => {
-      if (db.kind === 'postgres') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const head = await readChainHead(tx);
-      write({
-        type: 'header',
-        format: AUDIT_EXPORT_FORMAT,
-        version: AUDIT_EXPORT_VERSION,
-        exportedAt: (options.now ?? new Date()).toISOString(),
-        head,
-        publicKeys: options.publicKeys ?? [],
-      });
-      const result: ExportResult = { head, records: 0, signatures: 0, checkpoints: 0 };
-      let cursor = BigInt(head.genesisSeq);
-      const last = BigInt(head.lastSeq);
-      while (cursor <= last) {
-        const page = await readRecords(tx, cursor, last, pageSize);
-        if (page.length === 0) break;
-        for (const record of page) write({ type: 'record', record });
-        result.records += page.length;
-        cursor = BigInt(page[page.length - 1].seq) + 1n;
-      }
-      for (const signature of await readSignatures(tx, 1n, ALL)) {
+    return await db.transaction(
+      async (tx) => {
+        const head = await readChainHead(tx);
         write({
-          type: 'signature',
-          seq: signature.seq,
-          hash: signature.hash,
-          algorithm: signature.algorithm,
-          keyId: signature.keyId,
-          signature: Buffer.from(signature.signature).toString('base64'),
-          signedAt: signature.signedAt.toISOString(),
+          type: 'header',
+          format: AUDIT_EXPORT_FORMAT,
+          version: AUDIT_EXPORT_VERSION,
+          exportedAt: (options.now ?? new Date()).toISOString(),
+          head,
+          publicKeys: options.publicKeys ?? [],
         });
-        result.signatures += 1;
-      }
-      for (const checkpoint of await readCheckpoints(tx, 1n, ALL)) {
-        write({ type: 'checkpoint', checkpoint });
-        result.checkpoints += 1;
-      }
-      return result;
-    });
+        const result: ExportResult = { head, records: 0, signatures: 0, checkpoints: 0 };
+        let cursor = BigInt(head.genesisSeq);
+        const last = BigInt(head.lastSeq);
+        while (cursor <= last) {
+          const page = await readRecords(tx, cursor, last, pageSize);
+          if (page.length === 0) break;
+          for (const record of page) write({ type: 'record', record });
+          result.records += page.length;
+          cursor = BigInt(page[page.length - 1].seq) + 1n;
+        }
+        for (const signature of await readSignatures(tx, 1n, ALL)) {
+          write({
+            type: 'signature',
+            seq: signature.seq,
+            hash: signature.hash,
+            algorithm: signature.algorithm,
+            keyId: signature.keyId,
+            signature: Buffer.from(signature.signature).toString('base64'),
+            signedAt: signature.signedAt.toISOString(),
+          });
+          result.signatures += 1;
+        }
+        for (const checkpoint of await readCheckpoints(tx, 1n, ALL)) {
+          write({ type: 'checkpoint', checkpoint });
+          result.checkpoints += 1;
+        }
+        return result;
+      },
+      { isolation: 'repeatable read' },
+    );
   } finally {
     closeSync(fd);
   }

@@ -21,6 +21,15 @@ export interface Queryable {
   exec(sqlScript: string): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Isolation level, set at BEGIN (a `SET TRANSACTION` inside the callback comes too late on PostgreSQL,
+   * where each transaction's first statement reads its id). Default: the server's, read committed. PGlite
+   * runs one transaction at a time, which any level allows, and ignores it.
+   */
+  isolation?: 'repeatable read' | 'serializable';
+}
+
 /**
  * A PostgreSQL-compatible database: PostgreSQL through a node-postgres pool, or embedded PGlite.
  * The abstract class doubles as the Nest injection token: `constructor(private readonly db: Database)`.
@@ -54,7 +63,7 @@ export abstract class Database implements Queryable {
 
   abstract exec(sqlScript: string): Promise<void>;
 
-  abstract transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  abstract transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
 
   /**
    * Calls `onNotify` for every NOTIFY on `channel` (sent by any process once its transaction commits)

@@ -11,6 +11,7 @@ export {
   type Queryable,
   type Row,
   type SqlParams,
+  type TransactionOptions,
 } from './database';
 export {
   CommitOutcomeUnknownError,

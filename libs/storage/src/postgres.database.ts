@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Client, Pool, types, type PoolConfig, type QueryConfig, type QueryResult } from 'pg';
-import { Database, type Queryable, type Row, type SqlParams } from './database';
+import { Database, type Queryable, type Row, type SqlParams, type TransactionOptions } from './database';
 import {
   CommitOutcomeUnknownError,
   StorageConfigError,
@@ -34,7 +34,9 @@ export interface PostgresDatabaseOptions {
 }
 
 /** Starts a transaction and assigns its id in the same round trip, so a lost COMMIT can be looked up. */
-const BEGIN = 'BEGIN; SELECT pg_current_xact_id()::text AS xid';
+const begin = (options?: TransactionOptions): string =>
+  `BEGIN${options?.isolation ? ` ISOLATION LEVEL ${options.isolation.toUpperCase()}` : ''}; ` +
+  'SELECT pg_current_xact_id()::text AS xid';
 /** Pause between attempts to learn a lost COMMIT's outcome. */
 const COMMIT_CHECK_PAUSE_MS = 200;
 
@@ -165,7 +167,7 @@ export class PostgresDatabase extends Database {
     await this.observe(() => this.pool.query(sqlScript));
   }
 
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
     this.assertOpen();
     const client = await this.pool.connect().catch((error: unknown) => {
       dbErrors.inc({ db_kind: this.kind });
@@ -188,7 +190,7 @@ export class PostgresDatabase extends Database {
     try {
       let xid: string | undefined;
       try {
-        const begun = (await runScript(BEGIN)) as unknown as QueryResult<{ xid: string }>[];
+        const begun = (await runScript(begin(options))) as unknown as QueryResult<{ xid: string }>[];
         xid = begun[1]?.rows[0]?.xid;
       } catch (error) {
         broken = error as Error;

@@ -561,6 +561,19 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
       }
     });
 
+    it('sets the isolation level asked for at BEGIN', async () => {
+      const level = (isolation?: 'repeatable read' | 'serializable') =>
+        t.db.transaction(
+          async (tx) =>
+            (await tx.queryOne<{ level: string }>("SELECT current_setting('transaction_isolation') AS level"))
+              ?.level,
+          { isolation },
+        );
+      expect(await level()).toBe('read committed');
+      expect(await level('repeatable read')).toBe('repeatable read');
+      expect(await level('serializable')).toBe('serializable');
+    });
+
     describe('a connection lost during COMMIT', () => {
       let proxy: TcpProxy;
       let db: PostgresDatabase;

@@ -82,7 +82,7 @@ describe('dossier ingest with the database unreachable', () => {
     await database?.drop().catch(() => undefined);
   }, 60_000);
 
-  it('answers 503 DATABASE_UNAVAILABLE with Retry-After while cut, and takes posts again once restored', async () => {
+  it('answers 503 DATABASE_UNAVAILABLE with Retry-After while cut, on other routes too, and takes posts again once restored', async () => {
     const before = newEvent();
     expect((await post(before)).status).toBe(202);
 
@@ -99,6 +99,14 @@ describe('dossier ingest with the database unreachable', () => {
       refused.push(...events);
     }
 
+    // a route that does not answer database failures itself says the same, not 500
+    const counts = await getJson(`${gateway.url}/v1/indicators/handovers?agency=${AGENCY}&period=2026-12`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    expect(counts.status).toBe(503);
+    expect(counts.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(counts.body).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+
     proxy.restore();
     // the first refused event, sent again as is, goes through without restarting anything
     const again = await waitFor(
@@ -112,6 +120,11 @@ describe('dossier ingest with the database unreachable', () => {
     );
     expect(again.body).toMatchObject({ outcome: 'ACCEPTED', eventId: refused[0].eventId });
     expect((await post(newEvent())).status).toBe(202);
+    const countsAgain = await getJson(
+      `${gateway.url}/v1/indicators/handovers?agency=${AGENCY}&period=2026-12`,
+      { headers: { authorization: `Bearer ${apiKey}` } },
+    );
+    expect(countsAgain.status).toBe(200);
 
     const ids = refused.map((event) => event.eventId);
     expect(await recorded([before.eventId, ...ids])).toEqual(

@@ -25,6 +25,7 @@ export {
   isDatabaseUnavailable,
 } from './errors';
 export { GroupCommit, type GroupCommitOptions } from './group-commit';
+export { databaseProblem } from './problems';
 export {
   MIGRATION_LOCK_KEY,
   defaultMigrationsDir,

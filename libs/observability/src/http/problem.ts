@@ -41,6 +41,27 @@ export class ProblemException extends Error {
   }
 }
 
+/** Turns an error a library knows into the problem that says what happened, or leaves it (undefined). */
+export type ProblemTranslator = (error: unknown) => ProblemException | undefined;
+
+// Kept on globalThis, by name, so a translator registered through one copy of a library module (a test
+// file's module registry, say) is seen by the filter of another, and registered once however often loaded.
+const TRANSLATORS_KEY = Symbol.for('lienthong.observability.problem-translators');
+
+function translators(): Map<string, ProblemTranslator> {
+  const holder = globalThis as unknown as Record<symbol, Map<string, ProblemTranslator> | undefined>;
+  return (holder[TRANSLATORS_KEY] ??= new Map());
+}
+
+/**
+ * Lets a library answer its own failures on every route at once (the storage library: a database out of
+ * reach is a 503 with Retry-After, not a 500). A route that knows better throws its own ProblemException
+ * first; only errors no route turned into a problem reach the translators.
+ */
+export function registerProblemTranslator(name: string, translate: ProblemTranslator): void {
+  translators().set(name, translate);
+}
+
 const STATUS_CODES: Record<number, [code: string, title: string]> = {
   400: ['BAD_REQUEST', 'Bad request'],
   401: ['UNAUTHENTICATED', 'Authentication required'],
@@ -127,6 +148,10 @@ export function toProblem(error: unknown): {
       headers: {},
       unexpected: status >= 500,
     };
+  }
+  for (const translate of translators().values()) {
+    const translated = translate(error);
+    if (translated) return toProblem(translated);
   }
   const status = (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

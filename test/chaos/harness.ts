@@ -288,14 +288,6 @@ export interface Posters {
   stop(timeoutMs: number): Promise<void>;
 }
 
-/**
- * `count` posters, each posting (one event per request for even posters, batches of 5 for odd ones) with
- * a pause between posts. A request that gets no answer (the gateway died under it, or is not up) is sent
- * again as it is (same event ids) until answered, as a one-stop system does, and so is one answered 503
- * OUTCOME_UNKNOWN (the gateway lost the database during the commit); one that is refused (503
- * DATABASE_UNAVAILABLE with Retry-After) is given up after waiting as told, so that an event refused yet
- * recorded would show up as a ghost.
- */
 /** The `code` of a problem+json body, if it has one. */
 function problemCode(text: string): string | undefined {
   try {
@@ -306,6 +298,14 @@ function problemCode(text: string): string | undefined {
   }
 }
 
+/**
+ * `count` posters, each posting (one event per request for even posters, batches of 5 for odd ones) with
+ * a pause between posts. A request that gets no answer (the gateway died under it, or is not up) is sent
+ * again as it is (same event ids) until answered, as a one-stop system does, and so is one answered 503
+ * OUTCOME_UNKNOWN (the gateway lost the database during the commit); one that is refused (503
+ * DATABASE_UNAVAILABLE with Retry-After) is given up after waiting as told, so that an event refused yet
+ * recorded would show up as a ghost.
+ */
 export function startPosters(url: () => string, apiKey: string, source: EventSource, count: number): Posters {
   const log: PostLog = { answered: new Map(), refused: new Set(), statuses: {}, unexpected: [], accepts: [] };
   let stopping = false;

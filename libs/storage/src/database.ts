@@ -37,7 +37,10 @@ export interface TransactionOptions {
  * Transactions: `transaction(fn)` runs `fn` between BEGIN and COMMIT and rolls back when `fn` throws.
  * Use the `tx` handle it receives for every statement that belongs to the transaction.
  * - PostgreSQL: `tx` is a dedicated pool connection; statements issued through the database itself
- *   while the transaction is open run on other connections, outside the transaction.
+ *   while the transaction is open run on other connections, outside the transaction. A COMMIT whose
+ *   connection is lost is looked up by the transaction's id on another connection: `transaction()`
+ *   returns if the server committed, rethrows if it aborted, and throws CommitOutcomeUnknownError if it
+ *   could not be asked in time.
  * - PGlite (one connection): transactions are serialised; statements issued through the database by
  *   other callers wait until the open transaction ends. A statement issued through the database from
  *   inside the transaction callback joins the transaction (waiting would deadlock). Nested

@@ -25,7 +25,7 @@ export {
   isDatabaseUnavailable,
 } from './errors';
 export { GroupCommit, type GroupCommitOptions } from './group-commit';
-export { databaseProblem } from './problems';
+export { databaseProblem, type DatabaseProblemDetails } from './problems';
 export {
   MIGRATION_LOCK_KEY,
   defaultMigrationsDir,

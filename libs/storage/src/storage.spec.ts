@@ -26,7 +26,7 @@ import { loadMigrations, migrate, migrationChecksum, type Migration } from './mi
 import { PostgresDatabase } from './postgres.database';
 import { DatabaseHealthIndicator } from './storage.health';
 import { StorageModule } from './storage.module';
-import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy';
+import { startTcpProxy, type CutPoint, type TcpProxy } from '../../../test/support/tcp-proxy';
 
 interface TestDatabase {
   db: Database;
@@ -149,6 +149,16 @@ async function metricValue(name: string, labels: Record<string, string>): Promis
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A TCP proxy in front of the database at `url`, and the URL that goes through it. */
+async function proxyTo(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = new URL(url);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return { proxy, url: proxied.toString() };
+}
 
 describe.each(drivers)('storage on %s', (kind, harness) => {
   let t: TestDatabase;
@@ -537,12 +547,8 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
 
     it('rejects a transaction whose connection is cut inside it, without crashing the process, and serves the next one', async () => {
       // a checked-out connection the server drops emits 'error' on its client; unhandled, that kills the process
-      const target = new URL(t.options.url!);
-      const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-      const proxied = new URL(t.options.url!);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(proxy.port);
-      const db = await createDatabase({ ...t.options, url: proxied.toString() });
+      const { proxy, url } = await proxyTo(t.options.url!);
+      const db = await createDatabase({ ...t.options, url });
       try {
         await expect(
           db.transaction(async (tx) => {
@@ -578,23 +584,26 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
       let proxy: TcpProxy;
       let db: PostgresDatabase;
       const open = async (commitCheckMs?: number) => {
-        const target = new URL(t.options.url!);
-        proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-        const proxied = new URL(t.options.url!);
-        proxied.hostname = '127.0.0.1';
-        proxied.port = String(proxy.port);
-        db = new PostgresDatabase({
-          url: proxied.toString(),
-          searchPath: t.options.searchPath,
-          commitCheckMs,
-        });
+        const proxied = await proxyTo(t.options.url!);
+        proxy = proxied.proxy;
+        db = new PostgresDatabase({ url: proxied.url, searchPath: t.options.searchPath, commitCheckMs });
         await t.db.exec('CREATE TABLE lost_commit (id int PRIMARY KEY)');
       };
-      const insert = () =>
-        db.transaction(async (tx) => {
+      /**
+       * Inserts a row in a transaction whose COMMIT the proxy cuts at `point`, once it has cut. `counted()`
+       * is how many lost commits with `outcome` were counted since.
+       */
+      const cutCommit = async (point: CutPoint, outcome: string) => {
+        const before = await metricValue('lgsp_db_lost_commits_total', { outcome });
+        const cut = proxy.cutAt('COMMIT\0', point);
+        const result = db.transaction(async (tx) => {
           await tx.query('INSERT INTO lost_commit (id) VALUES (1)');
           return 'done';
         });
+        await cut;
+        const counted = async () => (await metricValue('lgsp_db_lost_commits_total', { outcome })) - before;
+        return { result, counted };
+      };
       const stored = async () => (await t.db.query('SELECT id FROM lost_commit')).length;
       afterEach(async () => {
         await db.close().catch(() => undefined);
@@ -603,43 +612,34 @@ describe.each(drivers)('storage on %s', (kind, harness) => {
 
       it('resolves the transaction when the server committed though its reply was lost', async () => {
         await open();
-        const lost = await metricValue('lgsp_db_lost_commits_total', { outcome: 'committed' });
-        const sprung = proxy.cutAt('COMMIT\0', 'after');
-        const outcome = insert();
-        await sprung;
+        const { result, counted } = await cutCommit('after', 'committed');
         proxy.restore();
-        await expect(outcome).resolves.toBe('done');
+        await expect(result).resolves.toBe('done');
         expect(await stored()).toBe(1);
-        expect(await metricValue('lgsp_db_lost_commits_total', { outcome: 'committed' })).toBe(lost + 1);
+        expect(await counted()).toBe(1);
       });
 
       it('rejects as unavailable when COMMIT never reached the server, which rolled back', async () => {
         await open();
-        const lost = await metricValue('lgsp_db_lost_commits_total', { outcome: 'aborted' });
-        const sprung = proxy.cutAt('COMMIT\0', 'before');
-        const outcome = insert();
-        await sprung;
+        const { result, counted } = await cutCommit('before', 'aborted');
         proxy.restore();
-        const error = await outcome.then(
+        const error = await result.then(
           () => undefined,
           (rejected: unknown) => rejected,
         );
         expect(isDatabaseUnavailable(error)).toBe(true);
         expect(error).not.toBeInstanceOf(CommitOutcomeUnknownError);
         expect(await stored()).toBe(0);
-        expect(await metricValue('lgsp_db_lost_commits_total', { outcome: 'aborted' })).toBe(lost + 1);
+        expect(await counted()).toBe(1);
       });
 
       it('says the outcome is unknown when the server stays out of reach, never that nothing was recorded', async () => {
         await open(600);
-        const lost = await metricValue('lgsp_db_lost_commits_total', { outcome: 'unknown' });
-        const sprung = proxy.cutAt('COMMIT\0', 'after');
-        const outcome = insert();
-        await sprung;
-        await expect(outcome).rejects.toBeInstanceOf(CommitOutcomeUnknownError);
-        expect(isDatabaseUnavailable(await outcome.catch((rejected: unknown) => rejected))).toBe(true);
+        const { result, counted } = await cutCommit('after', 'unknown');
+        await expect(result).rejects.toBeInstanceOf(CommitOutcomeUnknownError);
+        expect(isDatabaseUnavailable(await result.catch((rejected: unknown) => rejected))).toBe(true);
         expect(await stored()).toBe(1);
-        expect(await metricValue('lgsp_db_lost_commits_total', { outcome: 'unknown' })).toBe(lost + 1);
+        expect(await counted()).toBe(1);
       });
     });
 

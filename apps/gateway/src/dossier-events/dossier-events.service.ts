@@ -13,13 +13,7 @@ import { createEvent, Outbox, type OutboxMessage, toKafkaMessage, Topic } from '
 import { counter, histogram, LATENCY_BUCKETS, ProblemException } from '@lienthong/observability';
 import { AccessPolicy, denial } from '@lienthong/security';
 import { DossierStateRepository, type DossierStateRow, type KnownEvent } from '@lienthong/dossiers';
-import {
-  CommitOutcomeUnknownError,
-  Database,
-  GroupCommit,
-  isDatabaseUnavailable,
-  type Queryable,
-} from '@lienthong/storage';
+import { Database, databaseProblem, GroupCommit, type Queryable } from '@lienthong/storage';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { HandoverService } from './handover.service';
 import { IngestRouting } from './ingest-routing';
@@ -28,8 +22,6 @@ export const DOSSIER_STATUS_EVENT_TYPE = 'vn.lienthong.dossier.status.v1';
 export const MAX_BATCH = 500;
 /** A group commit takes queued requests up to this many events. */
 export const MAX_GROUP_EVENTS = 2000;
-/** Seconds a caller is told to wait (Retry-After) when the database cannot be reached. */
-const RETRY_AFTER_SECONDS = 5;
 
 const ingestGroupSize = histogram({
   name: 'lgsp_dossier_ingest_group_requests',
@@ -297,30 +289,16 @@ export class DossierEventsService {
     try {
       outcomes = await this.groups.submit({ candidates, context });
     } catch (error) {
-      if (error instanceof CommitOutcomeUnknownError) {
-        databaseUnavailable.inc({ channel: context.path, code: 'OUTCOME_UNKNOWN' });
-        throw new ProblemException(
-          503,
-          'OUTCOME_UNKNOWN',
-          'Outcome unknown',
-          'The event store stopped answering while these events were being committed, and whether they were ' +
-            'recorded is not known. Send the same events again later: any already recorded are answered DUPLICATE.',
-          undefined,
-          { 'retry-after': String(RETRY_AFTER_SECONDS) },
-        );
-      }
-      if (isDatabaseUnavailable(error)) {
-        databaseUnavailable.inc({ channel: context.path, code: 'DATABASE_UNAVAILABLE' });
-        throw new ProblemException(
-          503,
-          'DATABASE_UNAVAILABLE',
-          'Database unavailable',
+      const problem = databaseProblem(error, {
+        unavailable:
           'The event store cannot be reached right now; nothing was recorded. Send the same events again later.',
-          undefined,
-          { 'retry-after': String(RETRY_AFTER_SECONDS) },
-        );
-      }
-      throw error;
+        unknown:
+          'The event store stopped answering while these events were being committed, and whether they were ' +
+          'recorded is not known. Send the same events again later: any already recorded are answered DUPLICATE.',
+      });
+      if (!problem) throw error;
+      databaseUnavailable.inc({ channel: context.path, code: problem.code });
+      throw problem;
     }
     for (const outcome of outcomes) results[outcome.index] = outcome;
   }

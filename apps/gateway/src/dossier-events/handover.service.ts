@@ -12,7 +12,7 @@ import {
 import { createEvent, Outbox, toKafkaMessage, Topic } from '@lienthong/messaging';
 import { counter, ProblemException } from '@lienthong/observability';
 import { AccessPolicy } from '@lienthong/security';
-import { CommitOutcomeUnknownError, Database, isDatabaseUnavailable, Queryable } from '@lienthong/storage';
+import { Database, databaseProblem, Queryable } from '@lienthong/storage';
 import {
   decisionRefusal,
   handoverRefusal,
@@ -258,25 +258,16 @@ export class HandoverService {
       audit('OK', row.state);
       return toView(row);
     } catch (error) {
-      const unavailable = (code: string, title: string, detail: string) => {
-        steps.inc({ action, code });
-        audit('UPSTREAM_ERROR', code);
-        return new ProblemException(503, code, title, detail, undefined, { 'retry-after': '5' });
-      };
-      if (error instanceof CommitOutcomeUnknownError) {
-        throw unavailable(
-          'OUTCOME_UNKNOWN',
-          'Outcome unknown',
+      const unavailable = databaseProblem(error, {
+        unavailable: 'The dossier store cannot be reached right now; nothing was recorded. Try again later.',
+        unknown:
           'The dossier store stopped answering while this step was being committed, and whether it was recorded ' +
-            'is not known. Send it again later: a step already recorded is refused with a 409 that says so.',
-        );
-      }
-      if (isDatabaseUnavailable(error)) {
-        throw unavailable(
-          'DATABASE_UNAVAILABLE',
-          'Database unavailable',
-          'The dossier store cannot be reached right now; nothing was recorded. Try again later.',
-        );
+          'is not known. Send it again later: a step already recorded is refused with a 409 that says so.',
+      });
+      if (unavailable) {
+        steps.inc({ action, code: unavailable.code });
+        audit('UPSTREAM_ERROR', unavailable.code);
+        throw unavailable;
       }
       if (error instanceof ProblemException) {
         steps.inc({ action, code: error.code });
